@@ -1,0 +1,291 @@
+// Package local stores a repository in a folder on the local file system.
+//
+// Writes go to a temporary file in the target folder, are synced, and then
+// renamed into place, so a crash never leaves a partial file under a real
+// name. Pack files are spread over 256 sub-folders named by the first two
+// hex digits of their name.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/sqlvault/sqlvault/backend"
+)
+
+// Local is a backend.Backend on a local folder.
+type Local struct {
+	root string
+}
+
+// New returns the backend for the repository at dir. It does not touch the
+// file system; Create makes the folders.
+func New(dir string) *Local {
+	return &Local{root: filepath.Clean(dir)}
+}
+
+// Location returns the repository folder.
+func (l *Local) Location() string { return l.root }
+
+func (l *Local) dir(t backend.FileType, name string) string {
+	if t == backend.Config {
+		return l.root
+	}
+	if t == backend.Pack && len(name) >= 2 {
+		return filepath.Join(l.root, string(t), name[:2])
+	}
+	return filepath.Join(l.root, string(t))
+}
+
+func (l *Local) path(h backend.Handle) string {
+	if h.Type == backend.Config {
+		return filepath.Join(l.root, "config")
+	}
+	return filepath.Join(l.dir(h.Type, h.Name), h.Name)
+}
+
+// Create makes the repository folders. It fails with backend.ErrExist when
+// the folder already holds a config file.
+func (l *Local) Create(ctx context.Context) error {
+	if _, err := os.Stat(l.path(backend.Handle{Type: backend.Config})); err == nil {
+		return fmt.Errorf("repository at %s: %w", l.root, backend.ErrExist)
+	}
+	dirs := []string{l.root}
+	for _, t := range backend.FileTypes {
+		dirs = append(dirs, filepath.Join(l.root, string(t)))
+	}
+	for i := 0; i < 256; i++ {
+		dirs = append(dirs, filepath.Join(l.root, string(backend.Pack), fmt.Sprintf("%02x", i)))
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return mapErr(fmt.Errorf("create repository folder: %w", err))
+		}
+	}
+	return nil
+}
+
+// Save writes the file atomically: temporary file, fsync, rename. Config is
+// linked into place so that it is never replaced.
+func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size int64) (err error) {
+	if err := validName(h); err != nil {
+		return err
+	}
+	dir := l.dir(h.Type, h.Name)
+	f, err := os.CreateTemp(dir, ".tmp-")
+	if errors.Is(err, fs.ErrNotExist) && h.Type == backend.Pack {
+		if mkErr := os.MkdirAll(dir, 0o700); mkErr == nil {
+			f, err = os.CreateTemp(dir, ".tmp-")
+		}
+	}
+	if err != nil {
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	n, err := io.Copy(f, &ctxReader{ctx: ctx, r: rd})
+	if err != nil {
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	if n != size {
+		return fmt.Errorf("save %v: wrote %d bytes, expected %d", h, n, size)
+	}
+	if err = f.Sync(); err != nil {
+		return mapErr(fmt.Errorf("save %v: sync: %w", h, err))
+	}
+	if err = f.Close(); err != nil {
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	final := l.path(h)
+	if h.Type == backend.Config || h.Type == backend.Key {
+		if err = os.Link(tmp, final); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("save %v: %w", h, backend.ErrExist)
+			}
+			return mapErr(fmt.Errorf("save %v: %w", h, err))
+		}
+		_ = os.Remove(tmp)
+	} else if err = os.Rename(tmp, final); err != nil {
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil // best effort: not all systems allow opening folders
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+		return mapErr(fmt.Errorf("sync folder %s: %w", dir, err))
+	}
+	return nil
+}
+
+// Load opens the file and returns a reader for the requested range.
+func (l *Local) Load(ctx context.Context, h backend.Handle, offset, length int64) (io.ReadCloser, error) {
+	if err := validName(h); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(l.path(h))
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("load %v: %w", h, err))
+	}
+	if offset < 0 || length < 0 {
+		f.Close()
+		return nil, fmt.Errorf("load %v: invalid range %d+%d", h, offset, length)
+	}
+	if length == 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("load %v: %w", h, err)
+		}
+		return f, nil
+	}
+	return &sectionCloser{SectionReader: io.NewSectionReader(f, offset, length), f: f}, nil
+}
+
+type sectionCloser struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (s *sectionCloser) Close() error { return s.f.Close() }
+
+// Stat returns the file's size.
+func (l *Local) Stat(ctx context.Context, h backend.Handle) (backend.FileInfo, error) {
+	if err := validName(h); err != nil {
+		return backend.FileInfo{}, err
+	}
+	fi, err := os.Stat(l.path(h))
+	if err != nil {
+		return backend.FileInfo{}, mapErr(fmt.Errorf("stat %v: %w", h, err))
+	}
+	return backend.FileInfo{Name: h.Name, Size: fi.Size()}, nil
+}
+
+// Remove deletes the file; a missing file is not an error.
+func (l *Local) Remove(ctx context.Context, h backend.Handle) error {
+	if err := validName(h); err != nil {
+		return err
+	}
+	err := os.Remove(l.path(h))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return mapErr(fmt.Errorf("remove %v: %w", h, err))
+	}
+	return nil
+}
+
+// List calls fn for every file of type t. Temporary files are skipped.
+func (l *Local) List(ctx context.Context, t backend.FileType, fn func(backend.FileInfo) error) error {
+	base := filepath.Join(l.root, string(t))
+	dirs := []string{base}
+	if t == backend.Pack {
+		entries, err := os.ReadDir(base)
+		if err != nil {
+			return mapErr(fmt.Errorf("list %s: %w", t, err))
+		}
+		dirs = dirs[:0]
+		for _, e := range entries {
+			if e.IsDir() {
+				dirs = append(dirs, filepath.Join(base, e.Name()))
+			}
+		}
+	}
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			return mapErr(fmt.Errorf("list %s: %w", t, err))
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					continue // removed while listing
+				}
+				return fmt.Errorf("list %s: %w", t, err)
+			}
+			if err := fn(backend.FileInfo{Name: e.Name(), Size: info.Size()}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RemoveTemp deletes temporary files left behind by interrupted writes.
+func (l *Local) RemoveTemp() error {
+	return filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") {
+			_ = os.Remove(p)
+		}
+		return nil
+	})
+}
+
+// Close does nothing for the local backend.
+func (l *Local) Close() error { return nil }
+
+func validName(h backend.Handle) error {
+	if h.Type == backend.Config {
+		return nil
+	}
+	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || strings.HasPrefix(h.Name, ".") {
+		return fmt.Errorf("invalid file name %q for %s", h.Name, h.Type)
+	}
+	return nil
+}
+
+// mapErr turns file-system errors into the backend's error values, keeping
+// the original text.
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &wrapped{err: err, kind: backend.ErrNotExist}
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return &wrapped{err: err, kind: backend.ErrNoSpace}
+	}
+	return err
+}
+
+type wrapped struct {
+	err  error
+	kind error
+}
+
+func (w *wrapped) Error() string   { return w.err.Error() }
+func (w *wrapped) Unwrap() []error { return []error{w.err, w.kind} }
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

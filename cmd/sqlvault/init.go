@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/repo"
+)
+
+func initCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "init",
+		Usage:     "create a new repository",
+		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "compression", Value: "fastest", Usage: "zstd `LEVEL`: fastest, default, better or best"},
+			&cli.IntFlag{Name: "pack-size", Value: 16, Usage: "target pack size in `MiB`"},
+			&cli.BoolFlag{Name: "no-delta", Usage: "never store blobs as deltas against earlier ones"},
+			&cli.UintFlag{Name: "kdf-memory", Value: uint(repo.DefaultKDF.Memory / 1024), Usage: "argon2id memory in `MiB` for the password key"},
+			&cli.UintFlag{Name: "kdf-time", Value: uint(repo.DefaultKDF.Time), Usage: "argon2id passes for the password key"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageErr("init takes no arguments; give the location with -r/--repo")
+			}
+			be, err := g.backend()
+			if err != nil {
+				return err
+			}
+			pw, err := g.password(c.Context)
+			if err != nil {
+				return err
+			}
+			cfg := repo.DefaultConfig()
+			cfg.Compression = c.String("compression")
+			cfg.PackSize = c.Int("pack-size") << 20
+			cfg.Delta.Enabled = !c.Bool("no-delta")
+			kdf := repo.DefaultKDF
+			kdf.Memory = uint32(c.Uint("kdf-memory")) * 1024
+			kdf.Time = uint32(c.Uint("kdf-time"))
+			r, err := repo.Init(c.Context, be, pw, repo.InitOptions{Config: cfg, KDF: kdf})
+			if errors.Is(err, backend.ErrExist) {
+				return fmt.Errorf("a repository already exists at %s: use it, or choose another location", be.Location())
+			}
+			if err != nil {
+				return describe(fmt.Errorf("init: %w", err))
+			}
+			g.infof("created repository %s at %s", r.Config().ID[:10], be.Location())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,240 @@
+// Command sqlvault keeps versioned, deduplicated, compressed and encrypted
+// backups of SQL Server databases, files and streams in a repository.
+//
+// This package only parses flags and prints; the work is done by the
+// packages it wires together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/repo"
+	"github.com/sqlvault/sqlvault/snapshot"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes, documented in docs/usage.md.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // any other error
+	exitUsage       = 2   // bad flag or argument
+	exitIncomplete  = 3   // backup written, but some source items could not be read
+	exitDamaged     = 4   // repository data is damaged (check found problems, a blob did not decrypt)
+	exitSource      = 5   // the source failed (command exited non-zero, server refused)
+	exitNoRepo      = 10  // no repository at the location
+	exitLocked      = 11  // repository locked by another process
+	exitPassword    = 12  // wrong password
+	exitInterrupted = 130 // interrupted by a signal
+)
+
+// exitError carries an exit code with an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+func usageErr(format string, args ...any) error {
+	return withCode(exitUsage, fmt.Errorf(format, args...))
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line and returns the exit code. Errors are
+// printed as one line on stderr.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "sqlvault: internal error: %v (please report this; nothing already stored was changed)\n", p)
+			code = exitFailure
+		}
+	}()
+	app := newApp(stdin, stdout, stderr)
+	err := app.RunContext(ctx, reorderArgs(app, args))
+	if err == nil {
+		return exitOK
+	}
+	code = exitCode(ctx, err)
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(stderr, "sqlvault: %s\n", msg)
+	return code
+}
+
+func exitCode(ctx context.Context, err error) int {
+	var ee *exitError
+	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, repo.ErrNoRepository):
+		return exitNoRepo
+	case errors.Is(err, repo.ErrWrongPassword):
+		return exitPassword
+	case errors.Is(err, repo.ErrLocked):
+		return exitLocked
+	case errors.Is(err, snapshot.ErrIncomplete):
+		return exitIncomplete
+	case errors.Is(err, snapshot.ErrDamaged), errors.Is(err, repo.ErrAuth):
+		return exitDamaged
+	}
+	return exitFailure
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	app := &cli.App{
+		Name:                 "sqlvault",
+		Usage:                "deduplicated, encrypted backups of SQL Server databases, files and streams",
+		HideVersion:          true, // its -v would clash with --verbose; see the version command
+		Reader:               stdin,
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		EnableBashCompletion: true,
+		Flags:                g.flags(),
+		Before:               func(c *cli.Context) error { return g.load(c) },
+		Commands: []*cli.Command{
+			initCommand(g), backupCommand(g), snapshotsCommand(g), lsCommand(g), restoreCommand(g),
+			dumpCommand(g), checkCommand(g), catCommand(g), unlockCommand(g), versionCommand(g),
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // run prints errors and picks exit codes
+		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
+			return usageErr("%v (see 'sqlvault %s --help')", err, c.Command.Name)
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(stderr, "sqlvault: unknown command %q (see 'sqlvault --help')\n", name)
+			g.unknownCommand = true
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = app.OnUsageError
+	}
+	return app
+}
+
+// reorderArgs moves flags that follow positional arguments of a command in
+// front of them, so that "restore latest --target DIR" works as in restic.
+// Everything after "--" is left alone.
+func reorderArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	valueFlags := map[string]bool{}
+	isFlag := map[string]bool{}
+	note := func(fs []cli.Flag) {
+		for _, f := range fs {
+			_, isBool := f.(*cli.BoolFlag)
+			for _, n := range f.Names() {
+				isFlag[n] = true
+				valueFlags[n] = !isBool
+			}
+		}
+	}
+	note(app.Flags)
+	out := []string{args[0]}
+	i := 1
+	// Global flags, then the command name.
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		out = append(out, args[i])
+		if name := flagName(args[i]); valueFlags[name] && !strings.Contains(args[i], "=") && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
+		}
+		i++
+	}
+	if i >= len(args) {
+		return out
+	}
+	cmd := app.Command(args[i])
+	out = append(out, args[i])
+	i++
+	if cmd == nil {
+		return append(out, args[i:]...)
+	}
+	note(cmd.Flags)
+	global := map[string]bool{}
+	for _, f := range app.Flags {
+		for _, n := range f.Names() {
+			global[n] = true
+		}
+	}
+	cmdFlag := map[string]bool{}
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			cmdFlag[n] = true
+		}
+	}
+	var globals, flags, pos []string
+	for ; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i:]...)
+			break
+		}
+		if name := flagName(a); strings.HasPrefix(a, "-") && len(a) > 1 && isFlag[name] {
+			dst := &flags
+			if global[name] && !cmdFlag[name] {
+				dst = &globals // a global option given after the command
+			}
+			*dst = append(*dst, a)
+			if valueFlags[name] && !strings.Contains(a, "=") && i+1 < len(args) {
+				i++
+				*dst = append(*dst, args[i])
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	name := out[len(out)-1]
+	out = append(append(out[:len(out)-1:len(out)-1], globals...), name)
+	out = append(out, flags...)
+	return append(out, pos...)
+}
+
+func flagName(a string) string {
+	a = strings.TrimLeft(a, "-")
+	if k, _, ok := strings.Cut(a, "="); ok {
+		return k
+	}
+	return a
+}
+
+// errNoSpace makes "disk full" errors say what to do.
+func describe(err error) error {
+	if errors.Is(err, backend.ErrNoSpace) {
+		return fmt.Errorf("%w: the repository's storage is full; free space and run the command again (nothing already stored was changed)", err)
+	}
+	return err
+}
+
+func versionCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *cli.Context) error {
+			_, err := fmt.Fprintf(g.stdout, "sqlvault %s\n", version)
+			return err
+		},
+	}
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sqlvault/sqlvault/snapshot"
+)
+
+func restoreCommand(g *globals) *cli.Command {
+	return &cli.Command{
+		Name:      "restore",
+		Usage:     "restore a snapshot into a folder",
+		ArgsUsage: "SNAPSHOT",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "restore into `DIR`", Required: true},
+			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `PATTERN` (e.g. /docs or /docs/*.txt)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageErr("restore needs one snapshot (an ID prefix or \"latest\")")
+			}
+			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			sn, err := snapshot.Find(c.Context, r, c.Args().Get(0))
+			if err != nil {
+				return err
+			}
+			opts := snapshot.RestoreOptions{
+				Include: c.StringSlice("include"),
+				Warn:    func(p string, err error) { g.warnf("%s: %v", p, err) },
+			}
+			if g.verbose {
+				opts.Progress = func(p string, size int64) { g.verbosef("restored %s (%s)", p, formatBytes(size)) }
+			}
+			st, err := snapshot.Restore(c.Context, r, sn, c.String("target"), opts)
+			if err != nil {
+				return describe(err)
+			}
+			g.infof("restored snapshot %s to %s: %d files, %d folders, %d links, %s", sn.ID().Str(), c.String("target"), st.Files, st.Dirs, st.Symlinks, formatBytes(st.Bytes))
+			if st.Files+st.Dirs+st.Symlinks == 0 && len(opts.Include) > 0 {
+				return fmt.Errorf("no path in snapshot %s matched --include", sn.ID().Str())
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,180 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/sqlvault/sqlvault/backend"
+)
+
+// Problem is one finding of a check.
+type Problem struct {
+	Pack ID // zero when not about a pack
+	Blob ID // zero when not about a blob
+	Err  error
+}
+
+func (p Problem) Error() string {
+	switch {
+	case !p.Pack.IsNull() && !p.Blob.IsNull():
+		return fmt.Sprintf("pack %s, blob %s: %v", p.Pack, p.Blob, p.Err)
+	case !p.Pack.IsNull():
+		return fmt.Sprintf("pack %s: %v", p.Pack, p.Err)
+	case !p.Blob.IsNull():
+		return fmt.Sprintf("blob %s: %v", p.Blob, p.Err)
+	}
+	return p.Err.Error()
+}
+
+// CheckOptions select how deep a check goes.
+type CheckOptions struct {
+	// ReadData reads every pack in full, verifies its hash, decrypts every
+	// blob and verifies the blob's ID.
+	ReadData bool
+	// Packs, if set, limits ReadData to packs for which it returns true.
+	Packs func(ID) bool
+}
+
+// CheckStats counts what a check looked at.
+type CheckStats struct {
+	IndexFiles, Packs, Blobs, PacksRead, BlobsRead int
+	Unreferenced                                   []ID // packs not in any index (left by interrupted backups)
+}
+
+// Check verifies the repository's structure: every index file decodes,
+// every indexed pack exists and its header lists the same blobs as the
+// index. With ReadData it also reads all data. It calls report for every
+// problem and returns the number of problems; an error means the check
+// itself could not go on. The index must not have been loaded yet.
+func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(Problem)) (CheckStats, int, error) {
+	var st CheckStats
+	problems := 0
+	fail := func(p Problem) { problems++; report(p) }
+	byPack := map[ID][]Blob{}
+	var indexIDs []ID
+	if err := r.List(ctx, backend.Index, func(id ID, _ int64) error { indexIDs = append(indexIDs, id); return nil }); err != nil {
+		return st, problems, err
+	}
+	for _, id := range indexIDs {
+		f, err := r.LoadIndexFile(ctx, id)
+		if err != nil {
+			fail(Problem{Err: fmt.Errorf("index %s: %w", id, err)})
+			continue
+		}
+		st.IndexFiles++
+		r.idx.AddFile(id, f)
+		for _, p := range f.Packs {
+			if _, dup := byPack[p.ID]; !dup {
+				byPack[p.ID] = p.Blobs
+			}
+		}
+	}
+	sizes := map[ID]int64{}
+	if err := r.List(ctx, backend.Pack, func(id ID, size int64) error { sizes[id] = size; return nil }); err != nil {
+		return st, problems, err
+	}
+	packIDs := make([]ID, 0, len(byPack))
+	for id := range byPack {
+		packIDs = append(packIDs, id)
+	}
+	sort.Slice(packIDs, func(i, j int) bool { return packIDs[i].String() < packIDs[j].String() })
+	for id := range sizes {
+		if _, ok := byPack[id]; !ok {
+			st.Unreferenced = append(st.Unreferenced, id)
+		}
+	}
+	for _, id := range packIDs {
+		if err := ctx.Err(); err != nil {
+			return st, problems, err
+		}
+		st.Packs++
+		st.Blobs += len(byPack[id])
+		if _, ok := sizes[id]; !ok {
+			fail(Problem{Pack: id, Err: fmt.Errorf("pack is in the index but missing from the repository")})
+			continue
+		}
+		blobs, _, err := ReadPackHeader(ctx, r.be, r.key, id)
+		if err != nil {
+			fail(Problem{Pack: id, Err: fmt.Errorf("header: %w", err)})
+			continue
+		}
+		if !sameBlobs(blobs, byPack[id]) {
+			fail(Problem{Pack: id, Err: fmt.Errorf("pack header does not match the index")})
+			continue
+		}
+		if opts.ReadData && (opts.Packs == nil || opts.Packs(id)) {
+			st.PacksRead++
+			n, err := r.checkPackData(ctx, id, blobs, fail)
+			st.BlobsRead += n
+			if err != nil {
+				return st, problems, err
+			}
+		}
+	}
+	return st, problems, nil
+}
+
+func sameBlobs(a, b []Blob) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// checkPackData reads one pack in full: its hash must equal its name, and
+// every blob must decrypt, decode and hash to its ID.
+func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, fail func(Problem)) (int, error) {
+	rd, err := r.be.Load(ctx, backend.Handle{Type: backend.Pack, Name: id.String()}, 0, 0)
+	if err != nil {
+		fail(Problem{Pack: id, Err: err})
+		return 0, nil
+	}
+	data, err := io.ReadAll(rd)
+	rd.Close()
+	if err != nil {
+		fail(Problem{Pack: id, Err: fmt.Errorf("read: %w", err)})
+		return 0, nil
+	}
+	if ID(sha256.Sum256(data)) != id {
+		fail(Problem{Pack: id, Err: fmt.Errorf("content does not match its name (SHA-256 differs)")})
+	}
+	n := 0
+	for _, b := range blobs {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		n++
+		end := int64(b.Offset) + int64(b.Length)
+		if end > int64(len(data)) {
+			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("blob extends past the end of the pack")})
+			continue
+		}
+		sealed := append([]byte(nil), data[b.Offset:end]...)
+		plain, err := r.openBlob(ctx, PackedBlob{Blob: b, Pack: id}, sealed, nil)
+		if err != nil {
+			fail(Problem{Pack: id, Blob: b.ID, Err: unwrapBlobErr(err)})
+			continue
+		}
+		if r.key.BlobID(plain) != b.ID {
+			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("content does not match the blob ID")})
+		}
+	}
+	return n, nil
+}
+
+// unwrapBlobErr drops the "blob X in pack Y:" prefix that openBlob adds,
+// since a Problem names both already.
+func unwrapBlobErr(err error) error {
+	if e, ok := err.(interface{ Unwrap() error }); ok && e.Unwrap() != nil {
+		return e.Unwrap()
+	}
+	return err
+}

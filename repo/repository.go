@@ -1,0 +1,456 @@
+// Package repo implements the sqlvault repository: config, keys, blob
+// encoding (keyed IDs, compression, encryption), packs, index files and
+// locks, on top of a backend.Backend.
+//
+// A Repository is safe for concurrent use: several goroutines may save and
+// load blobs at once.
+package repo
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"runtime"
+	"sync"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/chunk"
+)
+
+// ErrNoRepository is returned when the location holds no repository.
+var ErrNoRepository = errors.New("no repository found")
+
+// Repository is an open repository.
+type Repository struct {
+	be    backend.Backend
+	key   *MasterKey
+	cfg   Config
+	keyID ID
+	codec *codec
+	idx   *Index
+
+	mu        sync.Mutex
+	pending   map[ID]struct{} // blobs accepted into a packer, pack not yet written
+	packers   map[BlobType]*packBuilder
+	unindexed []IndexPack // packs written since the last index file
+}
+
+// InitOptions are the choices made when creating a repository.
+type InitOptions struct {
+	Config Config
+	KDF    KDFParams
+}
+
+// Init creates a new repository at be, protected by password.
+func Init(ctx context.Context, be backend.Backend, password string, opts InitOptions) (*Repository, error) {
+	if password == "" {
+		return nil, fmt.Errorf("empty password: set SQLVAULT_PASSWORD, --password-file or --password-command")
+	}
+	cfg := opts.Config
+	if cfg.PackSize == 0 {
+		cfg = DefaultConfig()
+	}
+	var rid [32]byte
+	if _, err := rand.Read(rid[:]); err != nil {
+		return nil, fmt.Errorf("generate repository ID: %w", err)
+	}
+	cfg.ID = hex.EncodeToString(rid[:])
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := be.Stat(ctx, backend.Handle{Type: backend.Config}); err == nil {
+		return nil, fmt.Errorf("repository at %s: %w", be.Location(), backend.ErrExist)
+	}
+	if err := be.Create(ctx); err != nil {
+		return nil, err
+	}
+	pol, err := chunk.RandomPolynomial()
+	if err != nil {
+		return nil, err
+	}
+	mk, err := NewMasterKey(pol)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRepository(be, mk, cfg)
+	if err != nil {
+		return nil, err
+	}
+	kdf := opts.KDF
+	if kdf.Time == 0 {
+		kdf = DefaultKDF
+	}
+	if _, err := r.AddKey(ctx, password, kdf); err != nil {
+		return nil, err
+	}
+	header, _ := json.Marshal(ConfigHeader{Magic: configMagic, Version: FormatVersion, ID: cfg.ID})
+	header = append(header, '\n')
+	body, _ := json.Marshal(cfg)
+	data := mk.Seal(header, body, header)
+	if err := be.Save(ctx, backend.Handle{Type: backend.Config}, bytes.NewReader(data), int64(len(data))); err != nil {
+		return nil, fmt.Errorf("save config: %w", err)
+	}
+	return r, nil
+}
+
+func newRepository(be backend.Backend, mk *MasterKey, cfg Config) (*Repository, error) {
+	level, err := zstdLevel(cfg.Compression)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCodec(level, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return nil, err
+	}
+	return &Repository{be: be, key: mk, cfg: cfg, codec: c, idx: NewIndex(),
+		pending: map[ID]struct{}{}, packers: map[BlobType]*packBuilder{}}, nil
+}
+
+// AddKey writes a new key file that wraps the master key with password and
+// returns its ID.
+func (r *Repository) AddKey(ctx context.Context, password string, kdf KDFParams) (ID, error) {
+	host, _ := os.Hostname()
+	var name string
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	kf, err := NewKeyFile(r.key, password, kdf, name, host)
+	if err != nil {
+		return ID{}, err
+	}
+	data, err := json.MarshalIndent(kf, "", "  ")
+	if err != nil {
+		return ID{}, fmt.Errorf("encode key file: %w", err)
+	}
+	id := Hash(data)
+	if err := r.be.Save(ctx, backend.Handle{Type: backend.Key, Name: id.String()}, bytes.NewReader(data), int64(len(data))); err != nil {
+		return ID{}, fmt.Errorf("save key: %w", err)
+	}
+	if r.keyID.IsNull() {
+		r.keyID = id
+	}
+	return id, nil
+}
+
+// Open opens the repository at be with password. It reads the config and
+// finds a key file that opens with the password; it does not load the
+// index (see LoadIndex).
+func Open(ctx context.Context, be backend.Backend, password string) (*Repository, error) {
+	data, err := backend.LoadAll(ctx, be, backend.Handle{Type: backend.Config})
+	if errors.Is(err, backend.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s", ErrNoRepository, be.Location())
+	}
+	if err != nil {
+		return nil, err
+	}
+	header, body, err := ParseConfigHeader(data)
+	if err != nil {
+		return nil, err
+	}
+	if password == "" {
+		return nil, fmt.Errorf("%w: the password is empty", ErrWrongPassword)
+	}
+	var keys []backend.FileInfo
+	if err := be.List(ctx, backend.Key, func(fi backend.FileInfo) error { keys = append(keys, fi); return nil }); err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	for _, fi := range keys {
+		kdata, err := backend.LoadAll(ctx, be, backend.Handle{Type: backend.Key, Name: fi.Name})
+		if err != nil {
+			return nil, err
+		}
+		kf, err := ParseKeyFile(kdata)
+		if err != nil {
+			continue // a damaged key file must not hide a good one
+		}
+		mk, err := kf.Open(password)
+		if errors.Is(err, ErrWrongPassword) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("key %s: %w", fi.Name, err)
+		}
+		plain, err := mk.Open(nil, body, data[:len(data)-len(body)])
+		if err != nil {
+			return nil, fmt.Errorf("config: %w (key %s does not belong to this repository, or config is damaged)", err, fi.Name[:8])
+		}
+		var cfg Config
+		if err := json.Unmarshal(plain, &cfg); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		if cfg.ID != header.ID {
+			return nil, fmt.Errorf("config: repository ID mismatch")
+		}
+		if err := cfg.validate(); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		r, err := newRepository(be, mk, cfg)
+		if err != nil {
+			return nil, err
+		}
+		r.keyID, _ = ParseID(fi.Name)
+		return r, nil
+	}
+	return nil, ErrWrongPassword
+}
+
+// Backend returns the storage the repository lives in.
+func (r *Repository) Backend() backend.Backend { return r.be }
+
+// Config returns the repository parameters.
+func (r *Repository) Config() Config { return r.cfg }
+
+// Key returns the master key.
+func (r *Repository) Key() *MasterKey { return r.key }
+
+// KeyID returns the ID of the key file that opened the repository.
+func (r *Repository) KeyID() ID { return r.keyID }
+
+// Index returns the in-memory index.
+func (r *Repository) Index() *Index { return r.idx }
+
+// LoadIndex reads every index file into memory. Files already loaded are
+// skipped, so it can be called again to pick up new ones.
+func (r *Repository) LoadIndex(ctx context.Context) error {
+	loaded := map[ID]struct{}{}
+	for _, id := range r.idx.Files() {
+		loaded[id] = struct{}{}
+	}
+	return r.List(ctx, backend.Index, func(id ID, _ int64) error {
+		if _, ok := loaded[id]; ok {
+			return nil
+		}
+		f, err := r.LoadIndexFile(ctx, id)
+		if err != nil {
+			return err
+		}
+		r.idx.AddFile(id, f)
+		return nil
+	})
+}
+
+// LoadIndexFile reads and decodes one index file.
+func (r *Repository) LoadIndexFile(ctx context.Context, id ID) (*IndexFile, error) {
+	body, err := r.LoadFile(ctx, backend.Index, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := DecodeIndex(body)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", id.Str(), err)
+	}
+	return f, nil
+}
+
+// List calls fn with the ID and size of every file of type t. Files whose
+// names are not IDs are ignored.
+func (r *Repository) List(ctx context.Context, t backend.FileType, fn func(ID, int64) error) error {
+	return r.be.List(ctx, t, func(fi backend.FileInfo) error {
+		id, err := ParseID(fi.Name)
+		if err != nil {
+			return nil
+		}
+		return fn(id, fi.Size)
+	})
+}
+
+// SaveFile seals body as a file of type t (index, snapshot or lock) and
+// stores it under the SHA-256 of its bytes.
+func (r *Repository) SaveFile(ctx context.Context, t backend.FileType, body []byte) (ID, error) {
+	data := r.sealFile(string(t), body)
+	id := Hash(data)
+	if err := r.be.Save(ctx, backend.Handle{Type: t, Name: id.String()}, bytes.NewReader(data), int64(len(data))); err != nil {
+		return ID{}, fmt.Errorf("save %s: %w", t, err)
+	}
+	return id, nil
+}
+
+// LoadFile loads, verifies and decrypts a file written by SaveFile.
+func (r *Repository) LoadFile(ctx context.Context, t backend.FileType, id ID) ([]byte, error) {
+	h := backend.Handle{Type: t, Name: id.String()}
+	data, err := backend.LoadAll(ctx, r.be, h)
+	if err != nil {
+		return nil, err
+	}
+	if Hash(data) != id {
+		return nil, fmt.Errorf("%v: content does not match its name (damaged file)", h)
+	}
+	body, err := r.openFile(string(t), data)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", h, err)
+	}
+	return body, nil
+}
+
+// SaveBlob stores a blob unless the repository already has it. It returns
+// the blob's ID and the number of bytes it added to the repository (0 when
+// the blob was known). Blobs are collected into packs of the configured
+// size; Flush writes what is left.
+func (r *Repository) SaveBlob(ctx context.Context, t BlobType, data []byte) (ID, int, error) {
+	id := r.key.BlobID(data)
+	if !r.reserve(id) {
+		return id, 0, nil
+	}
+	b := Blob{Type: t, Enc: EncZstd, ID: id, PlainLen: uint32(len(data))}
+	bufp := sealBufs.Get().(*[]byte)
+	payload := r.codec.compress((*bufp)[:0], data)
+	b.Enc = payload[0]
+	sealedp := sealBufs.Get().(*[]byte)
+	sealed := r.key.Seal((*sealedp)[:0], payload, blobAAD(t, id))
+	*bufp = payload
+	sealBufs.Put(bufp)
+	n := len(sealed)
+	err := r.addToPack(ctx, b, sealed)
+	*sealedp = sealed
+	sealBufs.Put(sealedp)
+	if err != nil {
+		return id, 0, err
+	}
+	return id, n, nil
+}
+
+var sealBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
+
+// reserve marks id as being saved; it returns false when the blob is stored
+// or being stored already.
+func (r *Repository) reserve(id ID) bool {
+	if r.idx.Has(id) {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.pending[id]; ok {
+		return false
+	}
+	if r.idx.Has(id) {
+		return false
+	}
+	r.pending[id] = struct{}{}
+	return true
+}
+
+func (r *Repository) addToPack(ctx context.Context, b Blob, sealed []byte) error {
+	r.mu.Lock()
+	p := r.packers[b.Type]
+	if p == nil {
+		p = &packBuilder{buf: make([]byte, 0, r.cfg.PackSize+r.cfg.PackSize/8)}
+		r.packers[b.Type] = p
+	}
+	p.add(b, sealed)
+	if len(p.buf) < r.cfg.PackSize {
+		r.mu.Unlock()
+		return nil
+	}
+	delete(r.packers, b.Type)
+	r.mu.Unlock()
+	return r.writePack(ctx, p)
+}
+
+// writePack stores a finished pack and adds its blobs to the index.
+func (r *Repository) writePack(ctx context.Context, p *packBuilder) error {
+	data := p.finish(r.key)
+	id := ID(sha256.Sum256(data))
+	h := backend.Handle{Type: backend.Pack, Name: id.String()}
+	if err := r.be.Save(ctx, h, bytes.NewReader(data), int64(len(data))); err != nil {
+		return fmt.Errorf("save pack %s: %w", id.Str(), err)
+	}
+	r.idx.AddPack(id, p.blobs)
+	r.mu.Lock()
+	for _, b := range p.blobs {
+		delete(r.pending, b.ID)
+	}
+	r.unindexed = append(r.unindexed, IndexPack{ID: id, Blobs: p.blobs})
+	full := len(r.unindexed) >= 64
+	r.mu.Unlock()
+	if full {
+		return r.saveIndex(ctx)
+	}
+	return nil
+}
+
+// Flush writes the packs being filled and an index file for every pack not
+// yet indexed. After Flush returns, every saved blob is durable and found
+// by a new Open.
+func (r *Repository) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	var ps []*packBuilder
+	for t, p := range r.packers {
+		ps = append(ps, p)
+		delete(r.packers, t)
+	}
+	r.mu.Unlock()
+	for _, p := range ps {
+		if err := r.writePack(ctx, p); err != nil {
+			return err
+		}
+	}
+	return r.saveIndex(ctx)
+}
+
+func (r *Repository) saveIndex(ctx context.Context) error {
+	r.mu.Lock()
+	packs := r.unindexed
+	r.unindexed = nil
+	r.mu.Unlock()
+	if len(packs) == 0 {
+		return nil
+	}
+	f := &IndexFile{Packs: packs}
+	id, err := r.SaveFile(ctx, backend.Index, EncodeIndex(f))
+	if err != nil {
+		r.mu.Lock()
+		r.unindexed = append(packs, r.unindexed...)
+		r.mu.Unlock()
+		return err
+	}
+	r.idx.mu.Lock()
+	r.idx.files[id] = struct{}{}
+	r.idx.mu.Unlock()
+	return nil
+}
+
+// LoadBlob returns the plaintext of a blob, appended to buf[:0].
+func (r *Repository) LoadBlob(ctx context.Context, t BlobType, id ID, buf []byte) ([]byte, error) {
+	pb, ok := r.idx.Lookup(id)
+	if !ok {
+		return nil, fmt.Errorf("blob %s not found in index", id.Str())
+	}
+	if pb.Type != t {
+		return nil, fmt.Errorf("blob %s is a %v blob, expected %v", id.Str(), pb.Type, t)
+	}
+	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
+	if err != nil {
+		return nil, fmt.Errorf("load blob %s from pack %s: %w", id.Str(), pb.Pack.Str(), err)
+	}
+	return r.openBlob(ctx, pb, sealed, buf)
+}
+
+// openBlob decrypts and decodes a sealed blob described by pb.
+func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []byte) ([]byte, error) {
+	// Decrypt in place: the plaintext overwrites the ciphertext after the nonce.
+	payload, err := r.key.Open(sealed[NonceSize:NonceSize], sealed, blobAAD(pb.Type, pb.ID))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	if len(payload) == 0 || payload[0] != pb.Enc {
+		return nil, fmt.Errorf("blob %s in pack %s: encoding does not match the index", pb.ID.Str(), pb.Pack.Str())
+	}
+	if pb.Enc == EncDelta {
+		return nil, fmt.Errorf("blob %s in pack %s: delta blobs are not supported by this version", pb.ID.Str(), pb.Pack.Str())
+	}
+	out, err := r.codec.decompress(buf[:0], payload, int(pb.PlainLen))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	if len(out) != int(pb.PlainLen) {
+		return nil, fmt.Errorf("blob %s in pack %s: decoded %d bytes, index says %d", pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
+	}
+	return out, nil
+}

@@ -1,0 +1,198 @@
+package snapshot
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sqlvault/sqlvault/repo"
+)
+
+// RestoreOptions control a restore.
+type RestoreOptions struct {
+	// Include limits the restore to paths matching one of these patterns
+	// (path.Match syntax, matched against the slash path inside the
+	// snapshot, "/a/b"); a matching directory brings all its contents.
+	// Empty means everything.
+	Include []string
+	// Progress is called after each file is restored.
+	Progress func(path string, size int64)
+	// Warn is called for items whose metadata could not be restored; the
+	// restore goes on.
+	Warn func(path string, err error)
+}
+
+// RestoreStats counts what a restore wrote.
+type RestoreStats struct {
+	Files, Dirs, Symlinks int
+	Bytes                 int64
+}
+
+// ErrDamaged wraps errors that come from damaged repository data, so that
+// callers can tell them from local problems.
+var ErrDamaged = errors.New("repository data is damaged")
+
+// Restore writes the snapshot's tree below target, creating it if needed.
+// Files are written with their content, mode and modification time;
+// directories get their mode and time after their contents.
+func Restore(ctx context.Context, r *repo.Repository, sn *Snapshot, target string, opts RestoreOptions) (RestoreStats, error) {
+	var st RestoreStats
+	for _, pat := range opts.Include {
+		if _, err := path.Match(pat, ""); err != nil {
+			return st, fmt.Errorf("invalid --include pattern %q: %w", pat, err)
+		}
+	}
+	if err := os.MkdirAll(target, 0o700); err != nil {
+		return st, fmt.Errorf("create target: %w", err)
+	}
+	rs := &restorer{r: r, opts: opts, stats: &st}
+	err := rs.restoreTree(ctx, sn.Tree, "/", target, len(opts.Include) == 0)
+	return st, err
+}
+
+type restorer struct {
+	r     *repo.Repository
+	opts  RestoreOptions
+	stats *RestoreStats
+}
+
+// selected reports whether p is included, and whether anything below it
+// could be (so its folder must be walked).
+func (rs *restorer) selected(p string) (included, descend bool) {
+	for _, pat := range rs.opts.Include {
+		if ok, _ := path.Match(pat, p); ok {
+			return true, true
+		}
+		// A pattern below p: walk p to reach it.
+		if prefixMatch(pat, p) {
+			descend = true
+		}
+	}
+	return false, descend
+}
+
+// prefixMatch reports whether the first components of pattern match all
+// the components of dir.
+func prefixMatch(pattern, dir string) bool {
+	pc := strings.Split(strings.Trim(pattern, "/"), "/")
+	dc := strings.Split(strings.Trim(dir, "/"), "/")
+	if len(dc) >= len(pc) {
+		return false
+	}
+	for i, d := range dc {
+		if ok, _ := path.Match(pc[i], d); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (rs *restorer) warn(p string, err error) {
+	if rs.opts.Warn != nil {
+		rs.opts.Warn(p, err)
+	}
+}
+
+func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir string, all bool) error {
+	t, err := LoadTree(ctx, rs.r, id)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrDamaged, snapPath, err)
+	}
+	for _, n := range t.Nodes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := path.Join(snapPath, n.Name)
+		inc, descend := all, all
+		if !all {
+			inc, descend = rs.selected(p)
+		}
+		if !inc && !(descend && n.Type == TypeDir) {
+			continue
+		}
+		dst := filepath.Join(dir, n.Name)
+		switch n.Type {
+		case TypeDir:
+			if err := os.MkdirAll(dst, 0o700); err != nil {
+				return fmt.Errorf("restore %s: %w", dst, err)
+			}
+			if n.Subtree != nil {
+				if err := rs.restoreTree(ctx, *n.Subtree, p, dst, inc); err != nil {
+					return err
+				}
+			}
+			rs.stats.Dirs++
+			rs.setMeta(dst, n)
+		case TypeFile:
+			if err := rs.restoreFile(ctx, dst, n); err != nil {
+				return err
+			}
+			rs.stats.Files++
+			rs.stats.Bytes += int64(n.Size)
+			if rs.opts.Progress != nil {
+				rs.opts.Progress(p, int64(n.Size))
+			}
+		case TypeSymlink:
+			_ = os.Remove(dst)
+			if err := os.Symlink(n.LinkTarget, dst); err != nil {
+				return fmt.Errorf("restore %s: %w", dst, err)
+			}
+			rs.stats.Symlinks++
+			rs.setMeta(dst, n)
+		default:
+			rs.warn(p, fmt.Errorf("unknown node type %q skipped", n.Type))
+		}
+	}
+	return nil
+}
+
+func (rs *restorer) restoreFile(ctx context.Context, dst string, n *Node) error {
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", dst, err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	_, err = WriteContent(ctx, rs.r, n.Content, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(dst)
+		return fmt.Errorf("restore %s: %w", dst, err)
+	}
+	rs.setMeta(dst, n)
+	return nil
+}
+
+// setMeta applies ownership (when running as root), mode and times.
+func (rs *restorer) setMeta(dst string, n *Node) {
+	if os.Geteuid() == 0 {
+		if err := os.Lchown(dst, int(n.UID), int(n.GID)); err != nil {
+			rs.warn(dst, err)
+		}
+	}
+	if n.Type != TypeSymlink {
+		if err := os.Chmod(dst, fileMode(n.Mode)); err != nil {
+			rs.warn(dst, err)
+		}
+	}
+	ts := []unix.Timespec{unix.NsecToTimespec(n.ModTime.UnixNano()), unix.NsecToTimespec(n.ModTime.UnixNano())}
+	if err := unix.UtimesNanoAt(unix.AT_FDCWD, dst, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		rs.warn(dst, err)
+	}
+}
+
+func fileMode(m fs.FileMode) fs.FileMode {
+	return m & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+}

@@ -1,0 +1,152 @@
+// Package snapshot holds what a backup leaves in a repository: snapshot
+// manifests, the trees of nodes they point to, the archiver that creates
+// them from files and streams, the restorer that writes them back, and
+// snapshot selection.
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/repo"
+)
+
+// Source kinds recorded in a snapshot.
+const (
+	SourceFiles   = "files"   // files and directories
+	SourceStdin   = "stdin"   // standard input
+	SourceCommand = "command" // the standard output of a command
+)
+
+// Snapshot is the manifest of one backup, stored encrypted in
+// snapshots/<id>.
+type Snapshot struct {
+	Time     time.Time `json:"time"`
+	Tree     repo.ID   `json:"tree"`
+	Paths    []string  `json:"paths"`
+	Source   string    `json:"source"`
+	Hostname string    `json:"hostname"`
+	Username string    `json:"username,omitempty"`
+	Tags     []string  `json:"tags,omitempty"`
+	Parent   *repo.ID  `json:"parent,omitempty"`
+	Program  string    `json:"program_version,omitempty"`
+	Summary  *Summary  `json:"summary,omitempty"`
+
+	id repo.ID
+}
+
+// Summary counts what a backup did.
+type Summary struct {
+	Start          time.Time `json:"backup_start"`
+	End            time.Time `json:"backup_end"`
+	FilesNew       int       `json:"files_new"`
+	FilesChanged   int       `json:"files_changed"`
+	FilesUnchanged int       `json:"files_unmodified"`
+	Dirs           int       `json:"dirs"`
+	Errors         int       `json:"errors,omitempty"`
+	BlobsAdded     int       `json:"blobs_added"`
+	BytesRead      int64     `json:"bytes_read"`      // bytes of content read from the source
+	BytesTotal     int64     `json:"bytes_total"`     // size of all content in the snapshot
+	BytesAdded     int64     `json:"bytes_added"`     // bytes written to the repository (after compression)
+	Incomplete     bool      `json:"incomplete,omitempty"`
+}
+
+// ID returns the snapshot's ID (set by Save and Load).
+func (sn *Snapshot) ID() repo.ID { return sn.id }
+
+// ErrNotFound is returned when no snapshot matches.
+var ErrNotFound = errors.New("no matching snapshot")
+
+// Save stores the snapshot manifest and sets its ID.
+func Save(ctx context.Context, r *repo.Repository, sn *Snapshot) (repo.ID, error) {
+	body, err := json.Marshal(sn)
+	if err != nil {
+		return repo.ID{}, fmt.Errorf("encode snapshot: %w", err)
+	}
+	id, err := r.SaveFile(ctx, backend.Snapshot, body)
+	if err != nil {
+		return id, err
+	}
+	sn.id = id
+	return id, nil
+}
+
+// Load reads one snapshot manifest.
+func Load(ctx context.Context, r *repo.Repository, id repo.ID) (*Snapshot, error) {
+	body, err := r.LoadFile(ctx, backend.Snapshot, id)
+	if err != nil {
+		return nil, err
+	}
+	var sn Snapshot
+	if err := json.Unmarshal(body, &sn); err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", id.Str(), err)
+	}
+	sn.id = id
+	return &sn, nil
+}
+
+// List loads every snapshot, oldest first.
+func List(ctx context.Context, r *repo.Repository) ([]*Snapshot, error) {
+	var ids []repo.ID
+	if err := r.List(ctx, backend.Snapshot, func(id repo.ID, _ int64) error { ids = append(ids, id); return nil }); err != nil {
+		return nil, fmt.Errorf("list snapshots: %w", err)
+	}
+	var sns []*Snapshot
+	for _, id := range ids {
+		sn, err := Load(ctx, r, id)
+		if err != nil {
+			return nil, err
+		}
+		sns = append(sns, sn)
+	}
+	sort.Slice(sns, func(i, j int) bool {
+		if !sns[i].Time.Equal(sns[j].Time) {
+			return sns[i].Time.Before(sns[j].Time)
+		}
+		return sns[i].id.String() < sns[j].id.String()
+	})
+	return sns, nil
+}
+
+// Find returns the snapshot named by spec: "latest" or a unique prefix of
+// its ID.
+func Find(ctx context.Context, r *repo.Repository, spec string) (*Snapshot, error) {
+	sns, err := List(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return Select(sns, spec)
+}
+
+// Select picks the snapshot named by spec from sns (sorted oldest first).
+func Select(sns []*Snapshot, spec string) (*Snapshot, error) {
+	if spec == "latest" {
+		if len(sns) == 0 {
+			return nil, fmt.Errorf("%w: the repository has no snapshots", ErrNotFound)
+		}
+		return sns[len(sns)-1], nil
+	}
+	if spec == "" || strings.Trim(strings.ToLower(spec), "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("%w: %q is not a snapshot ID or \"latest\"", ErrNotFound, spec)
+	}
+	spec = strings.ToLower(spec)
+	var found *Snapshot
+	for _, sn := range sns {
+		if strings.HasPrefix(sn.id.String(), spec) {
+			if found != nil {
+				return nil, fmt.Errorf("snapshot ID prefix %q is ambiguous: give more digits", spec)
+			}
+			found = sn
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%w: no snapshot ID starts with %q (see 'sqlvault snapshots')", ErrNotFound, spec)
+	}
+	return found, nil
+}

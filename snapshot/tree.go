@@ -1,0 +1,141 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sqlvault/sqlvault/repo"
+)
+
+// Node types.
+const (
+	TypeFile    = "file"
+	TypeDir     = "dir"
+	TypeSymlink = "symlink"
+)
+
+// Node is one entry of a tree: a file, directory or symbolic link.
+type Node struct {
+	Name       string      `json:"name"`
+	Type       string      `json:"type"`
+	Mode       fs.FileMode `json:"mode,omitempty"` // permission bits plus setuid, setgid, sticky
+	ModTime    time.Time   `json:"mtime"`
+	ChangeTime time.Time   `json:"ctime,omitzero"`
+	UID        uint32      `json:"uid"`
+	GID        uint32      `json:"gid"`
+	Inode      uint64      `json:"inode,omitempty"`
+	Size       uint64      `json:"size,omitempty"`
+	Content    []repo.ID   `json:"content,omitempty"`
+	Subtree    *repo.ID    `json:"subtree,omitempty"`
+	LinkTarget string      `json:"linktarget,omitempty"`
+}
+
+// Tree is a directory listing, stored as a JSON tree blob with its nodes
+// sorted by name so that the same directory always gives the same blob.
+type Tree struct {
+	Nodes []*Node `json:"nodes"`
+}
+
+// Find returns the node called name, or nil.
+func (t *Tree) Find(name string) *Node {
+	i := sort.Search(len(t.Nodes), func(i int) bool { return t.Nodes[i].Name >= name })
+	if i < len(t.Nodes) && t.Nodes[i].Name == name {
+		return t.Nodes[i]
+	}
+	return nil
+}
+
+// SaveTree sorts and stores a tree, returning its ID and the bytes added.
+func SaveTree(ctx context.Context, r *repo.Repository, t *Tree) (repo.ID, int, error) {
+	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
+	if t.Nodes == nil {
+		t.Nodes = []*Node{}
+	}
+	buf, err := json.Marshal(t)
+	if err != nil {
+		return repo.ID{}, 0, fmt.Errorf("encode tree: %w", err)
+	}
+	return r.SaveBlob(ctx, repo.TreeBlob, buf)
+}
+
+// LoadTree reads a tree blob.
+func LoadTree(ctx context.Context, r *repo.Repository, id repo.ID) (*Tree, error) {
+	buf, err := r.LoadBlob(ctx, repo.TreeBlob, id, nil)
+	if err != nil {
+		return nil, err
+	}
+	var t Tree
+	if err := json.Unmarshal(buf, &t); err != nil {
+		return nil, fmt.Errorf("tree %s: %w", id.Str(), err)
+	}
+	for _, n := range t.Nodes {
+		if n == nil || !validName(n.Name) {
+			return nil, fmt.Errorf("tree %s: invalid node name", id.Str())
+		}
+	}
+	return &t, nil
+}
+
+// validName rejects names that could escape a restore target.
+func validName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
+}
+
+// FindNode walks from the root tree to the node at p ("/a/b" or "a/b").
+// The root itself is returned as a directory node without a name.
+func FindNode(ctx context.Context, r *repo.Repository, root repo.ID, p string) (*Node, error) {
+	node := &Node{Type: TypeDir, Subtree: &root}
+	clean := strings.Trim(path.Clean("/"+p), "/")
+	if clean == "" {
+		return node, nil
+	}
+	for _, name := range strings.Split(clean, "/") {
+		if node.Type != TypeDir || node.Subtree == nil {
+			return nil, fmt.Errorf("path %q not found in snapshot: %q is not a directory", p, node.Name)
+		}
+		t, err := LoadTree(ctx, r, *node.Subtree)
+		if err != nil {
+			return nil, err
+		}
+		node = t.Find(name)
+		if node == nil {
+			return nil, fmt.Errorf("path %q not found in snapshot", p)
+		}
+	}
+	return node, nil
+}
+
+// Walk calls fn for every node below tree id in depth-first name order,
+// with the node's slash-separated path relative to the root. fn returning
+// fs.SkipDir skips a directory's contents.
+func Walk(ctx context.Context, r *repo.Repository, id repo.ID, prefix string, fn func(p string, n *Node) error) error {
+	t, err := LoadTree(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	for _, n := range t.Nodes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := path.Join(prefix, n.Name)
+		err := fn(p, n)
+		if err == fs.SkipDir {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n.Type == TypeDir && n.Subtree != nil {
+			if err := Walk(ctx, r, *n.Subtree, p, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

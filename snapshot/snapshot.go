@@ -51,9 +51,9 @@ type Summary struct {
 	Dirs           int       `json:"dirs"`
 	Errors         int       `json:"errors,omitempty"`
 	BlobsAdded     int       `json:"blobs_added"`
-	BytesRead      int64     `json:"bytes_read"`      // bytes of content read from the source
-	BytesTotal     int64     `json:"bytes_total"`     // size of all content in the snapshot
-	BytesAdded     int64     `json:"bytes_added"`     // bytes written to the repository (after compression)
+	BytesRead      int64     `json:"bytes_read"`  // bytes of content read from the source
+	BytesTotal     int64     `json:"bytes_total"` // size of all content in the snapshot
+	BytesAdded     int64     `json:"bytes_added"` // bytes written to the repository (after compression)
 	Incomplete     bool      `json:"incomplete,omitempty"`
 }
 

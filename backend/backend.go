@@ -94,3 +94,20 @@ func LoadAll(ctx context.Context, be Backend, h Handle) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// Stager is implemented by backends that can write a file while it is
+// being produced and give it its name at the end. Packs are named by the
+// hash of their bytes, so without it a whole pack must be held in memory
+// before it can be saved.
+type Stager interface {
+	Stage(ctx context.Context, t FileType) (Staged, error)
+}
+
+// Staged is a file being written through a Stager.
+type Staged interface {
+	io.Writer
+	// Commit makes the bytes written durable and visible under name.
+	Commit(ctx context.Context, name string) error
+	// Abort discards what was written.
+	Abort() error
+}

@@ -23,7 +23,8 @@ type codec struct {
 
 func newCodec(level zstd.EncoderLevel, concurrency int) (*codec, error) {
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(concurrency),
-		zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true))
+		zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true),
+		zstd.WithWindowSize(encoderWindow))
 	if err != nil {
 		return nil, fmt.Errorf("init zstd encoder: %w", err)
 	}
@@ -93,3 +94,8 @@ func (r *Repository) openFile(t string, data []byte) ([]byte, error) {
 	}
 	return r.codec.decompress(nil, payload, 1<<30)
 }
+
+// encoderWindow bounds how far back zstd looks for matches. Each encoder
+// keeps about twice this much history, so it sets the codec's memory; chunks
+// average 1 MiB, so a larger window gains little.
+const encoderWindow = 2 << 20

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/sqlvault/sqlvault/backend"
@@ -118,25 +119,49 @@ func DecodePackHeader(buf []byte, headerOffset int64) ([]Blob, error) {
 	return blobs, nil
 }
 
-// packBuilder collects sealed blobs for one pack in memory.
+// packBuilder collects sealed blobs for one pack: written straight to a
+// staged backend file when the backend can, else into memory.
 type packBuilder struct {
-	buf   []byte
-	blobs []Blob
+	staged backend.Staged // nil: the pack is built in buf
+	buf    []byte
+	hash   hash.Hash // SHA-256 of the bytes so far: the pack's name
+	size   int
+	blobs  []Blob
 }
 
-func (p *packBuilder) add(b Blob, sealed []byte) {
-	b.Offset = uint32(len(p.buf))
+func (p *packBuilder) write(b []byte) error {
+	if p.staged != nil {
+		if _, err := p.staged.Write(b); err != nil {
+			return err
+		}
+	} else {
+		p.buf = append(p.buf, b...)
+	}
+	p.hash.Write(b)
+	p.size += len(b)
+	return nil
+}
+
+func (p *packBuilder) add(b Blob, sealed []byte) error {
+	b.Offset = uint32(p.size)
 	b.Length = uint32(len(sealed))
-	p.buf = append(p.buf, sealed...)
+	if err := p.write(sealed); err != nil {
+		return err
+	}
 	p.blobs = append(p.blobs, b)
+	return nil
 }
 
-// finish appends the sealed header and trailer and returns the pack bytes.
-func (p *packBuilder) finish(key *MasterKey) []byte {
-	start := len(p.buf)
-	p.buf = key.Seal(p.buf, encodePackHeader(p.blobs), []byte(packHeaderAAD))
-	p.buf = binary.LittleEndian.AppendUint32(p.buf, uint32(len(p.buf)-start))
-	return p.buf
+// finish writes the sealed header and trailer and returns the pack's ID.
+func (p *packBuilder) finish(key *MasterKey) (ID, error) {
+	header := key.Seal(nil, encodePackHeader(p.blobs), []byte(packHeaderAAD))
+	header = binary.LittleEndian.AppendUint32(header, uint32(len(header)))
+	if err := p.write(header); err != nil {
+		return ID{}, err
+	}
+	var id ID
+	p.hash.Sum(id[:0])
+	return id, nil
 }
 
 // ReadPackHeader loads and decrypts the header of a pack.

@@ -40,7 +40,10 @@ type Repository struct {
 	pending   map[ID]struct{} // blobs accepted into a packer, pack not yet written
 	packers   map[BlobType]*packBuilder
 	unindexed []IndexPack // packs written since the last index file
+	freeBufs  [][]byte    // pack buffers to reuse: a new one per pack would be 16 MiB of garbage each time
 }
+
+
 
 // InitOptions are the choices made when creating a repository.
 type InitOptions struct {
@@ -340,11 +343,20 @@ func (r *Repository) addToPack(ctx context.Context, b Blob, sealed []byte) error
 	r.mu.Lock()
 	p := r.packers[b.Type]
 	if p == nil {
-		p = &packBuilder{buf: make([]byte, 0, r.cfg.PackSize+r.cfg.PackSize/8)}
+		var err error
+		if p, err = r.newPacker(ctx); err != nil {
+			r.mu.Unlock()
+			return err
+		}
 		r.packers[b.Type] = p
 	}
-	p.add(b, sealed)
-	if len(p.buf) < r.cfg.PackSize {
+	if err := p.add(b, sealed); err != nil {
+		delete(r.packers, b.Type)
+		r.mu.Unlock()
+		r.abortPack(p)
+		return fmt.Errorf("write pack: %w", err)
+	}
+	if p.size < r.cfg.PackSize {
 		r.mu.Unlock()
 		return nil
 	}
@@ -353,12 +365,55 @@ func (r *Repository) addToPack(ctx context.Context, b Blob, sealed []byte) error
 	return r.writePack(ctx, p)
 }
 
+// newPacker starts a pack, staged in the backend when it supports that.
+// r.mu must be held.
+func (r *Repository) newPacker(ctx context.Context) (*packBuilder, error) {
+	p := &packBuilder{hash: sha256.New()}
+	if st, ok := r.be.(backend.Stager); ok {
+		f, err := st.Stage(ctx, backend.Pack)
+		if err != nil {
+			return nil, err
+		}
+		p.staged = f
+		return p, nil
+	}
+	if n := len(r.freeBufs); n > 0 {
+		p.buf = r.freeBufs[n-1]
+		r.freeBufs = r.freeBufs[:n-1]
+	} else {
+		p.buf = make([]byte, 0, r.cfg.PackSize+r.cfg.PackSize/8)
+	}
+	return p, nil
+}
+
+// abortPack discards a pack that failed; its blobs are no longer pending.
+func (r *Repository) abortPack(p *packBuilder) {
+	if p.staged != nil {
+		_ = p.staged.Abort()
+	}
+	r.mu.Lock()
+	for _, b := range p.blobs {
+		delete(r.pending, b.ID)
+	}
+	r.mu.Unlock()
+}
+
 // writePack stores a finished pack and adds its blobs to the index.
 func (r *Repository) writePack(ctx context.Context, p *packBuilder) error {
-	data := p.finish(r.key)
-	id := ID(sha256.Sum256(data))
-	h := backend.Handle{Type: backend.Pack, Name: id.String()}
-	if err := r.be.Save(ctx, h, bytes.NewReader(data), int64(len(data))); err != nil {
+	id, err := p.finish(r.key)
+	if err == nil {
+		if p.staged != nil {
+			err = p.staged.Commit(ctx, id.String())
+		} else {
+			h := backend.Handle{Type: backend.Pack, Name: id.String()}
+			err = r.be.Save(ctx, h, bytes.NewReader(p.buf), int64(len(p.buf)))
+			r.mu.Lock()
+			r.freeBufs = append(r.freeBufs, p.buf[:0])
+			r.mu.Unlock()
+		}
+	}
+	if err != nil {
+		r.abortPack(p)
 		return fmt.Errorf("save pack %s: %w", id.Str(), err)
 	}
 	r.idx.AddPack(id, p.blobs)

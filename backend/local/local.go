@@ -289,3 +289,60 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// Stage starts a file of type t in a temporary file of the repository, to
+// be renamed into place by Commit.
+func (l *Local) Stage(ctx context.Context, t backend.FileType) (backend.Staged, error) {
+	f, err := os.CreateTemp(filepath.Join(l.root, string(t)), ".tmp-")
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("create temporary %s file: %w", t, err))
+	}
+	return &staged{l: l, t: t, f: f}, nil
+}
+
+type staged struct {
+	l *Local
+	t backend.FileType
+	f *os.File
+}
+
+func (s *staged) Write(p []byte) (int, error) {
+	n, err := s.f.Write(p)
+	if err != nil {
+		return n, mapErr(fmt.Errorf("write %s: %w", s.f.Name(), err))
+	}
+	return n, nil
+}
+
+func (s *staged) Commit(ctx context.Context, name string) error {
+	h := backend.Handle{Type: s.t, Name: name}
+	if err := validName(h); err != nil {
+		s.Abort()
+		return err
+	}
+	if err := s.f.Sync(); err != nil {
+		s.Abort()
+		return mapErr(fmt.Errorf("save %v: sync: %w", h, err))
+	}
+	if err := s.f.Close(); err != nil {
+		_ = os.Remove(s.f.Name())
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	dir := s.l.dir(s.t, name)
+	err := os.Rename(s.f.Name(), filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o700); err == nil {
+			err = os.Rename(s.f.Name(), filepath.Join(dir, name))
+		}
+	}
+	if err != nil {
+		_ = os.Remove(s.f.Name())
+		return mapErr(fmt.Errorf("save %v: %w", h, err))
+	}
+	return syncDir(dir)
+}
+
+func (s *staged) Abort() error {
+	s.f.Close()
+	return os.Remove(s.f.Name())
+}

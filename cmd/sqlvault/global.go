@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -143,6 +144,9 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 		}
 		return nil, nil, err
 	}
+	// The password KDF (argon2id) just used 64 MiB that nothing needs any
+	// more; hand it back so it does not add to the peak of what follows.
+	debug.FreeOSMemory()
 	release := func() {}
 	if mode != noLock {
 		l, err := r.Lock(ctx, mode == exclusiveLock, g.retryLock, func(s string) { g.warnf("%s", s) })

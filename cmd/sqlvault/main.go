@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -55,6 +56,10 @@ func usageErr(format string, args ...any) error {
 }
 
 func main() {
+	// Most of the heap is large byte buffers without pointers, so
+	// collecting more often is cheap; it keeps peak memory near the live
+	// set instead of twice it.
+	debug.SetGCPercent(50)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -43,8 +43,6 @@ type Repository struct {
 	freeBufs  [][]byte    // pack buffers to reuse: a new one per pack would be 16 MiB of garbage each time
 }
 
-
-
 // InitOptions are the choices made when creating a repository.
 type InitOptions struct {
 	Config Config

@@ -1,0 +1,37 @@
+# sqlvault: `make demo` shows it working, `make test` runs everything CI runs.
+GO       ?= go
+BIN      := bin/sqlvault
+FUZZTIME ?= 8s
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build test unit race lint fuzz demo bench clean
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/sqlvault
+
+## test: formatting, vet, all tests, the race detector on the concurrent packages, a short run of every fuzz target
+test: lint unit race fuzz
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+race:
+	$(GO) test -race -count=1 -short ./repo/ ./snapshot/ ./backend/...
+
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+## demo: build, back up a generated folder and a stream twice, list snapshots, restore and compare
+demo: build
+	./scripts/demo.sh $(BIN)
+
+## bench: sqlvault against restic on the same generated SQL script (SIZE=bytes, default 1 GB)
+bench:
+	./bench/run.sh
+
+clean:
+	rm -rf bin .cache

@@ -45,7 +45,7 @@ func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (Content
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan saveJob)
-	inflight := make(chan chan saveResult, workers)
+	inflight := make(chan chan saveResult, 2*workers)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)

@@ -19,6 +19,7 @@ import (
 	"os/user"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/chunk"
@@ -41,6 +42,9 @@ type Repository struct {
 	packers   map[BlobType]*packBuilder
 	unindexed []IndexPack // packs written since the last index file
 	freeBufs  [][]byte    // pack buffers to reuse: a new one per pack would be 16 MiB of garbage each time
+
+	cache *Cache // keyframes on local disk; nil when not used
+	stats stats
 }
 
 // InitOptions are the choices made when creating a repository.
@@ -295,26 +299,154 @@ func (r *Repository) LoadFile(ctx context.Context, t backend.FileType, id ID) ([
 // the blob was known). Blobs are collected into packs of the configured
 // size; Flush writes what is left.
 func (r *Repository) SaveBlob(ctx context.Context, t BlobType, data []byte) (ID, int, error) {
+	return r.saveBlob(ctx, t, data, ID{})
+}
+
+// SaveDataBlob stores a data blob like SaveBlob. When base names a stored
+// blob (the matching chunk of the previous backup of the same source) and
+// the repository allows deltas, the blob is stored as a delta against
+// base's keyframe if that is small enough: at most the configured share of
+// the keyframe's stored size. Otherwise it is stored in full and becomes a
+// keyframe itself.
+func (r *Repository) SaveDataBlob(ctx context.Context, data []byte, base ID) (ID, int, error) {
+	if !r.cfg.Delta.Enabled {
+		base = ID{}
+	}
+	return r.saveBlob(ctx, DataBlob, data, base)
+}
+
+func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base ID) (ID, int, error) {
 	id := r.key.BlobID(data)
 	if !r.reserve(id) {
 		return id, 0, nil
 	}
-	b := Blob{Type: t, Enc: EncZstd, ID: id, PlainLen: uint32(len(data))}
+	b := Blob{Type: t, ID: id, PlainLen: uint32(len(data))}
 	bufp := sealBufs.Get().(*[]byte)
-	payload := r.codec.compress((*bufp)[:0], data)
+	defer sealBufs.Put(bufp)
+	var payload []byte
+	if !base.IsNull() {
+		payload = r.deltaPayload(ctx, (*bufp)[:0], data, base)
+	}
+	if payload == nil {
+		payload = r.codec.compress((*bufp)[:0], data)
+		r.stats.fullBlobs.Add(1)
+	} else {
+		copy(b.Base[:], payload[1:1+IDSize])
+		r.stats.deltaBlobs.Add(1)
+		r.stats.deltaBytes.Add(int64(len(payload)))
+		r.stats.deltaPlain.Add(int64(len(data)))
+	}
+	*bufp = payload
 	b.Enc = payload[0]
 	sealedp := sealBufs.Get().(*[]byte)
+	defer sealBufs.Put(sealedp)
 	sealed := r.key.Seal((*sealedp)[:0], payload, blobAAD(t, id))
-	*bufp = payload
-	sealBufs.Put(bufp)
-	n := len(sealed)
-	err := r.addToPack(ctx, b, sealed)
 	*sealedp = sealed
-	sealBufs.Put(sealedp)
-	if err != nil {
+	n := len(sealed)
+	if err := r.addToPack(ctx, b, sealed); err != nil {
+		r.mu.Lock()
+		delete(r.pending, id)
+		r.mu.Unlock()
 		return id, 0, err
 	}
+	if r.cache != nil && t == DataBlob && b.Enc != EncDelta {
+		r.cache.put(id, sealed) // tomorrow's base
+	}
 	return id, n, nil
+}
+
+// deltaPayload returns the payload of data as a delta against the keyframe
+// of base, appended to dst, or nil when a full blob is better or the base
+// cannot be used.
+func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID) []byte {
+	kf, ok := r.idx.Lookup(base)
+	if ok && kf.Enc == EncDelta {
+		kf, ok = r.idx.Lookup(kf.Base) // depth one: always against a keyframe
+	}
+	if !ok || kf.Type != DataBlob || kf.Enc == EncDelta {
+		return nil
+	}
+	bp := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(bp)
+	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	if err != nil {
+		r.stats.baseErrors.Add(1)
+		return nil // a missing or damaged base only costs a full blob
+	}
+	*bp = plain
+	ip := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(ip)
+	instr := encodeDelta((*ip)[:0], plain, data)
+	*ip = instr
+	dst = append(dst, EncDelta)
+	dst = append(dst, kf.ID[:]...)
+	dst = r.codec.compress(dst, instr)
+	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*float64(kf.Length) {
+		return nil
+	}
+	return dst
+}
+
+// loadPlain returns the plaintext of a keyframe blob: from the cache when
+// it holds a verified copy, else from its pack (and then caches it).
+func (r *Repository) loadPlain(ctx context.Context, pb PackedBlob, buf []byte) ([]byte, error) {
+	if r.cache != nil {
+		if sealed, ok := r.cache.get(pb.ID); ok {
+			cp := pb
+			cp.Length = uint32(len(sealed))
+			plain, err := r.openBlob(ctx, cp, sealed, buf)
+			if err == nil && r.key.BlobID(plain) == pb.ID {
+				r.stats.cacheHits.Add(1)
+				return plain, nil
+			}
+			r.stats.cacheBad.Add(1)
+			r.cache.remove(pb.ID) // corrupt, stale or from another repository
+		}
+		r.stats.cacheMisses.Add(1)
+	}
+	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
+	if err != nil {
+		return nil, fmt.Errorf("load base blob %s from pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	var keep []byte
+	if r.cache != nil {
+		keep = append([]byte(nil), sealed...)
+	}
+	plain, err := r.openBlob(ctx, pb, sealed, buf)
+	if err != nil {
+		return nil, err
+	}
+	if keep != nil {
+		r.cache.put(pb.ID, keep)
+	}
+	return plain, nil
+}
+
+var plainBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2<<20); return &b }}
+
+// SetCache makes the repository keep keyframes in c and read bases from it.
+func (r *Repository) SetCache(c *Cache) { r.cache = c }
+
+// Stats counts what the repository did since it was opened.
+type Stats struct {
+	FullBlobs, DeltaBlobs int64 // data and tree blobs stored in full, and as deltas
+	DeltaBytes, DeltaPlain int64 // payload bytes of the deltas, and the plaintext they encode
+	CacheHits, CacheMisses int64 // keyframes read from the cache, and not found there
+	CacheBad               int64 // cache entries that failed verification (removed)
+	BaseErrors             int64 // bases that could not be read (stored in full instead)
+}
+
+type stats struct {
+	fullBlobs, deltaBlobs, deltaBytes, deltaPlain atomic.Int64
+	cacheHits, cacheMisses, cacheBad, baseErrors  atomic.Int64
+}
+
+// Stats returns the counters.
+func (r *Repository) Stats() Stats {
+	s := &r.stats
+	return Stats{FullBlobs: s.fullBlobs.Load(), DeltaBlobs: s.deltaBlobs.Load(), DeltaBytes: s.deltaBytes.Load(),
+		DeltaPlain: s.deltaPlain.Load(), CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(),
+		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load()}
 }
 
 var sealBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
@@ -496,7 +628,7 @@ func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []
 		return nil, fmt.Errorf("blob %s in pack %s: encoding does not match the index", pb.ID.Str(), pb.Pack.Str())
 	}
 	if pb.Enc == EncDelta {
-		return nil, fmt.Errorf("blob %s in pack %s: delta blobs are not supported by this version", pb.ID.Str(), pb.Pack.Str())
+		return r.openDelta(ctx, pb, payload, buf)
 	}
 	out, err := r.codec.decompress(buf[:0], payload, int(pb.PlainLen))
 	if err != nil {
@@ -506,4 +638,59 @@ func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []
 		return nil, fmt.Errorf("blob %s in pack %s: decoded %d bytes, index says %d", pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
 	}
 	return out, nil
+}
+
+// openDelta rebuilds a delta blob from its payload and its keyframe.
+func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf []byte) ([]byte, error) {
+	if len(payload) < 1+IDSize+1 || ID(payload[1:1+IDSize]) != pb.Base {
+		return nil, fmt.Errorf("blob %s in pack %s: delta base does not match the index", pb.ID.Str(), pb.Pack.Str())
+	}
+	kf, ok := r.idx.Lookup(pb.Base)
+	if !ok {
+		return nil, fmt.Errorf("blob %s in pack %s: %w: its base blob %s is missing", pb.ID.Str(), pb.Pack.Str(), ErrMissingBase, pb.Base.Str())
+	}
+	if kf.Enc == EncDelta || kf.Type != DataBlob {
+		return nil, fmt.Errorf("blob %s in pack %s: its base blob %s is not a data keyframe", pb.ID.Str(), pb.Pack.Str(), pb.Base.Str())
+	}
+	bp := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(bp)
+	base, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	if err != nil {
+		return nil, fmt.Errorf("blob %s in pack %s: base: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	*bp = base
+	ip := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(ip)
+	instr, err := r.codec.decompress((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s in pack %s: delta: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	*ip = instr
+	out, err := applyDelta(buf[:0], base, instr, int(pb.PlainLen))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	if len(out) != int(pb.PlainLen) {
+		return nil, fmt.Errorf("blob %s in pack %s: decoded %d bytes, index says %d", pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
+	}
+	return out, nil
+}
+
+// ErrMissingBase is returned when a delta blob's base is not in the
+// repository.
+var ErrMissingBase = errors.New("delta base missing")
+
+// Abort discards the packs being filled, and their temporary files. Call it
+// when a backup fails, after every SaveBlob has returned.
+func (r *Repository) Abort() {
+	r.mu.Lock()
+	var ps []*packBuilder
+	for t, p := range r.packers {
+		ps = append(ps, p)
+		delete(r.packers, t)
+	}
+	r.mu.Unlock()
+	for _, p := range ps {
+		r.abortPack(p)
+	}
 }

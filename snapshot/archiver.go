@@ -32,6 +32,9 @@ type Options struct {
 	Warn func(path string, err error)
 	// Progress is called after each file is saved, with its path.
 	Progress func(path string, size int64, unchanged bool)
+	// NoDelta stores every new chunk in full instead of as a delta against
+	// the matching chunk of the parent snapshot.
+	NoDelta bool
 	// BeforeCommit, if set, is called after all data is read and before
 	// anything is made durable; an error aborts the backup and no snapshot
 	// is written. BackupStream uses it to wait for a source command.
@@ -52,6 +55,15 @@ func newArchiver(r *repo.Repository, opts Options) *archiver {
 		opts.Time = time.Now()
 	}
 	return &archiver{r: r, opts: opts, sum: Summary{Start: time.Now()}}
+}
+
+// bases returns the delta base finder for a file whose previous version
+// is prev, or nil when deltas are off.
+func (a *archiver) bases(prev *Node) *baseFinder {
+	if a.opts.NoDelta {
+		return nil
+	}
+	return newBaseFinder(prev)
 }
 
 func (a *archiver) warn(p string, err error) {
@@ -96,26 +108,33 @@ func (a *archiver) finish(ctx context.Context, root *Tree, paths []string, sourc
 		return nil, err
 	}
 	if a.sum.Incomplete {
-		return sn, fmt.Errorf("%w (%d errors)", ErrIncomplete, a.sum.Errors)
+		return sn, fmt.Errorf("%w (%d unreadable)", ErrIncomplete, a.sum.Errors)
 	}
 	return sn, nil
 }
 
 // BackupStream stores one stream (standard input or a command's output) as
 // a snapshot holding a single file called name.
-func BackupStream(ctx context.Context, r *repo.Repository, name, source string, rd io.Reader, opts Options) (*Snapshot, error) {
+func BackupStream(ctx context.Context, r *repo.Repository, name, source string, rd io.Reader, opts Options) (_ *Snapshot, err error) {
+	defer abortOnError(r, &err)
 	if !validName(name) {
 		return nil, fmt.Errorf("invalid file name %q for the stream: use a plain name without '/'", name)
 	}
 	a := newArchiver(r, opts)
-	res, err := SaveContent(ctx, r, rd)
+	var prev *Node
+	if opts.Parent != nil {
+		if t, err := LoadTree(ctx, r, opts.Parent.Tree); err == nil {
+			prev = t.Find(name)
+		}
+	}
+	res, err := saveContent(ctx, r, rd, a.bases(prev))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	a.sum.FilesNew = 1
 	a.sum.BytesRead, a.sum.BytesTotal, a.sum.BytesAdded, a.sum.BlobsAdded = res.Size, res.Size, res.BytesAdded, res.BlobsAdded
 	now := time.Now()
-	node := &Node{Name: name, Type: TypeFile, Mode: 0o600, ModTime: now, Size: uint64(res.Size), Content: res.IDs}
+	node := &Node{Name: name, Type: TypeFile, Mode: 0o600, ModTime: now, Size: uint64(res.Size), Content: res.IDs, Hints: res.Hints}
 	if u, err := user.Current(); err == nil {
 		fmt.Sscan(u.Uid, &node.UID)
 		fmt.Sscan(u.Gid, &node.GID)
@@ -127,7 +146,8 @@ func BackupStream(ctx context.Context, r *repo.Repository, name, source string, 
 // path becomes a top-level node named by its base name. Items that cannot
 // be read are reported through Options.Warn and left out; the snapshot is
 // still written and the error wraps ErrIncomplete.
-func Backup(ctx context.Context, r *repo.Repository, paths []string, opts Options) (*Snapshot, error) {
+func Backup(ctx context.Context, r *repo.Repository, paths []string, opts Options) (_ *Snapshot, err error) {
+	defer abortOnError(r, &err)
 	a := newArchiver(r, opts)
 	var abs []string
 	root := &Tree{}
@@ -242,14 +262,14 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 	n.Size = uint64(fi.Size())
 	a.sum.BytesTotal += fi.Size()
 	if unchanged(n, prev) {
-		n.Content = prev.Content
+		n.Content, n.Hints = prev.Content, prev.Hints
 		a.sum.FilesUnchanged++
 		if a.opts.Progress != nil {
 			a.opts.Progress(path, fi.Size(), true)
 		}
 		return n, nil
 	}
-	res, err := SaveContent(ctx, a.r, f)
+	res, err := saveContent(ctx, a.r, f, a.bases(prev))
 	if err != nil {
 		if ctx.Err() != nil || !isReadError(err) {
 			return nil, fmt.Errorf("save %s: %w", path, err)
@@ -257,7 +277,7 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 		a.warn(path, err)
 		return nil, nil
 	}
-	n.Content, n.Size = res.IDs, uint64(res.Size)
+	n.Content, n.Size, n.Hints = res.IDs, uint64(res.Size), res.Hints
 	a.sum.BytesTotal += res.Size - fi.Size()
 	a.sum.BytesRead += res.Size
 	a.sum.BytesAdded += res.BytesAdded
@@ -276,8 +296,8 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 // isReadError reports whether err came from reading the source (to be
 // warned about) rather than from the repository (fatal).
 func isReadError(err error) bool {
-	var pe *fs.PathError
-	return errors.As(err, &pe)
+	var se *SourceError
+	return errors.As(err, &se)
 }
 
 func (a *archiver) saveDir(ctx context.Context, path string, n, prev *Node) (*Node, error) {
@@ -315,4 +335,11 @@ func (a *archiver) saveDir(ctx context.Context, path string, n, prev *Node) (*No
 	a.sum.BytesAdded += int64(added)
 	n.Subtree = &id
 	return n, nil
+}
+
+// abortOnError discards unfinished packs when a backup fails.
+func abortOnError(r *repo.Repository, err *error) {
+	if *err != nil && !errors.Is(*err, ErrIncomplete) {
+		r.Abort()
+	}
 }

@@ -17,10 +17,11 @@ import (
 // backup consists of. Each file is streamed into the repository as it is
 // written, so no file is held in memory.
 type Builder struct {
-	r    *repo.Repository
-	a    *archiver
-	root *dirNode
-	now  time.Time
+	r     *repo.Repository
+	a     *archiver
+	root  *dirNode
+	now   time.Time
+	trees map[repo.ID]*Tree // parent trees already loaded
 }
 
 // dirNode is a folder being built.
@@ -32,7 +33,32 @@ type dirNode struct {
 // NewBuilder starts a snapshot. opts.Parent, if set, is the previous
 // snapshot of the same source.
 func NewBuilder(r *repo.Repository, opts Options) *Builder {
-	return &Builder{r: r, a: newArchiver(r, opts), root: &dirNode{dirs: map[string]*dirNode{}}, now: time.Now()}
+	return &Builder{r: r, a: newArchiver(r, opts), root: &dirNode{dirs: map[string]*dirNode{}}, now: time.Now(), trees: map[repo.ID]*Tree{}}
+}
+
+// parentNode returns the file at p in the parent snapshot, or nil.
+func (b *Builder) parentNode(ctx context.Context, p string) *Node {
+	if b.a.opts.Parent == nil {
+		return nil
+	}
+	node := &Node{Type: TypeDir, Subtree: &b.a.opts.Parent.Tree}
+	for _, name := range strings.Split(p, "/") {
+		if node.Type != TypeDir || node.Subtree == nil {
+			return nil
+		}
+		t := b.trees[*node.Subtree]
+		if t == nil {
+			var err error
+			if t, err = LoadTree(ctx, b.r, *node.Subtree); err != nil {
+				return nil
+			}
+			b.trees[*node.Subtree] = t
+		}
+		if node = t.Find(name); node == nil {
+			return nil
+		}
+	}
+	return node
 }
 
 // WriteFile stores one file at the slash-separated path p (for example
@@ -52,7 +78,7 @@ func (b *Builder) WriteFile(ctx context.Context, p string, write func(w io.Write
 		werr = write(pw)
 		pw.CloseWithError(werr)
 	}()
-	res, err := SaveContent(ctx, b.r, pr)
+	res, err := saveContent(ctx, b.r, pr, b.a.bases(b.parentNode(ctx, p)))
 	pr.CloseWithError(fmt.Errorf("storing %s stopped", p))
 	<-done
 	if werr != nil {
@@ -66,7 +92,7 @@ func (b *Builder) WriteFile(ctx context.Context, p string, write func(w io.Write
 	b.a.sum.BytesTotal += res.Size
 	b.a.sum.BytesAdded += res.BytesAdded
 	b.a.sum.BlobsAdded += res.BlobsAdded
-	n := &Node{Name: name, Type: TypeFile, Mode: 0o644, ModTime: b.now, Size: uint64(res.Size), Content: res.IDs}
+	n := &Node{Name: name, Type: TypeFile, Mode: 0o644, ModTime: b.now, Size: uint64(res.Size), Content: res.IDs, Hints: res.Hints}
 	if u, err := user.Current(); err == nil {
 		fmt.Sscan(u.Uid, &n.UID)
 		fmt.Sscan(u.Gid, &n.GID)
@@ -107,6 +133,11 @@ func (b *Builder) dirFor(p string) (*dirNode, string, error) {
 	}
 	return d, name, nil
 }
+
+// Abort discards what was written so far (the packs being filled); call it
+// instead of Commit when the source failed. Blobs already in finished packs
+// stay unreferenced until prune.
+func (b *Builder) Abort() { b.r.Abort() }
 
 // Warn records a problem that makes the snapshot incomplete (an object
 // that could not be scripted, say); Commit then returns ErrIncomplete.

@@ -15,6 +15,7 @@ import (
 // ContentResult describes a stream saved by SaveContent.
 type ContentResult struct {
 	IDs        []repo.ID
+	Hints      []byte // hintSize bytes per chunk, to find bases in the next backup
 	Size       int64 // bytes read from the stream
 	BytesAdded int64 // bytes the new blobs added to the repository
 	BlobsAdded int
@@ -26,8 +27,9 @@ var chunkBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2<<20); return 
 
 // saveJob is one chunk on its way to SaveBlob.
 type saveJob struct {
-	buf *[]byte
-	out chan saveResult
+	buf  *[]byte
+	base repo.ID // a candidate delta base, or null
+	out  chan saveResult
 }
 
 type saveResult struct {
@@ -41,6 +43,11 @@ type saveResult struct {
 // compresses, encrypts and packs the chunks; at most a few chunks are in
 // flight, so memory does not depend on the stream's size.
 func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (ContentResult, error) {
+	return saveContent(ctx, r, rd, nil)
+}
+
+// saveContent is SaveContent with delta bases chosen by bases (nil: none).
+func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *baseFinder) (ContentResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -52,7 +59,7 @@ func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (Content
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				id, n, err := r.SaveBlob(ctx, repo.DataBlob, *j.buf)
+				id, n, err := r.SaveDataBlob(ctx, *j.buf, j.base)
 				chunkBufs.Put(j.buf)
 				j.out <- saveResult{id: id, added: n, err: err}
 			}
@@ -94,15 +101,17 @@ func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (Content
 		}
 		if err != nil {
 			chunkBufs.Put(bufp)
-			readErr = err
+			readErr = &SourceError{Err: err}
 			break
 		}
 		*bufp = data
 		res.Size += int64(len(data))
-		out := make(chan saveResult, 1)
+		res.Hints = appendHint(res.Hints, data)
+		job := saveJob{buf: bufp, base: bases.find(res.Hints[len(res.Hints)-hintSize:]), out: make(chan saveResult, 1)}
+		out := job.out
 		inflight <- out
 		select {
-		case jobs <- saveJob{buf: bufp, out: out}:
+		case jobs <- job:
 		case <-ctx.Done():
 			out <- saveResult{err: ctx.Err()}
 		}
@@ -111,11 +120,11 @@ func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (Content
 	wg.Wait()
 	close(inflight)
 	saveErr := <-collected
+	if saveErr != nil && (readErr == nil || errors.Is(readErr, context.Canceled)) {
+		return res, saveErr
+	}
 	if readErr != nil {
 		return res, readErr
-	}
-	if saveErr != nil {
-		return res, saveErr
 	}
 	return res, nil
 }
@@ -195,3 +204,9 @@ func WriteContent(ctx context.Context, r *repo.Repository, ids []repo.ID, w io.W
 	wg.Wait()
 	return written, firstErr
 }
+
+// SourceError wraps an error from reading the source stream.
+type SourceError struct{ Err error }
+
+func (e *SourceError) Error() string { return e.Err.Error() }
+func (e *SourceError) Unwrap() error { return e.Err }

@@ -83,11 +83,21 @@ func Load(ctx context.Context, r *repo.Repository, id repo.ID) (*Snapshot, error
 	if err != nil {
 		return nil, err
 	}
-	var sn Snapshot
-	if err := json.Unmarshal(body, &sn); err != nil {
+	sn, err := DecodeSnapshot(body)
+	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", id.Str(), err)
 	}
 	sn.id = id
+	return sn, nil
+}
+
+// DecodeSnapshot parses the JSON of a snapshot manifest. The result has no
+// ID; Load sets it.
+func DecodeSnapshot(buf []byte) (*Snapshot, error) {
+	var sn Snapshot
+	if err := json.Unmarshal(buf, &sn); err != nil {
+		return nil, err
+	}
 	return &sn, nil
 }
 

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -32,6 +33,7 @@ type Node struct {
 	Inode      uint64      `json:"inode,omitempty"`
 	Size       uint64      `json:"size,omitempty"`
 	Content    []repo.ID   `json:"content,omitempty"`
+	Hints      []byte      `json:"hints,omitempty"` // 16 bytes per content chunk: hashes of its first and last 256 bytes
 	Subtree    *repo.ID    `json:"subtree,omitempty"`
 	LinkTarget string      `json:"linktarget,omitempty"`
 }
@@ -70,13 +72,22 @@ func LoadTree(ctx context.Context, r *repo.Repository, id repo.ID) (*Tree, error
 	if err != nil {
 		return nil, err
 	}
+	t, err := DecodeTree(buf)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", id.Str(), err)
+	}
+	return t, nil
+}
+
+// DecodeTree parses the JSON of a tree blob and checks its node names.
+func DecodeTree(buf []byte) (*Tree, error) {
 	var t Tree
 	if err := json.Unmarshal(buf, &t); err != nil {
-		return nil, fmt.Errorf("tree %s: %w", id.Str(), err)
+		return nil, err
 	}
 	for _, n := range t.Nodes {
 		if n == nil || !validName(n.Name) {
-			return nil, fmt.Errorf("tree %s: invalid node name", id.Str())
+			return nil, errors.New("invalid node name")
 		}
 	}
 	return &t, nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -98,6 +99,9 @@ func runBackup(c *cli.Context, g *globals) error {
 			if err != nil {
 				return fmt.Errorf("path %s: %w", p, err)
 			}
+			if _, err := os.Lstat(ap); err != nil {
+				return fmt.Errorf("cannot back up %s: %w (nothing was backed up)", p, errors.Unwrap(err))
+			}
 			paths = append(paths, ap)
 		}
 		sort.Strings(paths)
@@ -165,6 +169,9 @@ func backupCommandOutput(ctx context.Context, g *globals, r *repo.Repository, na
 		if err := cmd.Wait(); err != nil {
 			var ee *exec.ExitError
 			if errors.As(err, &ee) {
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					return withCode(exitSource, fmt.Errorf("command %q was killed by signal %v: no snapshot was written", strings.Join(argv, " "), ws.Signal()))
+				}
 				return withCode(exitSource, fmt.Errorf("command %q exited with code %d: no snapshot was written", strings.Join(argv, " "), ee.ExitCode()))
 			}
 			return withCode(exitSource, fmt.Errorf("command %q: %w: no snapshot was written", strings.Join(argv, " "), err))

@@ -75,12 +75,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = exitFailure
 		}
 	}()
-	app := newApp(stdin, stdout, stderr)
+	app, g := newApp(stdin, stdout, stderr)
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
+		if g.unknownCommand {
+			return exitUsage
+		}
 		return exitOK
 	}
 	code = exitCode(ctx, err)
+	if code == exitInterrupted {
+		err = errors.New("interrupted: the command was stopped before it finished (nothing already stored was changed)")
+	}
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
 	fmt.Fprintf(stderr, "sqlvault: %s\n", msg)
 	return code
@@ -107,7 +113,7 @@ func exitCode(ctx context.Context, err error) int {
 	return exitFailure
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+func newApp(stdin io.Reader, stdout, stderr io.Writer) (*cli.App, *globals) {
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	app := &cli.App{
 		Name:                 "sqlvault",
@@ -135,7 +141,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = app.OnUsageError
 	}
-	return app
+	return app, g
 }
 
 // reorderArgs moves flags that follow positional arguments of a command in

@@ -14,12 +14,15 @@ func restoreCommand(g *globals) *cli.Command {
 		Usage:     "restore a snapshot into a folder",
 		ArgsUsage: "SNAPSHOT",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "restore into `DIR`", Required: true},
+			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "restore into `DIR`"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `PATTERN` (e.g. /docs or /docs/*.txt)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageErr("restore needs one snapshot (an ID prefix or \"latest\")")
+			}
+			if c.String("target") == "" {
+				return usageErr("restore needs --target DIR, the folder to restore into")
 			}
 			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
 			if err != nil {

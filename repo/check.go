@@ -72,15 +72,26 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 			}
 		}
 	}
+	// Every delta must have its base, and the base must be a data keyframe.
+	for _, id := range sortedPackIDs(byPack) {
+		for _, b := range byPack[id] {
+			if b.Enc != EncDelta {
+				continue
+			}
+			base, ok := r.idx.Lookup(b.Base)
+			switch {
+			case !ok:
+				fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("%w: base blob %s is not in the repository", ErrMissingBase, b.Base)})
+			case base.Enc == EncDelta || base.Type != DataBlob:
+				fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("base blob %s is not a data keyframe", b.Base)})
+			}
+		}
+	}
 	sizes := map[ID]int64{}
 	if err := r.List(ctx, backend.Pack, func(id ID, size int64) error { sizes[id] = size; return nil }); err != nil {
 		return st, problems, err
 	}
-	packIDs := make([]ID, 0, len(byPack))
-	for id := range byPack {
-		packIDs = append(packIDs, id)
-	}
-	sort.Slice(packIDs, func(i, j int) bool { return packIDs[i].String() < packIDs[j].String() })
+	packIDs := sortedPackIDs(byPack)
 	for id := range sizes {
 		if _, ok := byPack[id]; !ok {
 			st.Unreferenced = append(st.Unreferenced, id)
@@ -177,4 +188,13 @@ func unwrapBlobErr(err error) error {
 		return e.Unwrap()
 	}
 	return err
+}
+
+func sortedPackIDs(m map[ID][]Blob) []ID {
+	ids := make([]ID, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
+	return ids
 }

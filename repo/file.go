@@ -28,7 +28,8 @@ func newCodec(level zstd.EncoderLevel, concurrency int) (*codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init zstd encoder: %w", err)
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(concurrency), zstd.WithDecoderMaxMemory(maxBlobSize+1<<20))
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(concurrency), zstd.WithDecoderMaxMemory(maxBlobSize+1<<20),
+		zstd.WithDecoderLowmem(true))
 	if err != nil {
 		return nil, fmt.Errorf("init zstd decoder: %w", err)
 	}

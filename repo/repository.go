@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"runtime"
@@ -605,12 +606,15 @@ func (r *Repository) saveIndex(ctx context.Context) error {
 func (r *Repository) LoadBlob(ctx context.Context, t BlobType, id ID, buf []byte) ([]byte, error) {
 	pb, ok := r.idx.Lookup(id)
 	if !ok {
-		return nil, fmt.Errorf("blob %s not found in index", id.Str())
+		return nil, fmt.Errorf("%w: blob %s is not in the index", ErrBlobMissing, id.Str())
 	}
 	if pb.Type != t {
 		return nil, fmt.Errorf("blob %s is a %v blob, expected %v", id.Str(), pb.Type, t)
 	}
 	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
+	if errors.Is(err, backend.ErrNotExist) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: load blob %s from pack %s: %w", ErrBlobMissing, id.Str(), pb.Pack.Str(), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load blob %s from pack %s: %w", id.Str(), pb.Pack.Str(), err)
 	}
@@ -625,17 +629,17 @@ func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []
 		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
 	}
 	if len(payload) == 0 || payload[0] != pb.Enc {
-		return nil, fmt.Errorf("blob %s in pack %s: encoding does not match the index", pb.ID.Str(), pb.Pack.Str())
+		return nil, fmt.Errorf("%w: blob %s in pack %s: encoding does not match the index", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str())
 	}
 	if pb.Enc == EncDelta {
 		return r.openDelta(ctx, pb, payload, buf)
 	}
 	out, err := r.codec.decompress(buf[:0], payload, int(pb.PlainLen))
 	if err != nil {
-		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+		return nil, fmt.Errorf("%w: blob %s in pack %s: %w", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), err)
 	}
 	if len(out) != int(pb.PlainLen) {
-		return nil, fmt.Errorf("blob %s in pack %s: decoded %d bytes, index says %d", pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
+		return nil, fmt.Errorf("%w: blob %s in pack %s: decoded %d bytes, index says %d", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
 	}
 	return out, nil
 }
@@ -643,14 +647,14 @@ func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []
 // openDelta rebuilds a delta blob from its payload and its keyframe.
 func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf []byte) ([]byte, error) {
 	if len(payload) < 1+IDSize+1 || ID(payload[1:1+IDSize]) != pb.Base {
-		return nil, fmt.Errorf("blob %s in pack %s: delta base does not match the index", pb.ID.Str(), pb.Pack.Str())
+		return nil, fmt.Errorf("%w: blob %s in pack %s: delta base does not match the index", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str())
 	}
 	kf, ok := r.idx.Lookup(pb.Base)
 	if !ok {
 		return nil, fmt.Errorf("blob %s in pack %s: %w: its base blob %s is missing", pb.ID.Str(), pb.Pack.Str(), ErrMissingBase, pb.Base.Str())
 	}
 	if kf.Enc == EncDelta || kf.Type != DataBlob {
-		return nil, fmt.Errorf("blob %s in pack %s: its base blob %s is not a data keyframe", pb.ID.Str(), pb.Pack.Str(), pb.Base.Str())
+		return nil, fmt.Errorf("%w: blob %s in pack %s: its base blob %s is not a data keyframe", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), pb.Base.Str())
 	}
 	bp := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(bp)
@@ -663,18 +667,26 @@ func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf 
 	defer plainBufs.Put(ip)
 	instr, err := r.codec.decompress((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)
 	if err != nil {
-		return nil, fmt.Errorf("blob %s in pack %s: delta: %w", pb.ID.Str(), pb.Pack.Str(), err)
+		return nil, fmt.Errorf("%w: blob %s in pack %s: delta: %w", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), err)
 	}
 	*ip = instr
 	out, err := applyDelta(buf[:0], base, instr, int(pb.PlainLen))
 	if err != nil {
-		return nil, fmt.Errorf("blob %s in pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+		return nil, fmt.Errorf("%w: blob %s in pack %s: %w", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), err)
 	}
 	if len(out) != int(pb.PlainLen) {
-		return nil, fmt.Errorf("blob %s in pack %s: decoded %d bytes, index says %d", pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
+		return nil, fmt.Errorf("%w: blob %s in pack %s: decoded %d bytes, index says %d", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), len(out), pb.PlainLen)
 	}
 	return out, nil
 }
+
+// ErrBlobMissing is returned when a blob is not in the index or its pack
+// is missing or short.
+var ErrBlobMissing = errors.New("blob missing")
+
+// ErrBlobCorrupt is returned when an authenticated blob does not decode as
+// its index entry says (which points at a bug or a forged index).
+var ErrBlobCorrupt = errors.New("blob does not decode")
 
 // ErrMissingBase is returned when a delta blob's base is not in the
 // repository.

@@ -54,14 +54,23 @@ func Restore(ctx context.Context, r *repo.Repository, sn *Snapshot, target strin
 		return st, fmt.Errorf("create target: %w", err)
 	}
 	rs := &restorer{r: r, opts: opts, stats: &st}
-	err := rs.restoreTree(ctx, sn.Tree, "/", target, len(opts.Include) == 0)
-	return st, err
+	if err := rs.restoreTree(ctx, sn.Tree, "/", target, len(opts.Include) == 0); err != nil {
+		return st, err
+	}
+	switch len(rs.failed) {
+	case 0:
+		return st, nil
+	case 1:
+		return st, fmt.Errorf("%w: %s could not be restored (everything else was)", ErrDamaged, rs.failed[0])
+	}
+	return st, fmt.Errorf("%w: %d files could not be restored (everything else was); first: %s", ErrDamaged, len(rs.failed), rs.failed[0])
 }
 
 type restorer struct {
-	r     *repo.Repository
-	opts  RestoreOptions
-	stats *RestoreStats
+	r      *repo.Repository
+	opts   RestoreOptions
+	stats  *RestoreStats
+	failed []string // files that could not be restored because their data is damaged
 }
 
 // selected reports whether p is included, and whether anything below it
@@ -133,7 +142,13 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			rs.setMeta(dst, n)
 		case TypeFile:
 			if err := rs.restoreFile(ctx, dst, n); err != nil {
-				return err
+				if ctx.Err() != nil || !damaged(err) {
+					return err
+				}
+				// Damaged data costs this file only: say so and go on.
+				rs.warn(p, err)
+				rs.failed = append(rs.failed, fmt.Sprintf("%s (%v)", p, err))
+				continue
 			}
 			rs.stats.Files++
 			rs.stats.Bytes += int64(n.Size)
@@ -195,4 +210,11 @@ func (rs *restorer) setMeta(dst string, n *Node) {
 
 func fileMode(m fs.FileMode) fs.FileMode {
 	return m & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+}
+
+// damaged reports whether err means the repository's data for a file is
+// damaged or missing, rather than a local problem such as a full disk.
+func damaged(err error) bool {
+	return errors.Is(err, repo.ErrAuth) || errors.Is(err, repo.ErrMissingBase) || errors.Is(err, ErrDamaged) ||
+		errors.Is(err, repo.ErrBlobMissing) || errors.Is(err, repo.ErrBlobCorrupt)
 }

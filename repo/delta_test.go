@@ -1,0 +1,355 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/backend/local"
+)
+
+// rowsText returns n SQL-like rows; rows listed in changed get other values.
+func rowsText(n int, changed map[int]bool, seed int64) []byte {
+	var b bytes.Buffer
+	rnd := rand.New(rand.NewSource(seed))
+	for i := 0; i < n; i++ {
+		v := rnd.Int63()
+		if changed[i] {
+			v ^= 0x5a5a5a
+		}
+		b.WriteString("(")
+		b.WriteString(strings.Repeat("x", int(v%17)))
+		b.WriteString(", N'customer ")
+		b.WriteString(string(rune('a' + v%26)))
+		b.WriteString("', ")
+		b.WriteString(strings.Repeat("9", int(v%7)+1))
+		b.WriteString(")\n")
+	}
+	return b.Bytes()
+}
+
+func TestDeltaEncodeApplyRoundTrip(t *testing.T) {
+	base := rowsText(20000, nil, 1)
+	cases := map[string][]byte{
+		"identical":           base,
+		"scattered":           rowsText(20000, map[int]bool{10: true, 5000: true, 19999: true}, 1),
+		"appended":            append(append([]byte(nil), base...), rowsText(300, nil, 2)...),
+		"prefix cut":          base[1000:],
+		"unrelated":           rowsText(5000, nil, 99),
+		"empty":               {},
+		"tiny":                []byte("x"),
+		"shorter than window": []byte("0123456789"),
+	}
+	for name, target := range cases {
+		instr := encodeDelta(nil, base, target)
+		got, err := applyDelta(nil, base, instr, len(target))
+		if err != nil {
+			t.Fatalf("%s: apply: %v", name, err)
+		}
+		if !bytes.Equal(got, target) {
+			t.Fatalf("%s: round trip differs", name)
+		}
+	}
+	// Small changes give small deltas: literals are close to the changed bytes.
+	scattered := cases["scattered"]
+	if n := len(encodeDelta(nil, base, scattered)); n > 400 {
+		t.Fatalf("3 changed rows in %d bytes gave a %d-byte delta", len(scattered), n)
+	}
+	if n := len(encodeDelta(nil, base, base)); n > 16 {
+		t.Fatalf("identical content gave a %d-byte delta", n)
+	}
+}
+
+func TestApplyDeltaRejectsMalformed(t *testing.T) {
+	base := []byte("0123456789abcdefghijklmnopqrstuvwxyz0123456789")
+	good := encodeDelta(nil, base, append([]byte("HEAD"), base...))
+	cases := map[string][]byte{
+		"empty":          {},
+		"too long":       {0xff, 0xff, 0xff, 0xff, 0x0f},
+		"truncated":      good[:len(good)-3],
+		"trailing":       append(append([]byte(nil), good...), 0),
+		"copy past base": {10, 21, 40},     // target 10, copy 10 from offset 40
+		"zero size":      {4, 0},           // a zero-length instruction
+		"literal short":  {4, 8, 'a', 'b'}, // literal of 4, 2 given
+	}
+	for name, d := range cases {
+		if _, err := applyDelta(nil, base, d, 1000); !errors.Is(err, errDelta) {
+			t.Errorf("%s: err = %v, want errDelta", name, err)
+		}
+	}
+}
+
+func FuzzApplyDelta(f *testing.F) {
+	base := rowsText(200, nil, 3)
+	f.Add(encodeDelta(nil, base, rowsText(200, map[int]bool{7: true}, 3)))
+	f.Add([]byte{0})
+	f.Add([]byte{4, 9, 0})
+	f.Fuzz(func(t *testing.T, d []byte) {
+		out, err := applyDelta(nil, base, d, 1<<20)
+		if err != nil {
+			return
+		}
+		// A valid delta re-encodes to one that gives the same target.
+		again, err := applyDelta(nil, base, encodeDelta(nil, base, out), len(out))
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("re-encoding a decoded delta: %v", err)
+		}
+	})
+}
+
+func FuzzEncodeDelta(f *testing.F) {
+	f.Add(rowsText(50, nil, 1), rowsText(50, map[int]bool{3: true}, 1))
+	f.Add([]byte{}, []byte("abc"))
+	f.Fuzz(func(t *testing.T, base, target []byte) {
+		got, err := applyDelta(nil, base, encodeDelta(nil, base, target), len(target))
+		if err != nil || !bytes.Equal(got, target) {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+func initDeltaRepo(t *testing.T, dir string) *Repository {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.PackSize = 1 << 20
+	r, err := Init(context.Background(), local.New(dir), "pw", InitOptions{Config: cfg, KDF: KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestSaveDataBlobStoresDeltaAgainstKeyframe(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	day0 := rowsText(20000, nil, 5)
+	day1 := rowsText(20000, map[int]bool{100: true}, 5)
+	day2 := rowsText(20000, map[int]bool{100: true, 9000: true}, 5)
+	k0, n0, err := r.SaveDataBlob(ctx, day0, ID{})
+	if err != nil || n0 == 0 {
+		t.Fatalf("keyframe: %v, %d", err, n0)
+	}
+	if err := r.Flush(ctx); err != nil { // bases come from earlier backups: stored and indexed
+		t.Fatal(err)
+	}
+	d1, n1, err := r.SaveDataBlob(ctx, day1, k0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// day 2's base hint is day 1's delta: depth one means it is stored
+	// against day 1's keyframe, day 0.
+	d2, n2, err := r.SaveDataBlob(ctx, day2, d1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n1 >= n0/20 || n2 >= n0/20 {
+		t.Fatalf("deltas are not small: keyframe %d, deltas %d and %d bytes", n0, n1, n2)
+	}
+	for _, c := range []struct {
+		id   ID
+		want []byte
+	}{{k0, day0}, {d1, day1}, {d2, day2}} {
+		pb, _ := r.idx.Lookup(c.id)
+		if c.id != k0 && (pb.Enc != EncDelta || pb.Base != k0) {
+			t.Fatalf("blob %v: enc %d base %v, want delta against %v", c.id.Str(), pb.Enc, pb.Base.Str(), k0.Str())
+		}
+		got, err := r.LoadBlob(ctx, DataBlob, c.id, nil)
+		if err != nil || !bytes.Equal(got, c.want) {
+			t.Fatalf("load %v: %v", c.id.Str(), err)
+		}
+	}
+	// A fresh open reads the deltas through the index files.
+	r2, err := Open(ctx, r.be, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r2.LoadBlob(ctx, DataBlob, d2, nil); err != nil || !bytes.Equal(got, day2) {
+		t.Fatalf("reopened load: %v", err)
+	}
+	st, problems, err := r2.Check(ctx, CheckOptions{ReadData: true}, func(p Problem) { t.Errorf("check: %v", p) })
+	if err != nil || problems != 0 || st.BlobsRead != 3 {
+		t.Fatalf("check: %v, %d problems, %+v", err, problems, st)
+	}
+}
+
+func TestSaveDataBlobFallsBackToFull(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	k0, _, _ := r.SaveDataBlob(ctx, rowsText(5000, nil, 1), ID{})
+	r.Flush(ctx)
+	// Unrelated content: the delta would be as large as the data.
+	other, _, err := r.SaveDataBlob(ctx, rowsText(5000, nil, 2), k0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A base that does not exist.
+	var missing ID
+	missing[0] = 1
+	third, _, err := r.SaveDataBlob(ctx, rowsText(5000, nil, 3), missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []ID{other, third} {
+		if pb, _ := r.idx.Lookup(id); pb.Enc == EncDelta {
+			t.Fatalf("blob %v stored as delta", id.Str())
+		}
+	}
+	// Deltas off in the config: never a delta.
+	r.cfg.Delta.Enabled = false
+	off, _, _ := r.SaveDataBlob(ctx, rowsText(5000, map[int]bool{1: true}, 1), k0)
+	r.Flush(ctx)
+	if pb, _ := r.idx.Lookup(off); pb.Enc == EncDelta {
+		t.Fatal("delta stored with deltas disabled")
+	}
+}
+
+func TestDeltaMissingBaseIsNamed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := initDeltaRepo(t, dir)
+	k0, _, _ := r.SaveDataBlob(ctx, rowsText(20000, nil, 7), ID{})
+	if err := r.Flush(ctx); err != nil { // keyframe in its own pack
+		t.Fatal(err)
+	}
+	kpack, _ := r.idx.Lookup(k0)
+	d1, _, _ := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{3: true}, 7), k0)
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dpack, _ := r.idx.Lookup(d1)
+	if dpack.Enc != EncDelta || dpack.Pack == kpack.Pack {
+		t.Fatalf("setup: delta %d in pack %v, keyframe pack %v", dpack.Enc, dpack.Pack.Str(), kpack.Pack.Str())
+	}
+	// Lose the keyframe's pack and its index entry (as a broken prune would).
+	if err := os.Remove(filepath.Join(dir, "data", kpack.Pack.String()[:2], kpack.Pack.String())); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.be.List(ctx, backend.Index, func(fi backend.FileInfo) error {
+		id, _ := ParseID(fi.Name)
+		f, _ := r.LoadIndexFile(ctx, id)
+		for _, p := range f.Packs {
+			if p.ID == kpack.Pack {
+				return r.be.Remove(ctx, backend.Handle{Type: backend.Index, Name: fi.Name})
+			}
+		}
+		return nil
+	})
+	r2, err := Open(ctx, r.be, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	_, problems, err := r2.Check(ctx, CheckOptions{}, func(p Problem) { msgs = append(msgs, p.Error()) })
+	if err != nil || problems != 1 {
+		t.Fatalf("check: %v, %d problems: %q", err, problems, msgs)
+	}
+	if !strings.Contains(msgs[0], d1.String()) || !strings.Contains(msgs[0], k0.String()) || !strings.Contains(msgs[0], "base blob") {
+		t.Fatalf("problem does not name both blobs: %s", msgs[0])
+	}
+	if _, err := r2.LoadBlob(ctx, DataBlob, d1, nil); !errors.Is(err, ErrMissingBase) || !strings.Contains(err.Error(), k0.Str()) {
+		t.Fatalf("load of delta without base: %v", err)
+	}
+}
+
+func TestCacheServesVerifiedKeyframes(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := initDeltaRepo(t, dir)
+	cache, err := OpenCache(t.TempDir(), r.cfg.ID, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetCache(cache)
+	day0 := rowsText(20000, nil, 8)
+	k0, _, _ := r.SaveDataBlob(ctx, day0, ID{})
+	r.Flush(ctx)
+	if _, err := os.Stat(cache.path(k0)); err != nil {
+		t.Fatalf("keyframe not cached on save: %v", err)
+	}
+	day1 := rowsText(20000, map[int]bool{5: true}, 8)
+	d1, _, _ := r.SaveDataBlob(ctx, day1, k0)
+	r.Flush(ctx)
+	if s := r.Stats(); s.CacheHits != 1 || s.DeltaBlobs != 1 {
+		t.Fatalf("stats after delta: %+v", s)
+	}
+
+	// A corrupt cache entry is detected, removed and not trusted.
+	data, _ := os.ReadFile(cache.path(k0))
+	data[len(data)/2] ^= 1
+	os.WriteFile(cache.path(k0), data, 0o600)
+	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) {
+		t.Fatalf("load with corrupt cache: %v", err)
+	}
+	if s := r.Stats(); s.CacheBad != 1 {
+		t.Fatalf("corrupt entry not counted: %+v", s)
+	}
+	// The entry was replaced by a good copy from the pack.
+	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) || r.Stats().CacheHits != 2 {
+		t.Fatalf("reload: %v %+v", err, r.Stats())
+	}
+
+	// A cache entry from another repository (other key) is never trusted.
+	other := initDeltaRepo(t, t.TempDir())
+	other.SetCache(cache)
+	foreign := rowsText(20000, nil, 9)
+	fid, _, _ := other.SaveDataBlob(ctx, foreign, ID{})
+	other.Flush(ctx)
+	fdata, _ := os.ReadFile(cache.path(fid))
+	if fdata == nil {
+		t.Fatal("setup: other repository's keyframe not cached")
+	}
+	os.MkdirAll(filepath.Dir(cache.path(k0)), 0o700)
+	os.WriteFile(cache.path(k0), fdata, 0o600) // planted under our keyframe's name
+	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) {
+		t.Fatalf("load with foreign cache entry: %v", err)
+	}
+	if s := r.Stats(); s.CacheBad != 2 {
+		t.Fatalf("foreign entry not rejected: %+v", s)
+	}
+}
+
+func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	c, err := OpenCache(t.TempDir(), "repo", 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []ID
+	for i := 0; i < 5; i++ {
+		var id ID
+		id[0] = byte(i + 1)
+		ids = append(ids, id)
+		c.put(id, bytes.Repeat([]byte{byte(i)}, 1000))
+	}
+	var kept int
+	for _, id := range ids {
+		if _, ok := c.get(id); ok {
+			kept++
+		}
+	}
+	// The fourth put went over the bound and evicted down to 90% (two
+	// entries); the fifth fits.
+	if kept != 3 || c.size != 3000 {
+		t.Fatalf("kept %d entries (%d bytes) of 1000 bytes under a 3000-byte bound", kept, c.size)
+	}
+	if _, ok := c.get(ids[4]); !ok {
+		t.Fatal("newest entry evicted")
+	}
+}

@@ -430,7 +430,7 @@ func (r *Repository) SetCache(c *Cache) { r.cache = c }
 
 // Stats counts what the repository did since it was opened.
 type Stats struct {
-	FullBlobs, DeltaBlobs int64 // data and tree blobs stored in full, and as deltas
+	FullBlobs, DeltaBlobs  int64 // data and tree blobs stored in full, and as deltas
 	DeltaBytes, DeltaPlain int64 // payload bytes of the deltas, and the plaintext they encode
 	CacheHits, CacheMisses int64 // keyframes read from the cache, and not found there
 	CacheBad               int64 // cache entries that failed verification (removed)

@@ -16,8 +16,8 @@ import (
 type ContentResult struct {
 	IDs        []repo.ID
 	Hints      []byte // hintSize bytes per chunk, to find bases in the next backup
-	Size       int64 // bytes read from the stream
-	BytesAdded int64 // bytes the new blobs added to the repository
+	Size       int64  // bytes read from the stream
+	BytesAdded int64  // bytes the new blobs added to the repository
 	BlobsAdded int
 }
 

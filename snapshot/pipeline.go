@@ -52,7 +52,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan saveJob)
-	inflight := make(chan chan saveResult, 2*workers)
+	inflight := make(chan chan saveResult, workers+1)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)

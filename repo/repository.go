@@ -8,6 +8,7 @@ package repo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -43,6 +44,8 @@ type Repository struct {
 	packers   map[BlobType]*packBuilder
 	unindexed []IndexPack // packs written since the last index file
 	freeBufs  [][]byte    // pack buffers to reuse: a new one per pack would be 16 MiB of garbage each time
+
+	packErr error // the first failed pack write: later saves and Flush fail too
 
 	cache *Cache // keyframes on local disk; nil when not used
 	stats stats
@@ -167,6 +170,9 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if err := be.List(ctx, backend.Key, func(fi backend.FileInfo) error { keys = append(keys, fi); return nil }); err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
+	// A damaged or foreign key file must not hide a good one: remember the
+	// first such problem and report it only when no key opens.
+	var keyErr error
 	for _, fi := range keys {
 		kdata, err := backend.LoadAll(ctx, be, backend.Handle{Type: backend.Key, Name: fi.Name})
 		if err != nil {
@@ -174,18 +180,20 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 		}
 		kf, err := ParseKeyFile(kdata)
 		if err != nil {
-			continue // a damaged key file must not hide a good one
+			continue
 		}
 		mk, err := kf.Open(password)
 		if errors.Is(err, ErrWrongPassword) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("key %s: %w", fi.Name, err)
+			keyErr = cmp.Or(keyErr, fmt.Errorf("key %s: %w", fi.Name, err))
+			continue
 		}
 		plain, err := mk.Open(nil, body, data[:len(data)-len(body)])
 		if err != nil {
-			return nil, fmt.Errorf("config: %w (key %s does not belong to this repository, or config is damaged)", err, fi.Name[:8])
+			keyErr = cmp.Or(keyErr, fmt.Errorf("config: %w (key %s does not belong to this repository, or the config is damaged)", err, fi.Name))
+			continue
 		}
 		var cfg Config
 		if err := json.Unmarshal(plain, &cfg); err != nil {
@@ -203,6 +211,9 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 		}
 		r.keyID, _ = ParseID(fi.Name)
 		return r, nil
+	}
+	if keyErr != nil {
+		return nil, keyErr
 	}
 	return nil, ErrWrongPassword
 }
@@ -317,6 +328,12 @@ func (r *Repository) SaveDataBlob(ctx context.Context, data []byte, base ID) (ID
 }
 
 func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base ID) (ID, int, error) {
+	if len(data) > maxBlobSize {
+		return ID{}, 0, fmt.Errorf("%v blob of %d bytes is too large (the limit is %d)", t, len(data), maxBlobSize)
+	}
+	if err := r.failed(); err != nil {
+		return ID{}, 0, err
+	}
 	id := r.key.BlobID(data)
 	if !r.reserve(id) {
 		return id, 0, nil
@@ -483,9 +500,11 @@ func (r *Repository) addToPack(ctx context.Context, b Blob, sealed []byte) error
 	}
 	if err := p.add(b, sealed); err != nil {
 		delete(r.packers, b.Type)
+		err = fmt.Errorf("write pack: %w", err)
+		r.packErr = cmp.Or(r.packErr, err)
 		r.mu.Unlock()
 		r.abortPack(p)
-		return fmt.Errorf("write pack: %w", err)
+		return err
 	}
 	if p.size < r.cfg.PackSize {
 		r.mu.Unlock()
@@ -517,6 +536,15 @@ func (r *Repository) newPacker(ctx context.Context) (*packBuilder, error) {
 	return p, nil
 }
 
+// failed returns the error of an earlier failed pack write. Blobs of that
+// pack were already reported as saved, so nothing saved since can be
+// trusted to be complete; the backup must fail.
+func (r *Repository) failed() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.packErr
+}
+
 // abortPack discards a pack that failed; its blobs are no longer pending.
 func (r *Repository) abortPack(p *packBuilder) {
 	if p.staged != nil {
@@ -544,8 +572,12 @@ func (r *Repository) writePack(ctx context.Context, p *packBuilder) error {
 		}
 	}
 	if err != nil {
+		err = fmt.Errorf("save pack %s: %w", id.Str(), err)
+		r.mu.Lock()
+		r.packErr = cmp.Or(r.packErr, err)
+		r.mu.Unlock()
 		r.abortPack(p)
-		return fmt.Errorf("save pack %s: %w", id.Str(), err)
+		return err
 	}
 	r.idx.AddPack(id, p.blobs)
 	r.mu.Lock()
@@ -565,6 +597,9 @@ func (r *Repository) writePack(ctx context.Context, p *packBuilder) error {
 // yet indexed. After Flush returns, every saved blob is durable and found
 // by a new Open.
 func (r *Repository) Flush(ctx context.Context) error {
+	if err := r.failed(); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	var ps []*packBuilder
 	for t, p := range r.packers {
@@ -623,6 +658,9 @@ func (r *Repository) LoadBlob(ctx context.Context, t BlobType, id ID, buf []byte
 
 // openBlob decrypts and decodes a sealed blob described by pb.
 func (r *Repository) openBlob(ctx context.Context, pb PackedBlob, sealed, buf []byte) ([]byte, error) {
+	if len(sealed) < Overhead {
+		return nil, fmt.Errorf("blob %s in pack %s: %w: %d bytes is too short", pb.ID.Str(), pb.Pack.Str(), ErrAuth, len(sealed))
+	}
 	// Decrypt in place: the plaintext overwrites the ciphertext after the nonce.
 	payload, err := r.key.Open(sealed[NonceSize:NonceSize], sealed, blobAAD(pb.Type, pb.ID))
 	if err != nil {

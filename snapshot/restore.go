@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -130,7 +131,13 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 		dst := filepath.Join(dir, n.Name)
 		switch n.Type {
 		case TypeDir:
-			if err := os.MkdirAll(dst, 0o700); err != nil {
+			// Never follow a symlink that is in the way: replace it.
+			if fi, err := os.Lstat(dst); err == nil && !fi.IsDir() {
+				if err := os.Remove(dst); err != nil {
+					return fmt.Errorf("restore %s: %w", dst, err)
+				}
+			}
+			if err := os.Mkdir(dst, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 				return fmt.Errorf("restore %s: %w", dst, err)
 			}
 			if n.Subtree != nil {
@@ -170,7 +177,11 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 }
 
 func (rs *restorer) restoreFile(ctx context.Context, dst string, n *Node) error {
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	// O_NOFOLLOW: a symlink in the way is replaced, never written through.
+	if fi, err := os.Lstat(dst); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		_ = os.Remove(dst)
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", dst, err)
 	}

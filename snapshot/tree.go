@@ -85,9 +85,14 @@ func DecodeTree(buf []byte) (*Tree, error) {
 	if err := json.Unmarshal(buf, &t); err != nil {
 		return nil, err
 	}
-	for _, n := range t.Nodes {
+	for i, n := range t.Nodes {
 		if n == nil || !validName(n.Name) {
 			return nil, errors.New("invalid node name")
+		}
+		// SaveTree writes names strictly sorted; a duplicate name could
+		// make a restore write through a symlink of the same name.
+		if i > 0 && t.Nodes[i-1].Name >= n.Name {
+			return nil, errors.New("node names are not strictly sorted")
 		}
 	}
 	return &t, nil

@@ -72,8 +72,8 @@ func (l *Local) Create(ctx context.Context) error {
 	return nil
 }
 
-// Save writes the file atomically: temporary file, fsync, rename. Config is
-// linked into place so that it is never replaced.
+// Save writes the file atomically: temporary file, fsync, rename. Config,
+// key and lock files are linked into place so that they are never replaced.
 func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size int64) (err error) {
 	if err := validName(h); err != nil {
 		return err
@@ -109,7 +109,7 @@ func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size i
 		return mapErr(fmt.Errorf("save %v: %w", h, err))
 	}
 	final := l.path(h)
-	if h.Type == backend.Config || h.Type == backend.Key {
+	if h.Type == backend.Config || h.Type == backend.Key || h.Type == backend.Lock {
 		if err = os.Link(tmp, final); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				return fmt.Errorf("save %v: %w", h, backend.ErrExist)

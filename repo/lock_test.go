@@ -1,0 +1,297 @@
+package repo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sqlvault/sqlvault/backend"
+	"github.com/sqlvault/sqlvault/backend/local"
+)
+
+// putLock stores a lock file with the given content, as another process
+// would.
+func putLock(t *testing.T, r *Repository, li LockInfo) ID {
+	t.Helper()
+	body, err := json.Marshal(li)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := r.SaveFile(context.Background(), backend.Lock, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func lockCount(t *testing.T, r *Repository) int {
+	t.Helper()
+	return len(listNames(t, r.Backend(), backend.Lock))
+}
+
+func hostname(t *testing.T) string {
+	t.Helper()
+	h, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// deadPID returns the PID of a process that has exited.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("cannot run true: %v", err)
+	}
+	return cmd.Process.Pid
+}
+
+func TestLockSharedShared(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRepo(t, smallConfig())
+	a, err := r.Lock(ctx, false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Lock(ctx, false, 0, nil)
+	if err != nil {
+		t.Fatalf("second shared lock: %v", err)
+	}
+	if n := lockCount(t, r); n != 2 {
+		t.Fatalf("%d lock files, want 2", n)
+	}
+	var infos []LockInfo
+	if err := r.EachLock(ctx, func(_ ID, li *LockInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		infos = append(infos, *li)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, li := range infos {
+		if li.Exclusive || li.PID != os.Getpid() || li.Hostname != hostname(t) || time.Since(li.Time) > time.Minute {
+			t.Errorf("lock info %+v", li)
+		}
+	}
+	if err := a.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := lockCount(t, r); n != 0 {
+		t.Fatalf("%d lock files after Unlock", n)
+	}
+}
+
+func TestLockConflicts(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name            string
+		held, requested bool // exclusive?
+		heldKind        string
+	}{
+		{"exclusive after shared", false, true, "shared"},
+		{"shared after exclusive", true, false, "exclusive"},
+		{"exclusive after exclusive", true, true, "exclusive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, dir := newTestRepo(t, smallConfig())
+			held, err := r.Lock(ctx, tc.held, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Another process opening the same repository.
+			other := reopen(t, dir)
+			start := time.Now()
+			_, err = other.Lock(ctx, tc.requested, 0, nil)
+			if !errors.Is(err, ErrLocked) {
+				t.Fatalf("err = %v, want ErrLocked", err)
+			}
+			want := fmt.Sprintf("%s lock by PID %d on %s", tc.heldKind, os.Getpid(), hostname(t))
+			if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "sqlvault unlock") {
+				t.Fatalf("error %q does not describe the holder (%q) and the way out", err, want)
+			}
+			if time.Since(start) > 5*time.Second {
+				t.Fatal("a lock with no retry waited")
+			}
+			if n := lockCount(t, r); n != 1 {
+				t.Fatalf("failed lock attempt left %d lock files, want 1", n)
+			}
+			if err := held.Unlock(ctx); err != nil {
+				t.Fatal(err)
+			}
+			l, err := other.Lock(ctx, tc.requested, 0, nil)
+			if err != nil {
+				t.Fatalf("lock after Unlock: %v", err)
+			}
+			_ = l.Unlock(ctx)
+		})
+	}
+}
+
+func TestLockRetryWaitsForRelease(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRepo(t, smallConfig())
+	held, err := r.Lock(ctx, true, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		_ = held.Unlock(ctx)
+	}()
+	start := time.Now()
+	l, err := r.Lock(ctx, true, 10*time.Second, nil)
+	if err != nil {
+		t.Fatalf("Lock with retry: %v", err)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Fatalf("got the lock after %v, before it was released", d)
+	}
+	_ = l.Unlock(ctx)
+}
+
+func TestLockCancelledWhileWaiting(t *testing.T) {
+	r, _ := newTestRepo(t, smallConfig())
+	held, err := r.Lock(context.Background(), true, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = r.Lock(ctx, false, time.Minute, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's error", err)
+	}
+}
+
+func TestLockIgnoresStaleLocks(t *testing.T) {
+	ctx := context.Background()
+	for name, li := range map[string]func(t *testing.T) LockInfo{
+		"old": func(t *testing.T) LockInfo {
+			return LockInfo{Time: time.Now().Add(-StaleTimeout - time.Minute), Exclusive: true, Hostname: "elsewhere", PID: 1}
+		},
+		"dead process on this host": func(t *testing.T) LockInfo {
+			return LockInfo{Time: time.Now(), Exclusive: true, Hostname: hostname(t), PID: deadPID(t)}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, _ := newTestRepo(t, smallConfig())
+			info := li(t)
+			stale := putLock(t, r, info)
+			var warnings []string
+			l, err := r.Lock(ctx, true, 0, func(s string) { warnings = append(warnings, s) })
+			if err != nil {
+				t.Fatalf("Lock with a stale lock present: %v", err)
+			}
+			defer l.Unlock(ctx)
+			if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "ignoring stale exclusive lock by PID "+fmt.Sprint(info.PID)+" on "+info.Hostname) {
+				t.Fatalf("warnings %q", warnings)
+			}
+			// Ignored, not removed.
+			if _, err := r.Backend().Stat(ctx, backend.Handle{Type: backend.Lock, Name: stale.String()}); err != nil {
+				t.Fatalf("stale lock removed by Lock: %v", err)
+			}
+		})
+	}
+}
+
+func TestLockLiveLockOnOtherHostConflicts(t *testing.T) {
+	r, _ := newTestRepo(t, smallConfig())
+	// A recent lock from another host: its PID cannot be checked here.
+	putLock(t, r, LockInfo{Time: time.Now().Add(-StaleTimeout + time.Minute), Exclusive: true, Hostname: "db-other-host", PID: 999999999})
+	_, err := r.Lock(context.Background(), false, 0, nil)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "db-other-host") {
+		t.Fatalf("err = %v, want ErrLocked naming the other host", err)
+	}
+}
+
+func TestLockInfoStale(t *testing.T) {
+	now := time.Now()
+	host := hostname(t)
+	for _, tc := range []struct {
+		name string
+		li   LockInfo
+		want bool
+	}{
+		{"fresh, this process", LockInfo{Time: now, Hostname: host, PID: os.Getpid()}, false},
+		{"old, this process", LockInfo{Time: now.Add(-StaleTimeout - time.Second), Hostname: host, PID: os.Getpid()}, true},
+		{"just under the timeout", LockInfo{Time: now.Add(-StaleTimeout + time.Second), Hostname: "other", PID: 1}, false},
+		{"fresh, dead process here", LockInfo{Time: now, Hostname: host, PID: deadPID(t)}, true},
+		{"fresh, dead PID elsewhere", LockInfo{Time: now, Hostname: "other", PID: deadPID(t)}, false},
+		{"fresh, PID 0", LockInfo{Time: now, Hostname: host, PID: 0}, false},
+		{"fresh, PID 1 (init, alive)", LockInfo{Time: now, Hostname: host, PID: 1}, false},
+	} {
+		if got := tc.li.Stale(now); got != tc.want {
+			t.Errorf("%s: Stale = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestLockInfoString(t *testing.T) {
+	li := LockInfo{Time: time.Date(2024, 5, 6, 7, 8, 9, 0, time.Local), Exclusive: true, Hostname: "h", Username: "u", PID: 42}
+	if got, want := li.String(), "exclusive lock by PID 42 on h (user u) since 2024-05-06 07:08:09"; got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
+	}
+}
+
+func TestRemoveStaleLocks(t *testing.T) {
+	ctx := context.Background()
+	r, dir := newTestRepo(t, smallConfig())
+	putLock(t, r, LockInfo{Time: time.Now().Add(-time.Hour), Hostname: "elsewhere", PID: 5})
+	putLock(t, r, LockInfo{Time: time.Now(), Exclusive: true, Hostname: hostname(t), PID: deadPID(t)})
+	live, err := r.Lock(ctx, false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Unlock(ctx)
+	// A damaged lock file: kept unless all locks are removed.
+	damaged := idOf("damaged lock")
+	if err := os.WriteFile(filepath.Join(dir, "locks", damaged.String()), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.RemoveStaleLocks(ctx, false)
+	if err != nil || n != 2 {
+		t.Fatalf("RemoveStaleLocks(false) = %d, %v; want 2", n, err)
+	}
+	left := listNames(t, local.New(dir), backend.Lock)
+	if len(left) != 2 {
+		t.Fatalf("locks left %v, want the live and the damaged one", left)
+	}
+	n, err = r.RemoveStaleLocks(ctx, false)
+	if err != nil || n != 0 {
+		t.Fatalf("second RemoveStaleLocks(false) = %d, %v", n, err)
+	}
+	n, err = r.RemoveStaleLocks(ctx, true)
+	if err != nil || n != 2 {
+		t.Fatalf("RemoveStaleLocks(true) = %d, %v; want 2", n, err)
+	}
+	if c := lockCount(t, r); c != 0 {
+		t.Fatalf("%d locks after removing all", c)
+	}
+}
+
+func TestLockFailsClearlyOnDamagedLockFile(t *testing.T) {
+	r, dir := newTestRepo(t, smallConfig())
+	damaged := idOf("damaged lock")
+	if err := os.WriteFile(filepath.Join(dir, "locks", damaged.String()), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Lock(context.Background(), true, 0, nil)
+	if err == nil || !strings.Contains(err.Error(), "locks/"+damaged.String()) {
+		t.Fatalf("err = %v, want it to name the damaged lock file", err)
+	}
+}

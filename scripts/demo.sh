@@ -1,44 +1,79 @@
 #!/usr/bin/env bash
-# The demo: back up a generated folder and a SQL-like stream twice, list the
-# snapshots, restore and compare. Usage: scripts/demo.sh [path/to/sqlvault]
+# The demo: serve the sample SQL Server database (mssqltest), back it up
+# twice, list the snapshots, dump the database as one T-SQL script and
+# restore it as a folder; then a short round trip of a plain folder.
+# Usage: scripts/demo.sh [path/to/sqlvault]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-bin/sqlvault}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/sqlvault-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+server_pid=
+cleanup() {
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
 export SQLVAULT_REPOSITORY="$work/repo" SQLVAULT_PASSWORD="demo-password"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A SQL Server backup exits 3 when the database holds objects that cannot be
+# scripted (the sample has a CLR assembly, an encrypted procedure and a
+# memory-optimized table on purpose): they are warned about and listed in
+# the snapshot's manifest.json.
+incomplete_ok() { "$@" || { rc=$?; [ "$rc" -eq 3 ] || exit "$rc"; echo "(exit code 3: snapshot saved, the objects warned about are not in it)"; }; }
 
-step "generate a folder and a 50 MB SQL script (bench/gen)"
-go run ./bench/gen -size 50000000 -o "$work/day0.sql"
-go run ./bench/gen -size 50000000 -day 1 -o "$work/day1.sql"
-mkdir -p "$work/src/docs/nested" "$work/src/empty folder"
-echo "hello from sqlvault" > "$work/src/docs/hello.txt"
-printf 'ünïcødé ✓\n' > "$work/src/docs/nested/ünïcødé name.txt"
-ln -s docs/hello.txt "$work/src/link-to-hello"
-head -c 5000000 /dev/urandom > "$work/src/docs/random.bin"
+step "start a TDS server with the sample database (mssql/mssqltest): every data type at its edges, every object kind"
+go build -o "$work/mssqltest" ./mssql/mssqltest/cmd/mssqltest
+"$work/mssqltest" -addr 127.0.0.1:0 > "$work/server.url" 2> "$work/server.log" &
+server_pid=$!
+for _ in $(seq 50); do [ -s "$work/server.url" ] && break; sleep 0.1; done
+url=$(head -n1 "$work/server.url")
+export SQLVAULT_MSSQL_PASSWORD=mssqltest   # never on the command line
+echo "server: $url"
 
 step "sqlvault init"
 "$bin" init
 
-step "day 0: back up the folder and the script"
-"$bin" backup --tag demo "$work/src"
-"$bin" backup --tag demo --stdin --stdin-filename db.sql < "$work/day0.sql"
+step "day 0: sqlvault backup $url"
+incomplete_ok "$bin" -v backup "$url" --tag daily
 
-step "day 1: the folder is unchanged, the script has 0.1% of rows updated and 0.5% appended"
-"$bin" backup --tag demo "$work/src"
-"$bin" backup --tag demo --stdin --stdin-filename db.sql < "$work/day1.sql"
+step "day 1: the database did not change: the second backup stores almost nothing"
+incomplete_ok "$bin" backup "$url" --tag daily
 
 step "sqlvault snapshots"
 "$bin" snapshots
 
-step "sqlvault restore latest folder snapshot, and dump the latest script"
-folder_snap=$("$bin" snapshots --json | python3 -c 'import json,sys; print([s["short_id"] for s in json.load(sys.stdin) if s["source"]=="files"][-1])')
-"$bin" restore "$folder_snap" --target "$work/restored"
-diff -r "$work/src" "$work/restored/src" && echo "restored folder is identical"
-"$bin" dump latest db.sql | cmp - "$work/day1.sql" && echo "dumped script is identical to day 1"
+step "the snapshot is a folder: master script, schema, one data file per table, post-data, manifest"
+"$bin" ls latest > "$work/ls.txt"
+head -n 12 "$work/ls.txt"
+echo "..."
+"$bin" dump latest sample/restore.sql
+
+step "sqlvault dump latest sample.sql: the database as one ordered T-SQL script (sqlcmd -i or SSMS)"
+"$bin" dump latest sample.sql > "$work/sample.sql"
+echo "$(wc -c < "$work/sample.sql") bytes, $(grep -c '^GO$' "$work/sample.sql") batches; a row with quotes, CR/LF, a line GO and \$(x) in its strings:"
+grep -m1 "^(3, N'Zo" "$work/sample.sql" | cut -c1-400
+
+step "sqlvault restore latest: the folder, with its manifest"
+"$bin" restore latest --target "$work/restored"
+python3 - "$work/restored/sample/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print("server %s, database %s (%s), consistency: %s" % (m["server"]["product_version"], m["database"]["name"], m["database"]["collation"], m["consistency"]))
+print("tables: " + ", ".join("%s %d rows" % (t["name"], t["rows"]) for t in m["tables"][:5]) + ", ...")
+print("not scripted: " + "; ".join("%s %s (%s)" % (u["kind"], u["name"], u["reason"]) for u in m.get("unscripted", [])))
+PY
+(cd "$work/restored/sample" && for f in $(sed -n 's/^:r "\(.*\)"$/\1/p' restore.sql); do cat "$f"; done) | cmp - "$work/sample.sql" && echo "the restored folder, run in order, is exactly the dumped script"
+
+step "files too: back up a small folder twice, restore and compare"
+mkdir -p "$work/src/docs"
+echo "hello from sqlvault" > "$work/src/docs/hello.txt"
+printf 'ünïcødé ✓\n' > "$work/src/docs/ünïcødé name.txt"
+"$bin" backup --tag demo "$work/src"
+"$bin" backup --tag demo "$work/src"
+"$bin" restore latest --target "$work/restored-files"
+diff -r "$work/src" "$work/restored-files/src" && echo "restored folder is identical"
 
 step "sqlvault check --read-data"
 "$bin" check --read-data
 echo
-echo "repository size: $(du -sh "$SQLVAULT_REPOSITORY" | cut -f1) for $(du -sh "$work/src" | cut -f1) of files and two 50 MB scripts"
+echo "repository size: $(du -sh "$SQLVAULT_REPOSITORY" | cut -f1) for two backups of the sample database ($(wc -c < "$work/sample.sql") bytes of T-SQL each) and a folder"

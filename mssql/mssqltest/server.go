@@ -82,6 +82,7 @@ type options struct {
 	loginHook        func(*Login) error
 	rowHook          func(*Request, int64) error
 	logf             func(format string, args ...any)
+	addr             string
 }
 
 // Option configures a Server.
@@ -134,6 +135,12 @@ func DropAfterRows(n int64) Option {
 		}
 		return nil
 	})
+}
+
+// WithAddr makes the server listen on addr (such as "127.0.0.1:14330")
+// instead of a free port of 127.0.0.1; for demos.
+func WithAddr(addr string) Option {
+	return func(o *options) { o.addr = addr }
 }
 
 // WithLogf sends the server's diagnostics (protocol errors, handler panics,
@@ -199,7 +206,11 @@ func (s *Server) Start() error {
 	case s.handler == nil:
 		return errors.New("mssqltest: nil Handler")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := s.opts.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("mssqltest: failed to listen on a port: %w", err)
 	}

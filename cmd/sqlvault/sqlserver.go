@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sqlvault/sqlvault/mssql"
+	"github.com/sqlvault/sqlvault/repo"
+	"github.com/sqlvault/sqlvault/snapshot"
+)
+
+// sourceSQLServer is the source kind of database snapshots.
+const sourceSQLServer = "sqlserver"
+
+// sqlServerFlags are the options of commands that read SQL Server.
+func sqlServerFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "database", Usage: "SQL Server: database `NAME` (repeat for several; adds to ?database= of the URL)"},
+		&cli.BoolFlag{Name: "all-databases", Usage: "SQL Server: every online user database of the server"},
+		&cli.StringFlag{Name: "mssql-password-file", EnvVars: []string{"SQLVAULT_MSSQL_PASSWORD_FILE"}, Usage: "SQL Server: read the login's password from `FILE` (or set SQLVAULT_MSSQL_PASSWORD)"},
+		&cli.BoolFlag{Name: "allow-inconsistent", Usage: "SQL Server: read without a snapshot when neither snapshot isolation nor a database snapshot is available"},
+		&cli.DurationFlag{Name: "connect-timeout", Value: 30 * time.Second, Usage: "SQL Server: give up connecting after `DURATION`"},
+	}
+}
+
+// sqlServerJob is what a command needs to read databases of one server.
+type sqlServerJob struct {
+	src       *mssql.Source
+	password  string
+	databases []string
+	timeout   time.Duration
+	opts      mssql.Options
+}
+
+// newSQLServerJob parses the URL and the SQL Server flags.
+func newSQLServerJob(c *cli.Context, g *globals, rawURL string) (*sqlServerJob, error) {
+	src, err := mssql.ParseURL(rawURL)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	pw, err := sqlServerPassword(c, g, src)
+	if err != nil {
+		return nil, err
+	}
+	j := &sqlServerJob{src: src, password: pw, timeout: c.Duration("connect-timeout")}
+	for _, d := range append(append([]string(nil), src.Databases...), c.StringSlice("database")...) {
+		if d != "" && !slices.Contains(j.databases, d) {
+			j.databases = append(j.databases, d)
+		}
+	}
+	all := c.Bool("all-databases")
+	switch {
+	case all && len(j.databases) > 0:
+		return nil, usageErr("use either --all-databases or database names, not both")
+	case all:
+		dbs, err := j.listDatabases(c.Context)
+		if err != nil {
+			return nil, withCode(exitSource, err)
+		}
+		if len(dbs) == 0 {
+			return nil, withCode(exitSource, fmt.Errorf("%s: the server has no online user database", src.Location("")))
+		}
+		j.databases = dbs
+	case len(j.databases) == 0:
+		return nil, usageErr("no database given: add ?database=NAME to the URL, or use --database NAME or --all-databases")
+	}
+	j.opts = mssql.Options{
+		Source:            src,
+		AllowInconsistent: c.Bool("allow-inconsistent"),
+		OpenDatabase: func(ctx context.Context, name string) (*sql.DB, error) {
+			return mssql.Connect(ctx, src, name, pw, j.timeout)
+		},
+	}
+	return j, nil
+}
+
+// sqlServerPassword finds the login's password: SQLVAULT_MSSQL_PASSWORD,
+// then --mssql-password-file, then the URL (discouraged).
+func sqlServerPassword(c *cli.Context, g *globals, src *mssql.Source) (string, error) {
+	if p, ok := os.LookupEnv("SQLVAULT_MSSQL_PASSWORD"); ok && p != "" {
+		return p, nil
+	}
+	if f := c.String("mssql-password-file"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", usageErr("read SQL Server password file: %v", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	if src.HasPassword {
+		g.warnf("the SQL Server password is in the URL, where other users can see it in the process list: use SQLVAULT_MSSQL_PASSWORD or --mssql-password-file")
+		return src.Password, nil
+	}
+	return "", usageErr("no SQL Server password given: set SQLVAULT_MSSQL_PASSWORD or use --mssql-password-file")
+}
+
+// listDatabases asks the server for its online user databases.
+func (j *sqlServerJob) listDatabases(ctx context.Context) ([]string, error) {
+	db, err := mssql.Connect(ctx, j.src, "master", j.password, j.timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return mssql.ListDatabases(ctx, db, j.src)
+}
+
+// script scripts one database into sink.
+func (j *sqlServerJob) script(ctx context.Context, g *globals, name string, sink mssql.Sink, opts mssql.Options) (*mssql.Manifest, error) {
+	db, err := mssql.Connect(ctx, j.src, name, j.password, j.timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	opts.Database = name
+	if opts.Warn == nil {
+		opts.Warn = func(what string, err error) { g.warnf("%s: %v", what, err) }
+	}
+	if g.verbose {
+		last := time.Time{}
+		opts.Progress = func(p mssql.Progress) {
+			if p.TableDone {
+				g.verbosef("  [%d/%d] %s: %d rows, %s; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
+					p.TableRows, formatBytes(p.TableBytes), p.Rows, formatBytes(p.Bytes))
+				return
+			}
+			if time.Since(last) > time.Second {
+				last = time.Now()
+				g.verbosef("  [%d/%d] %s: %d rows so far; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
+					p.TableRows, p.Rows, formatBytes(p.Bytes))
+			}
+		}
+	}
+	return mssql.Script(ctx, db, sink, opts)
+}
+
+// runSQLServerBackup backs up each database into a snapshot of its own.
+func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string, host string) error {
+	ctx := c.Context
+	if c.Bool("stdin") || c.Bool("stdin-from-command") || c.NArg() != 1 {
+		return usageErr("a SQL Server backup takes one sqlserver:// URL and no paths, --stdin or --stdin-from-command")
+	}
+	job, err := newSQLServerJob(c, g, rawURL)
+	if err != nil {
+		return err
+	}
+	r, unlock, err := g.openRepo(ctx, sharedLock, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	sns, err := snapshot.List(ctx, r)
+	if err != nil {
+		return err
+	}
+	var firstErr error
+	failed := 0
+	for _, name := range job.databases {
+		if err := backupDatabase(ctx, c, g, r, job, sns, name, tags, host); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			if len(job.databases) > 1 {
+				g.warnf("database %s: %v", name, err)
+			}
+			failed++
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	if firstErr != nil && len(job.databases) > 1 {
+		return fmt.Errorf("%d of %d databases were not backed up completely (see above); first problem: %w", failed, len(job.databases), firstErr)
+	}
+	return firstErr
+}
+
+// backupDatabase scripts one database into a new snapshot. Nothing is
+// committed unless the whole database was read.
+func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Repository, job *sqlServerJob, sns []*snapshot.Snapshot, name string, tags []string, host string) (err error) {
+	paths := []string{job.src.Location(name)}
+	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
+		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
+	if !c.Bool("force") {
+		for i := len(sns) - 1; i >= 0; i-- {
+			if sns[i].Hostname == host && sns[i].Source == sourceSQLServer && slices.Equal(sns[i].Paths, paths) {
+				opts.Parent = sns[i]
+				break
+			}
+		}
+	}
+	b := snapshot.NewBuilder(r, opts)
+	defer func() {
+		if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
+			r.Abort() // drop the pack being written; nothing is committed
+		}
+	}()
+	mopts := job.opts
+	mopts.Warn = func(what string, err error) {
+		if errors.Is(err, mssql.ErrInconsistent) {
+			g.warnf("%s: %v", name, err) // asked for with --allow-inconsistent
+			return
+		}
+		b.Warn(name+": "+what, err)
+	}
+	g.infof("backing up database %s from %s", name, job.src.Location(""))
+	m, err := job.script(ctx, g, name, mssql.PrefixSink{Prefix: mssql.DatabaseFolder(name), Sink: b}, mopts)
+	if err != nil {
+		var se *mssql.SourceError
+		if errors.As(err, &se) {
+			return withCode(exitSource, fmt.Errorf("%w (no snapshot was written)", err))
+		}
+		return describe(fmt.Errorf("database %s: %w (no snapshot was written)", name, err))
+	}
+	sn, err := b.Commit(ctx, paths, sourceSQLServer)
+	if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
+		return describe(err)
+	}
+	s := sn.Summary
+	g.infof("snapshot %s saved: database %s, %d tables, %d rows, %s of T-SQL (consistency: %s); %s added to the repository in %s",
+		sn.ID().Str(), name, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.Consistency,
+		formatBytes(s.BytesAdded), s.End.Sub(s.Start).Round(time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
+	}
+	return nil
+}

@@ -1,0 +1,360 @@
+package main_test
+
+// End-to-end tests of SQL Server backups: the sqlvault binary backs up,
+// dumps and restores the sample database served by mssqltest in this test
+// process, and fails with one clear line and exit code 5 when the server
+// refuses or breaks.
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sqlvault/sqlvault/mssql"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
+)
+
+// mssqlServer serves sample databases for one test.
+type mssqlServer struct {
+	h   *sample.Handler
+	srv *mssqltest.Server
+}
+
+func newMSSQLServer(t *testing.T, dbs []*sample.DB, opts ...mssqltest.Option) *mssqlServer {
+	t.Helper()
+	if dbs == nil {
+		dbs = []*sample.DB{sample.New()}
+	}
+	h := sample.NewHandler(dbs...)
+	srv := sample.NewServer(h, opts...)
+	t.Cleanup(srv.Close)
+	return &mssqlServer{h: h, srv: srv}
+}
+
+// url returns the server's sqlserver:// URL for a database, without
+// password.
+func (m *mssqlServer) url(db string) string {
+	u := "sqlserver://" + mssqltest.DefaultUser + "@" + m.srv.Addr() + "?encrypt=disable"
+	if db != "" {
+		u += "&database=" + db
+	}
+	return u
+}
+
+// location is the path a snapshot of the database records.
+func (m *mssqlServer) location(db string) string {
+	return "sqlserver://" + mssqltest.DefaultUser + "@" + m.srv.Addr() + "?database=" + db
+}
+
+// script returns what the scripter writes for a database, as one script.
+func (m *mssqlServer) script(t *testing.T, db string) []byte {
+	t.Helper()
+	src, err := mssql.ParseURL(m.url(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := mssql.Connect(context.Background(), src, db, mssqltest.DefaultPassword, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var b bytes.Buffer
+	if _, err := mssql.Script(context.Background(), conn, mssql.ScriptSink{W: &b}, mssql.Options{Source: src, Database: db}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func withMSSQLPassword(s *sv, pw string) *sv {
+	s.env = append(s.env, "SQLVAULT_MSSQL_PASSWORD="+pw)
+	return s
+}
+
+// TestE2ESQLServerBackup backs up the sample database twice, checks the
+// snapshots, that the second adds less than 1% of the first, and that
+// dump and restore give back the script.
+func TestE2ESQLServerBackup(t *testing.T) {
+	m := newMSSQLServer(t, nil)
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+
+	r := s.run("backup", "-v", m.url("sample"), "--tag", "daily")
+	// The sample holds objects that cannot be scripted (CLR, encrypted):
+	// they are warned about and the backup is incomplete (exit 3).
+	wantCode(t, r, exitIncomplete)
+	for _, want := range []string{
+		"warning: sample: procedure [dbo].[usp_Secret]: not scripted: encrypted module",
+		"warning: sample: table [dbo].[Cache]: not scripted: memory-optimized table",
+		"[13/13] [sales].[OrderLines]: 3 rows",
+		"saved: database sample, 13 tables, 40 rows",
+		"(consistency: snapshot-isolation)",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("backup output lacks %q\n%v", want, r)
+		}
+	}
+	if errLine(t, r) == "" {
+		t.Fatal("no error line")
+	}
+	r2 := s.run("backup", m.url("sample"), "--tag", "daily")
+	wantCode(t, r2, exitIncomplete)
+
+	sns := s.snapshots()
+	if len(sns) != 2 {
+		t.Fatalf("%d snapshots", len(sns))
+	}
+	for _, sn := range sns {
+		if sn.Source != "sqlserver" || len(sn.Paths) != 1 || sn.Paths[0] != m.location("sample") {
+			t.Errorf("snapshot source %q paths %q", sn.Source, sn.Paths)
+		}
+		if strings.Contains(strings.Join(sn.Paths, ""), mssqltest.DefaultPassword) {
+			t.Error("the password is in the snapshot paths")
+		}
+	}
+	first, second := sns[0].Summary.BytesAdded, sns[1].Summary.BytesAdded
+	if second*100 >= first {
+		t.Errorf("second backup of an unchanged database added %d bytes, first %d: want < 1%%", second, first)
+	}
+	t.Logf("first backup added %d bytes, second %d (%.3f%%)", first, second, 100*float64(second)/float64(first))
+
+	want := m.script(t, "sample")
+	d := s.mustRun("dump", "latest", "sample.sql")
+	if !bytes.Equal([]byte(d.stdout), want) {
+		t.Fatalf("dump latest sample.sql: %d bytes, want the script of %d bytes", len(d.stdout), len(want))
+	}
+	d2 := s.mustRun("dump", sns[0].ShortID, "--database", "sample")
+	if d2.stdout != d.stdout {
+		t.Fatal("dump --database differs from dump sample.sql")
+	}
+	if r := s.run("dump", sns[1].ShortID, "--database", "nosuch"); r.code != exitFailure || !strings.Contains(errLine(t, r), `holds no database "nosuch"`) {
+		t.Errorf("dump of a missing database\n%v", r)
+	}
+
+	target := filepath.Join(s.dir, "restored")
+	s.mustRun("restore", "latest", "--target", target)
+	for _, f := range []string{"restore.sql", "schema.sql", "post-data.sql", "manifest.json", "data/sales.Orders.sql",
+		"data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"} {
+		if _, err := os.Stat(filepath.Join(target, "sample", filepath.FromSlash(f))); err != nil {
+			t.Errorf("restored folder lacks %s: %v", f, err)
+		}
+	}
+	master, err := os.ReadFile(filepath.Join(target, "sample", "restore.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := mssql.Includes(bytes.NewReader(master))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cat []byte
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(target, "sample", filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat = append(cat, b...)
+	}
+	if !bytes.Equal(cat, want) {
+		t.Error("the restored folder's includes do not concatenate to the script")
+	}
+	man, _ := os.ReadFile(filepath.Join(target, "sample", "manifest.json"))
+	for _, w := range []string{`"consistency": "snapshot-isolation"`, `"product_version": "16.0.4135.4"`, `"rows": 4`, `"unscripted"`} {
+		if !strings.Contains(string(man), w) {
+			t.Errorf("manifest lacks %s", w)
+		}
+	}
+	s.mustRun("check", "--read-data")
+}
+
+// TestE2ESQLServerFaults: every refusal or failure of the server ends with
+// exit code 5, one line saying what to do, and no snapshot.
+func TestE2ESQLServerFaults(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	cases := []struct {
+		name  string
+		setup func(t *testing.T) (url string, pw string)
+		args  []string
+		code  int
+		want  []string
+	}{
+		{"login failed", func(t *testing.T) (string, string) {
+			m := newMSSQLServer(t, nil, mssqltest.WithCredentials("sa", "right"))
+			return m.url("sample"), "wrong"
+		}, nil, exitSource, []string{"login failed for user \"sa\" (server error 18456)", "SQLVAULT_MSSQL_PASSWORD"}},
+		{"unreachable", func(t *testing.T) (string, string) {
+			return "sqlserver://sa@" + closedAddr + "?database=sample&encrypt=disable", "x"
+		}, []string{"--connect-timeout", "3s"}, exitSource, []string{"cannot connect to the server", closedAddr, "firewall"}},
+		{"database not found", func(t *testing.T) (string, string) {
+			return newMSSQLServer(t, nil).url("nosuch"), mssqltest.DefaultPassword
+		}, nil, exitSource, []string{`cannot open database "nosuch" (server error 4060)`}},
+		{"select denied", func(t *testing.T) (string, string) {
+			m := newMSSQLServer(t, nil)
+			m.h.DenySelect = map[string]bool{"sales.Customers": true}
+			return m.url("sample"), mssqltest.DefaultPassword
+		}, nil, exitSource, []string{"permission denied (server error 229", "SELECT permission was denied on the object 'Customers'", "no snapshot was written"}},
+		{"no view definition", func(t *testing.T) (string, string) {
+			m := newMSSQLServer(t, nil)
+			m.h.NoViewDefinition = true
+			return m.url("sample"), mssqltest.DefaultPassword
+		}, nil, exitSource, []string{"lacks the VIEW DEFINITION permission", "GRANT VIEW DEFINITION"}},
+		{"connection dropped mid-table", func(t *testing.T) (string, string) {
+			m := newMSSQLServer(t, []*sample.DB{sample.Bench(20000)}, mssqltest.WithRowHook(func(q *mssqltest.Request, sent int64) error {
+				if strings.Contains(q.SQL, "sqlvault:data") && sent >= 12345 {
+					return mssqltest.ErrDropConnection
+				}
+				return nil
+			}))
+			return m.url("bench"), mssqltest.DefaultPassword
+		}, nil, exitSource, []string{"the connection to the server was lost", "no snapshot was written"}},
+		{"no consistent read", func(t *testing.T) (string, string) {
+			db := sample.Bench(10)
+			db.SnapshotIsolation = false
+			return newMSSQLServer(t, []*sample.DB{db}).url("bench"), mssqltest.DefaultPassword
+		}, nil, exitSource, []string{"snapshot isolation is off", "--allow-inconsistent"}},
+		{"no password", func(t *testing.T) (string, string) {
+			return newMSSQLServer(t, nil).url("sample"), ""
+		}, nil, exitUsage, []string{"no SQL Server password given: set SQLVAULT_MSSQL_PASSWORD or use --mssql-password-file"}},
+		{"bad url", func(t *testing.T) (string, string) {
+			return "sqlserver://nouser.example.com?database=x", "x"
+		}, nil, exitUsage, []string{"invalid SQL Server URL", "no user name"}},
+		{"no database", func(t *testing.T) (string, string) {
+			return newMSSQLServer(t, nil).url(""), mssqltest.DefaultPassword
+		}, nil, exitUsage, []string{"no database given"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := initRepo(t)
+			url, pw := tc.setup(t)
+			if pw != "" {
+				withMSSQLPassword(s, pw)
+			}
+			start := time.Now()
+			r := s.run(append([]string{"backup", url}, tc.args...)...)
+			wantCode(t, r, tc.code)
+			line := errLine(t, r)
+			for _, w := range tc.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("error line lacks %q:\n%s", w, line)
+				}
+			}
+			if pw != "" && len(pw) > 3 && strings.Contains(r.stderr, pw) {
+				t.Error("the password is printed")
+			}
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("took %v", d)
+			}
+			if n := len(s.snapshots()); n != 0 {
+				t.Errorf("%d snapshots after a failed backup", n)
+			}
+			s.mustRun("check")
+			// The repository works for the next backup.
+			src := filepath.Join(s.dir, "f")
+			os.WriteFile(src, []byte("x"), 0o644)
+			s.mustRun("backup", src)
+		})
+	}
+}
+
+func TestE2ESQLServerAllowInconsistentAndSeveralDatabases(t *testing.T) {
+	noSI := sample.Bench(10)
+	noSI.Name, noSI.SnapshotIsolation = "nosi", false
+	m := newMSSQLServer(t, []*sample.DB{sample.Bench(100), noSI})
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+	r := s.run("backup", m.url("bench"), "--database", "nosi", "--allow-inconsistent")
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stderr, "database bench, 1 tables, 100 rows") || !strings.Contains(r.stderr, "(consistency: none)") {
+		t.Errorf("output\n%v", r)
+	}
+	r = s.run("backup", m.url(""), "--all-databases", "--allow-inconsistent")
+	wantCode(t, r, exitOK)
+	sns := s.snapshots()
+	if len(sns) != 4 || sns[2].Paths[0] != m.location("bench") || sns[3].Paths[0] != m.location("nosi") {
+		t.Fatalf("snapshots %+v", sns)
+	}
+	d := s.mustRun("dump", "latest", "nosi.sql")
+	if !strings.Contains(d.stdout, "INSERT INTO [dbo].[Mixed]") {
+		t.Error("dump of nosi lacks its data")
+	}
+}
+
+// TestE2EScript runs the script command: the whole database to standard
+// output, a folder with --output, and the filters.
+func TestE2EScript(t *testing.T) {
+	m := newMSSQLServer(t, nil)
+	s := withMSSQLPassword(newSV(t), mssqltest.DefaultPassword)
+	s.repo = ""
+	r := s.run("script", m.url("sample"))
+	wantCode(t, r, exitOK)
+	if !bytes.Equal([]byte(r.stdout), m.script(t, "sample")) {
+		t.Error("script to standard output differs from the scripter's output")
+	}
+	if !strings.Contains(r.stderr, "scripted database sample to standard output: 13 tables, 40 rows") {
+		t.Errorf("summary\n%v", r)
+	}
+	out := filepath.Join(s.dir, "out")
+	s.mustRun("script", m.url("sample"), "--output", out, "--tables", "sales.Orders,sales.Customers", "--where", "1 = 1")
+	for _, f := range []string{"restore.sql", "schema.sql", "data/sales.Orders.sql", "data/sales.Customers.sql", "post-data.sql", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, "sample", filepath.FromSlash(f))); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "sample", "data", "dbo.AllTypes.sql")); err == nil {
+		t.Error("--tables scripted other tables")
+	}
+	r = s.mustRun("script", m.url("sample"), "--schema-only", "--exclude-table", "dbo.BigValues")
+	if strings.Contains(r.stdout, "INSERT INTO") || !strings.Contains(r.stdout, "CREATE TABLE [sales].[Orders]") || strings.Contains(r.stdout, "[dbo].[BigValues]") {
+		t.Error("--schema-only --exclude-table output is wrong")
+	}
+	r = s.mustRun("script", m.url("sample"), "--data-only", "--tables", "sales.Orders")
+	if strings.Contains(r.stdout, "CREATE TABLE") || !strings.Contains(r.stdout, "INSERT INTO [sales].[Orders]") {
+		t.Error("--data-only output is wrong")
+	}
+	pwFile := filepath.Join(s.dir, "pw")
+	os.WriteFile(pwFile, []byte(mssqltest.DefaultPassword+"\n"), 0o600)
+	s.env = nil
+	r = s.run("script", m.url("sample"), "--mssql-password-file", pwFile, "--schema-only")
+	wantCode(t, r, exitOK)
+	r = s.run("script", m.url("sample"), "--schema-only", "--data-only", "--mssql-password-file", pwFile)
+	wantCode(t, r, exitUsage)
+}
+
+// TestE2ESQLServerDailyChange backs up a table of 100,000 rows, then the
+// same table with 0.1% of its rows changed and 0.5% appended: the second
+// backup stores a small part of the first, because batch boundaries follow
+// the rows' content and the parent snapshot's files serve as delta bases.
+func TestE2ESQLServerDailyChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	m := newMSSQLServer(t, []*sample.DB{sample.Bench(100000)})
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+	s.mustRun("backup", m.url("bench"))
+	day2 := sample.Bench(100500)
+	gen := day2.Tables[0].Gen
+	day2.Tables[0].Gen = func(i int64) []any {
+		row := gen(i)
+		if i%1000 == 7 {
+			row[2] = "changed on day 2"
+		}
+		return row
+	}
+	m.h.Replace(day2)
+	s.mustRun("backup", m.url("bench"))
+	sns := s.snapshots()
+	first, second := sns[0].Summary.BytesAdded, sns[1].Summary.BytesAdded
+	t.Logf("day 1 added %d bytes, day 2 (0.1%% of rows changed, 0.5%% appended) %d bytes: %.1f%%", first, second, 100*float64(second)/float64(first))
+	if second*20 > first {
+		t.Errorf("day 2 added %d bytes, more than 5%% of day 1's %d", second, first)
+	}
+}

@@ -1,0 +1,681 @@
+package mssql
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ServerInfo identifies the server a database was read from.
+type ServerInfo struct {
+	ProductVersion string `json:"product_version"`
+	Edition        string `json:"edition"`
+	EngineEdition  int64  `json:"engine_edition"`
+	Version        string `json:"version"`
+}
+
+// DatabaseInfo holds the options of a database (sys.databases).
+type DatabaseInfo struct {
+	Name                   string `json:"name"`
+	Collation              string `json:"collation"`
+	CompatibilityLevel     int64  `json:"compatibility_level"`
+	SnapshotIsolationState int64  `json:"snapshot_isolation_state"`
+	ReadCommittedSnapshot  bool   `json:"read_committed_snapshot"`
+	RecoveryModel          string `json:"recovery_model"`
+	AnsiNulls              bool   `json:"ansi_nulls"`
+	AnsiPadding            bool   `json:"ansi_padding"`
+	AnsiWarnings           bool   `json:"ansi_warnings"`
+	ArithAbort             bool   `json:"arithabort"`
+	ConcatNullYieldsNull   bool   `json:"concat_null_yields_null"`
+	QuotedIdentifier       bool   `json:"quoted_identifier"`
+	NumericRoundAbort      bool   `json:"numeric_roundabort"`
+	RecursiveTriggers      bool   `json:"recursive_triggers"`
+	ReadOnly               bool   `json:"read_only"`
+	State                  string `json:"state"`
+}
+
+// object is a row of sys.objects.
+type object struct {
+	id     int64
+	schema string
+	name   string
+	typ    string // sys.objects.type, trimmed
+	parent int64
+}
+
+// Schema is a user schema.
+type Schema struct {
+	ID    int64
+	Name  string
+	Owner string
+}
+
+// UserType is an alias type, a table type or a CLR type.
+type UserType struct {
+	ID          int64
+	Schema      string
+	Name        string
+	Base        ColumnType // alias types
+	Nullable    bool
+	Collation   string
+	IsTable     bool
+	IsAssembly  bool
+	TableObject int64  // table types: the object holding the columns
+	Table       *Table // table types: columns, keys, checks
+	MemoryOpt   bool   // a memory-optimized table type
+}
+
+// Column is a column of a table or table type.
+type Column struct {
+	ID              int64
+	Name            string
+	Type            ColumnType // the system type (what literals are rendered for)
+	TypeName        string     // TYPE_NAME(user_type_id)
+	TypeSchema      string
+	UserDefined     bool // an alias type: declared as [schema].[name]
+	AssemblyType    bool
+	Collation       string
+	Nullable        bool
+	Identity        bool
+	Computed        bool
+	Sparse          bool
+	ColumnSet       bool
+	RowGUID         bool
+	FileStream      bool
+	XMLCollection   int64
+	GeneratedAlways int64 // 1 row start, 2 row end
+	Hidden          bool
+	Seed, Increment string
+	LastValue       string // identity last value, "" if none yet
+	IdentityNFR     bool
+	ComputedDef     string
+	Persisted       bool
+	DefaultName     string
+	DefaultDef      string
+}
+
+// Table is a user table or the body of a table type.
+type Table struct {
+	ID              int64
+	Schema          string
+	Name            string
+	Columns         []*Column
+	Indexes         []*Index
+	ForeignKeys     []*ForeignKey
+	Checks          []*Check
+	TemporalType    int64 // 1 history table, 2 system-versioned
+	HistoryID       int64
+	Period          *Period
+	MemoryOptimized bool
+	External        bool
+	Node, Edge      bool
+	FileTable       bool
+	Triggers        []*Module
+}
+
+// Period is the SYSTEM_TIME period of a temporal table.
+type Period struct {
+	Start, End string
+}
+
+// Index is an index, possibly behind a primary key or unique constraint.
+type Index struct {
+	ID               int64
+	Name             string
+	Type             int64 // 1 clustered, 2 nonclustered, 5/6 columnstore, 3 XML, 4 spatial, 7 hash
+	Unique           bool
+	PrimaryKey       bool
+	UniqueConstraint bool
+	IgnoreDupKey     bool
+	FillFactor       int64
+	Padded           bool
+	Disabled         bool
+	AllowRowLocks    bool
+	AllowPageLocks   bool
+	Filter           string
+	Keys             []IndexKey
+	Included         []string
+}
+
+// IndexKey is a key column of an index.
+type IndexKey struct {
+	Column     string
+	Descending bool
+}
+
+// ForeignKey is a foreign key constraint.
+type ForeignKey struct {
+	ID             int64
+	Name           string
+	Parent         int64
+	Referenced     int64
+	Columns        []string
+	RefColumns     []string
+	OnDelete       int64
+	OnUpdate       int64
+	Disabled       bool
+	NotTrusted     bool
+	NotForRepl     bool
+	ParentName     string
+	ReferencedName string
+}
+
+// Check is a check constraint.
+type Check struct {
+	ID         int64
+	Name       string
+	Parent     int64
+	Definition string
+	Disabled   bool
+	NotTrusted bool
+	NotForRepl bool
+}
+
+// Module is a view, function, procedure or trigger.
+type Module struct {
+	ID               int64
+	Schema           string
+	Name             string
+	Type             string
+	Parent           int64
+	Definition       string
+	HasDefinition    bool
+	AnsiNulls        bool
+	QuotedIdentifier bool
+	SchemaBound      bool
+	TriggerDisabled  bool
+}
+
+// Sequence is a sequence object.
+type Sequence struct {
+	ID        int64
+	Schema    string
+	Name      string
+	TypeName  string
+	Start     string
+	Increment string
+	Min, Max  string
+	Cycling   bool
+	Cached    bool
+	CacheSize string
+	Exhausted bool
+	LastUsed  string
+}
+
+// Synonym is a synonym.
+type Synonym struct {
+	ID     int64
+	Schema string
+	Name   string
+	Base   string
+}
+
+// ExtProp is an extended property.
+type ExtProp struct {
+	Class   int64
+	Major   int64
+	Minor   int64
+	Name    string
+	Value   any
+	Base    ColumnType
+	HasBase bool
+}
+
+// Unscripted is an object the scripter cannot script; it is listed in the
+// manifest and warned about.
+type Unscripted struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// Catalog is what the scripter knows about a database.
+type Catalog struct {
+	Server     ServerInfo
+	Database   DatabaseInfo
+	Schemas    []*Schema
+	Types      []*UserType
+	Tables     []*Table
+	Modules    []*Module
+	Sequences  []*Sequence
+	Synonyms   []*Synonym
+	ExtProps   []*ExtProp
+	Unscripted []Unscripted
+
+	objects    map[int64]*object
+	tables     map[int64]*Table
+	types      map[int64]*UserType
+	modules    map[int64]*Module
+	deps       map[int64][]int64 // referencing object -> referenced objects
+	typeDeps   map[int64][]int64 // referencing object -> referenced types
+	assemblies []string
+}
+
+// loadCatalog runs the catalog queries.
+func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
+	c := &Catalog{
+		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
+		modules: map[int64]*Module{}, deps: map[int64][]int64{}, typeDeps: map[int64][]int64{},
+	}
+	steps := []struct {
+		query string
+		fn    func(r *record) error
+	}{
+		{qServer, func(r *record) error {
+			c.Server = ServerInfo{ProductVersion: r.str("product_version"), Edition: r.str("edition"),
+				EngineEdition: r.int("engine_edition"), Version: r.str("version")}
+			return nil
+		}},
+		{qDatabase, func(r *record) error {
+			c.Database = DatabaseInfo{
+				Name: r.str("name"), Collation: r.str("collation_name"), CompatibilityLevel: r.int("compatibility_level"),
+				SnapshotIsolationState: r.int("snapshot_isolation_state"), ReadCommittedSnapshot: r.bool("is_read_committed_snapshot_on"),
+				RecoveryModel: r.str("recovery_model_desc"), AnsiNulls: r.bool("is_ansi_nulls_on"), AnsiPadding: r.bool("is_ansi_padding_on"),
+				AnsiWarnings: r.bool("is_ansi_warnings_on"), ArithAbort: r.bool("is_arithabort_on"),
+				ConcatNullYieldsNull: r.bool("is_concat_null_yields_null_on"), QuotedIdentifier: r.bool("is_quoted_identifier_on"),
+				NumericRoundAbort: r.bool("is_numeric_roundabort_on"), RecursiveTriggers: r.bool("is_recursive_triggers_on"),
+				ReadOnly: r.bool("is_read_only"), State: r.str("state_desc"),
+			}
+			return nil
+		}},
+		{qObjects, func(r *record) error {
+			o := &object{id: r.int("object_id"), schema: r.str("schema_name"), name: r.str("name"),
+				typ: strings.TrimSpace(r.str("type")), parent: r.int("parent_object_id")}
+			c.objects[o.id] = o
+			return nil
+		}},
+		{qSchemas, func(r *record) error {
+			c.Schemas = append(c.Schemas, &Schema{ID: r.int("schema_id"), Name: r.str("name"), Owner: r.str("owner_name")})
+			return nil
+		}},
+		{qTypes, func(r *record) error {
+			t := &UserType{ID: r.int("user_type_id"), Schema: r.str("schema_name"), Name: r.str("name"),
+				Base:     ColumnType{Name: r.str("base_type"), MaxLength: int(r.int("max_length")), Precision: uint8(r.int("precision")), Scale: uint8(r.int("scale"))},
+				Nullable: r.bool("is_nullable"), Collation: r.str("collation_name"), IsTable: r.bool("is_table_type"),
+				IsAssembly: r.bool("is_assembly_type"), TableObject: r.int("type_table_object_id"),
+				MemoryOpt: r.bool("table_type_memory_optimized")}
+			c.Types = append(c.Types, t)
+			c.types[t.ID] = t
+			return nil
+		}},
+		{qTables, func(r *record) error {
+			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
+				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
+				MemoryOptimized: r.bool("is_memory_optimized"), External: r.bool("is_external"),
+				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable")}
+			c.Tables = append(c.Tables, t)
+			c.tables[t.ID] = t
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
+			return nil, err
+		}
+	}
+	// Table types keep their columns and constraints in a Table.
+	for _, t := range c.Types {
+		if t.IsTable && t.TableObject != 0 {
+			t.Table = &Table{ID: t.TableObject, Schema: t.Schema, Name: t.Name}
+			c.tables[t.TableObject] = t.Table
+		}
+	}
+	more := []struct {
+		query string
+		fn    func(r *record) error
+	}{
+		{qColumns, c.addColumn},
+		{qIndexes, c.addIndex},
+		{qIndexColumns, c.addIndexColumn},
+		{qForeignKeys, c.addForeignKey},
+		{qForeignKeyColumns, c.addForeignKeyColumn},
+		{qCheckConstraints, c.addCheck},
+		{qModules, c.addModule},
+		{qSequences, func(r *record) error {
+			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
+				TypeName: r.str("type_name"), Start: r.str("start_value"), Increment: r.str("increment"),
+				Min: r.str("minimum_value"), Max: r.str("maximum_value"), Cycling: r.bool("is_cycling"),
+				Cached: r.bool("is_cached"), CacheSize: r.str("cache_size"), Exhausted: r.bool("is_exhausted"),
+				LastUsed: r.str("last_used_value")})
+			return nil
+		}},
+		{qSynonyms, func(r *record) error {
+			c.Synonyms = append(c.Synonyms, &Synonym{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"), Base: r.str("base_object_name")})
+			return nil
+		}},
+		{qPeriods, func(r *record) error {
+			if t := c.tables[r.int("object_id")]; t != nil {
+				t.Period = &Period{Start: r.str("start_column"), End: r.str("end_column")}
+			}
+			return nil
+		}},
+		{qDependencies, func(r *record) error {
+			from, to := r.int("referencing_id"), r.int("referenced_id")
+			if r.int("referenced_class") == 6 {
+				c.typeDeps[from] = append(c.typeDeps[from], to)
+			} else {
+				c.deps[from] = append(c.deps[from], to)
+			}
+			return nil
+		}},
+		{qExtendedProperties, func(r *record) error {
+			p := &ExtProp{Class: r.int("class"), Major: r.int("major_id"), Minor: r.int("minor_id"), Name: r.str("name"), Value: r.get("value")}
+			if !r.null("base_type") {
+				p.HasBase = true
+				p.Base = ColumnType{Name: r.str("base_type"), MaxLength: int(r.int("base_max_length")),
+					Precision: uint8(r.int("base_precision")), Scale: uint8(r.int("base_scale"))}
+			}
+			c.ExtProps = append(c.ExtProps, p)
+			return nil
+		}},
+		{qAssemblies, func(r *record) error {
+			c.assemblies = append(c.assemblies, r.str("name"))
+			return nil
+		}},
+		{qDatabaseTriggers, func(r *record) error {
+			c.unscripted("database trigger", quoteIdent(r.str("name")), "database-level DDL triggers are not scripted")
+			return nil
+		}},
+	}
+	for _, s := range more {
+		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
+			return nil, err
+		}
+	}
+	c.finish()
+	return c, nil
+}
+
+func (c *Catalog) addColumn(r *record) error {
+	t := c.tables[r.int("object_id")]
+	if t == nil {
+		return nil
+	}
+	col := &Column{
+		ID: r.int("column_id"), Name: r.str("name"),
+		Type: ColumnType{Name: strings.ToLower(r.str("system_type_name")), MaxLength: int(r.int("max_length")),
+			Precision: uint8(r.int("precision")), Scale: uint8(r.int("scale"))},
+		TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), UserDefined: r.bool("is_user_defined"),
+		AssemblyType: r.bool("is_assembly_type"),
+		Collation:    r.str("collation_name"), Nullable: r.bool("is_nullable"), Identity: r.bool("is_identity"),
+		Computed: r.bool("is_computed"), Sparse: r.bool("is_sparse"), ColumnSet: r.bool("is_column_set"),
+		RowGUID: r.bool("is_rowguidcol"), FileStream: r.bool("is_filestream"), XMLCollection: r.int("xml_collection_id"),
+		GeneratedAlways: r.int("generated_always_type"), Hidden: r.bool("is_hidden"),
+		Seed: r.str("identity_seed"), Increment: r.str("identity_increment"), LastValue: r.str("identity_last_value"),
+		IdentityNFR: r.bool("identity_not_for_replication"), ComputedDef: r.str("computed_definition"),
+		Persisted: r.bool("is_persisted"), DefaultName: r.str("default_name"), DefaultDef: r.str("default_definition"),
+	}
+	t.Columns = append(t.Columns, col)
+	return nil
+}
+
+func (c *Catalog) addIndex(r *record) error {
+	oid := r.int("object_id")
+	ix := &Index{ID: r.int("index_id"), Name: r.str("name"), Type: r.int("type"), Unique: r.bool("is_unique"),
+		PrimaryKey: r.bool("is_primary_key"), UniqueConstraint: r.bool("is_unique_constraint"),
+		IgnoreDupKey: r.bool("ignore_dup_key"), FillFactor: r.int("fill_factor"), Padded: r.bool("is_padded"),
+		Disabled: r.bool("is_disabled"), AllowRowLocks: r.bool("allow_row_locks"), AllowPageLocks: r.bool("allow_page_locks")}
+	if r.bool("has_filter") {
+		ix.Filter = r.str("filter_definition")
+	}
+	if t := c.tables[oid]; t != nil {
+		t.Indexes = append(t.Indexes, ix)
+		return nil
+	}
+	if m := c.modules[oid]; m != nil || c.objects[oid] != nil {
+		// An indexed view; its indexes are kept on a pseudo table.
+		v := c.viewTable(oid)
+		v.Indexes = append(v.Indexes, ix)
+	}
+	return nil
+}
+
+// viewTable returns the table that collects the indexes of a view.
+func (c *Catalog) viewTable(id int64) *Table {
+	if t := c.tables[id]; t != nil {
+		return t
+	}
+	o := c.objects[id]
+	t := &Table{ID: id}
+	if o != nil {
+		t.Schema, t.Name = o.schema, o.name
+	}
+	c.tables[id] = t
+	return t
+}
+
+func (c *Catalog) addIndexColumn(r *record) error {
+	t := c.tables[r.int("object_id")]
+	if t == nil {
+		return nil
+	}
+	id := r.int("index_id")
+	for _, ix := range t.Indexes {
+		if ix.ID != id {
+			continue
+		}
+		name := r.str("column_name")
+		switch {
+		case r.int("key_ordinal") > 0:
+			ix.Keys = append(ix.Keys, IndexKey{Column: name, Descending: r.bool("is_descending_key")})
+		case r.bool("is_included_column"):
+			ix.Included = append(ix.Included, name)
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) addForeignKey(r *record) error {
+	fk := &ForeignKey{ID: r.int("object_id"), Name: r.str("name"), Parent: r.int("parent_object_id"),
+		Referenced: r.int("referenced_object_id"), OnDelete: r.int("delete_referential_action"),
+		OnUpdate: r.int("update_referential_action"), Disabled: r.bool("is_disabled"),
+		NotTrusted: r.bool("is_not_trusted"), NotForRepl: r.bool("is_not_for_replication")}
+	if t := c.tables[fk.Parent]; t != nil {
+		t.ForeignKeys = append(t.ForeignKeys, fk)
+	}
+	return nil
+}
+
+func (c *Catalog) addForeignKeyColumn(r *record) error {
+	id := r.int("constraint_object_id")
+	o := c.objects[id]
+	if o == nil {
+		return nil
+	}
+	t := c.tables[o.parent]
+	if t == nil {
+		return nil
+	}
+	for _, fk := range t.ForeignKeys {
+		if fk.ID == id {
+			fk.Columns = append(fk.Columns, r.str("parent_column"))
+			fk.RefColumns = append(fk.RefColumns, r.str("referenced_column"))
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) addCheck(r *record) error {
+	ck := &Check{ID: r.int("object_id"), Name: r.str("name"), Parent: r.int("parent_object_id"),
+		Definition: r.str("definition"), Disabled: r.bool("is_disabled"), NotTrusted: r.bool("is_not_trusted"),
+		NotForRepl: r.bool("is_not_for_replication")}
+	if t := c.tables[ck.Parent]; t != nil {
+		t.Checks = append(t.Checks, ck)
+	}
+	return nil
+}
+
+func (c *Catalog) addModule(r *record) error {
+	m := &Module{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
+		Type: strings.TrimSpace(r.str("type")), Parent: r.int("parent_object_id"),
+		HasDefinition: !r.null("definition"), Definition: r.str("definition"),
+		AnsiNulls: r.bool("uses_ansi_nulls"), QuotedIdentifier: r.bool("uses_quoted_identifier"),
+		SchemaBound: r.bool("is_schema_bound"), TriggerDisabled: r.bool("trigger_disabled")}
+	c.Modules = append(c.Modules, m)
+	c.modules[m.ID] = m
+	return nil
+}
+
+// finish sorts what needs sorting and notes what cannot be scripted.
+func (c *Catalog) finish() {
+	for _, t := range c.tables {
+		for _, col := range t.Columns {
+			// An alias type column takes the database collation unless it
+			// says otherwise; write COLLATE only then.
+			if col.UserDefined && strings.EqualFold(col.Collation, c.Database.Collation) {
+				col.Collation = ""
+			}
+		}
+		sort.Slice(t.Columns, func(i, j int) bool { return t.Columns[i].ID < t.Columns[j].ID })
+		sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].ID < t.Indexes[j].ID })
+		sort.Slice(t.ForeignKeys, func(i, j int) bool { return t.ForeignKeys[i].Name < t.ForeignKeys[j].Name })
+		sort.Slice(t.Checks, func(i, j int) bool { return t.Checks[i].Name < t.Checks[j].Name })
+		for _, fk := range t.ForeignKeys {
+			fk.ParentName = c.qualified(fk.Parent)
+			fk.ReferencedName = c.qualified(fk.Referenced)
+		}
+	}
+	sort.Slice(c.Modules, func(i, j int) bool {
+		a, b := c.Modules[i], c.Modules[j]
+		if a.Schema != b.Schema {
+			return a.Schema < b.Schema
+		}
+		return a.Name < b.Name
+	})
+	var kept []*Module
+	for _, m := range c.Modules {
+		switch {
+		case m.Type == "PC" || m.Type == "FS" || m.Type == "FT" || m.Type == "TA" || m.Type == "AF":
+			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "CLR module (its assembly is not scripted)")
+		case !m.HasDefinition:
+			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "encrypted module: its definition cannot be read")
+		default:
+			kept = append(kept, m)
+			if m.Type == "TR" {
+				if t := c.tables[m.Parent]; t != nil {
+					t.Triggers = append(t.Triggers, m)
+				}
+			}
+		}
+	}
+	c.Modules = kept
+	for _, a := range c.assemblies {
+		c.unscripted("assembly", quoteIdent(a), "CLR assemblies are not scripted")
+	}
+	var types []*UserType
+	for _, t := range c.Types {
+		if t.IsAssembly {
+			c.unscripted("type", quoteName(t.Schema, t.Name), "CLR user-defined type")
+			continue
+		}
+		if t.MemoryOpt {
+			c.unscripted("table type", quoteName(t.Schema, t.Name), "memory-optimized table type")
+			continue
+		}
+		types = append(types, t)
+	}
+	c.Types = types
+	var tables []*Table
+	for _, t := range c.Tables {
+		reason := ""
+		switch {
+		case t.MemoryOptimized:
+			reason = "memory-optimized table"
+		case t.External:
+			reason = "external table"
+		case t.Node || t.Edge:
+			reason = "graph table"
+		case t.FileTable:
+			reason = "FileTable"
+		}
+		for _, col := range t.Columns {
+			switch {
+			case reason != "":
+			case col.AssemblyType && col.UserDefined:
+				reason = fmt.Sprintf("column %s has a CLR user-defined type", quoteIdent(col.Name))
+			case col.FileStream:
+				reason = fmt.Sprintf("column %s is a FILESTREAM column", quoteIdent(col.Name))
+			case col.XMLCollection != 0:
+				reason = fmt.Sprintf("column %s is typed XML (XML schema collections are not scripted)", quoteIdent(col.Name))
+			}
+		}
+		if reason == "" && !sqlcmdSafe(quoteName(t.Schema, t.Name)+columnList(t.Columns)) {
+			reason = "its name or a column name contains $( or a line GO, which sqlcmd would misread"
+		}
+		if reason != "" {
+			c.unscripted("table", quoteName(t.Schema, t.Name), reason)
+			continue
+		}
+		for _, ix := range t.Indexes {
+			if ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
+				c.unscripted("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name), "XML, spatial and hash indexes are not scripted")
+			}
+		}
+		tables = append(tables, t)
+	}
+	c.Tables = tables
+	// Every user object kind not handled above is reported.
+	known := map[string]bool{"U": true, "V": true, "P": true, "FN": true, "IF": true, "TF": true, "TR": true,
+		"PK": true, "UQ": true, "F": true, "C": true, "D": true, "SO": true, "SN": true, "TT": true,
+		"PC": true, "FS": true, "FT": true, "TA": true, "AF": true, "IT": true, "S": true, "ET": true}
+	var ids []int64
+	for id, o := range c.objects {
+		// A default (or rule) object bound with sp_bindefault has no
+		// parent; only default constraints are scripted.
+		if !known[o.typ] || o.typ == "D" && o.parent == 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		o := c.objects[id]
+		c.unscripted("object type "+o.typ, quoteName(o.schema, o.name), "this kind of object is not scripted")
+	}
+	sort.Slice(c.Unscripted, func(i, j int) bool {
+		a, b := c.Unscripted[i], c.Unscripted[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Name < b.Name
+	})
+}
+
+func (c *Catalog) unscripted(kind, name, reason string) {
+	c.Unscripted = append(c.Unscripted, Unscripted{Kind: kind, Name: name, Reason: reason})
+}
+
+func (c *Catalog) qualified(id int64) string {
+	if t := c.tables[id]; t != nil {
+		return quoteName(t.Schema, t.Name)
+	}
+	if o := c.objects[id]; o != nil {
+		return quoteName(o.schema, o.name)
+	}
+	return fmt.Sprintf("[object %d]", id)
+}
+
+func kindOfModule(typ string) string {
+	switch typ {
+	case "V":
+		return "view"
+	case "P", "PC":
+		return "procedure"
+	case "FN", "IF", "TF", "FS", "FT":
+		return "function"
+	case "TR", "TA":
+		return "trigger"
+	case "AF":
+		return "aggregate"
+	}
+	return "module"
+}
+
+func columnList(cols []*Column) string {
+	var b strings.Builder
+	for _, c := range cols {
+		b.WriteString(quoteIdent(c.Name))
+		b.WriteByte(',')
+	}
+	return b.String()
+}

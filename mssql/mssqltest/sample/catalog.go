@@ -1,0 +1,479 @@
+package sample
+
+import (
+	"strings"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+)
+
+// result is a result set under construction.
+type result struct {
+	cols []mssqltest.Column
+	rows [][]any
+}
+
+// newResult declares result columns as "name:kind" with kind i (int),
+// b (bigint), t (tinyint), h (smallint), f (bit), s (nvarchar(128)),
+// S (nvarchar(max)) or v (sql_variant). All are nullable.
+func newResult(specs ...string) *result {
+	r := &result{}
+	for _, s := range specs {
+		name, kind, _ := strings.Cut(s, ":")
+		c := mssqltest.Column{Name: name, Nullable: true}
+		switch kind {
+		case "i":
+			c.Type = mssqltest.TypeInt
+		case "b":
+			c.Type = mssqltest.TypeBigInt
+		case "t":
+			c.Type = mssqltest.TypeTinyInt
+		case "h":
+			c.Type = mssqltest.TypeSmallInt
+		case "f":
+			c.Type = mssqltest.TypeBit
+		case "s":
+			c.Type, c.Length = mssqltest.TypeNVarChar, 128
+		case "S":
+			c.Type, c.Length = mssqltest.TypeNVarChar, mssqltest.MaxLength
+		case "v":
+			c.Type = mssqltest.TypeVariant
+		default:
+			panic("sample: bad column kind " + s)
+		}
+		r.cols = append(r.cols, c)
+	}
+	return r
+}
+
+func (r *result) add(vals ...any) {
+	if len(vals) != len(r.cols) {
+		panic("sample: row does not match columns")
+	}
+	r.rows = append(r.rows, vals)
+}
+
+func (r *result) send(w mssqltest.ResultWriter) error {
+	if err := w.Columns(r.cols); err != nil {
+		return err
+	}
+	for _, row := range r.rows {
+		if err := w.Row(row...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nullStr returns nil for "" so that an empty model field is NULL.
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func (db *DB) schemaID(name string) int64 {
+	if name == "dbo" {
+		return 1
+	}
+	for _, s := range db.Schemas {
+		if s.Name == name {
+			return s.ID
+		}
+	}
+	return 1
+}
+
+// allTables returns the tables and the bodies of table types.
+func (db *DB) allTables() []*Table {
+	all := append([]*Table(nil), db.Tables...)
+	for _, tt := range db.TableTypes {
+		all = append(all, tt.Table)
+	}
+	return all
+}
+
+func (db *DB) serverResult() *result {
+	r := newResult("product_version:s", "edition:s", "engine_edition:i", "version:S", "database_name:s")
+	r.add("16.0.4135.4", "Developer Edition (64-bit)", int64(3),
+		"Microsoft SQL Server 2022 (RTM-CU15) (KB5041321) - 16.0.4135.4 (X64) (mssqltest sample server)", db.Name)
+	return r
+}
+
+func (db *DB) databaseResult() *result {
+	r := newResult("name:s", "collation_name:s", "compatibility_level:t", "snapshot_isolation_state:t",
+		"is_read_committed_snapshot_on:f", "recovery_model_desc:s", "is_ansi_nulls_on:f", "is_ansi_padding_on:f",
+		"is_ansi_warnings_on:f", "is_arithabort_on:f", "is_concat_null_yields_null_on:f", "is_quoted_identifier_on:f",
+		"is_numeric_roundabort_on:f", "is_recursive_triggers_on:f", "is_read_only:f", "state_desc:s")
+	si := int64(0)
+	if db.SnapshotIsolation {
+		si = 1
+	}
+	r.add(db.Name, db.Collation, int64(db.Compatibility), si, false, "FULL", false, false, false, false, false, false,
+		false, false, false, "ONLINE")
+	return r
+}
+
+func (db *DB) objectsResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "type:s", "parent_object_id:i")
+	for _, o := range db.objects {
+		typ := o.typ
+		if len(typ) == 1 {
+			typ += " " // sys.objects.type is char(2)
+		}
+		r.add(o.id, o.schema, o.name, typ, o.parent)
+	}
+	return r
+}
+
+func (db *DB) schemasResult() *result {
+	r := newResult("schema_id:i", "name:s", "owner_name:s")
+	for _, s := range db.Schemas {
+		r.add(s.ID, s.Name, s.Owner)
+	}
+	return r
+}
+
+func (db *DB) typesResult() *result {
+	r := newResult("user_type_id:i", "schema_name:s", "name:s", "base_type:s", "max_length:h", "precision:t",
+		"scale:t", "collation_name:s", "is_nullable:f", "is_table_type:f", "is_assembly_type:f", "type_table_object_id:i",
+		"table_type_memory_optimized:f")
+	for _, t := range db.Types {
+		ct := parseType(t.Base)
+		coll := any(nil)
+		if isChar(ct.name) {
+			coll = db.Collation
+		}
+		r.add(t.ID, t.Schema, t.Name, ct.name, int64(ct.maxLength), int64(ct.precision), int64(ct.scale), coll, t.Nullable, false, false, nil, nil)
+	}
+	for _, t := range db.TableTypes {
+		r.add(t.ID, t.Schema, t.Name, "sysname", int64(-1), int64(0), int64(0), nil, false, true, false, t.ObjectID, false)
+	}
+	return r
+}
+
+func isChar(name string) bool {
+	switch name {
+	case "char", "varchar", "text", "nchar", "nvarchar", "ntext":
+		return true
+	}
+	return false
+}
+
+func (db *DB) tablesResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "temporal_type:t", "history_table_id:i",
+		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f")
+	for _, t := range db.Tables {
+		hist := any(nil)
+		if t.History != "" {
+			hist = db.lookup(t.History)
+		}
+		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false)
+	}
+	return r
+}
+
+func (db *DB) columnsResult() *result {
+	r := newResult("object_id:i", "column_id:i", "name:s", "type_name:s", "type_schema:s", "is_user_defined:f",
+		"is_assembly_type:f", "system_type_name:s", "max_length:h", "precision:t", "scale:t", "collation_name:s",
+		"is_nullable:f", "is_identity:f", "is_computed:f", "is_sparse:f", "is_column_set:f", "is_rowguidcol:f",
+		"is_filestream:f", "xml_collection_id:i", "generated_always_type:t", "is_hidden:f",
+		"identity_seed:s", "identity_increment:s", "identity_last_value:s", "identity_not_for_replication:f",
+		"computed_definition:S", "is_persisted:f", "default_name:s", "default_definition:S")
+	for _, t := range db.allTables() {
+		for _, c := range t.Columns {
+			typeName, typeSchema, userDefined := c.typ.name, "sys", false
+			if c.alias != nil {
+				typeName, typeSchema, userDefined = c.alias.Name, c.alias.Schema, true
+			}
+			coll := any(nil)
+			if isChar(c.typ.name) {
+				coll = db.Collation
+				if c.Collation != "" {
+					coll = c.Collation
+				}
+			}
+			nullable := c.Nullable
+			if c.alias != nil && !c.alias.Nullable && !c.Nullable {
+				nullable = false
+			}
+			var seed, incr, last, nfr any
+			if c.Identity {
+				seed, incr, last, nfr = c.Seed, c.Incr, nullStr(c.Last), c.IdentityNFR
+			}
+			var comp, pers any
+			if c.Computed != "" {
+				comp, pers = c.Computed, c.Persisted
+			}
+			var dname, ddef any
+			if c.Default != "" {
+				dname, ddef = c.DefaultName, c.Default
+			}
+			r.add(t.ID, c.id, c.Name, typeName, typeSchema, userDefined, c.typ.isAssembly(), c.typ.name,
+				int64(c.typ.maxLength), int64(c.typ.precision), int64(c.typ.scale), coll,
+				nullable, c.Identity, c.Computed != "", c.Sparse, c.ColumnSet, c.RowGUID, false, int64(0),
+				int64(c.GeneratedAlways), c.Hidden, seed, incr, last, nfr, comp, pers, dname, ddef)
+		}
+	}
+	return r
+}
+
+// indexSets returns every (object id, index) of tables, table types and
+// views.
+func (db *DB) indexSets(fn func(objectID int64, ix *Index, cols []*Column)) {
+	for _, t := range db.allTables() {
+		for _, ix := range t.Indexes {
+			fn(t.ID, ix, t.Columns)
+		}
+	}
+	for _, m := range db.Modules {
+		for _, ix := range m.Indexes {
+			fn(m.ID, ix, nil)
+		}
+	}
+}
+
+func (db *DB) indexesResult() *result {
+	r := newResult("object_id:i", "index_id:i", "name:s", "type:t", "is_unique:f", "is_primary_key:f",
+		"is_unique_constraint:f", "ignore_dup_key:f", "fill_factor:t", "is_padded:f", "is_disabled:f",
+		"allow_row_locks:f", "allow_page_locks:f", "has_filter:f", "filter_definition:S")
+	db.indexSets(func(oid int64, ix *Index, _ []*Column) {
+		r.add(oid, ix.id, ix.Name, int64(ix.Type), ix.Unique || ix.PrimaryKey || ix.UniqueConstraint, ix.PrimaryKey,
+			ix.UniqueConstraint, ix.IgnoreDupKey, int64(ix.FillFactor), ix.Padded, ix.Disabled, !ix.NoRowLocks,
+			!ix.NoPageLocks, ix.Filter != "", nullStr(ix.Filter))
+	})
+	return r
+}
+
+func (db *DB) indexColumnsResult() *result {
+	r := newResult("object_id:i", "index_id:i", "index_column_id:i", "key_ordinal:t", "is_descending_key:f",
+		"is_included_column:f", "column_name:s")
+	db.indexSets(func(oid int64, ix *Index, _ []*Column) {
+		n := int64(0)
+		for i, k := range ix.Keys {
+			n++
+			name, desc := strings.CutSuffix(k, " DESC")
+			r.add(oid, ix.id, n, int64(i+1), desc, false, name)
+		}
+		for _, c := range ix.Included {
+			n++
+			r.add(oid, ix.id, n, int64(0), false, true, c)
+		}
+	})
+	return r
+}
+
+func (db *DB) foreignKeysResult() *result {
+	r := newResult("object_id:i", "name:s", "parent_object_id:i", "referenced_object_id:i",
+		"delete_referential_action:t", "update_referential_action:t", "is_disabled:f", "is_not_trusted:f",
+		"is_not_for_replication:f")
+	for _, t := range db.Tables {
+		for _, fk := range t.FKs {
+			r.add(fk.id, fk.Name, t.ID, db.lookup(fk.RefTable), int64(fk.OnDelete), int64(fk.OnUpdate),
+				fk.Disabled, fk.NotTrusted || fk.Disabled, false)
+		}
+	}
+	return r
+}
+
+func (db *DB) foreignKeyColumnsResult() *result {
+	r := newResult("constraint_object_id:i", "constraint_column_id:i", "parent_column:s", "referenced_column:s")
+	for _, t := range db.Tables {
+		for _, fk := range t.FKs {
+			for i := range fk.Columns {
+				r.add(fk.id, int64(i+1), fk.Columns[i], fk.RefColumns[i])
+			}
+		}
+	}
+	return r
+}
+
+func (db *DB) checksResult() *result {
+	r := newResult("object_id:i", "name:s", "parent_object_id:i", "parent_column_id:i", "definition:S",
+		"is_disabled:f", "is_not_trusted:f", "is_not_for_replication:f")
+	for _, t := range db.allTables() {
+		for _, ck := range t.Checks {
+			col := int64(0)
+			for _, c := range t.Columns {
+				if c.Name == ck.Column {
+					col = c.id
+				}
+			}
+			r.add(ck.id, ck.Name, t.ID, col, ck.Definition, ck.Disabled, ck.NotTrusted || ck.Disabled, false)
+		}
+	}
+	return r
+}
+
+func (db *DB) modulesResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "type:s", "parent_object_id:i", "definition:S",
+		"uses_ansi_nulls:f", "uses_quoted_identifier:f", "is_schema_bound:f", "trigger_disabled:f",
+		"is_instead_of_trigger:f")
+	for _, m := range db.Modules {
+		var def, an, qi, sb any
+		clr := m.Type == "FS" || m.Type == "FT" || m.Type == "PC" || m.Type == "TA" || m.Type == "AF"
+		if !m.Encrypted && !clr {
+			def, an, qi, sb = m.Definition, m.AnsiNulls, m.QuotedIdentifier, m.SchemaBound
+		} else if !clr {
+			an, qi, sb = m.AnsiNulls, m.QuotedIdentifier, false
+		}
+		var dis, io any
+		parent := int64(0)
+		if m.Type == "TR" {
+			dis, io = m.Disabled, m.InsteadOf
+			parent = db.lookup(m.Parent)
+		}
+		typ := m.Type
+		if len(typ) == 1 {
+			typ += " "
+		}
+		r.add(m.ID, m.Schema, m.Name, typ, parent, def, an, qi, sb, dis, io)
+	}
+	return r
+}
+
+func (db *DB) sequencesResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "type_name:s", "precision:t", "start_value:s",
+		"increment:s", "minimum_value:s", "maximum_value:s", "is_cycling:f", "is_cached:f", "cache_size:i",
+		"is_exhausted:f", "last_used_value:s")
+	for _, s := range db.Sequences {
+		var cache any
+		if s.CacheSize != "" {
+			n := int64(0)
+			for _, c := range s.CacheSize {
+				n = n*10 + int64(c-'0')
+			}
+			cache = n
+		}
+		r.add(s.ID, s.Schema, s.Name, s.Type, int64(parseType(s.Type).precision), s.Start, s.Increment, s.Min, s.Max,
+			s.Cycle, s.Cached, cache, false, nullStr(s.LastUsed))
+	}
+	return r
+}
+
+func (db *DB) synonymsResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "base_object_name:S")
+	for _, s := range db.Synonyms {
+		r.add(s.ID, s.Schema, s.Name, s.Base)
+	}
+	return r
+}
+
+func (db *DB) periodsResult() *result {
+	r := newResult("object_id:i", "name:s", "start_column:s", "end_column:s")
+	for _, t := range db.Tables {
+		if t.Temporal == 2 {
+			r.add(t.ID, "SYSTEM_TIME", t.Period[0], t.Period[1])
+		}
+	}
+	return r
+}
+
+func (db *DB) dependenciesResult() *result {
+	r := newResult("referencing_id:i", "referenced_id:i", "referenced_class:t")
+	type dep struct{ from, to, class int64 }
+	var deps []dep
+	addRefs := func(from int64, refs []string) {
+		for _, ref := range refs {
+			if id := db.lookup(ref); id != 0 {
+				deps = append(deps, dep{from, id, 1})
+			}
+		}
+	}
+	for _, t := range db.Tables {
+		addRefs(t.ID, t.ComputedRefs)
+		for _, c := range t.Columns {
+			if c.default_ != 0 {
+				addRefs(c.default_, c.DefaultObjectRefs)
+			}
+		}
+		for _, ck := range t.Checks {
+			addRefs(ck.id, ck.References)
+		}
+	}
+	for _, m := range db.Modules {
+		addRefs(m.ID, m.References)
+		for _, tr := range m.TypeReferences {
+			for _, tt := range db.TableTypes {
+				if strings.EqualFold(tt.Schema+"."+tt.Name, tr) {
+					deps = append(deps, dep{m.ID, tt.ID, 6})
+				}
+			}
+			if a := db.aliasType(tr); a != nil {
+				deps = append(deps, dep{m.ID, a.ID, 6})
+			}
+		}
+	}
+	for _, s := range db.Sequences {
+		addRefs(s.ID, s.References)
+	}
+	for _, d := range deps {
+		r.add(d.from, d.to, d.class)
+	}
+	return r
+}
+
+func (db *DB) extPropsResult() *result {
+	r := newResult("class:t", "major_id:i", "minor_id:i", "name:s", "value:v", "base_type:s", "base_precision:i",
+		"base_scale:i", "base_max_length:i")
+	for _, p := range db.ExtProps {
+		class, major, minor := int64(0), int64(0), int64(0)
+		kind, rest, _ := strings.Cut(p.Target, ":")
+		switch kind {
+		case "":
+		case "schema":
+			class, major = 3, db.schemaID(rest)
+		case "type":
+			class = 6
+			if a := db.aliasType(rest); a != nil {
+				major = a.ID
+			}
+		case "object":
+			class, major = 1, db.lookup(rest)
+		case "column", "index":
+			i := strings.LastIndexByte(rest, '.')
+			obj, sub := rest[:i], rest[i+1:]
+			class, major = 1, db.lookup(obj)
+			if t := db.table(obj); t != nil {
+				if kind == "column" {
+					for _, c := range t.Columns {
+						if c.Name == sub {
+							minor = c.id
+						}
+					}
+				} else {
+					class = 7
+					for _, ix := range t.Indexes {
+						if ix.Name == sub {
+							minor = ix.id
+						}
+					}
+				}
+			}
+		}
+		base, prec, scale, ml := variantProps(p.Value)
+		r.add(class, major, minor, p.Name, p.Value, base, prec, scale, ml)
+	}
+	return r
+}
+
+func (db *DB) assembliesResult() *result {
+	r := newResult("assembly_id:i", "name:s")
+	for i, a := range db.Assemblies {
+		r.add(int64(65536+i), a)
+	}
+	return r
+}
+
+func (db *DB) databaseFilesResult() *result {
+	r := newResult("name:s", "physical_name:S")
+	r.add(db.Name, "/var/opt/mssql/data/"+db.Name+".mdf")
+	return r
+}

@@ -1,0 +1,388 @@
+// Package sample serves a sample database from an in-memory model through
+// mssqltest: it answers the tagged catalog queries of the scripter in
+// package mssql (/* sqlvault:NAME */) with the rows SQL Server's catalog
+// views would return for the same database, and its data queries
+// (/* sqlvault:data [schema].[table] */) with rows generated on the fly, so
+// that tables of millions of rows cost no memory.
+//
+// The model covers every data type at its edge values and every object
+// kind the scripter handles; testdata/mssql/sample.sql creates the same
+// database on a real SQL Server.
+package sample
+
+import (
+	"strings"
+)
+
+// DB is the model of one database.
+type DB struct {
+	Name              string
+	Collation         string
+	Compatibility     int
+	SnapshotIsolation bool
+	// DatabaseSnapshots lets CREATE DATABASE ... AS SNAPSHOT OF succeed.
+	DatabaseSnapshots bool
+
+	Schemas    []*Schema
+	Types      []*AliasType
+	TableTypes []*TableType
+	Sequences  []*Sequence
+	Tables     []*Table
+	Modules    []*Module
+	Synonyms   []*Synonym
+	ExtProps   []*ExtProp
+	Assemblies []string
+	// Other lists objects of kinds the scripter does not handle
+	// (sys.objects rows only).
+	Other []*Other
+	// DatabaseTriggers are the names of database-level DDL triggers.
+	DatabaseTriggers []string
+
+	objects []*objRow
+	nextID  int64
+}
+
+// Schema is a schema.
+type Schema struct {
+	ID    int64
+	Name  string
+	Owner string
+}
+
+// AliasType is CREATE TYPE ... FROM base.
+type AliasType struct {
+	ID       int64
+	Schema   string
+	Name     string
+	Base     string // type declaration, e.g. "varchar(20)"
+	Nullable bool
+}
+
+// TableType is CREATE TYPE ... AS TABLE.
+type TableType struct {
+	ID       int64
+	Schema   string
+	Name     string
+	ObjectID int64
+	Table    *Table
+}
+
+// Sequence is a sequence.
+type Sequence struct {
+	ID         int64
+	Schema     string
+	Name       string
+	Type       string
+	Start      string
+	Increment  string
+	Min, Max   string
+	Cycle      bool
+	Cached     bool
+	CacheSize  string // "" for the default
+	LastUsed   string // "" if never used
+	References []string
+}
+
+// Column is a column.
+type Column struct {
+	Name      string
+	Type      string // system type declaration, or an alias type "schema.name"
+	Nullable  bool
+	Collation string // "" means the database default for character types
+
+	Identity          bool
+	Seed, Incr, Last  string
+	IdentityNFR       bool
+	Computed          string
+	Persisted         bool
+	Default           string
+	DefaultName       string
+	DefaultObjectRefs []string // objects the default refers to ("schema.name")
+	Sparse            bool
+	ColumnSet         bool
+	RowGUID           bool
+	GeneratedAlways   int // 1 start, 2 end
+	Hidden            bool
+
+	id       int64
+	typ      colType
+	alias    *AliasType
+	default_ int64
+}
+
+// Index is an index; PrimaryKey and Unique constraint indexes too.
+type Index struct {
+	Name             string
+	Type             int // 1 clustered, 2 nonclustered, 5 CCI, 6 NCCI
+	Unique           bool
+	PrimaryKey       bool
+	UniqueConstraint bool
+	Keys             []string // "col" or "col DESC"
+	Included         []string
+	Filter           string
+	FillFactor       int
+	Padded           bool
+	IgnoreDupKey     bool
+	NoRowLocks       bool
+	NoPageLocks      bool
+	Disabled         bool
+
+	id       int64
+	objectID int64 // constraint object, if any
+}
+
+// FK is a foreign key.
+type FK struct {
+	Name       string
+	Columns    []string
+	RefTable   string // "schema.name"
+	RefColumns []string
+	OnDelete   int
+	OnUpdate   int
+	Disabled   bool
+	NotTrusted bool
+	id         int64
+}
+
+// Check is a check constraint.
+type Check struct {
+	Name       string
+	Column     string // "" for a table-level check
+	Definition string
+	Disabled   bool
+	NotTrusted bool
+	References []string
+	id         int64
+}
+
+// Table is a table.
+type Table struct {
+	ID              int64
+	Schema          string
+	Name            string
+	Columns         []*Column
+	Indexes         []*Index
+	FKs             []*FK
+	Checks          []*Check
+	Temporal        int    // 1 history, 2 system-versioned
+	History         string // "schema.name" of the history table
+	Period          [2]string
+	MemoryOptimized bool
+	ComputedRefs    []string // objects computed columns refer to
+
+	// Rows are the rows in key order, one value per column (computed and
+	// rowversion columns are ignored); Gen generates them instead when
+	// set, for NRows rows.
+	Rows  [][]any
+	Gen   func(i int64) []any
+	NRows int64
+
+	tableType bool
+}
+
+// Module is a view, function, procedure or trigger.
+type Module struct {
+	ID               int64
+	Schema           string
+	Name             string
+	Type             string // V, P, FN, IF, TF, TR, or a CLR kind (FS, PC, ...)
+	Parent           string // triggers: "schema.table"
+	Definition       string // "" with Encrypted
+	Encrypted        bool
+	AnsiNulls        bool
+	QuotedIdentifier bool
+	SchemaBound      bool
+	Disabled         bool
+	InsteadOf        bool
+	References       []string // objects the definition refers to
+	TypeReferences   []string // types it refers to
+	Indexes          []*Index // indexed views
+}
+
+// Synonym is a synonym.
+type Synonym struct {
+	ID     int64
+	Schema string
+	Name   string
+	Base   string
+}
+
+// ExtProp is an extended property. Target is "" for the database,
+// "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
+// "index:S.N.IX".
+type ExtProp struct {
+	Target string
+	Name   string
+	Value  any // a string, or an mssqltest.Variant
+}
+
+// Other is an object of a kind the scripter does not script.
+type Other struct {
+	Schema string
+	Name   string
+	Type   string
+}
+
+// objRow is a row of sys.objects.
+type objRow struct {
+	id     int64
+	schema string
+	name   string
+	typ    string
+	parent int64
+}
+
+func (db *DB) newID() int64 {
+	if db.nextID == 0 {
+		db.nextID = 1000
+	}
+	db.nextID += 16
+	return db.nextID
+}
+
+func (db *DB) addObject(schema, name, typ string, parent int64) int64 {
+	id := db.newID()
+	db.objects = append(db.objects, &objRow{id: id, schema: schema, name: name, typ: typ, parent: parent})
+	return id
+}
+
+// lookup finds an object id by "schema.name".
+func (db *DB) lookup(qname string) int64 {
+	for _, o := range db.objects {
+		if strings.EqualFold(o.schema+"."+o.name, qname) {
+			return o.id
+		}
+	}
+	return 0
+}
+
+func (db *DB) table(qname string) *Table {
+	for _, t := range db.Tables {
+		if strings.EqualFold(t.Schema+"."+t.Name, qname) {
+			return t
+		}
+	}
+	return nil
+}
+
+func (db *DB) aliasType(qname string) *AliasType {
+	for _, t := range db.Types {
+		if strings.EqualFold(t.Schema+"."+t.Name, qname) {
+			return t
+		}
+	}
+	return nil
+}
+
+// build assigns ids and resolves names; the model must not change after.
+func (db *DB) build() {
+	for i, s := range db.Schemas {
+		s.ID = int64(5 + i)
+	}
+	utid := int64(257)
+	for _, t := range db.Types {
+		t.ID = utid
+		utid++
+	}
+	for _, tt := range db.TableTypes {
+		tt.ID = utid
+		utid++
+		tt.ObjectID = db.addObject(tt.Schema, "TT_"+tt.Name+"_"+itoa(tt.ID), "TT", 0)
+		tt.Table.ID = tt.ObjectID
+		tt.Table.tableType = true
+	}
+	for _, s := range db.Sequences {
+		s.ID = db.addObject(s.Schema, s.Name, "SO", 0)
+	}
+	for _, t := range db.Tables {
+		t.ID = db.addObject(t.Schema, t.Name, "U", 0)
+	}
+	for _, m := range db.Modules {
+		m.ID = db.addObject(m.Schema, m.Name, m.Type, 0)
+	}
+	for _, s := range db.Synonyms {
+		s.ID = db.addObject(s.Schema, s.Name, "SN", 0)
+	}
+	for _, o := range db.Other {
+		db.addObject(o.Schema, o.Name, o.Type, 0)
+	}
+	all := append([]*Table(nil), db.Tables...)
+	for _, tt := range db.TableTypes {
+		all = append(all, tt.Table)
+	}
+	for _, t := range all {
+		for i, c := range t.Columns {
+			c.id = int64(i + 1)
+			if a := db.aliasType(c.Type); a != nil {
+				c.alias = a
+				c.typ = parseType(a.Base)
+			} else {
+				c.typ = parseType(c.Type)
+			}
+			if c.Default != "" {
+				c.default_ = db.addObject(t.Schema, c.DefaultName, "D", t.ID)
+			}
+		}
+		for _, ix := range t.Indexes {
+			switch {
+			case ix.PrimaryKey:
+				ix.objectID = db.addObject(t.Schema, ix.Name, "PK", t.ID)
+			case ix.UniqueConstraint:
+				ix.objectID = db.addObject(t.Schema, ix.Name, "UQ", t.ID)
+			}
+		}
+		// Index ids: the clustered index (or heap) is 1 (0), others from 2.
+		next := int64(2)
+		for _, ix := range t.Indexes {
+			if ix.Type == 1 || ix.Type == 5 {
+				ix.id = 1
+			} else {
+				ix.id = next
+				next++
+			}
+		}
+		for _, fk := range t.FKs {
+			fk.id = db.addObject(t.Schema, fk.Name, "F", t.ID)
+		}
+		for _, ck := range t.Checks {
+			ck.id = db.addObject(t.Schema, ck.Name, "C", t.ID)
+		}
+	}
+	for _, m := range db.Modules {
+		if m.Parent != "" {
+			p := db.lookup(m.Parent)
+			for _, o := range db.objects {
+				if o.id == m.ID {
+					o.parent = p
+				}
+			}
+		}
+		next := int64(1)
+		for _, ix := range m.Indexes {
+			ix.id = next
+			next++
+		}
+	}
+}
+
+func hasClustered(t *Table) bool {
+	for _, ix := range t.Indexes {
+		if ix.Type == 1 || ix.Type == 5 {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int64) string {
+	const digits = "0123456789"
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{digits[n%10]}, b...)
+		n /= 10
+	}
+	return string(b)
+}

@@ -1,0 +1,491 @@
+package sample
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+)
+
+// Name is the name of the sample database.
+const Name = "sample"
+
+// BigSize is the number of characters (and bytes) of the multi-megabyte
+// values in dbo.BigValues.
+const BigSize = 3 << 20
+
+// Special is a string that must survive scripting and sqlcmd: quotes, CR/LF,
+// a line that is just GO (and GO with a count), $(x), sqlcmd commands at
+// the start of lines, and characters outside the Basic Multilingual Plane.
+const Special = "It's \"quoted\"\r\nGO\r\ngo 5\n$(x) and $(PATH)\n:r evil.sql\n!!ls\nexit\n😀 𝄞 ü\ttab\x00nul?"
+
+// SpecialAnsi is Special within code page 1252 (for char, varchar, text).
+const SpecialAnsi = "It's \"quoted\"\r\nGO\r\n$(x)\n:setvar a b\nGrüße, naïve café – “curly” €"
+
+func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
+
+func dt(y, m, day, h, mi, s, ns int) time.Time {
+	return time.Date(y, time.Month(m), day, h, mi, s, ns, time.UTC)
+}
+
+// New returns the model of the sample database: every data type at its
+// edge values and every kind of object the scripter handles, plus some it
+// does not (a CLR assembly and function, an encrypted procedure, a
+// memory-optimized table, a service queue) which must be reported.
+func New() *DB {
+	db := &DB{
+		Name: Name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true,
+		Schemas: []*Schema{
+			{Name: "hr", Owner: "dbo"},
+			{Name: "odd ]schema ü", Owner: "dbo"},
+			{Name: "sales", Owner: "dbo"},
+		},
+		Types: []*AliasType{
+			{Schema: "dbo", Name: "Amount", Base: "decimal(19,4)", Nullable: true},
+			{Schema: "dbo", Name: "Phone", Base: "varchar(20)", Nullable: false},
+		},
+		Assemblies:       []string{"SampleClr"},
+		Other:            []*Other{{Schema: "dbo", Name: "AuditQueue", Type: "SQ"}},
+		DatabaseTriggers: []string{"trg_DDL_Audit"},
+	}
+	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
+		Columns: []*Column{
+			{Name: "ProductID", Type: "int"},
+			{Name: "Quantity", Type: "smallint"},
+		},
+		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}}},
+		Checks:  []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},
+	}}}
+	db.Sequences = []*Sequence{
+		{Schema: "dbo", Name: "Ticket", Type: "int", Start: "1", Increment: "5", Min: "1", Max: "1000", Cycle: true, Cached: false},
+		{Schema: "sales", Name: "OrderNumbers", Type: "bigint", Start: "1000", Increment: "1", Min: "1",
+			Max: "9223372036854775807", Cached: true, CacheSize: "50", LastUsed: "1041"},
+	}
+	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
+		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines()}
+	db.Modules = modules()
+	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
+	db.ExtProps = []*ExtProp{
+		{Target: "", Name: "MS_Description", Value: "Sample database of sqlvault: every type, every object kind."},
+		{Target: "schema:sales", Name: "MS_Description", Value: "Customers and their orders"},
+		{Target: "type:dbo.Phone", Name: "MS_Description", Value: "A phone number"},
+		{Target: "object:sales.Customers", Name: "MS_Description", Value: "People who buy; it's \"quoted\""},
+		{Target: "column:sales.Customers.Email", Name: "MS_Description", Value: "Case-sensitive e-mail address"},
+		{Target: "index:sales.Customers.IX_Customers_Name", Name: "MS_Description", Value: "Filtered: only with e-mail"},
+		{Target: "object:dbo.usp_A", Name: "Version", Value: mssqltest.Variant{Base: mssqltest.Column{Type: mssqltest.TypeInt}, Value: 3}},
+	}
+	db.build()
+	return db
+}
+
+func allTypes() *Table {
+	t := &Table{Schema: "dbo", Name: "AllTypes", Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "c_bit", Type: "bit", Nullable: true},
+		{Name: "c_tinyint", Type: "tinyint", Nullable: true},
+		{Name: "c_smallint", Type: "smallint", Nullable: true},
+		{Name: "c_int", Type: "int", Nullable: true},
+		{Name: "c_bigint", Type: "bigint", Nullable: true},
+		{Name: "c_decimal", Type: "decimal(38,10)", Nullable: true},
+		{Name: "c_numeric", Type: "numeric(5,2)", Nullable: true},
+		{Name: "c_money", Type: "money", Nullable: true},
+		{Name: "c_smallmoney", Type: "smallmoney", Nullable: true},
+		{Name: "c_real", Type: "real", Nullable: true},
+		{Name: "c_float", Type: "float", Nullable: true},
+		{Name: "c_date", Type: "date", Nullable: true},
+		{Name: "c_time", Type: "time(7)", Nullable: true},
+		{Name: "c_time0", Type: "time(0)", Nullable: true},
+		{Name: "c_datetime2", Type: "datetime2(7)", Nullable: true},
+		{Name: "c_datetime2_3", Type: "datetime2(3)", Nullable: true},
+		{Name: "c_dto", Type: "datetimeoffset(7)", Nullable: true},
+		{Name: "c_datetime", Type: "datetime", Nullable: true},
+		{Name: "c_smalldatetime", Type: "smalldatetime", Nullable: true},
+		{Name: "c_char", Type: "char(10)", Nullable: true},
+		{Name: "c_varchar", Type: "varchar(100)", Nullable: true},
+		{Name: "c_varcharmax", Type: "varchar(max)", Nullable: true},
+		{Name: "c_text", Type: "text", Nullable: true},
+		{Name: "c_nchar", Type: "nchar(10)", Nullable: true},
+		{Name: "c_nvarchar", Type: "nvarchar(200)", Nullable: true},
+		{Name: "c_nvarcharmax", Type: "nvarchar(max)", Nullable: true},
+		{Name: "c_ntext", Type: "ntext", Nullable: true},
+		{Name: "c_binary", Type: "binary(8)", Nullable: true},
+		{Name: "c_varbinary", Type: "varbinary(50)", Nullable: true},
+		{Name: "c_varbinarymax", Type: "varbinary(max)", Nullable: true},
+		{Name: "c_image", Type: "image", Nullable: true},
+		{Name: "c_guid", Type: "uniqueidentifier", Nullable: true},
+		{Name: "c_xml", Type: "xml", Nullable: true},
+		{Name: "c_variant", Type: "sql_variant", Nullable: true},
+		{Name: "c_hierarchyid", Type: "hierarchyid", Nullable: true},
+		{Name: "c_geometry", Type: "geometry", Nullable: true},
+		{Name: "c_geography", Type: "geography", Nullable: true},
+		{Name: "c_rowversion", Type: "rowversion"},
+	}, Indexes: []*Index{{Name: "PK_AllTypes", Type: 1, PrimaryKey: true, Keys: []string{"id"}}}}
+	long := strings.Repeat("0123456789", 900) // 9000 characters
+	longN := strings.Repeat("αβγ😀", 2500)     // 10000 runes, 12500 UTF-16 units
+	dto := func(y, m, dd, h, mi, s, ns, offMin int) time.Time {
+		return time.Date(y, time.Month(m), dd, h, mi, s, ns, time.FixedZone("", offMin*60))
+	}
+	v := func(c mssqltest.Column, x any) mssqltest.Variant { return mssqltest.Variant{Base: c, Value: x} }
+	nulls := make([]any, 39)
+	nulls[0] = 1
+	t.Rows = [][]any{
+		nulls,
+		{2, false, 0, math.MinInt16, math.MinInt32, int64(math.MinInt64),
+			"-9999999999999999999999999999.9999999999", "-999.99", "-922337203685477.5808", "-214748.3648",
+			float32(-math.MaxFloat32), -math.MaxFloat64,
+			d(1, 1, 1), time.Duration(0), time.Duration(0), dt(1, 1, 1, 0, 0, 0, 0), dt(1, 1, 1, 0, 0, 0, 0),
+			dto(1, 1, 1, 0, 0, 0, 0, 0), dt(1753, 1, 1, 0, 0, 0, 0), dt(1900, 1, 1, 0, 0, 0, 0),
+			"", "", "", "", "", "", "", "",
+			make([]byte, 8), []byte{}, []byte{}, []byte{},
+			"00000000-0000-0000-0000-000000000000", "<empty/>",
+			v(mssqltest.Column{Type: mssqltest.TypeBigInt}, int64(math.MinInt64)),
+			[]byte{}, []byte{0x00, 0x00, 0x00, 0x00, 0x01, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+			[]byte{0xE6, 0x10, 0x00, 0x00, 0x01, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+			nil},
+		{3, true, 255, math.MaxInt16, math.MaxInt32, int64(math.MaxInt64),
+			"9999999999999999999999999999.9999999999", "999.99", "922337203685477.5807", "214748.3647",
+			float32(math.MaxFloat32), math.MaxFloat64,
+			d(9999, 12, 31), 24*time.Hour - 100*time.Nanosecond, 24*time.Hour - time.Second,
+			dt(9999, 12, 31, 23, 59, 59, 999999900), dt(9999, 12, 31, 23, 59, 59, 999000000),
+			dto(9999, 12, 31, 23, 59, 59, 999999900, 0), dt(9999, 12, 31, 23, 59, 59, 997000000), dt(2079, 6, 6, 23, 59, 0, 0),
+			"ÿÿÿÿÿÿÿÿÿÿ", strings.Repeat("ÿ", 100), long, long, "\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF\uFFFF",
+			strings.Repeat("\U0010FFFF", 100), longN, longN,
+			[]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, []byte(strings.Repeat("\xff", 50)),
+			[]byte(strings.Repeat("\xfe\xed", 4500)), []byte(strings.Repeat("\xca\xfe", 4500)),
+			"FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "<root><a x=\"1\">text &amp; more</a><b/></root>",
+			v(mssqltest.Column{Type: mssqltest.TypeDecimal, Precision: 38, Scale: 5}, "123456789012345678901234567890123.12345"),
+			[]byte{0x5A, 0xC0}, []byte{0x00, 0x00, 0x00, 0x00, 0x01, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF0, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40},
+			[]byte{0xE6, 0x10, 0x00, 0x00, 0x01, 0x0C, 0x17, 0xD9, 0xCE, 0xF7, 0x53, 0xD3, 0x47, 0x40, 0xD3, 0x4D, 0x62, 0x10, 0x58, 0x5A, 0x5E, 0xC0},
+			nil},
+		{4, true, 42, -1, 1, int64(-1),
+			"0.0000000001", "0.01", "0.0001", "-0.0001",
+			float32(1.1754944e-38), 2.2250738585072014e-308,
+			d(2024, 2, 29), 13*time.Hour + 14*time.Minute + 15*time.Second + 1234500*time.Nanosecond, 12 * time.Hour,
+			dt(2024, 2, 29, 12, 34, 56, 123456700), dt(2024, 2, 29, 12, 34, 56, 123000000),
+			dto(2024, 2, 29, 12, 34, 56, 123456700, -14*60), dt(2024, 2, 29, 12, 34, 56, 3000000), dt(2024, 2, 29, 12, 35, 0, 0),
+			"it's  ", SpecialAnsi, SpecialAnsi, SpecialAnsi, "😀'", Special, Special, Special,
+			[]byte{0, 1, 2, 3, 0x27, 0x22, 0x0D, 0x0A}, []byte("GO\r\n$(x)"), []byte{0x0A, 0x47, 0x4F, 0x0A}, []byte{0},
+			"6F9619FF-8B86-D011-B42D-00C04FC964FF", "<doc note=\"it's\">GO\n$(x)\n😀</doc>",
+			v(mssqltest.Column{Type: mssqltest.TypeNVarChar, Length: 50}, Special[:20]),
+			[]byte{0x58}, []byte{0x00, 0x00, 0x00, 0x00, 0x01, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF0, 0x3F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40},
+			nil, nil},
+		{5, false, 1, 1, -2, int64(1) << 53,
+			"3.1415926536", "-0.50", "12.3400", "0.5000",
+			float32(0.1), 0.1,
+			d(1970, 1, 1), 100 * time.Nanosecond, 23*time.Hour + 59*time.Minute + 59*time.Second,
+			dt(1969, 12, 31, 23, 59, 59, 999999900), dt(2000, 1, 1, 0, 0, 0, 1000000),
+			dto(2000, 1, 1, 0, 0, 0, 0, 14*60), dt(1999, 12, 31, 23, 59, 59, 997000000), dt(1999, 12, 31, 23, 59, 0, 0),
+			"N'x'      ", "' OR 1=1 --", "]]'[", "NULL", "N'", "\r", "\n", " ",
+			[]byte{1}, []byte{0xDE, 0xAD, 0xBE, 0xEF}, []byte{}, []byte{0xFF},
+			"01234567-89AB-CDEF-0123-456789ABCDEF", "<a/>",
+			v(mssqltest.Column{Type: mssqltest.TypeDateTime2, Scale: 3}, dt(2020, 5, 17, 1, 2, 3, 4000000)),
+			nil, nil, nil, nil},
+		{6, nil, nil, nil, nil, nil, nil, nil, nil, nil, float32(-0.0), 1.0 / 3.0, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			v(mssqltest.Column{Type: mssqltest.TypeMoney}, "-12.3456"), nil, nil, nil, nil},
+		{7, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, -2.5e-300, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, "6F9619FF-8B86-D011-B42D-00C04FC964FF", nil,
+			v(mssqltest.Column{Type: mssqltest.TypeUniqueIdentifier}, "6F9619FF-8B86-D011-B42D-00C04FC964FF"), nil, nil, nil, nil},
+		{8, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, 1e300, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			v(mssqltest.Column{Type: mssqltest.TypeVarBinary, Length: 8}, []byte{0xDE, 0xAD}), nil, nil, nil, nil},
+		{9, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			v(mssqltest.Column{Type: mssqltest.TypeChar, Length: 5}, "ab'c "), nil, nil, nil, nil},
+		{10, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			v(mssqltest.Column{Type: mssqltest.TypeDateTimeOffset, Scale: 7}, dto(2021, 3, 4, 5, 6, 7, 800, 330)), nil, nil, nil, nil},
+	}
+	return t
+}
+
+// bigRune returns a deterministic multi-megabyte text with characters in
+// and outside the BMP.
+func bigText(n int) string {
+	var b strings.Builder
+	b.Grow(n * 2)
+	parts := []string{"Lorem ipsum ", "dolor 'sit' ", "amet\r\nGO\r\n", "😀 ", "$(x) ", "ü "}
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(parts[i%len(parts)])
+	}
+	return b.String()
+}
+
+func bigBytes(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+func bigValues() *Table {
+	return &Table{Schema: "dbo", Name: "BigValues", Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "big_n", Type: "nvarchar(max)", Nullable: true},
+		{Name: "big_b", Type: "varbinary(max)", Nullable: true},
+		{Name: "big_v", Type: "varchar(max)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_BigValues", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{{1, bigText(BigSize), bigBytes(BigSize), strings.Repeat("big varchar value ", BigSize/18)}}}
+}
+
+func empty() *Table {
+	return &Table{Schema: "dbo", Name: "Empty", Columns: []*Column{
+		{Name: "id", Type: "int", Identity: true, Seed: "1", Incr: "1", Last: "5"},
+		{Name: "v", Type: "nvarchar(10)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Empty", Type: 1, PrimaryKey: true, Keys: []string{"id"}}}}
+}
+
+func events() *Table {
+	return &Table{Schema: "dbo", Name: "Events", Columns: []*Column{
+		{Name: "EventTime", Type: "datetime2(3)"},
+		{Name: "Kind", Type: "varchar(20)"},
+		{Name: "Payload", Type: "nvarchar(200)", Nullable: true},
+	}, Indexes: []*Index{{Name: "NCCI_Events", Type: 6, Included: []string{"EventTime", "Kind"}}},
+		Rows: [][]any{
+			{dt(2024, 1, 1, 8, 0, 0, 0), "login", nil},
+			{dt(2024, 1, 1, 8, 0, 0, 0), "login", nil},
+			{dt(2024, 1, 1, 8, 0, 0, 0), "login", "duplicate rows in a heap"},
+			{dt(2024, 1, 2, 9, 30, 0, 500000000), "logout", "bye"},
+		}}
+}
+
+func facts() *Table {
+	return &Table{Schema: "dbo", Name: "Facts", Columns: []*Column{
+		{Name: "Day", Type: "date"},
+		{Name: "Amount", Type: "decimal(12,2)"},
+		{Name: "Qty", Type: "int"},
+	}, Indexes: []*Index{{Name: "CCI_Facts", Type: 5}},
+		Rows: [][]any{
+			{d(2024, 1, 1), "10.50", 1},
+			{d(2024, 1, 1), "99.99", 3},
+			{d(2024, 1, 2), "0.01", 7},
+		}}
+}
+
+func cache() *Table {
+	return &Table{Schema: "dbo", Name: "Cache", MemoryOptimized: true, Columns: []*Column{
+		{Name: "k", Type: "int"},
+		{Name: "v", Type: "varbinary(100)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Cache", Type: 7, PrimaryKey: true, Keys: []string{"k"}}}}
+}
+
+func oddTable() *Table {
+	return &Table{Schema: "odd ]schema ü", Name: "Table ]with spaces 😀", Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "col ]x", Type: "nvarchar(20)", Nullable: true},
+		{Name: "ünïcødé col", Type: "nvarchar(20)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK odd ]name", Type: 1, PrimaryKey: true, Keys: []string{"id DESC"}}},
+		Rows: [][]any{{2, "two ]]", "zwei 😀"}, {1, "one", nil}}}
+}
+
+func departments() *Table {
+	return &Table{Schema: "hr", Name: "Departments", Columns: []*Column{
+		{Name: "DeptID", Type: "int"},
+		{Name: "Name", Type: "nvarchar(50)"},
+		{Name: "ManagerID", Type: "int", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Departments", Type: 1, PrimaryKey: true, Keys: []string{"DeptID"}}},
+		FKs:  []*FK{{Name: "FK_Departments_Manager", Columns: []string{"ManagerID"}, RefTable: "hr.Employees", RefColumns: []string{"EmpID"}}},
+		Rows: [][]any{{1, "Engineering", 1}, {2, "Sales", 3}}}
+}
+
+func employees() *Table {
+	return &Table{Schema: "hr", Name: "Employees", Columns: []*Column{
+		{Name: "EmpID", Type: "int"},
+		{Name: "Name", Type: "nvarchar(50)"},
+		{Name: "DeptID", Type: "int"},
+		{Name: "ManagerID", Type: "int", Nullable: true},
+		{Name: "Salary", Type: "decimal(10,2)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Employees", Type: 1, PrimaryKey: true, Keys: []string{"EmpID"}}},
+		FKs: []*FK{
+			{Name: "FK_Employees_Department", Columns: []string{"DeptID"}, RefTable: "hr.Departments", RefColumns: []string{"DeptID"}},
+			{Name: "FK_Employees_Manager", Columns: []string{"ManagerID"}, RefTable: "hr.Employees", RefColumns: []string{"EmpID"}, Disabled: true},
+		},
+		Checks: []*Check{{Name: "CK_Employees_Salary", Column: "Salary", Definition: "([Salary]>=(0))", NotTrusted: true}},
+		Rows: [][]any{
+			{1, "Ada", 1, nil, "120000.00"},
+			{2, "Linus", 1, 1, "95000.50"},
+			{3, "Grace", 2, 1, nil},
+		}}
+}
+
+func positions() *Table {
+	return &Table{Schema: "hr", Name: "Positions", Temporal: 2, History: "hr.PositionsHistory",
+		Period: [2]string{"ValidFrom", "ValidTo"},
+		Columns: []*Column{
+			{Name: "PositionID", Type: "int"},
+			{Name: "Title", Type: "nvarchar(100)"},
+			{Name: "ValidFrom", Type: "datetime2(7)", GeneratedAlways: 1, Hidden: true},
+			{Name: "ValidTo", Type: "datetime2(7)", GeneratedAlways: 2, Hidden: true},
+		}, Indexes: []*Index{{Name: "PK_Positions", Type: 1, PrimaryKey: true, Keys: []string{"PositionID"}}},
+		Rows: [][]any{
+			{1, "Engineer", dt(2024, 1, 1, 10, 0, 0, 123456700), dt(9999, 12, 31, 23, 59, 59, 999999900)},
+			{2, "Manager", dt(2023, 6, 1, 0, 0, 0, 0), dt(9999, 12, 31, 23, 59, 59, 999999900)},
+		}}
+}
+
+func positionsHistory() *Table {
+	return &Table{Schema: "hr", Name: "PositionsHistory", Temporal: 1,
+		Columns: []*Column{
+			{Name: "PositionID", Type: "int"},
+			{Name: "Title", Type: "nvarchar(100)"},
+			{Name: "ValidFrom", Type: "datetime2(7)"},
+			{Name: "ValidTo", Type: "datetime2(7)"},
+		}, Indexes: []*Index{{Name: "ix_PositionsHistory", Type: 1, Keys: []string{"ValidTo", "ValidFrom"}}},
+		Rows: [][]any{
+			{1, "Junior Engineer", dt(2020, 1, 1, 0, 0, 0, 0), dt(2024, 1, 1, 10, 0, 0, 123456700)},
+		}}
+}
+
+func customers() *Table {
+	return &Table{Schema: "sales", Name: "Customers", Columns: []*Column{
+		{Name: "CustomerID", Type: "int", Identity: true, Seed: "1", Incr: "1", Last: "12"},
+		{Name: "Name", Type: "nvarchar(100)"},
+		{Name: "Phone", Type: "dbo.Phone", Nullable: true},
+		{Name: "Email", Type: "varchar(200)", Nullable: true, Collation: "Latin1_General_CS_AS"},
+		{Name: "RowGuid", Type: "uniqueidentifier", RowGUID: true, Default: "(newid())", DefaultName: "DF_Customers_RowGuid"},
+		{Name: "CreatedAt", Type: "datetime2(3)", Default: "(sysutcdatetime())", DefaultName: "DF_Customers_CreatedAt"},
+		{Name: "FullInfo", Type: "nvarchar(max)", Nullable: true, Computed: "(concat([Name],N' <',[Email],N'>'))"},
+		{Name: "NameLength", Type: "int", Nullable: true, Computed: "(len([Name]))", Persisted: true},
+		{Name: "Notes", Type: "nvarchar(max)", Nullable: true, Sparse: true},
+		{Name: "ReferredBy", Type: "int", Nullable: true},
+	}, Indexes: []*Index{
+		{Name: "PK_Customers", Type: 1, PrimaryKey: true, Keys: []string{"CustomerID"}},
+		{Name: "UQ_Customers_Email", Type: 2, UniqueConstraint: true, Keys: []string{"Email"}},
+		{Name: "IX_Customers_Name", Type: 2, Keys: []string{"Name"}, Included: []string{"Email"}, Filter: "([Email] IS NOT NULL)"},
+	},
+		FKs:    []*FK{{Name: "FK_Customers_ReferredBy", Columns: []string{"ReferredBy"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}}},
+		Checks: []*Check{{Name: "CK_Customers_Name", Definition: "(len([Name])>(0))"}},
+		Rows: [][]any{
+			{1, "Ann O'Neil", "+1 555 0100", "ann@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA427", dt(2024, 1, 1, 9, 0, 0, 0), nil, nil, nil, nil},
+			{2, "Bob \"Bobby\" Tables", nil, "bob@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA428", dt(2024, 1, 2, 9, 0, 0, 0), nil, nil, "Robert'); DROP TABLE Students;--", 1},
+			{3, "Zoë 😀", "+49 30 1234", nil, "1B4E28BA-2FA1-11D2-883F-0016D3CCA429", dt(2024, 1, 3, 9, 0, 0, 0), nil, nil, Special, 1},
+			{4, "GO", nil, "go@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA42A", dt(2024, 1, 4, 9, 0, 0, 0), nil, nil, nil, 2},
+			{12, "Last", nil, "LAST@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA42B", dt(2024, 1, 5, 9, 0, 0, 999000000), nil, nil, nil, nil},
+		}}
+}
+
+func orders() *Table {
+	return &Table{Schema: "sales", Name: "Orders", Columns: []*Column{
+		{Name: "OrderID", Type: "bigint", Default: "(NEXT VALUE FOR [sales].[OrderNumbers])", DefaultName: "DF_Orders_OrderID",
+			DefaultObjectRefs: []string{"sales.OrderNumbers"}},
+		{Name: "CustomerID", Type: "int"},
+		{Name: "OrderDate", Type: "date"},
+		{Name: "Total", Type: "dbo.Amount", Nullable: true},
+		{Name: "Status", Type: "tinyint", Default: "((0))", DefaultName: "DF_Orders_Status"},
+		{Name: "Tax", Type: "money", Nullable: true, Computed: "([dbo].[fn_Tax]([Total]))"},
+		{Name: "RowVer", Type: "rowversion"},
+	}, Indexes: []*Index{
+		{Name: "PK_Orders", Type: 1, PrimaryKey: true, Keys: []string{"OrderID"}},
+		{Name: "IX_Orders_Customer", Type: 2, Keys: []string{"CustomerID", "OrderDate DESC"}, FillFactor: 80, Padded: true},
+		{Name: "IX_Orders_Status", Type: 2, Keys: []string{"Status"}, Disabled: true, NoPageLocks: true},
+	},
+		ComputedRefs: []string{"dbo.fn_Tax"},
+		FKs:          []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
+		Rows: [][]any{
+			{int64(1000), 1, d(2024, 2, 1), "100.0000", 0, nil, nil},
+			{int64(1001), 1, d(2024, 2, 2), "-0.0001", 1, nil, nil},
+			{int64(1002), 2, d(2024, 2, 3), nil, 2, nil, nil},
+			{int64(1041), 12, d(2024, 3, 1), "999999999999999.9999", 0, nil, nil},
+		}}
+}
+
+func orderLines() *Table {
+	return &Table{Schema: "sales", Name: "OrderLines", Columns: []*Column{
+		{Name: "OrderID", Type: "bigint"},
+		{Name: "LineNo", Type: "smallint"},
+		{Name: "ProductID", Type: "int"},
+		{Name: "Quantity", Type: "smallint"},
+		{Name: "Price", Type: "money"},
+	}, Indexes: []*Index{{Name: "PK_OrderLines", Type: 1, PrimaryKey: true, Keys: []string{"OrderID", "LineNo"}}},
+		FKs:    []*FK{{Name: "FK_OrderLines_Orders", Columns: []string{"OrderID"}, RefTable: "sales.Orders", RefColumns: []string{"OrderID"}, OnDelete: 1, OnUpdate: 1}},
+		Checks: []*Check{{Name: "CK_OrderLines_Quantity", Column: "Quantity", Definition: "([Quantity]>(0))"}},
+		Rows: [][]any{
+			{int64(1000), 1, 7, 2, "25.0000"},
+			{int64(1000), 2, 8, 1, "50.0000"},
+			{int64(1001), 1, 7, 1, "0.0001"},
+		}}
+}
+
+func modules() []*Module {
+	on := func(m *Module) *Module { m.AnsiNulls, m.QuotedIdentifier = true, true; return m }
+	return []*Module{
+		on(&Module{Schema: "dbo", Name: "fn_Tax", Type: "FN", SchemaBound: true, Definition: "CREATE FUNCTION [dbo].[fn_Tax] (@amount money)\r\nRETURNS money\r\nWITH SCHEMABINDING\r\nAS\r\nBEGIN\r\n    RETURN @amount * 0.2;\r\nEND"}),
+		on(&Module{Schema: "dbo", Name: "fn_Numbers", Type: "TF", Definition: "CREATE FUNCTION dbo.fn_Numbers (@n int)\nRETURNS @t TABLE (n int NOT NULL PRIMARY KEY)\nAS\nBEGIN\n    DECLARE @i int = 1;\n    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;\n    RETURN;\nEND\n"}),
+		on(&Module{Schema: "sales", Name: "fn_CustomerOrders", Type: "IF", References: []string{"sales.Orders"},
+			Definition: "CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)\nRETURNS TABLE\nAS\nRETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;"}),
+		on(&Module{Schema: "sales", Name: "CustomerOrders", Type: "V", References: []string{"sales.Customers", "sales.Orders"},
+			Definition: "-- Orders with their customers\nCREATE VIEW sales.CustomerOrders\nAS\nSELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total\nFROM sales.Customers AS c\nJOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;"}),
+		on(&Module{Schema: "sales", Name: "OrderTotals", Type: "V", SchemaBound: true, References: []string{"sales.Orders"},
+			Definition: "CREATE VIEW sales.OrderTotals\nWITH SCHEMABINDING\nAS\nSELECT CustomerID, COUNT_BIG(*) AS OrderCount\nFROM sales.Orders\nGROUP BY CustomerID;",
+			Indexes:    []*Index{{Name: "IX_OrderTotals", Type: 1, Unique: true, Keys: []string{"CustomerID"}}}}),
+		on(&Module{Schema: "sales", Name: "usp_AddOrder", Type: "P", References: []string{"sales.Orders", "sales.OrderLines", "sales.OrderNumbers"},
+			TypeReferences: []string{"sales.OrderLineList"},
+			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
+		on(&Module{Schema: "dbo", Name: "usp_A", Type: "P", References: []string{"dbo.usp_B"},
+			Definition: "CREATE PROCEDURE dbo.usp_A @depth int = 0\nAS\nIF @depth < 3 EXEC dbo.usp_B @depth = @depth;"}),
+		on(&Module{Schema: "dbo", Name: "usp_B", Type: "P", References: []string{"dbo.usp_A"},
+			Definition: "CREATE PROCEDURE dbo.usp_B @depth int = 0\nAS\nDECLARE @next int = @depth + 1;\nEXEC dbo.usp_A @depth = @next;"}),
+		on(&Module{Schema: "dbo", Name: "usp_Weird", Type: "P",
+			Definition: "CREATE PROCEDURE dbo.usp_Weird\nAS\n/* a comment with a line that is just\nGO\nwhich sqlcmd would split */\nSELECT N'$(notavar)' AS v, N'it''s' AS q;"}),
+		on(&Module{Schema: "dbo", Name: "usp_Secret", Type: "P", Encrypted: true}),
+		{Schema: "dbo", Name: "clr_Hello", Type: "FS"},
+		on(&Module{Schema: "sales", Name: "trg_Orders_Audit", Type: "TR", Parent: "sales.Orders", References: []string{"sales.Orders"},
+			Definition: "CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders\nAFTER INSERT\nAS\nBEGIN\n    SET NOCOUNT ON;\n    UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;\nEND"}),
+		{Schema: "hr", Name: "trg_Employees_NoDelete", Type: "TR", Parent: "hr.Employees", Disabled: true, InsteadOf: true,
+			QuotedIdentifier: true, Definition: "CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees\nINSTEAD OF DELETE\nAS\n    RAISERROR ('Employees are never deleted', 16, 1);"},
+	}
+}
+
+// Bench returns a database "bench" with one table dbo.Mixed of n rows of
+// mixed types, generated as they are sent.
+func Bench(n int64) *DB {
+	db := &DB{Name: "bench", Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true}
+	base := dt(2020, 1, 1, 0, 0, 0, 0)
+	words := []string{"alpha", "beta", "gamma", "delta", "it's", "ünïcødé", "😀 emoji", "GO", "$(x)"}
+	t := &Table{Schema: "dbo", Name: "Mixed", NRows: n, Columns: []*Column{
+		{Name: "id", Type: "bigint"},
+		{Name: "customer", Type: "int"},
+		{Name: "name", Type: "nvarchar(100)"},
+		{Name: "amount", Type: "decimal(12,2)"},
+		{Name: "ratio", Type: "float", Nullable: true},
+		{Name: "created", Type: "datetime2(3)"},
+		{Name: "flag", Type: "bit"},
+		{Name: "code", Type: "varchar(20)", Nullable: true},
+		{Name: "guid", Type: "uniqueidentifier"},
+		{Name: "blob", Type: "varbinary(32)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Mixed", Type: 1, PrimaryKey: true, Keys: []string{"id"}}}}
+	t.Gen = func(i int64) []any {
+		x := uint64(i)*0x9E3779B97F4A7C15 + 1
+		x ^= x >> 31
+		var ratio, code, blob any
+		if x%7 != 0 {
+			ratio = float64(x%100000) / 997.0
+			code = "C-" + itoa(int64(x%1000000))
+			blob = []byte{byte(x), byte(x >> 8), byte(x >> 16), byte(x >> 24)}
+		}
+		var g [16]byte
+		for k := 0; k < 16; k++ {
+			g[k] = byte(x >> (k % 8 * 8))
+		}
+		cents := int64(x % 100000000)
+		return []any{i + 1, int64(x % 50000), words[x%uint64(len(words))] + " " + itoa(int64(x%997)),
+			itoa(cents/100) + "." + itoa2(cents%100), ratio, base.Add(time.Duration(i) * time.Second),
+			x%2 == 0, code, g, blob}
+	}
+	db.Tables = []*Table{t}
+	db.build()
+	return db
+}
+
+func itoa2(n int64) string {
+	if n < 10 {
+		return "0" + itoa(n)
+	}
+	return itoa(n)
+}

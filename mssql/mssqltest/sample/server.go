@@ -1,0 +1,278 @@
+package sample
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+)
+
+// Handler answers the scripter's queries for a set of databases. It
+// implements mssqltest.Handler and mssqltest.TxHandler.
+type Handler struct {
+	mu        sync.Mutex
+	dbs       map[string]*DB // by lower-case name
+	snapshots map[string]*DB // database snapshots created by clients
+	log       []string       // tags of the queries served, in order
+	isolation []mssqltest.IsolationLevel
+
+	// DenySelect makes data queries of these tables ("schema.table")
+	// fail with error 229, as a missing SELECT permission does.
+	DenySelect map[string]bool
+	// NoViewDefinition makes the permission check report that the login
+	// lacks VIEW DEFINITION.
+	NoViewDefinition bool
+}
+
+// NewHandler returns a handler serving the given databases.
+func NewHandler(dbs ...*DB) *Handler {
+	h := &Handler{dbs: map[string]*DB{}, snapshots: map[string]*DB{}}
+	for _, db := range dbs {
+		h.dbs[strings.ToLower(db.Name)] = db
+	}
+	return h
+}
+
+// NewServer starts an mssqltest server for the handler; the login hook
+// refuses databases the handler does not serve with error 4060.
+func NewServer(h *Handler, opts ...mssqltest.Option) *mssqltest.Server {
+	opts = append([]mssqltest.Option{LoginOption(h)}, opts...)
+	return mssqltest.NewServer(h, opts...)
+}
+
+// LoginOption is the login hook of NewServer, for servers built with
+// mssqltest.NewUnstartedServer.
+func LoginOption(h *Handler) mssqltest.Option {
+	return mssqltest.WithLoginHook(h.checkLogin)
+}
+
+func (h *Handler) checkLogin(l *mssqltest.Login) error {
+	if h.database(l.Database) != nil || strings.EqualFold(l.Database, "master") || l.Database == "" {
+		return nil
+	}
+	return &mssqltest.Error{Number: 4060, State: 1, Class: 11, Message: fmt.Sprintf(
+		"Cannot open database \"%s\" requested by the login. The login failed.", l.Database)}
+}
+
+func (h *Handler) database(name string) *DB {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if db := h.dbs[strings.ToLower(name)]; db != nil {
+		return db
+	}
+	return h.snapshots[strings.ToLower(name)]
+}
+
+// Replace serves db instead of the database of the same name, as if its
+// content had changed.
+func (h *Handler) Replace(db *DB) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dbs[strings.ToLower(db.Name)] = db
+}
+
+// Log returns the tags of the queries served so far ("sqlvault:columns",
+// "sqlvault:data [dbo].[t]").
+func (h *Handler) Log() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.log...)
+}
+
+// Isolation returns the isolation levels of the transactions begun.
+func (h *Handler) Isolation() []mssqltest.IsolationLevel {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]mssqltest.IsolationLevel(nil), h.isolation...)
+}
+
+// Snapshots returns the names of the database snapshots that exist.
+func (h *Handler) Snapshots() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var names []string
+	for n := range h.snapshots {
+		names = append(names, n)
+	}
+	return names
+}
+
+// Transaction implements mssqltest.TxHandler.
+func (h *Handler) Transaction(ctx context.Context, tx *mssqltest.TxRequest) error {
+	if tx.Op == mssqltest.TxBegin {
+		h.mu.Lock()
+		h.isolation = append(h.isolation, tx.Isolation)
+		h.mu.Unlock()
+		if tx.Isolation == mssqltest.IsolationSnapshot {
+			if db := h.database(tx.Conn.Database); db != nil && !db.SnapshotIsolation {
+				return mssqltest.Errorf(3952, 16, "Snapshot isolation transaction failed accessing database '%s' because snapshot isolation is not allowed in this database. Use ALTER DATABASE to allow snapshot isolation.", db.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// tagOf returns the tag of a query: "sqlvault:columns", or
+// "sqlvault:data [s].[t]".
+func tagOf(sql string) string {
+	s := strings.TrimSpace(sql)
+	if !strings.HasPrefix(s, "/* ") {
+		return ""
+	}
+	end := strings.Index(s, " */")
+	if end < 0 {
+		return ""
+	}
+	return s[3:end]
+}
+
+// Query implements mssqltest.Handler.
+func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.ResultWriter) error {
+	tag := tagOf(q.SQL)
+	if tag == "" && strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(q.SQL), ";"), "select 1") {
+		// database/sql's Ping
+		r := newResult("one:i")
+		r.add(int64(1))
+		return r.send(w)
+	}
+	h.mu.Lock()
+	h.log = append(h.log, tag)
+	h.mu.Unlock()
+	db := h.database(q.Conn.Database)
+	if db == nil {
+		if tag == "sqlvault:databases" {
+			r := newResult("name:s")
+			h.mu.Lock()
+			for _, d := range sortedDBs(h.dbs) {
+				r.add(d.Name)
+			}
+			h.mu.Unlock()
+			return r.send(w)
+		}
+		return mssqltest.Errorf(208, 16, "Invalid object name (no sample database is current; connect with database=NAME).")
+	}
+	if strings.HasPrefix(tag, "sqlvault:data ") {
+		return h.data(ctx, db, strings.TrimPrefix(tag, "sqlvault:data "), q.SQL, w)
+	}
+	var r *result
+	switch tag {
+	case "sqlvault:server":
+		r = db.serverResult()
+	case "sqlvault:database":
+		r = db.databaseResult()
+	case "sqlvault:permissions":
+		r = newResult("view_definition:i", "select_permission:i")
+		vd := int64(1)
+		if h.NoViewDefinition {
+			vd = 0
+		}
+		r.add(vd, int64(1))
+	case "sqlvault:databases":
+		r = newResult("name:s")
+		h.mu.Lock()
+		for _, d := range sortedDBs(h.dbs) {
+			r.add(d.Name)
+		}
+		h.mu.Unlock()
+	case "sqlvault:objects":
+		r = db.objectsResult()
+	case "sqlvault:schemas":
+		r = db.schemasResult()
+	case "sqlvault:types":
+		r = db.typesResult()
+	case "sqlvault:tables":
+		r = db.tablesResult()
+	case "sqlvault:columns":
+		r = db.columnsResult()
+	case "sqlvault:indexes":
+		r = db.indexesResult()
+	case "sqlvault:index_columns":
+		r = db.indexColumnsResult()
+	case "sqlvault:foreign_keys":
+		r = db.foreignKeysResult()
+	case "sqlvault:foreign_key_columns":
+		r = db.foreignKeyColumnsResult()
+	case "sqlvault:check_constraints":
+		r = db.checksResult()
+	case "sqlvault:modules":
+		r = db.modulesResult()
+	case "sqlvault:sequences":
+		r = db.sequencesResult()
+	case "sqlvault:synonyms":
+		r = db.synonymsResult()
+	case "sqlvault:periods":
+		r = db.periodsResult()
+	case "sqlvault:dependencies":
+		r = db.dependenciesResult()
+	case "sqlvault:extended_properties":
+		r = db.extPropsResult()
+	case "sqlvault:assemblies":
+		r = db.assembliesResult()
+	case "sqlvault:database_triggers":
+		r = newResult("object_id:i", "name:s")
+		for i, n := range db.DatabaseTriggers {
+			r.add(int64(900+i), n)
+		}
+	case "sqlvault:database_files":
+		r = db.databaseFilesResult()
+	case "sqlvault:create_snapshot":
+		if !db.DatabaseSnapshots {
+			return mssqltest.Errorf(262, 14, "CREATE DATABASE permission denied in database 'master'.")
+		}
+		name := between(q.SQL, "CREATE DATABASE [", "]")
+		h.mu.Lock()
+		h.snapshots[strings.ToLower(name)] = db
+		h.mu.Unlock()
+		return w.Done(0)
+	case "sqlvault:drop_snapshot":
+		name := between(q.SQL, "DROP DATABASE [", "]")
+		h.mu.Lock()
+		delete(h.snapshots, strings.ToLower(name))
+		h.mu.Unlock()
+		return w.Done(0)
+	default:
+		return mssqltest.Errorf(102, 15, "mssqltest sample: unknown query %q", firstLine(q.SQL))
+	}
+	return r.send(w)
+}
+
+func sortedDBs(m map[string]*DB) []*DB {
+	var names []string
+	for n := range m {
+		names = append(names, n)
+	}
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			if names[j] < names[i] {
+				names[i], names[j] = names[j], names[i]
+			}
+		}
+	}
+	out := make([]*DB, len(names))
+	for i, n := range names {
+		out[i] = m[n]
+	}
+	return out
+}
+
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(start):]
+	j := strings.Index(s, end)
+	if j < 0 {
+		return s
+	}
+	return s[:j]
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,246 @@
+package mssql
+
+// The catalog queries of the scripter. Each starts with a comment tag
+// (/* sqlvault:NAME */) so that logs, traces and the test server
+// (mssql/mssqltest/sample) can tell them apart. They read only documented
+// catalog views and functions; the scripter reads result columns by name,
+// so the order of the select lists does not matter.
+//
+// Every view and column was checked against Microsoft's documentation of
+// the sys.* catalog views (SQL Server 2017 and later; sys.sequences.
+// last_used_value and sys.tables.is_node/is_edge need 2017).
+const (
+	// qServer identifies the server.
+	qServer = `/* sqlvault:server */
+SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
+       CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS edition,
+       CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition,
+       @@VERSION AS version,
+       DB_NAME() AS database_name`
+
+	// qDatabase reads the options of the current database from
+	// sys.databases.
+	qDatabase = `/* sqlvault:database */
+SELECT d.name, d.collation_name, d.compatibility_level,
+       d.snapshot_isolation_state, d.is_read_committed_snapshot_on,
+       d.recovery_model_desc, d.is_ansi_nulls_on, d.is_ansi_padding_on,
+       d.is_ansi_warnings_on, d.is_arithabort_on, d.is_concat_null_yields_null_on,
+       d.is_quoted_identifier_on, d.is_numeric_roundabort_on, d.is_recursive_triggers_on,
+       d.is_read_only, d.state_desc
+FROM sys.databases AS d
+WHERE d.name = DB_NAME()`
+
+	// qPermissions checks that the login may read definitions and data
+	// (HAS_PERMS_BY_NAME returns 1 when it may).
+	qPermissions = `/* sqlvault:permissions */
+SELECT HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'VIEW DEFINITION') AS view_definition,
+       HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'SELECT') AS select_permission`
+
+	// qDatabases lists the user databases that are online, for
+	// --all-databases.
+	qDatabases = `/* sqlvault:databases */
+SELECT d.name
+FROM sys.databases AS d
+WHERE d.database_id > 4 AND d.state = 0 AND d.source_database_id IS NULL
+ORDER BY d.name`
+
+	// qObjects lists every user object of the database (sys.objects
+	// without is_ms_shipped ones): the universe the scripter accounts
+	// for, so that kinds it cannot script are reported, not dropped.
+	qObjects = `/* sqlvault:objects */
+SELECT o.object_id, SCHEMA_NAME(o.schema_id) AS schema_name, o.name, o.type,
+       o.parent_object_id
+FROM sys.objects AS o
+WHERE o.is_ms_shipped = 0
+ORDER BY o.object_id`
+
+	// qSchemas lists user schemas (not dbo, guest, sys,
+	// INFORMATION_SCHEMA or the fixed database role schemas).
+	qSchemas = `/* sqlvault:schemas */
+SELECT s.schema_id, s.name, USER_NAME(s.principal_id) AS owner_name
+FROM sys.schemas AS s
+WHERE s.schema_id >= 5 AND s.schema_id < 16384
+ORDER BY s.name`
+
+	// qTypes lists user-defined types: alias types, table types and CLR
+	// (assembly) types.
+	qTypes = `/* sqlvault:types */
+SELECT t.user_type_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
+       TYPE_NAME(t.system_type_id) AS base_type, t.max_length, t.precision, t.scale,
+       t.collation_name, t.is_nullable, t.is_table_type, t.is_assembly_type,
+       tt.type_table_object_id, tt.is_memory_optimized AS table_type_memory_optimized
+FROM sys.types AS t
+LEFT JOIN sys.table_types AS tt ON tt.user_type_id = t.user_type_id
+WHERE t.is_user_defined = 1
+ORDER BY schema_name, t.name`
+
+	// qTables lists user tables with their temporal and storage kinds.
+	qTables = `/* sqlvault:tables */
+SELECT t.object_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
+       t.temporal_type, t.history_table_id, t.is_memory_optimized,
+       t.is_external, t.is_node, t.is_edge, t.is_filetable
+FROM sys.tables AS t
+WHERE t.is_ms_shipped = 0
+ORDER BY schema_name, t.name`
+
+	// qColumns lists the columns of user tables and table types with
+	// their identity, computed and default definitions.
+	qColumns = `/* sqlvault:columns */
+SELECT c.object_id, c.column_id, c.name,
+       TYPE_NAME(c.user_type_id) AS type_name, SCHEMA_NAME(ty.schema_id) AS type_schema,
+       ty.is_user_defined, ty.is_assembly_type,
+       CASE WHEN ty.is_assembly_type = 1 THEN ty.name ELSE TYPE_NAME(c.system_type_id) END AS system_type_name,
+       c.max_length, c.precision, c.scale, c.collation_name, c.is_nullable,
+       c.is_identity, c.is_computed, c.is_sparse, c.is_column_set, c.is_rowguidcol,
+       c.is_filestream, c.xml_collection_id, c.generated_always_type, c.is_hidden,
+       CONVERT(nvarchar(40), ic.seed_value) AS identity_seed,
+       CONVERT(nvarchar(40), ic.increment_value) AS identity_increment,
+       CONVERT(nvarchar(40), ic.last_value) AS identity_last_value,
+       ic.is_not_for_replication AS identity_not_for_replication,
+       cc.definition AS computed_definition, cc.is_persisted,
+       dc.name AS default_name, dc.definition AS default_definition
+FROM sys.columns AS c
+JOIN sys.objects AS o ON o.object_id = c.object_id
+JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id
+LEFT JOIN sys.identity_columns AS ic ON ic.object_id = c.object_id AND ic.column_id = c.column_id
+LEFT JOIN sys.computed_columns AS cc ON cc.object_id = c.object_id AND cc.column_id = c.column_id
+LEFT JOIN sys.default_constraints AS dc ON dc.object_id = c.default_object_id
+WHERE o.type IN ('U', 'TT') AND o.is_ms_shipped = 0
+ORDER BY c.object_id, c.column_id`
+
+	// qIndexes lists the indexes of user tables, table types and views,
+	// including those behind primary key and unique constraints.
+	qIndexes = `/* sqlvault:indexes */
+SELECT i.object_id, i.index_id, i.name, i.type, i.is_unique, i.is_primary_key,
+       i.is_unique_constraint, i.ignore_dup_key, i.fill_factor, i.is_padded,
+       i.is_disabled, i.allow_row_locks, i.allow_page_locks, i.has_filter,
+       i.filter_definition
+FROM sys.indexes AS i
+JOIN sys.objects AS o ON o.object_id = i.object_id
+WHERE o.type IN ('U', 'TT', 'V') AND o.is_ms_shipped = 0 AND i.type > 0 AND i.is_hypothetical = 0
+ORDER BY i.object_id, i.index_id`
+
+	// qIndexColumns lists the key and included columns of those indexes.
+	qIndexColumns = `/* sqlvault:index_columns */
+SELECT ic.object_id, ic.index_id, ic.index_column_id, ic.key_ordinal,
+       ic.is_descending_key, ic.is_included_column, c.name AS column_name
+FROM sys.index_columns AS ic
+JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+JOIN sys.objects AS o ON o.object_id = ic.object_id
+WHERE o.type IN ('U', 'TT', 'V') AND o.is_ms_shipped = 0
+ORDER BY ic.object_id, ic.index_id, ic.key_ordinal, ic.index_column_id`
+
+	// qForeignKeys lists foreign keys with their actions and state.
+	qForeignKeys = `/* sqlvault:foreign_keys */
+SELECT fk.object_id, fk.name, fk.parent_object_id, fk.referenced_object_id,
+       fk.delete_referential_action, fk.update_referential_action,
+       fk.is_disabled, fk.is_not_trusted, fk.is_not_for_replication
+FROM sys.foreign_keys AS fk
+WHERE fk.is_ms_shipped = 0
+ORDER BY fk.object_id`
+
+	// qForeignKeyColumns lists the column pairs of foreign keys.
+	qForeignKeyColumns = `/* sqlvault:foreign_key_columns */
+SELECT fkc.constraint_object_id, fkc.constraint_column_id,
+       COL_NAME(fkc.parent_object_id, fkc.parent_column_id) AS parent_column,
+       COL_NAME(fkc.referenced_object_id, fkc.referenced_column_id) AS referenced_column
+FROM sys.foreign_key_columns AS fkc
+ORDER BY fkc.constraint_object_id, fkc.constraint_column_id`
+
+	// qCheckConstraints lists check constraints.
+	qCheckConstraints = `/* sqlvault:check_constraints */
+SELECT cc.object_id, cc.name, cc.parent_object_id, cc.parent_column_id, cc.definition,
+       cc.is_disabled, cc.is_not_trusted, cc.is_not_for_replication
+FROM sys.check_constraints AS cc
+WHERE cc.is_ms_shipped = 0
+ORDER BY cc.object_id`
+
+	// qModules lists views, functions, procedures and triggers with their
+	// definitions (NULL for encrypted modules) and the SET options they
+	// were created with; CLR modules appear with a NULL definition too.
+	qModules = `/* sqlvault:modules */
+SELECT o.object_id, SCHEMA_NAME(o.schema_id) AS schema_name, o.name, o.type,
+       o.parent_object_id, m.definition, m.uses_ansi_nulls, m.uses_quoted_identifier,
+       m.is_schema_bound, tr.is_disabled AS trigger_disabled,
+       tr.is_instead_of_trigger
+FROM sys.objects AS o
+LEFT JOIN sys.sql_modules AS m ON m.object_id = o.object_id
+LEFT JOIN sys.triggers AS tr ON tr.object_id = o.object_id
+WHERE o.is_ms_shipped = 0
+  AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR', 'PC', 'FS', 'FT', 'TA', 'AF')
+ORDER BY o.object_id`
+
+	// qSequences lists sequences; sql_variant values are converted to
+	// text so that no digit is lost.
+	qSequences = `/* sqlvault:sequences */
+SELECT s.object_id, SCHEMA_NAME(s.schema_id) AS schema_name, s.name,
+       TYPE_NAME(s.user_type_id) AS type_name, s.precision,
+       CONVERT(nvarchar(40), s.start_value) AS start_value,
+       CONVERT(nvarchar(40), s.increment) AS increment,
+       CONVERT(nvarchar(40), s.minimum_value) AS minimum_value,
+       CONVERT(nvarchar(40), s.maximum_value) AS maximum_value,
+       s.is_cycling, s.is_cached, s.cache_size, s.is_exhausted,
+       CONVERT(nvarchar(40), s.last_used_value) AS last_used_value
+FROM sys.sequences AS s
+ORDER BY schema_name, s.name`
+
+	// qSynonyms lists synonyms.
+	qSynonyms = `/* sqlvault:synonyms */
+SELECT s.object_id, SCHEMA_NAME(s.schema_id) AS schema_name, s.name, s.base_object_name
+FROM sys.synonyms AS s
+ORDER BY schema_name, s.name`
+
+	// qPeriods lists the SYSTEM_TIME periods of temporal tables.
+	qPeriods = `/* sqlvault:periods */
+SELECT p.object_id, p.name, COL_NAME(p.object_id, p.start_column_id) AS start_column,
+       COL_NAME(p.object_id, p.end_column_id) AS end_column
+FROM sys.periods AS p
+ORDER BY p.object_id`
+
+	// qDependencies lists the by-name dependencies between objects of the
+	// database (class 1: objects and columns; class 6: types).
+	qDependencies = `/* sqlvault:dependencies */
+SELECT d.referencing_id, d.referenced_id, d.referenced_class
+FROM sys.sql_expression_dependencies AS d
+WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL
+  AND d.referenced_server_name IS NULL AND d.referenced_database_name IS NULL
+ORDER BY d.referencing_id, d.referenced_id`
+
+	// qExtendedProperties lists extended properties with the base type
+	// of their sql_variant values.
+	qExtendedProperties = `/* sqlvault:extended_properties */
+SELECT ep.class, ep.major_id, ep.minor_id, ep.name, ep.value,
+       CAST(SQL_VARIANT_PROPERTY(ep.value, 'BaseType') AS nvarchar(128)) AS base_type,
+       CAST(SQL_VARIANT_PROPERTY(ep.value, 'Precision') AS int) AS base_precision,
+       CAST(SQL_VARIANT_PROPERTY(ep.value, 'Scale') AS int) AS base_scale,
+       CAST(SQL_VARIANT_PROPERTY(ep.value, 'MaxLength') AS int) AS base_max_length
+FROM sys.extended_properties AS ep
+WHERE ep.class IN (0, 1, 3, 6, 7)
+ORDER BY ep.class, ep.major_id, ep.minor_id, ep.name`
+
+	// qAssemblies lists user CLR assemblies, which are not scripted.
+	qAssemblies = `/* sqlvault:assemblies */
+SELECT a.assembly_id, a.name
+FROM sys.assemblies AS a
+WHERE a.is_user_defined = 1
+ORDER BY a.name`
+
+	// qDatabaseTriggers lists database-level DDL triggers (not in
+	// sys.objects), which are not scripted.
+	qDatabaseTriggers = `/* sqlvault:database_triggers */
+SELECT tr.object_id, tr.name
+FROM sys.triggers AS tr
+WHERE tr.parent_class = 0 AND tr.is_ms_shipped = 0
+ORDER BY tr.name`
+
+	// qDatabaseFiles lists the data files of the database, needed to
+	// create a database snapshot.
+	qDatabaseFiles = `/* sqlvault:database_files */
+SELECT f.name, f.physical_name
+FROM sys.database_files AS f
+WHERE f.type = 0
+ORDER BY f.file_id`
+)
+
+// dataTag is the tag of a table data query: "/* sqlvault:data [s].[t] */".
+const dataTag = "sqlvault:data"

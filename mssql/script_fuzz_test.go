@@ -1,0 +1,47 @@
+package mssql
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzBatch checks that whatever a statement holds, the batch written for
+// it cannot be misread by sqlcmd: no "$(", and no line that sqlcmd takes
+// for a command except the final GO.
+func FuzzBatch(f *testing.F) {
+	for _, s := range []string{"SELECT 1", "a\nGO\nb", "x $(y)", "a\n:r f\n!!ls\nexit", "N'it''s'\r\ngo 5", "$", "("} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, stmt string) {
+		if !utf8.ValidString(stmt) {
+			return
+		}
+		out := batch(stmt)
+		if !strings.HasSuffix(out, "\nGO\n") {
+			t.Fatalf("batch %q does not end with GO", out)
+		}
+		body := strings.TrimSuffix(out, "GO\n")
+		if !sqlcmdSafe(body) {
+			t.Fatalf("batch(%q) = %q is not safe for sqlcmd", stmt, out)
+		}
+	})
+}
+
+// FuzzFileName checks that table file names are safe (no separator, no
+// quote, no "$(") and that different names give different files.
+func FuzzFileName(f *testing.F) {
+	f.Add("dbo", "Orders", "dbo.Orders", "")
+	f.Add("a.b", "c", "a", "b.c")
+	f.Fuzz(func(t *testing.T, s1, n1, s2, n2 string) {
+		a, b := fileName(s1, n1), fileName(s2, n2)
+		for _, x := range []string{a, b} {
+			if strings.ContainsAny(x, "/\\\"[]$() \x00\n\r") || !utf8.ValidString(x) || len(x) > 210 {
+				t.Fatalf("unsafe file name %q", x)
+			}
+		}
+		if a == b && (s1 != s2 || n1 != n2) && len(a) < 180 && utf8.ValidString(s1+n1+s2+n2) {
+			t.Fatalf("%q.%q and %q.%q both give %q", s1, n1, s2, n2, a)
+		}
+	})
+}

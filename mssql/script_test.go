@@ -1,0 +1,295 @@
+package mssql
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
+)
+
+// indexOf returns the position of s in text, failing the test if absent.
+func indexOf(t *testing.T, text, s string) int {
+	t.Helper()
+	i := strings.Index(text, s)
+	if i < 0 {
+		t.Fatalf("%q not found", s)
+	}
+	return i
+}
+
+// TestDependencyOrder checks the order of the schema and data scripts:
+// a function used by a computed column comes before its table, types
+// before what uses them, tables of a foreign key cycle in a fixed order,
+// and data parent tables first.
+func TestDependencyOrder(t *testing.T) {
+	s := newTestServer(t, nil)
+	sink := &memSink{}
+	m, err := Script(context.Background(), s.connect("sample"), sink, s.options("sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := string(sink.files[SchemaFile])
+	before := func(a, b string) {
+		t.Helper()
+		if indexOf(t, schema, a) > indexOf(t, schema, b) {
+			t.Errorf("%q comes after %q", a, b)
+		}
+	}
+	before("CREATE SCHEMA [sales]", "CREATE TYPE [dbo].[Phone]")
+	before("CREATE TYPE [dbo].[Amount]", "CREATE TABLE [sales].[Orders]")
+	before("CREATE FUNCTION [dbo].[fn_Tax]", "CREATE TABLE [sales].[Orders]")
+	before("CREATE SEQUENCE [sales].[OrderNumbers]", "CREATE TABLE [sales].[Orders]")
+	before("CREATE TABLE [sales].[Orders]", "CREATE VIEW sales.CustomerOrders")
+	before("CREATE TYPE [sales].[OrderLineList]", "CREATE PROCEDURE sales.usp_AddOrder")
+	before("CREATE TABLE [hr].[Departments]", "CREATE TABLE [hr].[Employees]")
+	before("CREATE PROCEDURE dbo.usp_A", "CREATE PROCEDURE dbo.usp_B")
+	if strings.Contains(schema, "FOREIGN KEY") || strings.Contains(schema, "CREATE TRIGGER") {
+		t.Error("foreign keys or triggers in schema.sql: they belong after the data")
+	}
+	var order []string
+	for _, f := range m.Files {
+		order = append(order, f)
+	}
+	joined := strings.Join(order, "\n")
+	for _, pair := range [][2]string{
+		{"data/sales.Customers.sql", "data/sales.Orders.sql"},
+		{"data/sales.Orders.sql", "data/sales.OrderLines.sql"},
+		{"data/hr.Departments.sql", "data/hr.Employees.sql"},
+		{SchemaFile, "data/dbo.AllTypes.sql"},
+		{"data/sales.OrderLines.sql", PostDataFile},
+	} {
+		if indexOf(t, joined, pair[0]) > indexOf(t, joined, pair[1]) {
+			t.Errorf("%s is run after %s", pair[0], pair[1])
+		}
+	}
+	post := string(sink.files[PostDataFile])
+	for _, want := range []string{
+		"ALTER TABLE [hr].[Departments] WITH CHECK ADD CONSTRAINT [FK_Departments_Manager] FOREIGN KEY ([ManagerID]) REFERENCES [hr].[Employees] ([EmpID])",
+		"ALTER TABLE [hr].[Employees] WITH NOCHECK ADD CONSTRAINT [FK_Employees_Manager] FOREIGN KEY ([ManagerID]) REFERENCES [hr].[Employees] ([EmpID])",
+		"ALTER TABLE [hr].[Employees] NOCHECK CONSTRAINT [FK_Employees_Manager];",
+		"ON DELETE CASCADE ON UPDATE CASCADE",
+		"CREATE NONCLUSTERED INDEX [IX_Customers_Name] ON [sales].[Customers] ([Name] ASC) INCLUDE ([Email]) WHERE ([Email] IS NOT NULL);",
+		"CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);",
+		"CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];",
+		"CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTime], [Kind]);",
+		"CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);",
+		"ALTER TABLE [hr].[Positions] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);",
+		"ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidFrom] ADD HIDDEN;",
+		"ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON));",
+		"SET ANSI_NULLS OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\nCREATE TRIGGER hr.trg_Employees_NoDelete",
+		"DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];",
+		"ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;",
+		"DBCC CHECKIDENT (N'[sales].[Customers]', RESEED, 12) WITH NO_INFOMSGS;",
+		"DBCC CHECKIDENT (N'[dbo].[Empty]', RESEED, 6) WITH NO_INFOMSGS;",
+		"ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;",
+		"3 AS int)",
+		");\nEXEC sys.sp_addextendedproperty @name = N'Version', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';",
+		"@level2type = N'COLUMN', @level2name = N'Email'",
+		"@level2type = N'INDEX', @level2name = N'IX_Customers_Name'",
+	} {
+		if !strings.Contains(post, want) {
+			t.Errorf("post-data.sql lacks %q", want)
+		}
+	}
+	if strings.Contains(post, "[dbo].[Ticket] RESTART") {
+		t.Error("an unused sequence was restarted")
+	}
+	if i, j := indexOf(t, post, "FOREIGN KEY"), indexOf(t, post, "CREATE TRIGGER"); i > j {
+		t.Error("triggers before foreign keys")
+	}
+	table := string(sink.files["data/sales.Orders.sql"])
+	if strings.Contains(table, "[RowVer]") || strings.Contains(table, "[Tax]") {
+		t.Error("computed or rowversion columns in INSERT")
+	}
+	cust := string(sink.files["data/sales.Customers.sql"])
+	if !strings.Contains(cust, "SET IDENTITY_INSERT [sales].[Customers] ON;") || strings.Contains(cust, "[FullInfo]") || strings.Contains(cust, "[NameLength]") {
+		t.Errorf("customers data: %.500s", cust)
+	}
+	create := schema[indexOf(t, schema, "CREATE TABLE [sales].[Customers]"):]
+	create = create[:indexOf(t, create, "GO\n")]
+	for _, want := range []string{
+		"[CustomerID] int IDENTITY(1,1) NOT NULL",
+		"[Phone] [dbo].[Phone] NULL",
+		"[Email] varchar(200) COLLATE Latin1_General_CS_AS NULL",
+		"[RowGuid] uniqueidentifier ROWGUIDCOL NOT NULL CONSTRAINT [DF_Customers_RowGuid] DEFAULT (newid())",
+		"[FullInfo] AS (concat([Name],N' <',[Email],N'>'))",
+		"[NameLength] AS (len([Name])) PERSISTED",
+		"[Notes] nvarchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS SPARSE NULL",
+		"CONSTRAINT [PK_Customers] PRIMARY KEY CLUSTERED ([CustomerID] ASC)",
+		"CONSTRAINT [UQ_Customers_Email] UNIQUE NONCLUSTERED ([Email] ASC)",
+	} {
+		if !strings.Contains(create, want) {
+			t.Errorf("CREATE TABLE [sales].[Customers] lacks %q:\n%s", want, create)
+		}
+	}
+	if !strings.Contains(schema, "CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (") ||
+		!strings.Contains(schema, "[col ]]x] nvarchar(20)") ||
+		!strings.Contains(schema, "CONSTRAINT [PK odd ]]name] PRIMARY KEY CLUSTERED ([id] DESC)") {
+		t.Error("the table with odd names is not scripted right")
+	}
+	odd := string(sink.files["data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"])
+	if !strings.Contains(odd, "(2, N'two ]]', N'zwei 😀'),\n(1, N'one', NULL);") {
+		t.Errorf("odd table data (descending key order):\n%s", odd)
+	}
+	if !strings.Contains(string(sink.files[MasterFile]), `:r "data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"`) {
+		t.Error("master script lacks the odd table")
+	}
+}
+
+// TestUnscripted checks that objects the scripter cannot script are
+// listed in the manifest and warned about.
+func TestUnscripted(t *testing.T) {
+	s := newTestServer(t, nil)
+	opts := s.options("sample")
+	var warned []string
+	opts.Warn = func(what string, err error) { warned = append(warned, what+": "+err.Error()) }
+	sink := &memSink{}
+	m, err := Script(context.Background(), s.connect("sample"), sink, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted",
+		"database trigger [trg_DDL_Audit]: not scripted: database-level DDL triggers are not scripted",
+		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)",
+		"object type SQ [dbo].[AuditQueue]: not scripted: this kind of object is not scripted",
+		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read",
+		"table [dbo].[Cache]: not scripted: memory-optimized table",
+	}
+	if strings.Join(warned, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warned, "\n"), strings.Join(want, "\n"))
+	}
+	if len(m.Unscripted) != len(want) {
+		t.Errorf("manifest lists %d unscripted objects: %+v", len(m.Unscripted), m.Unscripted)
+	}
+	man := string(sink.files[ManifestFile])
+	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`} {
+		if !strings.Contains(man, w) {
+			t.Errorf("manifest lacks %s", w)
+		}
+	}
+	for name, b := range sink.files {
+		if strings.Contains(string(b), "usp_Secret") && name != ManifestFile {
+			t.Errorf("%s mentions the encrypted procedure", name)
+		}
+	}
+}
+
+func TestFilters(t *testing.T) {
+	s := newTestServer(t, nil)
+	run := func(mod func(*Options)) (*memSink, *Manifest) {
+		t.Helper()
+		opts := s.options("sample")
+		mod(&opts)
+		sink := &memSink{}
+		m, err := Script(context.Background(), s.connect("sample"), sink, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sink, m
+	}
+	t.Run("tables", func(t *testing.T) {
+		sink, m := run(func(o *Options) { o.Tables = []string{"sales.Orders", "customers"} })
+		if len(m.Tables) != 2 || m.Tables[0].Name != "[sales].[Customers]" || m.Tables[1].Name != "[sales].[Orders]" {
+			t.Fatalf("tables %+v", m.Tables)
+		}
+		schema := string(sink.files[SchemaFile])
+		if strings.Contains(schema, "CREATE VIEW") || strings.Contains(schema, "CREATE SCHEMA [hr]") || strings.Contains(schema, "ALTER DATABASE") || strings.Contains(schema, "COLLATE SQL_Latin1_General_CP1_CI_AS')") {
+			t.Errorf("--tables script has other objects:\n%s", schema)
+		}
+		post := string(sink.files[PostDataFile])
+		if !strings.Contains(post, "FK_Orders_Customers") || strings.Contains(post, "FK_OrderLines_Orders") {
+			t.Error("foreign keys: want those between the chosen tables only")
+		}
+	})
+	t.Run("exclude", func(t *testing.T) {
+		sink, m := run(func(o *Options) { o.ExcludeTables = []string{"dbo.BigValues", "AllTypes"} })
+		if len(m.Tables) != 11 {
+			t.Errorf("%d tables", len(m.Tables))
+		}
+		if _, ok := sink.files["data/dbo.BigValues.sql"]; ok {
+			t.Error("excluded table scripted")
+		}
+	})
+	t.Run("where", func(t *testing.T) {
+		run(func(o *Options) { o.Tables = []string{"sales.Orders"}; o.Where = "[OrderID] > 1000" })
+		found := false
+		for _, q := range s.h.Log() {
+			found = found || strings.HasPrefix(q, "sqlvault:data [sales].[Orders]")
+		}
+		if !found {
+			t.Fatal("no data query")
+		}
+	})
+	t.Run("schema only", func(t *testing.T) {
+		sink, m := run(func(o *Options) { o.SchemaOnly = true })
+		for name := range sink.files {
+			if strings.HasPrefix(name, DataDir+"/") {
+				t.Errorf("schema-only wrote %s", name)
+			}
+		}
+		if m.Totals.Rows != 0 || strings.Contains(string(sink.files[PostDataFile]), "CHECKIDENT") {
+			t.Error("schema-only has data state")
+		}
+	})
+	t.Run("data only", func(t *testing.T) {
+		sink, _ := run(func(o *Options) { o.DataOnly = true })
+		if _, ok := sink.files[SchemaFile]; ok {
+			t.Error("data-only wrote schema.sql")
+		}
+		post := string(sink.files[PostDataFile])
+		if strings.Contains(post, "CREATE") || !strings.Contains(post, "CHECKIDENT") {
+			t.Errorf("data-only post-data:\n%s", post)
+		}
+	})
+}
+
+// TestWhereReachesServer checks the query text of --where.
+func TestWhereReachesServer(t *testing.T) {
+	tbl := &Table{Schema: "s", Name: "t", Columns: []*Column{{Name: "a", Type: ColumnType{Name: "int"}}, {Name: "v", Type: ColumnType{Name: "sql_variant"}}},
+		Indexes: []*Index{{Type: 1, PrimaryKey: true, Unique: true, Keys: []IndexKey{{Column: "a", Descending: true}}}}}
+	q := dataQuery(tbl, dataColumns(tbl), "[a] < 10")
+	want := "/* sqlvault:data [s].[t] */\nSELECT [a], [v], CAST(SQL_VARIANT_PROPERTY([v], 'BaseType') AS nvarchar(128)), CAST(SQL_VARIANT_PROPERTY([v], 'Precision') AS int), CAST(SQL_VARIANT_PROPERTY([v], 'Scale') AS int), CAST(SQL_VARIANT_PROPERTY([v], 'MaxLength') AS int)\nFROM [s].[t]\nWHERE [a] < 10\nORDER BY [a] DESC"
+	if q != want {
+		t.Errorf("query:\n%s\nwant:\n%s", q, want)
+	}
+	heap := &Table{Schema: "s", Name: "h", Columns: []*Column{{Name: "x", Type: ColumnType{Name: "int"}}, {Name: "doc", Type: ColumnType{Name: "xml"}}, {Name: "y", Type: ColumnType{Name: "nvarchar", MaxLength: 20}}}}
+	if got := orderBy(heap); got != "[x], [y]" {
+		t.Errorf("heap order %q", got)
+	}
+}
+
+// TestBoundedMemory scripts a table of 300,000 generated rows and checks
+// that the heap stays small: rows are streamed, never collected.
+func TestBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	s := newTestServer(t, []*sample.DB{sample.Bench(300000)})
+	opts := s.options("bench")
+	var peak uint64
+	var ms runtime.MemStats
+	opts.Progress = func(p Progress) {
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+	}
+	var n countingWriter
+	n.w = discard{}
+	m, err := Script(context.Background(), s.connect("bench"), ScriptSink{W: &n}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Totals.Rows != 300000 || n.n < 30<<20 {
+		t.Fatalf("%d rows, %d bytes", m.Totals.Rows, n.n)
+	}
+	if peak > 64<<20 {
+		t.Errorf("heap in use reached %d MiB while scripting %d MiB", peak>>20, n.n>>20)
+	}
+	t.Logf("%d rows, %d MiB of T-SQL, peak heap %d MiB", m.Totals.Rows, n.n>>20, peak>>20)
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,16 @@
+SET NOCOUNT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+-- Data of table [dbo].[Events]
+INSERT INTO [dbo].[Events] ([EventTime], [Kind], [Payload]) VALUES
+(CAST(N'2024-01-01T08:00:00.000' AS datetime2(3)), N'login', NULL),
+(CAST(N'2024-01-01T08:00:00.000' AS datetime2(3)), N'login', NULL),
+(CAST(N'2024-01-01T08:00:00.000' AS datetime2(3)), N'login', N'duplicate rows in a heap'),
+(CAST(N'2024-01-02T09:30:00.500' AS datetime2(3)), N'logout', N'bye');
+GO

@@ -1,0 +1,160 @@
+SET NOCOUNT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+-- Objects created after the data of database [sample]
+
+-- Index [NCCI_Events] on [dbo].[Events]
+CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTime], [Kind]);
+GO
+
+-- Index [CCI_Facts] on [dbo].[Facts]
+CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];
+GO
+
+-- Index [ix_PositionsHistory] on [hr].[PositionsHistory]
+CREATE CLUSTERED INDEX [ix_PositionsHistory] ON [hr].[PositionsHistory] ([ValidTo] ASC, [ValidFrom] ASC);
+GO
+
+-- Index [IX_Customers_Name] on [sales].[Customers]
+CREATE NONCLUSTERED INDEX [IX_Customers_Name] ON [sales].[Customers] ([Name] ASC) INCLUDE ([Email]) WHERE ([Email] IS NOT NULL);
+GO
+
+-- Index [IX_Orders_Customer] on [sales].[Orders]
+CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);
+GO
+
+-- Index [IX_Orders_Status] on [sales].[Orders]
+CREATE NONCLUSTERED INDEX [IX_Orders_Status] ON [sales].[Orders] ([Status] ASC) WITH (ALLOW_PAGE_LOCKS = OFF);
+GO
+
+-- Index [IX_OrderTotals] on view [sales].[OrderTotals]
+CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);
+GO
+
+-- Check constraint [CK_Employees_Salary] on [hr].[Employees]
+ALTER TABLE [hr].[Employees] WITH NOCHECK ADD CONSTRAINT [CK_Employees_Salary] CHECK ([Salary]>=(0));
+GO
+
+-- Check constraint [CK_Customers_Name] on [sales].[Customers]
+ALTER TABLE [sales].[Customers] WITH CHECK ADD CONSTRAINT [CK_Customers_Name] CHECK (len([Name])>(0));
+GO
+
+-- Check constraint [CK_OrderLines_Quantity] on [sales].[OrderLines]
+ALTER TABLE [sales].[OrderLines] WITH CHECK ADD CONSTRAINT [CK_OrderLines_Quantity] CHECK ([Quantity]>(0));
+GO
+
+-- Foreign key [FK_Departments_Manager] on [hr].[Departments]
+ALTER TABLE [hr].[Departments] WITH CHECK ADD CONSTRAINT [FK_Departments_Manager] FOREIGN KEY ([ManagerID]) REFERENCES [hr].[Employees] ([EmpID]) ON DELETE NO ACTION ON UPDATE NO ACTION;
+GO
+
+-- Foreign key [FK_Employees_Department] on [hr].[Employees]
+ALTER TABLE [hr].[Employees] WITH CHECK ADD CONSTRAINT [FK_Employees_Department] FOREIGN KEY ([DeptID]) REFERENCES [hr].[Departments] ([DeptID]) ON DELETE NO ACTION ON UPDATE NO ACTION;
+GO
+
+-- Foreign key [FK_Employees_Manager] on [hr].[Employees]
+ALTER TABLE [hr].[Employees] WITH NOCHECK ADD CONSTRAINT [FK_Employees_Manager] FOREIGN KEY ([ManagerID]) REFERENCES [hr].[Employees] ([EmpID]) ON DELETE NO ACTION ON UPDATE NO ACTION;
+GO
+ALTER TABLE [hr].[Employees] NOCHECK CONSTRAINT [FK_Employees_Manager];
+GO
+
+-- Foreign key [FK_Customers_ReferredBy] on [sales].[Customers]
+ALTER TABLE [sales].[Customers] WITH CHECK ADD CONSTRAINT [FK_Customers_ReferredBy] FOREIGN KEY ([ReferredBy]) REFERENCES [sales].[Customers] ([CustomerID]) ON DELETE NO ACTION ON UPDATE NO ACTION;
+GO
+
+-- Foreign key [FK_Orders_Customers] on [sales].[Orders]
+ALTER TABLE [sales].[Orders] WITH CHECK ADD CONSTRAINT [FK_Orders_Customers] FOREIGN KEY ([CustomerID]) REFERENCES [sales].[Customers] ([CustomerID]) ON DELETE CASCADE ON UPDATE NO ACTION;
+GO
+
+-- Foreign key [FK_OrderLines_Orders] on [sales].[OrderLines]
+ALTER TABLE [sales].[OrderLines] WITH CHECK ADD CONSTRAINT [FK_OrderLines_Orders] FOREIGN KEY ([OrderID]) REFERENCES [sales].[Orders] ([OrderID]) ON DELETE CASCADE ON UPDATE CASCADE;
+GO
+
+-- System versioning of [hr].[Positions]
+ALTER TABLE [hr].[Positions] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);
+GO
+ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidFrom] ADD HIDDEN;
+GO
+ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidTo] ADD HIDDEN;
+GO
+ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON));
+GO
+
+-- Trigger [hr].[trg_Employees_NoDelete] on [hr].[Employees]
+SET ANSI_NULLS OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees
+INSTEAD OF DELETE
+AS
+    RAISERROR ('Employees are never deleted', 16, 1);
+GO
+DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];
+GO
+
+-- Trigger [sales].[trg_Orders_Audit] on [sales].[Orders]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders
+AFTER INSERT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;
+END
+GO
+ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;
+GO
+
+-- Identity of [dbo].[Empty]
+DBCC CHECKIDENT (N'[dbo].[Empty]', RESEED, 6) WITH NO_INFOMSGS;
+GO
+
+-- Identity of [sales].[Customers]
+DBCC CHECKIDENT (N'[sales].[Customers]', RESEED, 12) WITH NO_INFOMSGS;
+GO
+
+-- Sequence [sales].[OrderNumbers] continues
+ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;
+GO
+
+-- Extended property N'MS_Description' of column [sales].[Customers].[Email]
+DECLARE @value sql_variant = CAST(CAST(N'Case-sensitive e-mail address' AS nvarchar(29)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'COLUMN', @level2name = N'Email';
+GO
+
+-- Extended property N'MS_Description' of database [sample]
+DECLARE @value sql_variant = CAST(CAST(N'Sample database of sqlvault: every type, every object kind.' AS nvarchar(59)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value;
+GO
+
+-- Extended property N'MS_Description' of index [sales].[Customers].[IX_Customers_Name]
+DECLARE @value sql_variant = CAST(CAST(N'Filtered: only with e-mail' AS nvarchar(26)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'INDEX', @level2name = N'IX_Customers_Name';
+GO
+
+-- Extended property N'Version' of procedure [dbo].[usp_A]
+DECLARE @value sql_variant = CAST(CAST(3 AS int) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'Version', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';
+GO
+
+-- Extended property N'MS_Description' of schema [sales]
+DECLARE @value sql_variant = CAST(CAST(N'Customers and their orders' AS nvarchar(26)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales';
+GO
+
+-- Extended property N'MS_Description' of table [sales].[Customers]
+DECLARE @value sql_variant = CAST(CAST(N'People who buy; it''s "quoted"' AS nvarchar(29)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers';
+GO
+
+-- Extended property N'MS_Description' of type [dbo].[Phone]
+DECLARE @value sql_variant = CAST(CAST(N'A phone number' AS nvarchar(14)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'TYPE', @level1name = N'Phone';
+GO

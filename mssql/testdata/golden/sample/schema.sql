@@ -1,0 +1,345 @@
+SET NOCOUNT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+-- Schema of database [sample]
+
+-- Database options (the database must be new and empty).
+IF CONVERT(sysname, DATABASEPROPERTYEX(DB_NAME(), 'Collation')) <> N'SQL_Latin1_General_CP1_CI_AS'
+    EXEC (N'ALTER DATABASE CURRENT COLLATE SQL_Latin1_General_CP1_CI_AS');
+GO
+ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160;
+GO
+ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
+GO
+
+-- Schema [hr]
+CREATE SCHEMA [hr] AUTHORIZATION [dbo];
+GO
+
+-- Schema [odd ]]schema ü]
+CREATE SCHEMA [odd ]]schema ü] AUTHORIZATION [dbo];
+GO
+
+-- Schema [sales]
+CREATE SCHEMA [sales] AUTHORIZATION [dbo];
+GO
+
+-- Type [dbo].[Amount]
+CREATE TYPE [dbo].[Amount] FROM decimal(19,4) NULL;
+GO
+
+-- Type [dbo].[Phone]
+CREATE TYPE [dbo].[Phone] FROM varchar(20) NOT NULL;
+GO
+
+-- Table type [sales].[OrderLineList]
+CREATE TYPE [sales].[OrderLineList] AS TABLE (
+    [ProductID] int NOT NULL,
+    [Quantity] smallint NOT NULL,
+    PRIMARY KEY CLUSTERED ([ProductID] ASC),
+    CHECK ([Quantity]>(0))
+);
+GO
+
+-- Sequence [dbo].[Ticket]
+CREATE SEQUENCE [dbo].[Ticket] AS int
+    START WITH 1
+    INCREMENT BY 5
+    MINVALUE 1
+    MAXVALUE 1000
+    CYCLE
+    NO CACHE;
+GO
+
+-- Sequence [sales].[OrderNumbers]
+CREATE SEQUENCE [sales].[OrderNumbers] AS bigint
+    START WITH 1000
+    INCREMENT BY 1
+    MINVALUE 1
+    MAXVALUE 9223372036854775807
+    NO CYCLE
+    CACHE 50;
+GO
+
+-- Table [dbo].[AllTypes]
+CREATE TABLE [dbo].[AllTypes] (
+    [id] int NOT NULL,
+    [c_bit] bit NULL,
+    [c_tinyint] tinyint NULL,
+    [c_smallint] smallint NULL,
+    [c_int] int NULL,
+    [c_bigint] bigint NULL,
+    [c_decimal] decimal(38,10) NULL,
+    [c_numeric] numeric(5,2) NULL,
+    [c_money] money NULL,
+    [c_smallmoney] smallmoney NULL,
+    [c_real] real NULL,
+    [c_float] float NULL,
+    [c_date] date NULL,
+    [c_time] time(7) NULL,
+    [c_time0] time(0) NULL,
+    [c_datetime2] datetime2(7) NULL,
+    [c_datetime2_3] datetime2(3) NULL,
+    [c_dto] datetimeoffset(7) NULL,
+    [c_datetime] datetime NULL,
+    [c_smalldatetime] smalldatetime NULL,
+    [c_char] char(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_varchar] varchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_varcharmax] varchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_text] text COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_nchar] nchar(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_nvarchar] nvarchar(200) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_nvarcharmax] nvarchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_ntext] ntext COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [c_binary] binary(8) NULL,
+    [c_varbinary] varbinary(50) NULL,
+    [c_varbinarymax] varbinary(max) NULL,
+    [c_image] image NULL,
+    [c_guid] uniqueidentifier NULL,
+    [c_xml] xml NULL,
+    [c_variant] sql_variant NULL,
+    [c_hierarchyid] hierarchyid NULL,
+    [c_geometry] geometry NULL,
+    [c_geography] geography NULL,
+    [c_rowversion] rowversion NOT NULL,
+    CONSTRAINT [PK_AllTypes] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
+-- Table [dbo].[BigValues]
+CREATE TABLE [dbo].[BigValues] (
+    [id] int NOT NULL,
+    [big_n] nvarchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [big_b] varbinary(max) NULL,
+    [big_v] varchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    CONSTRAINT [PK_BigValues] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
+-- Table [dbo].[Empty]
+CREATE TABLE [dbo].[Empty] (
+    [id] int IDENTITY(1,1) NOT NULL,
+    [v] nvarchar(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    CONSTRAINT [PK_Empty] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
+-- Table [dbo].[Events]
+CREATE TABLE [dbo].[Events] (
+    [EventTime] datetime2(3) NOT NULL,
+    [Kind] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [Payload] nvarchar(200) COLLATE SQL_Latin1_General_CP1_CI_AS NULL
+);
+GO
+
+-- Table [dbo].[Facts]
+CREATE TABLE [dbo].[Facts] (
+    [Day] date NOT NULL,
+    [Amount] decimal(12,2) NOT NULL,
+    [Qty] int NOT NULL
+);
+GO
+
+-- Table [hr].[Departments]
+CREATE TABLE [hr].[Departments] (
+    [DeptID] int NOT NULL,
+    [Name] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [ManagerID] int NULL,
+    CONSTRAINT [PK_Departments] PRIMARY KEY CLUSTERED ([DeptID] ASC)
+);
+GO
+
+-- Table [hr].[Employees]
+CREATE TABLE [hr].[Employees] (
+    [EmpID] int NOT NULL,
+    [Name] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [DeptID] int NOT NULL,
+    [ManagerID] int NULL,
+    [Salary] decimal(10,2) NULL,
+    CONSTRAINT [PK_Employees] PRIMARY KEY CLUSTERED ([EmpID] ASC)
+);
+GO
+
+-- Table [hr].[Positions]
+CREATE TABLE [hr].[Positions] (
+    [PositionID] int NOT NULL,
+    [Title] nvarchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [ValidFrom] datetime2(7) NOT NULL,
+    [ValidTo] datetime2(7) NOT NULL,
+    CONSTRAINT [PK_Positions] PRIMARY KEY CLUSTERED ([PositionID] ASC)
+);
+GO
+
+-- Table [hr].[PositionsHistory]
+CREATE TABLE [hr].[PositionsHistory] (
+    [PositionID] int NOT NULL,
+    [Title] nvarchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [ValidFrom] datetime2(7) NOT NULL,
+    [ValidTo] datetime2(7) NOT NULL
+);
+GO
+
+-- Table [odd ]]schema ü].[Table ]]with spaces 😀]
+CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (
+    [id] int NOT NULL,
+    [col ]]x] nvarchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [ünïcødé col] nvarchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    CONSTRAINT [PK odd ]]name] PRIMARY KEY CLUSTERED ([id] DESC)
+);
+GO
+
+-- Table [sales].[Customers]
+CREATE TABLE [sales].[Customers] (
+    [CustomerID] int IDENTITY(1,1) NOT NULL,
+    [Name] nvarchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [Phone] [dbo].[Phone] NULL,
+    [Email] varchar(200) COLLATE Latin1_General_CS_AS NULL,
+    [RowGuid] uniqueidentifier ROWGUIDCOL NOT NULL CONSTRAINT [DF_Customers_RowGuid] DEFAULT (newid()),
+    [CreatedAt] datetime2(3) NOT NULL CONSTRAINT [DF_Customers_CreatedAt] DEFAULT (sysutcdatetime()),
+    [FullInfo] AS (concat([Name],N' <',[Email],N'>')),
+    [NameLength] AS (len([Name])) PERSISTED,
+    [Notes] nvarchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS SPARSE NULL,
+    [ReferredBy] int NULL,
+    CONSTRAINT [PK_Customers] PRIMARY KEY CLUSTERED ([CustomerID] ASC),
+    CONSTRAINT [UQ_Customers_Email] UNIQUE NONCLUSTERED ([Email] ASC)
+);
+GO
+
+-- Function [dbo].[fn_Numbers]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE FUNCTION dbo.fn_Numbers (@n int)
+RETURNS @t TABLE (n int NOT NULL PRIMARY KEY)
+AS
+BEGIN
+    DECLARE @i int = 1;
+    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;
+    RETURN;
+END
+GO
+
+-- Function [dbo].[fn_Tax]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE FUNCTION [dbo].[fn_Tax] (@amount money)
+RETURNS money
+WITH SCHEMABINDING
+AS
+BEGIN
+    RETURN @amount * 0.2;
+END
+GO
+
+-- Table [sales].[Orders]
+CREATE TABLE [sales].[Orders] (
+    [OrderID] bigint NOT NULL CONSTRAINT [DF_Orders_OrderID] DEFAULT (NEXT VALUE FOR [sales].[OrderNumbers]),
+    [CustomerID] int NOT NULL,
+    [OrderDate] date NOT NULL,
+    [Total] [dbo].[Amount] NULL,
+    [Status] tinyint NOT NULL CONSTRAINT [DF_Orders_Status] DEFAULT ((0)),
+    [Tax] AS ([dbo].[fn_Tax]([Total])),
+    [RowVer] rowversion NOT NULL,
+    CONSTRAINT [PK_Orders] PRIMARY KEY CLUSTERED ([OrderID] ASC)
+);
+GO
+
+-- Table [sales].[OrderLines]
+CREATE TABLE [sales].[OrderLines] (
+    [OrderID] bigint NOT NULL,
+    [LineNo] smallint NOT NULL,
+    [ProductID] int NOT NULL,
+    [Quantity] smallint NOT NULL,
+    [Price] money NOT NULL,
+    CONSTRAINT [PK_OrderLines] PRIMARY KEY CLUSTERED ([OrderID] ASC, [LineNo] ASC)
+);
+GO
+
+-- Function [sales].[fn_CustomerOrders]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)
+RETURNS TABLE
+AS
+RETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;
+GO
+
+-- View [sales].[CustomerOrders]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+-- Orders with their customers
+CREATE VIEW sales.CustomerOrders
+AS
+SELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total
+FROM sales.Customers AS c
+JOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;
+GO
+
+-- View [sales].[OrderTotals]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE VIEW sales.OrderTotals
+WITH SCHEMABINDING
+AS
+SELECT CustomerID, COUNT_BIG(*) AS OrderCount
+FROM sales.Orders
+GROUP BY CustomerID;
+GO
+
+-- Procedure [dbo].[usp_A]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE PROCEDURE dbo.usp_A @depth int = 0
+AS
+IF @depth < 3 EXEC dbo.usp_B @depth = @depth;
+GO
+
+-- Procedure [dbo].[usp_B]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE PROCEDURE dbo.usp_B @depth int = 0
+AS
+DECLARE @next int = @depth + 1;
+EXEC dbo.usp_A @depth = @next;
+GO
+
+-- Procedure [dbo].[usp_Weird]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+EXEC sys.sp_executesql N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+GO
+
+-- Procedure [sales].[usp_AddOrder]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE PROCEDURE sales.usp_AddOrder
+    @CustomerID int,
+    @Lines sales.OrderLineList READONLY
+AS
+BEGIN
+    SET NOCOUNT ON;
+    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
+    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
+    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
+    SELECT @id AS OrderID;
+END
+GO
+
+-- Synonym [dbo].[Clients]
+CREATE SYNONYM [dbo].[Clients] FOR [sales].[Customers];
+GO

@@ -1,0 +1,355 @@
+-- The sample database of sqlvault, as T-SQL for a real SQL Server (2022).
+-- It is the same database that mssql/mssqltest/sample models for the tests
+-- without a server: every data type at its edge values and every object
+-- kind the scripter handles, plus objects it cannot script (an encrypted
+-- procedure, a service queue). Two objects of the model need server setup
+-- and are left out here: the CLR assembly and function, and the
+-- memory-optimized table.
+--
+-- Run it in a new, empty database, as UTF-8:
+--   sqlcmd -S localhost -U sa -d sqlvault_sample -f 65001 -b -i testdata/mssql/sample.sql
+SET NOCOUNT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
+GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Sample database of sqlvault: every type, every object kind.';
+GO
+CREATE SCHEMA hr AUTHORIZATION dbo;
+GO
+CREATE SCHEMA [odd ]]schema ü] AUTHORIZATION dbo;
+GO
+CREATE SCHEMA sales AUTHORIZATION dbo;
+GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Customers and their orders', @level0type = N'SCHEMA', @level0name = N'sales';
+GO
+CREATE TYPE dbo.Amount FROM decimal(19,4) NULL;
+CREATE TYPE dbo.Phone FROM varchar(20) NOT NULL;
+GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'A phone number', @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'TYPE', @level1name = N'Phone';
+GO
+CREATE TYPE sales.OrderLineList AS TABLE (
+    ProductID int NOT NULL PRIMARY KEY,
+    Quantity smallint NOT NULL CHECK (Quantity > 0)
+);
+GO
+CREATE SEQUENCE dbo.Ticket AS int START WITH 1 INCREMENT BY 5 MINVALUE 1 MAXVALUE 1000 CYCLE NO CACHE;
+CREATE SEQUENCE sales.OrderNumbers AS bigint START WITH 1000 INCREMENT BY 1 MINVALUE 1 CACHE 50;
+GO
+
+CREATE TABLE dbo.AllTypes (
+    id int NOT NULL CONSTRAINT PK_AllTypes PRIMARY KEY,
+    c_bit bit NULL, c_tinyint tinyint NULL, c_smallint smallint NULL, c_int int NULL, c_bigint bigint NULL,
+    c_decimal decimal(38,10) NULL, c_numeric numeric(5,2) NULL, c_money money NULL, c_smallmoney smallmoney NULL,
+    c_real real NULL, c_float float NULL,
+    c_date date NULL, c_time time(7) NULL, c_time0 time(0) NULL, c_datetime2 datetime2(7) NULL, c_datetime2_3 datetime2(3) NULL,
+    c_dto datetimeoffset(7) NULL, c_datetime datetime NULL, c_smalldatetime smalldatetime NULL,
+    c_char char(10) NULL, c_varchar varchar(100) NULL, c_varcharmax varchar(max) NULL, c_text text NULL,
+    c_nchar nchar(10) NULL, c_nvarchar nvarchar(200) NULL, c_nvarcharmax nvarchar(max) NULL, c_ntext ntext NULL,
+    c_binary binary(8) NULL, c_varbinary varbinary(50) NULL, c_varbinarymax varbinary(max) NULL, c_image image NULL,
+    c_guid uniqueidentifier NULL, c_xml xml NULL, c_variant sql_variant NULL,
+    c_hierarchyid hierarchyid NULL, c_geometry geometry NULL, c_geography geography NULL,
+    c_rowversion rowversion NOT NULL
+);
+GO
+DECLARE @special nvarchar(max) = N'It''s "quoted"' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'go 5' + NCHAR(10)
+    + N'$' + N'(x) and $' + N'(PATH)' + NCHAR(10) + N':r evil.sql' + NCHAR(10) + N'!!ls' + NCHAR(10) + N'exit' + NCHAR(10)
+    + N'😀 𝄞 ü' + NCHAR(9) + N'tab' + NCHAR(0) + N'nul?';
+DECLARE @ansi varchar(max) = 'It''s "quoted"' + CHAR(13) + CHAR(10) + 'GO' + CHAR(13) + CHAR(10) + '$' + '(x)' + CHAR(10)
+    + ':setvar a b' + CHAR(10) + 'Grüße, naïve café – “curly” €';
+DECLARE @long varchar(max) = REPLICATE(CAST('0123456789' AS varchar(max)), 900);
+DECLARE @longN nvarchar(max) = REPLICATE(CAST(N'αβγ😀' AS nvarchar(max)), 2500);
+INSERT dbo.AllTypes (id) VALUES (1);
+INSERT dbo.AllTypes (id, c_bit, c_tinyint, c_smallint, c_int, c_bigint, c_decimal, c_numeric, c_money, c_smallmoney, c_real, c_float,
+    c_date, c_time, c_time0, c_datetime2, c_datetime2_3, c_dto, c_datetime, c_smalldatetime,
+    c_char, c_varchar, c_varcharmax, c_text, c_nchar, c_nvarchar, c_nvarcharmax, c_ntext,
+    c_binary, c_varbinary, c_varbinarymax, c_image, c_guid, c_xml, c_variant, c_hierarchyid, c_geometry, c_geography)
+VALUES
+(2, 0, 0, -32768, -2147483648, -9223372036854775808, -9999999999999999999999999999.9999999999, -999.99, -922337203685477.5808, -214748.3648,
+    -3.4028235E+38, -1.7976931348623157E+308,
+    '0001-01-01', '00:00:00', '00:00:00', '0001-01-01T00:00:00', '0001-01-01T00:00:00', '0001-01-01T00:00:00+00:00', '1753-01-01T00:00:00', '1900-01-01T00:00:00',
+    '', '', '', '', N'', N'', N'', N'',
+    0x0000000000000000, 0x, 0x, 0x, '00000000-0000-0000-0000-000000000000', N'<empty/>', CAST(-9223372036854775808 AS bigint),
+    hierarchyid::GetRoot(), geometry::STGeomFromText('POINT(0 0)', 0), geography::Point(0, 0, 4326)),
+(3, 1, 255, 32767, 2147483647, 9223372036854775807, 9999999999999999999999999999.9999999999, 999.99, 922337203685477.5807, 214748.3647,
+    3.4028235E+38, 1.7976931348623157E+308,
+    '9999-12-31', '23:59:59.9999999', '23:59:59', '9999-12-31T23:59:59.9999999', '9999-12-31T23:59:59.999', '9999-12-31T23:59:59.9999999+00:00',
+    '9999-12-31T23:59:59.997', '2079-06-06T23:59:00',
+    REPLICATE('ÿ', 10), REPLICATE('ÿ', 100), @long, @long, REPLICATE(NCHAR(65535), 10), REPLICATE(N'􏿿', 100), @longN, @longN,
+    0xFFFFFFFFFFFFFFFF, CAST(REPLICATE(0xFF, 50) AS varbinary(50)), CAST(REPLICATE(CAST(0xFEED AS varbinary(max)), 4500) AS varbinary(max)),
+    CAST(REPLICATE(CAST(0xCAFE AS varbinary(max)), 4500) AS varbinary(max)),
+    'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', N'<root><a x="1">text &amp; more</a><b/></root>',
+    CAST(123456789012345678901234567890123.12345 AS decimal(38,5)),
+    hierarchyid::Parse('/1/1/'), geometry::STGeomFromText('POINT(1 2)', 0), geography::Point(47.651, -122.349, 4326)),
+(4, 1, 42, -1, 1, -1, 0.0000000001, 0.01, 0.0001, -0.0001, 1.1754944E-38, 2.2250738585072014E-308,
+    '2024-02-29', '13:14:15.0012345', '12:00:00', '2024-02-29T12:34:56.1234567', '2024-02-29T12:34:56.123', '2024-02-29T12:34:56.1234567-14:00',
+    '2024-02-29T12:34:56.003', '2024-02-29T12:35:00',
+    'it''s', @ansi, @ansi, @ansi, N'😀''', @special, @special, @special,
+    0x00010203272210DA, CAST('GO' + CHAR(13) + CHAR(10) + '$' + '(x)' AS varbinary(50)), 0x0A474F0A, 0x00,
+    '6F9619FF-8B86-D011-B42D-00C04FC964FF', N'<doc note="it''s">GO' + NCHAR(10) + N'$' + N'(x)' + NCHAR(10) + N'😀</doc>',
+    CAST(LEFT(@special, 20) AS nvarchar(50)),
+    hierarchyid::Parse('/1/'), geometry::STGeomFromText('POINT(1 2)', 0), NULL),
+(5, 0, 1, 1, -2, 9007199254740992, 3.1415926536, -0.50, 12.34, 0.5, 0.1E0, 0.1E0,
+    '1970-01-01', '00:00:00.0000001', '23:59:59', '1969-12-31T23:59:59.9999999', '2000-01-01T00:00:00.001', '2000-01-01T00:00:00+14:00',
+    '1999-12-31T23:59:59.997', '1999-12-31T23:59:00',
+    'N''x''', ''' OR 1=1 --', ']]''[', 'NULL', N'N''', NCHAR(13), NCHAR(10), N' ',
+    0x01, 0xDEADBEEF, 0x, 0xFF,
+    '01234567-89AB-CDEF-0123-456789ABCDEF', N'<a/>', CAST('2020-05-17T01:02:03.004' AS datetime2(3)),
+    NULL, NULL, NULL);
+INSERT dbo.AllTypes (id, c_real, c_float, c_variant) VALUES
+    (6, -0.0E0, 1.0E0 / 3.0E0, CAST(-12.3456 AS money)),
+    (7, NULL, -2.5E-300, CAST('6F9619FF-8B86-D011-B42D-00C04FC964FF' AS uniqueidentifier)),
+    (8, NULL, 1E+300, CAST(0xDEAD AS varbinary(8))),
+    (9, NULL, NULL, CAST('ab''c ' AS char(5))),
+    (10, NULL, NULL, CAST('2021-03-04T05:06:07.0000008+05:30' AS datetimeoffset(7)));
+UPDATE dbo.AllTypes SET c_guid = '6F9619FF-8B86-D011-B42D-00C04FC964FF' WHERE id = 7;
+GO
+
+CREATE TABLE dbo.BigValues (
+    id int NOT NULL CONSTRAINT PK_BigValues PRIMARY KEY,
+    big_n nvarchar(max) NULL,
+    big_b varbinary(max) NULL,
+    big_v varchar(max) NULL
+);
+GO
+-- Values of several megabytes.
+INSERT dbo.BigValues (id, big_n, big_b, big_v) VALUES (1,
+    REPLICATE(CAST(N'Lorem ipsum dolor ''sit'' amet' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'😀 $' + N'(x) ü ' AS nvarchar(max)), 60000),
+    CAST(REPLICATE(CAST(0x0123456789ABCDEFFEDCBA9876543210 AS varbinary(max)), 200000) AS varbinary(max)),
+    REPLICATE(CAST('big varchar value ' AS varchar(max)), 170000));
+GO
+
+CREATE TABLE dbo.Empty (
+    id int IDENTITY(1,1) NOT NULL CONSTRAINT PK_Empty PRIMARY KEY,
+    v nvarchar(10) NULL
+);
+GO
+INSERT dbo.Empty (v) VALUES (N'a'), (N'b'), (N'c'), (N'd'), (N'e');
+DELETE dbo.Empty;
+GO
+
+CREATE TABLE dbo.Events (
+    EventTime datetime2(3) NOT NULL,
+    Kind varchar(20) NOT NULL,
+    Payload nvarchar(200) NULL
+);
+INSERT dbo.Events VALUES ('2024-01-01T08:00:00', 'login', NULL), ('2024-01-01T08:00:00', 'login', NULL),
+    ('2024-01-01T08:00:00', 'login', N'duplicate rows in a heap'), ('2024-01-02T09:30:00.5', 'logout', N'bye');
+CREATE NONCLUSTERED COLUMNSTORE INDEX NCCI_Events ON dbo.Events (EventTime, Kind);
+GO
+
+CREATE TABLE dbo.Facts (Day date NOT NULL, Amount decimal(12,2) NOT NULL, Qty int NOT NULL);
+INSERT dbo.Facts VALUES ('2024-01-01', 10.50, 1), ('2024-01-01', 99.99, 3), ('2024-01-02', 0.01, 7);
+CREATE CLUSTERED COLUMNSTORE INDEX CCI_Facts ON dbo.Facts;
+GO
+
+CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (
+    id int NOT NULL CONSTRAINT [PK odd ]]name] PRIMARY KEY (id DESC),
+    [col ]]x] nvarchar(20) NULL,
+    [ünïcødé col] nvarchar(20) NULL
+);
+INSERT [odd ]]schema ü].[Table ]]with spaces 😀] VALUES (1, N'one', NULL), (2, N'two ]]', N'zwei 😀');
+GO
+
+-- A foreign key cycle (departments have a manager, employees a
+-- department) and a self-referencing table (employees have a manager).
+CREATE TABLE hr.Departments (
+    DeptID int NOT NULL CONSTRAINT PK_Departments PRIMARY KEY,
+    Name nvarchar(50) NOT NULL,
+    ManagerID int NULL
+);
+CREATE TABLE hr.Employees (
+    EmpID int NOT NULL CONSTRAINT PK_Employees PRIMARY KEY,
+    Name nvarchar(50) NOT NULL,
+    DeptID int NOT NULL CONSTRAINT FK_Employees_Department REFERENCES hr.Departments (DeptID),
+    ManagerID int NULL,
+    Salary decimal(10,2) NULL
+);
+INSERT hr.Departments VALUES (1, N'Engineering', NULL), (2, N'Sales', NULL);
+INSERT hr.Employees VALUES (1, N'Ada', 1, NULL, 120000.00), (2, N'Linus', 1, 1, 95000.50), (3, N'Grace', 2, 1, NULL);
+UPDATE hr.Departments SET ManagerID = CASE DeptID WHEN 1 THEN 1 ELSE 3 END;
+ALTER TABLE hr.Departments ADD CONSTRAINT FK_Departments_Manager FOREIGN KEY (ManagerID) REFERENCES hr.Employees (EmpID);
+ALTER TABLE hr.Employees ADD CONSTRAINT FK_Employees_Manager FOREIGN KEY (ManagerID) REFERENCES hr.Employees (EmpID);
+ALTER TABLE hr.Employees NOCHECK CONSTRAINT FK_Employees_Manager;
+ALTER TABLE hr.Employees WITH NOCHECK ADD CONSTRAINT CK_Employees_Salary CHECK (Salary >= 0);
+GO
+
+-- A system-versioned temporal table with its history.
+CREATE TABLE hr.Positions (
+    PositionID int NOT NULL CONSTRAINT PK_Positions PRIMARY KEY,
+    Title nvarchar(100) NOT NULL,
+    ValidFrom datetime2(7) GENERATED ALWAYS AS ROW START HIDDEN NOT NULL,
+    ValidTo datetime2(7) GENERATED ALWAYS AS ROW END HIDDEN NOT NULL,
+    PERIOD FOR SYSTEM_TIME (ValidFrom, ValidTo)
+) WITH (SYSTEM_VERSIONING = ON (HISTORY_TABLE = hr.PositionsHistory));
+GO
+INSERT hr.Positions (PositionID, Title) VALUES (1, N'Junior Engineer'), (2, N'Manager');
+GO
+UPDATE hr.Positions SET Title = N'Engineer' WHERE PositionID = 1;
+GO
+
+CREATE FUNCTION [dbo].[fn_Tax] (@amount money)
+RETURNS money
+WITH SCHEMABINDING
+AS
+BEGIN
+    RETURN @amount * 0.2;
+END
+GO
+CREATE FUNCTION dbo.fn_Numbers (@n int)
+RETURNS @t TABLE (n int NOT NULL PRIMARY KEY)
+AS
+BEGIN
+    DECLARE @i int = 1;
+    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;
+    RETURN;
+END
+GO
+
+CREATE TABLE sales.Customers (
+    CustomerID int IDENTITY(1,1) NOT NULL CONSTRAINT PK_Customers PRIMARY KEY,
+    Name nvarchar(100) NOT NULL,
+    Phone dbo.Phone NULL,
+    Email varchar(200) COLLATE Latin1_General_CS_AS NULL CONSTRAINT UQ_Customers_Email UNIQUE,
+    RowGuid uniqueidentifier ROWGUIDCOL NOT NULL CONSTRAINT DF_Customers_RowGuid DEFAULT (newid()),
+    CreatedAt datetime2(3) NOT NULL CONSTRAINT DF_Customers_CreatedAt DEFAULT (sysutcdatetime()),
+    FullInfo AS (concat([Name],N' <',[Email],N'>')),
+    NameLength AS (len([Name])) PERSISTED,
+    Notes nvarchar(max) SPARSE NULL,
+    ReferredBy int NULL CONSTRAINT FK_Customers_ReferredBy REFERENCES sales.Customers (CustomerID),
+    CONSTRAINT CK_Customers_Name CHECK (len([Name]) > 0)
+);
+CREATE NONCLUSTERED INDEX IX_Customers_Name ON sales.Customers (Name) INCLUDE (Email) WHERE Email IS NOT NULL;
+GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'People who buy; it''s "quoted"', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Case-sensitive e-mail address', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'COLUMN', @level2name = N'Email';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Filtered: only with e-mail', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'INDEX', @level2name = N'IX_Customers_Name';
+GO
+DECLARE @special nvarchar(max) = N'It''s "quoted"' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x)';
+SET IDENTITY_INSERT sales.Customers ON;
+INSERT sales.Customers (CustomerID, Name, Phone, Email, RowGuid, CreatedAt, Notes, ReferredBy) VALUES
+    (1, N'Ann O''Neil', '+1 555 0100', 'ann@example.com', '1B4E28BA-2FA1-11D2-883F-0016D3CCA427', '2024-01-01T09:00:00', NULL, NULL),
+    (2, N'Bob "Bobby" Tables', NULL, 'bob@example.com', '1B4E28BA-2FA1-11D2-883F-0016D3CCA428', '2024-01-02T09:00:00', N'Robert''); DROP TABLE Students;--', 1),
+    (3, N'Zoë 😀', '+49 30 1234', NULL, '1B4E28BA-2FA1-11D2-883F-0016D3CCA429', '2024-01-03T09:00:00', @special, 1),
+    (4, N'GO', NULL, 'go@example.com', '1B4E28BA-2FA1-11D2-883F-0016D3CCA42A', '2024-01-04T09:00:00', NULL, 2),
+    (12, N'Last', NULL, 'LAST@example.com', '1B4E28BA-2FA1-11D2-883F-0016D3CCA42B', '2024-01-05T09:00:00.999', NULL, NULL);
+SET IDENTITY_INSERT sales.Customers OFF;
+GO
+
+CREATE TABLE sales.Orders (
+    OrderID bigint NOT NULL CONSTRAINT PK_Orders PRIMARY KEY CONSTRAINT DF_Orders_OrderID DEFAULT (NEXT VALUE FOR sales.OrderNumbers),
+    CustomerID int NOT NULL CONSTRAINT FK_Orders_Customers REFERENCES sales.Customers (CustomerID) ON DELETE CASCADE,
+    OrderDate date NOT NULL,
+    Total dbo.Amount NULL,
+    Status tinyint NOT NULL CONSTRAINT DF_Orders_Status DEFAULT ((0)),
+    Tax AS ([dbo].[fn_Tax]([Total])),
+    RowVer rowversion NOT NULL
+);
+CREATE NONCLUSTERED INDEX IX_Orders_Customer ON sales.Orders (CustomerID, OrderDate DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);
+CREATE NONCLUSTERED INDEX IX_Orders_Status ON sales.Orders (Status) WITH (ALLOW_PAGE_LOCKS = OFF);
+CREATE TABLE sales.OrderLines (
+    OrderID bigint NOT NULL CONSTRAINT FK_OrderLines_Orders REFERENCES sales.Orders (OrderID) ON DELETE CASCADE ON UPDATE CASCADE,
+    LineNo smallint NOT NULL,
+    ProductID int NOT NULL,
+    Quantity smallint NOT NULL CONSTRAINT CK_OrderLines_Quantity CHECK (Quantity > 0),
+    Price money NOT NULL,
+    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, LineNo)
+);
+GO
+INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES
+    (1000, 1, '2024-02-01', 100, 0), (1001, 1, '2024-02-02', -0.0001, 1), (1002, 2, '2024-02-03', NULL, 2);
+DECLARE @n bigint, @i int = 0;
+WHILE @i < 42 BEGIN SET @n = NEXT VALUE FOR sales.OrderNumbers; SET @i += 1; END;  -- the sequence has been used up to 1041
+INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES (1041, 12, '2024-03-01', 999999999999999.9999, 0);
+INSERT sales.OrderLines VALUES (1000, 1, 7, 2, 25), (1000, 2, 8, 1, 50), (1001, 1, 7, 1, 0.0001);
+ALTER INDEX IX_Orders_Status ON sales.Orders DISABLE;
+GO
+
+CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)
+RETURNS TABLE
+AS
+RETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;
+GO
+-- Orders with their customers
+CREATE VIEW sales.CustomerOrders
+AS
+SELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total
+FROM sales.Customers AS c
+JOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;
+GO
+CREATE VIEW sales.OrderTotals
+WITH SCHEMABINDING
+AS
+SELECT CustomerID, COUNT_BIG(*) AS OrderCount
+FROM sales.Orders
+GROUP BY CustomerID;
+GO
+CREATE UNIQUE CLUSTERED INDEX IX_OrderTotals ON sales.OrderTotals (CustomerID);
+GO
+CREATE PROCEDURE sales.usp_AddOrder
+    @CustomerID int,
+    @Lines sales.OrderLineList READONLY
+AS
+BEGIN
+    SET NOCOUNT ON;
+    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
+    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
+    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
+    SELECT @id AS OrderID;
+END
+GO
+-- Two procedures that call each other.
+CREATE PROCEDURE dbo.usp_A @depth int = 0
+AS
+IF @depth < 3 EXEC dbo.usp_B @depth = @depth;
+GO
+CREATE PROCEDURE dbo.usp_B @depth int = 0
+AS
+DECLARE @next int = @depth + 1;
+EXEC dbo.usp_A @depth = @next;
+GO
+EXEC sys.sp_addextendedproperty @name = N'Version', @value = 3, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';
+GO
+-- A definition that holds a line GO and $(...): created through
+-- sp_executesql, as sqlcmd would cut it otherwise.
+EXEC sys.sp_executesql N'CREATE PROCEDURE dbo.usp_Weird
+AS
+/* a comment with a line that is just
+GO
+which sqlcmd would split */
+SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+GO
+CREATE PROCEDURE dbo.usp_Secret WITH ENCRYPTION AS SELECT 1 AS secret;
+GO
+CREATE QUEUE dbo.AuditQueue;
+GO
+CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';
+GO
+CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders
+AFTER INSERT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;
+END
+GO
+SET ANSI_NULLS OFF;
+GO
+CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees
+INSTEAD OF DELETE
+AS
+    RAISERROR ('Employees are never deleted', 16, 1);
+GO
+SET ANSI_NULLS ON;
+GO
+DISABLE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees;
+GO
+CREATE SYNONYM dbo.Clients FOR [sales].[Customers];
+GO

@@ -4,6 +4,7 @@
 package chunk
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -64,4 +65,23 @@ func (c *Chunker) Next(buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	return ch.Data, nil
+}
+
+// Split cuts data, already in memory, into content-defined pieces with
+// parameters p and returns sub-slices of data (no copies).
+func Split(data []byte, pol uint64, p Params) [][]byte {
+	c := chunker.NewWithBoundaries(bytes.NewReader(data), chunker.Pol(pol), p.MinSize, p.MaxSize)
+	c.SetAverageBits(p.AvgBits)
+	var out [][]byte
+	var scratch []byte
+	off := 0
+	for {
+		ch, err := c.Next(scratch[:0])
+		if err != nil { // io.EOF: a bytes.Reader fails with nothing else
+			return out
+		}
+		scratch = ch.Data
+		out = append(out, data[off:off+int(ch.Length)])
+		off += int(ch.Length)
+	}
 }

@@ -50,37 +50,89 @@ func windowHash(b []byte) uint32 {
 
 var deltaTables = sync.Pool{New: func() any { return new([]int32) }}
 
-// encodeDelta appends to dst the instruction stream that rebuilds target
-// from base.
-func encodeDelta(dst, base, target []byte) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(target)))
-	if len(base) < deltaWindow || len(target) < deltaWindow {
-		return appendLiteral(dst, target)
+// deltaEncoder holds the window index of one base, so that several targets
+// (the pieces of a chunk) can be encoded against it.
+type deltaEncoder struct {
+	base  []byte
+	tp    *[]int32
+	table []int32
+	mask  uint32
+}
+
+// newDeltaEncoder indexes base: the position of the 32-byte window at
+// every 16th offset, in a hash table sized to at least twice the number of
+// windows; the first position of a hash wins. Call release when done.
+func newDeltaEncoder(base []byte) *deltaEncoder {
+	e := &deltaEncoder{base: base}
+	if len(base) < deltaWindow {
+		return e
 	}
-	// Hash table of window positions in the base, sized to at least twice
-	// the number of indexed windows; the first position of a hash wins.
 	shift := uint(10)
 	for 1<<shift < 2*(len(base)/deltaStride) {
 		shift++
 	}
-	tp := deltaTables.Get().(*[]int32)
-	defer deltaTables.Put(tp)
-	if cap(*tp) < 1<<shift {
-		*tp = make([]int32, 1<<shift)
+	e.tp = deltaTables.Get().(*[]int32)
+	if cap(*e.tp) < 1<<shift {
+		*e.tp = make([]int32, 1<<shift)
 	}
-	table := (*tp)[:1<<shift]
-	for i := range table {
-		table[i] = -1
+	e.table = (*e.tp)[:1<<shift]
+	for i := range e.table {
+		e.table[i] = -1
 	}
-	mask := uint32(1)<<shift - 1
+	e.mask = uint32(1)<<shift - 1
 	for p := 0; p+deltaWindow <= len(base); p += deltaStride {
-		if h := windowHash(base[p:]) & mask; table[h] < 0 {
-			table[h] = int32(p)
+		if h := windowHash(base[p:]) & e.mask; e.table[h] < 0 {
+			e.table[h] = int32(p)
 		}
+	}
+	return e
+}
+
+func (e *deltaEncoder) release() {
+	if e.tp != nil {
+		deltaTables.Put(e.tp)
+		e.tp, e.table = nil, nil
+	}
+}
+
+// span is a range [start, end) of a target.
+type span struct{ start, end int }
+
+// shortCopy is the longest copy that still counts as part of a run of new
+// content: new rows share short fragments with old ones (", CAST(N'2024-"),
+// while content that really is in the base matches for many rows.
+const shortCopy = 256
+
+// encode appends to dst the instruction stream that rebuilds target from
+// the base. When minRun > 0 it also returns the runs of new content of at
+// least minRun bytes: stretches of literals joined only by short copies,
+// such as rows appended since the base was stored.
+func (e *deltaEncoder) encode(dst, target []byte, minRun int) ([]byte, []span) {
+	var runs []span
+	run := span{-1, -1}
+	closeRun := func() {
+		if minRun > 0 && run.start >= 0 && run.end-run.start >= minRun {
+			runs = append(runs, run)
+		}
+		run = span{-1, -1}
+	}
+	literal := func(dst []byte, from, to int) []byte {
+		if run.start < 0 {
+			run.start = from
+		}
+		run.end = to
+		return appendLiteral(dst, target[from:to])
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(target)))
+	base := e.base
+	if e.table == nil || len(target) < deltaWindow {
+		dst = literal(dst, 0, len(target))
+		closeRun()
+		return dst, runs
 	}
 	lit, i := 0, 0
 	for i+deltaWindow <= len(target) {
-		p := table[windowHash(target[i:])&mask]
+		p := e.table[windowHash(target[i:])&e.mask]
 		if p < 0 || string(base[p:int(p)+deltaWindow]) != string(target[i:i+deltaWindow]) {
 			i++
 			continue
@@ -90,25 +142,44 @@ func encodeDelta(dst, base, target []byte) []byte {
 			s--
 			bp--
 		}
-		e, ep := i+deltaWindow, int(p)+deltaWindow
-		for e+8 <= len(target) && ep+8 <= len(base) && binary.LittleEndian.Uint64(target[e:]) == binary.LittleEndian.Uint64(base[ep:]) {
-			e += 8
+		end, ep := i+deltaWindow, int(p)+deltaWindow
+		for end+8 <= len(target) && ep+8 <= len(base) && binary.LittleEndian.Uint64(target[end:]) == binary.LittleEndian.Uint64(base[ep:]) {
+			end += 8
 			ep += 8
 		}
-		for e < len(target) && ep < len(base) && target[e] == base[ep] {
-			e++
+		for end < len(target) && ep < len(base) && target[end] == base[ep] {
+			end++
 			ep++
 		}
 		if s > lit {
-			dst = appendLiteral(dst, target[lit:s])
+			dst = literal(dst, lit, s)
 		}
-		dst = binary.AppendUvarint(dst, uint64(e-s)<<1|1)
+		if end-s >= shortCopy {
+			closeRun()
+		} else if run.start >= 0 {
+			run.end = end
+		}
+		dst = binary.AppendUvarint(dst, uint64(end-s)<<1|1)
 		dst = binary.AppendUvarint(dst, uint64(bp))
-		i, lit = e, e
+		i, lit = end, end
 	}
-	return appendLiteral(dst, target[lit:])
+	if lit < len(target) {
+		dst = literal(dst, lit, len(target))
+	}
+	closeRun()
+	return dst, runs
 }
 
+// encodeDelta appends to dst the instruction stream that rebuilds target
+// from base.
+func encodeDelta(dst, base, target []byte) []byte {
+	e := newDeltaEncoder(base)
+	defer e.release()
+	dst, _ = e.encode(dst, target, 0)
+	return dst
+}
+
+// appendLiteral appends a literal instruction (nothing for an empty b).
 func appendLiteral(dst, b []byte) []byte {
 	if len(b) == 0 {
 		return dst

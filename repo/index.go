@@ -206,8 +206,11 @@ func (x *Index) addPack(pack ID, blobs []Blob) {
 		x.pos[pack] = p
 	}
 	for _, b := range blobs {
-		if _, dup := x.blobs[b.ID]; dup {
-			continue // the same blob in two packs: the first one serves
+		if old, dup := x.blobs[b.ID]; dup && !(old.enc == EncDelta && b.Enc != EncDelta) {
+			continue // the same blob in two packs: the first one serves, unless a full copy can replace a delta
+		}
+		if b.Enc != EncDelta {
+			delete(x.bases, b.ID)
 		}
 		x.blobs[b.ID] = entry{pack: uint32(p), offset: b.Offset, length: b.Length, plainLen: b.PlainLen, typ: b.Type, enc: b.Enc}
 		if b.Enc == EncDelta {

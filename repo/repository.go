@@ -328,6 +328,17 @@ func (r *Repository) SaveDataBlob(ctx context.Context, data []byte, base ID) (ID
 }
 
 func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base ID) (ID, int, error) {
+	var delta func([]byte) []byte
+	if !base.IsNull() {
+		delta = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, data, base) }
+	}
+	return r.store(ctx, t, data, delta)
+}
+
+// store saves a blob unless it is known: delta, if not nil, builds its
+// payload as a delta (returning nil when a full blob is better); otherwise
+// the blob is compressed in full. The blob is sealed and added to a pack.
+func (r *Repository) store(ctx context.Context, t BlobType, data []byte, delta func(dst []byte) []byte) (ID, int, error) {
 	if len(data) > maxBlobSize {
 		return ID{}, 0, fmt.Errorf("%v blob of %d bytes is too large (the limit is %d)", t, len(data), maxBlobSize)
 	}
@@ -342,8 +353,8 @@ func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base
 	bufp := sealBufs.Get().(*[]byte)
 	defer sealBufs.Put(bufp)
 	var payload []byte
-	if !base.IsNull() {
-		payload = r.deltaPayload(ctx, (*bufp)[:0], data, base)
+	if delta != nil {
+		payload = delta((*bufp)[:0])
 	}
 	if payload == nil {
 		payload = r.codec.compress((*bufp)[:0], data)
@@ -373,15 +384,25 @@ func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base
 	return id, n, nil
 }
 
+// keyframe resolves a delta base candidate to the keyframe a delta must
+// use (depth one: the candidate itself, or its base when it is a delta).
+func (r *Repository) keyframe(base ID) (PackedBlob, bool) {
+	kf, ok := r.idx.Lookup(base)
+	if ok && kf.Enc == EncDelta {
+		kf, ok = r.idx.Lookup(kf.Base)
+	}
+	if !ok || kf.Type != DataBlob || kf.Enc == EncDelta {
+		return PackedBlob{}, false
+	}
+	return kf, true
+}
+
 // deltaPayload returns the payload of data as a delta against the keyframe
 // of base, appended to dst, or nil when a full blob is better or the base
 // cannot be used.
 func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID) []byte {
-	kf, ok := r.idx.Lookup(base)
-	if ok && kf.Enc == EncDelta {
-		kf, ok = r.idx.Lookup(kf.Base) // depth one: always against a keyframe
-	}
-	if !ok || kf.Type != DataBlob || kf.Enc == EncDelta {
+	kf, ok := r.keyframe(base)
+	if !ok {
 		return nil
 	}
 	bp := plainBufs.Get().(*[]byte)
@@ -396,6 +417,13 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 	defer plainBufs.Put(ip)
 	instr := encodeDelta((*ip)[:0], plain, data)
 	*ip = instr
+	return r.deltaFromInstr(dst, kf, instr)
+}
+
+// deltaFromInstr builds a delta payload from an instruction stream against
+// keyframe kf, or returns nil when the delta is over the configured share
+// of the keyframe's stored size.
+func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte) []byte {
 	dst = append(dst, EncDelta)
 	dst = append(dst, kf.ID[:]...)
 	dst = r.codec.compress(dst, instr)
@@ -403,6 +431,116 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 		return nil
 	}
 	return dst
+}
+
+// Piece is a part of a chunk, stored as one blob.
+type Piece struct {
+	ID    ID
+	Len   int // plaintext bytes
+	Added int // bytes added to the repository (0 when the blob was known)
+}
+
+// Sub-chunking of long literal runs (see SaveChunk).
+const literalSplit = 64 << 10
+
+var runParams = chunk.Params{MinSize: 16 << 10, MaxSize: 256 << 10, AvgBits: 16}
+
+// SaveChunk stores a data chunk. Without a base it is one full blob. With a
+// base (the chunk of the previous backup it derives from) it is stored as a
+// delta against the base's keyframe, except that content the keyframe does
+// not have at all in runs of 64 KiB or more — rows appended since the
+// keyframe was written, typically — is cut out, split at content-defined
+// points and stored as full blobs. Tomorrow's delta then finds those same
+// pieces again instead of storing every row appended since the keyframe
+// once more each day. find, if not nil, proposes a base for each such
+// piece (its own previous version), so that a later change in one costs a
+// small delta too. The pieces, in order, make up the chunk.
+func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find func(piece []byte) ID) ([]Piece, error) {
+	one := func(id ID, n int, err error) ([]Piece, error) {
+		if err != nil {
+			return nil, err
+		}
+		return []Piece{{ID: id, Len: len(data), Added: n}}, nil
+	}
+	if base.IsNull() || !r.cfg.Delta.Enabled {
+		return one(r.store(ctx, DataBlob, data, nil))
+	}
+	if id := r.key.BlobID(data); r.known(id) {
+		return one(id, 0, nil)
+	}
+	kf, ok := r.keyframe(base)
+	if !ok {
+		return one(r.store(ctx, DataBlob, data, nil))
+	}
+	bp := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(bp)
+	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	if err != nil {
+		r.stats.baseErrors.Add(1)
+		return one(r.store(ctx, DataBlob, data, nil))
+	}
+	*bp = plain
+	enc := newDeltaEncoder(plain)
+	defer enc.release()
+	ip := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(ip)
+	instr, runs := enc.encode((*ip)[:0], data, literalSplit)
+	*ip = instr
+	if len(runs) == 0 {
+		return one(r.store(ctx, DataBlob, data, func(dst []byte) []byte { return r.deltaFromInstr(dst, kf, instr) }))
+	}
+	var pieces []Piece
+	add := func(part []byte, delta bool) error {
+		var build func([]byte) []byte
+		if delta {
+			build = func(dst []byte) []byte {
+				ins, _ := enc.encode(nil, part, 0)
+				return r.deltaFromInstr(dst, kf, ins)
+			}
+		} else if find != nil {
+			if b := find(part); !b.IsNull() {
+				build = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, part, b) }
+			}
+		}
+		id, n, err := r.store(ctx, DataBlob, part, build)
+		if err != nil {
+			return err
+		}
+		pieces = append(pieces, Piece{ID: id, Len: len(part), Added: n})
+		return nil
+	}
+	pos := 0
+	for _, run := range runs {
+		if run.start > pos {
+			if err := add(data[pos:run.start], true); err != nil {
+				return nil, err
+			}
+		}
+		for _, part := range chunk.Split(data[run.start:run.end], r.key.Pol, runParams) {
+			if err := add(part, false); err != nil {
+				return nil, err
+			}
+		}
+		pos = run.end
+	}
+	if pos < len(data) {
+		if err := add(data[pos:], true); err != nil {
+			return nil, err
+		}
+	}
+	r.stats.splitChunks.Add(1)
+	return pieces, nil
+}
+
+// known reports whether a blob is stored or being stored.
+func (r *Repository) known(id ID) bool {
+	if r.idx.Has(id) {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.pending[id]
+	return ok
 }
 
 // loadPlain returns the plaintext of a keyframe blob: from the cache when
@@ -452,11 +590,13 @@ type Stats struct {
 	CacheHits, CacheMisses int64 // keyframes read from the cache, and not found there
 	CacheBad               int64 // cache entries that failed verification (removed)
 	BaseErrors             int64 // bases that could not be read (stored in full instead)
+	SplitChunks            int64 // chunks stored as several pieces (long new runs cut out of a delta)
 }
 
 type stats struct {
 	fullBlobs, deltaBlobs, deltaBytes, deltaPlain atomic.Int64
 	cacheHits, cacheMisses, cacheBad, baseErrors  atomic.Int64
+	splitChunks                                   atomic.Int64
 }
 
 // Stats returns the counters.
@@ -464,7 +604,7 @@ func (r *Repository) Stats() Stats {
 	s := &r.stats
 	return Stats{FullBlobs: s.fullBlobs.Load(), DeltaBlobs: s.deltaBlobs.Load(), DeltaBytes: s.deltaBytes.Load(),
 		DeltaPlain: s.deltaPlain.Load(), CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(),
-		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load()}
+		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load(), SplitChunks: s.splitChunks.Load()}
 }
 
 var sealBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}

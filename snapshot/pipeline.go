@@ -33,8 +33,10 @@ type saveJob struct {
 }
 
 type saveResult struct {
-	id    repo.ID
+	ids   []repo.ID // the pieces the chunk was stored as (usually one)
+	hints []byte    // hintSize bytes per piece
 	added int
+	blobs int // pieces that were new
 	err   error
 }
 
@@ -53,15 +55,30 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan saveJob)
 	inflight := make(chan chan saveResult, workers+1)
+	var find func([]byte) repo.ID
+	if bases != nil {
+		find = func(piece []byte) repo.ID { return bases.find(appendHint(nil, piece)) }
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				id, n, err := r.SaveDataBlob(ctx, *j.buf, j.base)
+				pieces, err := r.SaveChunk(ctx, *j.buf, j.base, find)
+				res := saveResult{err: err}
+				off := 0
+				for _, p := range pieces {
+					res.ids = append(res.ids, p.ID)
+					res.hints = appendHint(res.hints, (*j.buf)[off:off+p.Len])
+					off += p.Len
+					res.added += p.Added
+					if p.Added > 0 {
+						res.blobs++
+					}
+				}
 				chunkBufs.Put(j.buf)
-				j.out <- saveResult{id: id, added: n, err: err}
+				j.out <- res
 			}
 		}()
 	}
@@ -76,17 +93,17 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 				firstErr = sr.err
 				cancel()
 			}
-			res.IDs = append(res.IDs, sr.id)
-			if sr.added > 0 {
-				res.BytesAdded += int64(sr.added)
-				res.BlobsAdded++
-			}
+			res.IDs = append(res.IDs, sr.ids...)
+			res.Hints = append(res.Hints, sr.hints...)
+			res.BytesAdded += int64(sr.added)
+			res.BlobsAdded += sr.blobs
 		}
 		collected <- firstErr
 	}()
 
 	p := r.Config().Chunker
 	ch := chunk.New(rd, r.Key().Pol, p)
+	hint := make([]byte, 0, hintSize)
 	var readErr error
 	for {
 		if err := ctx.Err(); err != nil {
@@ -106,8 +123,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 		}
 		*bufp = data
 		res.Size += int64(len(data))
-		res.Hints = appendHint(res.Hints, data)
-		job := saveJob{buf: bufp, base: bases.find(res.Hints[len(res.Hints)-hintSize:]), out: make(chan saveResult, 1)}
+		job := saveJob{buf: bufp, base: bases.find(appendHint(hint[:0], data)), out: make(chan saveResult, 1)}
 		out := job.out
 		inflight <- out
 		select {

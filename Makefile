@@ -4,22 +4,27 @@ BIN      := bin/sqlvault
 FUZZTIME ?= 8s
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test unit race lint fuzz demo bench clean
+.PHONY: build test unit race lint fuzz demo bench clean minio
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/sqlvault
 
 ## test: formatting, vet, all tests, the race detector on the concurrent packages, a short run of every fuzz target
-test: lint unit race fuzz
+## (the S3 tests need MinIO: installed first, once, into a cache outside the repository)
+test: minio lint unit race fuzz
+
+## minio: install the MinIO server that the S3 tests and STORE=s3 benchmarks run against
+minio:
+	@./scripts/install-minio.sh >/dev/null
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-unit:
+unit: minio
 	$(GO) test -count=1 ./...
 
-race:
+race: minio
 	$(GO) test -race -count=1 -short ./repo/ ./snapshot/ ./backend/...
 
 fuzz:

@@ -12,6 +12,9 @@
 #   KEEP=0            1 keeps the work directory (inputs, repos, logs)
 #   RESULTS=          also append the JSON result line to this file
 #   TMPDIR=/tmp       where the work directory is made
+#   STORE=local       local: repositories in folders; s3: both tools write to
+#                     one MinIO on 127.0.0.1 (started here, installed by
+#                     scripts/install-minio.sh), each into its own bucket
 set -euo pipefail
 export LC_ALL=C # '.' as the decimal point everywhere, also in EPOCHREALTIME
 
@@ -23,6 +26,7 @@ SEED=${SEED:-1}
 TOOLS=${TOOLS:-sqlvault restic}
 KEEP=${KEEP:-0}
 RESULTS=${RESULTS:-}
+STORE=${STORE:-local}
 
 say() { echo "bench: $*" >&2; }
 die() {
@@ -31,6 +35,7 @@ die() {
 }
 
 [[ $DAYS =~ ^[0-9]+$ ]] || die "DAYS must be a whole number, got '$DAYS'"
+[[ $STORE == local || $STORE == s3 ]] || die "STORE must be local or s3, got '$STORE'"
 read -r -a tools <<<"$TOOLS"
 ((${#tools[@]} > 0)) || die "TOOLS is empty"
 for t in "${tools[@]}"; do
@@ -44,7 +49,12 @@ has_tool() {
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sqlvault-bench.XXXXXX")
+MINIO_PID=""
 cleanup() {
+	if [[ -n $MINIO_PID ]]; then
+		kill "$MINIO_PID" 2>/dev/null || true
+		wait "$MINIO_PID" 2>/dev/null || true
+	fi
 	if [[ $KEEP == 1 ]]; then
 		say "kept work directory $WORK"
 	else
@@ -84,6 +94,7 @@ if has_tool sqlvault; then
 fi
 
 # Every tool runs with its own repository and an isolated cache directory.
+USER_CACHE_HOME=${XDG_CACHE_HOME:-} # where scripts/install-minio.sh keeps minio
 export XDG_CACHE_HOME="$WORK/cache"
 restic_global=()
 if has_tool restic && restic --help 2>&1 | grep -q -- '--compression'; then
@@ -94,11 +105,35 @@ if has_tool restic && restic init --help 2>&1 | grep -q -- '--repository-version
 	restic_init=(--repository-version 2)
 fi
 
+# With STORE=s3, one MinIO serves both tools, each its own bucket.
+if [[ $STORE == s3 ]]; then
+	minio_bin=$(XDG_CACHE_HOME="$USER_CACHE_HOME" "$ROOT/scripts/install-minio.sh") || die "cannot install minio (scripts/install-minio.sh)"
+	MINIO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 39123)
+	mkdir -p "$WORK/minio"
+	MINIO_ROOT_USER=bench MINIO_ROOT_PASSWORD=bench-secret MINIO_BROWSER=off MINIO_UPDATE=off HOME="$WORK/minio" \
+		"$minio_bin" server --quiet --address "127.0.0.1:$MINIO_PORT" --console-address "127.0.0.1:$((MINIO_PORT + 1))" \
+		--certs-dir "$WORK/minio/certs" "$WORK/minio/data" >"$WORK/logs/minio.log" 2>&1 &
+	MINIO_PID=$!
+	for _ in $(seq 600); do
+		curl -fs "http://127.0.0.1:$MINIO_PORT/minio/health/ready" >/dev/null 2>&1 && break
+		kill -0 "$MINIO_PID" 2>/dev/null || { cat "$WORK/logs/minio.log" >&2; die "minio exited"; }
+		sleep 0.1
+	done
+	curl -fs "http://127.0.0.1:$MINIO_PORT/minio/health/ready" >/dev/null || die "minio not ready"
+	say "minio on 127.0.0.1:$MINIO_PORT ($minio_bin)"
+	export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_EC2_METADATA_DISABLED=true
+fi
+
+# repo_url TOOL: where TOOL keeps its repository.
+repo_url() {
+	if [[ $STORE == s3 ]]; then echo "s3:http://127.0.0.1:$MINIO_PORT/bench-$1"; else echo "$WORK/repo-$1"; fi
+}
+
 # tool_cmd TOOL: sets CMD to the command line that runs TOOL on its repository.
 tool_cmd() {
 	case $1 in
-	sqlvault) CMD=(env SQLVAULT_REPOSITORY="$WORK/repo-sqlvault" SQLVAULT_PASSWORD=x "$WORK/sqlvault") ;;
-	restic) CMD=(env RESTIC_REPOSITORY="$WORK/repo-restic" RESTIC_PASSWORD=x restic "${restic_global[@]}") ;;
+	sqlvault) CMD=(env SQLVAULT_REPOSITORY="$(repo_url sqlvault)" SQLVAULT_PASSWORD=x "$WORK/sqlvault") ;;
+	restic) CMD=(env RESTIC_REPOSITORY="$(repo_url restic)" RESTIC_PASSWORD=x restic "${restic_global[@]}") ;;
 	esac
 }
 
@@ -128,7 +163,14 @@ timed() {
 	T_KB=$(tail -n 1 "$tf" | awk '{ print $2 }')
 }
 
-repo_bytes() { du -sb "$WORK/repo-$1" | awk '{ print $1 }'; }
+repo_bytes() {
+	if [[ $STORE == s3 ]]; then
+		# MinIO's files for the bucket: the objects plus its metadata, alike for both tools.
+		du -sb "$WORK/minio/data/bench-$1" | awk '{ print $1 }'
+	else
+		du -sb "$WORK/repo-$1" | awk '{ print $1 }'
+	fi
+}
 # div A B [DIGITS]: A/B, or "inf" when B is 0.
 div() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "inf"; else printf "%.*f\n", d, a / b }'; }
 mbps() { div "$1" "$(awk -v s="$2" 'BEGIN { print s * 1000000 }')" 1; }
@@ -215,8 +257,8 @@ has_tool sqlvault && has_tool restic && both=1
 echo
 last=""
 ((DAYS > 0)) && last=", day $DAYS ${in_bytes[DAYS]} bytes"
-printf 'input: day 0 %s bytes%s; update %s, append %s per day; seed %s; %s CPUs\n' \
-	"${in_bytes[0]}" "$last" "$UPDATE" "$APPEND" "$SEED" "$(nproc)"
+printf 'input: day 0 %s bytes%s; update %s, append %s per day; seed %s; %s CPUs; store %s\n' \
+	"${in_bytes[0]}" "$last" "$UPDATE" "$APPEND" "$SEED" "$(nproc)" "$STORE"
 printf '%-28s %16s %16s %9s  %s\n' metric sqlvault restic ratio "ratio (>1 = sqlvault better)"
 json_tools=""
 for t in sqlvault restic; do
@@ -254,7 +296,7 @@ ver_restic=null
 has_tool restic && ver_restic="\"$(restic version | awk '{ print $2 }')\""
 ver_sqlvault=null
 has_tool sqlvault && ver_sqlvault="\"$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)\""
-json=$(printf '{"bench":"sqlvault-vs-restic","date":"%s","host":"%s","cpus":%s,"size":"%s","days":%s,"update":%s,"append":%s,"seed":%s,"input_bytes":[%s],"versions":{"restic":%s,"sqlvault":%s},"tools":{%s},"ratios_sqlvault_better_above_1":{%s}}' \
+json=$(printf '{"bench":"sqlvault-vs-restic","store":"'"$STORE"'","date":"%s","host":"%s","cpus":%s,"size":"%s","days":%s,"update":%s,"append":%s,"seed":%s,"input_bytes":[%s],"versions":{"restic":%s,"sqlvault":%s},"tools":{%s},"ratios_sqlvault_better_above_1":{%s}}' \
 	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname)" "$(nproc)" "$SIZE" "$DAYS" "$UPDATE" "$APPEND" "$SEED" \
 	"$(
 		IFS=,

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"sort"
 
 	"github.com/sqlvault/sqlvault/backend"
@@ -36,6 +38,9 @@ type CheckOptions struct {
 	ReadData bool
 	// Packs, if set, limits ReadData to packs for which it returns true.
 	Packs func(ID) bool
+	// Fraction, if above 0, limits ReadData to this share of the indexed
+	// packs (at least one), chosen at random.
+	Fraction float64
 }
 
 // CheckStats counts what a check looked at.
@@ -92,6 +97,9 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 		return st, problems, err
 	}
 	packIDs := sortedPackIDs(byPack)
+	if opts.ReadData && opts.Fraction > 0 && opts.Fraction < 1 {
+		opts.Packs = randomSubset(packIDs, opts.Fraction, opts.Packs)
+	}
 	for id := range sizes {
 		if _, ok := byPack[id]; !ok {
 			st.Unreferenced = append(st.Unreferenced, id)
@@ -197,4 +205,22 @@ func sortedPackIDs(m map[ID][]Blob) []ID {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	return ids
+}
+
+// randomSubset returns a filter that accepts a random share of ids (at
+// least one) that also pass filter, if set.
+func randomSubset(ids []ID, share float64, filter func(ID) bool) func(ID) bool {
+	var cand []ID
+	for _, id := range ids {
+		if filter == nil || filter(id) {
+			cand = append(cand, id)
+		}
+	}
+	n := int(math.Ceil(share * float64(len(cand))))
+	rand.Shuffle(len(cand), func(i, j int) { cand[i], cand[j] = cand[j], cand[i] })
+	pick := make(map[ID]bool, n)
+	for _, id := range cand[:min(n, len(cand))] {
+		pick[id] = true
+	}
+	return func(id ID) bool { return pick[id] }
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/user"
 	"sync"
@@ -23,6 +24,9 @@ const (
 	RefreshInterval = 5 * time.Minute
 	StaleTimeout    = 30 * time.Minute
 )
+
+// refreshInterval is RefreshInterval; tests shorten it.
+var refreshInterval = RefreshInterval
 
 // LockInfo is the content of a lock file.
 type LockInfo struct {
@@ -103,10 +107,13 @@ func (r *Repository) Lock(ctx context.Context, exclusive bool, retry time.Durati
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%w: %v; wait for it to end, use --retry-lock, or run 'sqlvault unlock' if it is stale", ErrLocked, conflict)
 		}
+		// Random jitter: two processes that locked at the same moment and
+		// both backed off must not collide again and again.
+		wait := delay/2 + rand.N(delay)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(delay):
+		case <-time.After(min(wait, time.Until(deadline)+10*time.Millisecond)):
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
@@ -181,7 +188,7 @@ func (r *Repository) saveLock(ctx context.Context, info LockInfo) (ID, error) {
 
 func (l *Lock) refresh(ctx context.Context) {
 	defer close(l.done)
-	t := time.NewTicker(RefreshInterval)
+	t := time.NewTicker(refreshInterval)
 	defer t.Stop()
 	for {
 		select {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/repo"
 	"github.com/sqlvault/sqlvault/snapshot"
 )
@@ -21,9 +22,9 @@ import (
 func backupCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:      "backup",
-		Usage:     "back up files and directories, standard input, or a command's output",
-		ArgsUsage: "PATH... | --stdin | --stdin-from-command -- CMD ARGS...",
-		Flags: []cli.Flag{
+		Usage:     "back up files and directories, standard input, a command's output, or SQL Server databases",
+		ArgsUsage: "PATH... | --stdin | --stdin-from-command -- CMD ARGS... | sqlserver://USER@HOST[:PORT][/INSTANCE]?database=NAME",
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "stdin", Usage: "read the content to back up from standard input"},
 			&cli.StringFlag{Name: "stdin-filename", Value: "stdin", Usage: "file `NAME` for the content read from standard input or a command"},
 			&cli.BoolFlag{Name: "stdin-from-command", Usage: "run the command after -- and back up its standard output; no snapshot unless it exits 0"},
@@ -31,7 +32,8 @@ func backupCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "host", Usage: "record `HOST` instead of this machine's name"},
 			&cli.StringFlag{Name: "parent", Usage: "compare with snapshot `ID` instead of the latest one of the same paths"},
 			&cli.BoolFlag{Name: "force", Usage: "read every file, even those unchanged since the parent snapshot"},
-		},
+			&cli.BoolFlag{Name: "no-delta", Usage: "store changed chunks in full, not as deltas against the parent snapshot"},
+		}, sqlServerFlags()...),
 		Action: func(c *cli.Context) error { return runBackup(c, g) },
 	}
 }
@@ -68,13 +70,16 @@ func runBackup(c *cli.Context, g *globals) error {
 	if host == "" {
 		host, _ = os.Hostname()
 	}
+	if len(args) > 0 && mssql.IsURL(args[0]) {
+		return runSQLServerBackup(c, g, args[0], tags, host)
+	}
 	r, unlock, err := g.openRepo(ctx, sharedLock, true)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 
-	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version,
+	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
 		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) },
 	}
 	if g.verbose {
@@ -140,6 +145,7 @@ func runBackup(c *cli.Context, g *globals) error {
 	if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
 		return describe(err)
 	}
+	g.printRepoStats(r)
 	s := sn.Summary
 	g.infof("snapshot %s saved: %d new, %d changed, %d unchanged files; %s read, %s added to the repository in %s",
 		sn.ID().Str(), s.FilesNew, s.FilesChanged, s.FilesUnchanged, formatBytes(s.BytesRead), formatBytes(s.BytesAdded),

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,8 +18,19 @@ func checkCommand(g *globals) *cli.Command {
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "read-data", Usage: "read every pack, decrypt every blob and verify its ID"},
+			&cli.StringFlag{Name: "read-data-subset", Usage: "like --read-data for a part of the packs: `N%` of them at random, or group n of t (n/t, t up to 256) so that t runs with n = 1..t read everything"},
 		},
 		Action: func(c *cli.Context) error {
+			opts := repo.CheckOptions{ReadData: c.Bool("read-data")}
+			if s := c.String("read-data-subset"); s != "" {
+				if opts.ReadData {
+					return usageErr("use either --read-data or --read-data-subset, not both")
+				}
+				var err error
+				if opts, err = parseSubset(s); err != nil {
+					return usageErr("--read-data-subset: %v", err)
+				}
+			}
 			r, unlock, err := g.openRepo(c.Context, sharedLock, false)
 			if err != nil {
 				return err
@@ -25,7 +38,7 @@ func checkCommand(g *globals) *cli.Command {
 			defer unlock()
 			report := func(p error) { fmt.Fprintf(g.stdout, "error: %v\n", p) }
 			g.infof("checking index and pack headers")
-			st, problems, err := r.Check(c.Context, repo.CheckOptions{ReadData: c.Bool("read-data")}, func(p repo.Problem) { report(p) })
+			st, problems, err := r.Check(c.Context, opts, func(p repo.Problem) { report(p) })
 			if err != nil {
 				return err
 			}
@@ -41,7 +54,7 @@ func checkCommand(g *globals) *cli.Command {
 			if len(st.Unreferenced) > 0 {
 				g.infof("%d packs are not referenced by any index (left by interrupted backups; harmless)", len(st.Unreferenced))
 			}
-			if c.Bool("read-data") {
+			if opts.ReadData {
 				g.infof("read %d packs, %d blobs", st.PacksRead, st.BlobsRead)
 			}
 			if problems > 0 {
@@ -51,4 +64,25 @@ func checkCommand(g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// parseSubset parses --read-data-subset: "N%" (a random share of the
+// packs) or "n/t" (the packs whose ID's first byte modulo t is n-1).
+func parseSubset(s string) (repo.CheckOptions, error) {
+	opts := repo.CheckOptions{ReadData: true}
+	if a, b, ok := strings.Cut(s, "/"); ok {
+		n, err1 := strconv.Atoi(strings.TrimSpace(a))
+		t, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if err1 != nil || err2 != nil || t < 1 || t > 256 || n < 1 || n > t {
+			return opts, fmt.Errorf("%q: use n/t with 1 <= n <= t <= 256, e.g. 3/7", s)
+		}
+		opts.Packs = func(id repo.ID) bool { return int(id[0])%t == n-1 }
+		return opts, nil
+	}
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	if !strings.HasSuffix(strings.TrimSpace(s), "%") || err != nil || v <= 0 || v > 100 {
+		return opts, fmt.Errorf("%q: use a percentage above 0%% up to 100%% (e.g. 10%%) or n/t (e.g. 3/7)", s)
+	}
+	opts.Fraction = v / 100
+	return opts, nil
 }

@@ -94,6 +94,9 @@ type sv struct {
 	env      []string // more variables
 	dir      string   // working directory
 	cred     *syscall.Credential
+	// backendEnv is the environment the repository's backend needs (S3
+	// credentials); tests that replace env keep it.
+	backendEnv []string
 }
 
 type result struct {
@@ -116,7 +119,11 @@ func clip(s string) string {
 // newSV returns a runner for a repository at dir/repo, not yet created.
 func newSV(t *testing.T) *sv {
 	dir := t.TempDir()
-	return &sv{t: t, repo: filepath.Join(dir, "repo"), password: "correct horse", dir: dir}
+	s := &sv{t: t, repo: filepath.Join(dir, "repo"), password: "correct horse", dir: dir}
+	if loc, env := s3RepoFor(t); loc != "" { // the test runs against S3 (e2e_s3_test.go)
+		s.repo, s.backendEnv = loc, env
+	}
+	return s
 }
 
 // initRepo creates a fresh repository with a fast KDF.
@@ -135,6 +142,7 @@ func (s *sv) command(ctx context.Context, args ...string) *exec.Cmd {
 	if s.password != "" {
 		cmd.Env = append(cmd.Env, "SQLVAULT_PASSWORD="+s.password)
 	}
+	cmd.Env = append(cmd.Env, s.backendEnv...)
 	cmd.Env = append(cmd.Env, s.env...)
 	cmd.Dir = s.dir
 	if s.cred != nil {
@@ -394,6 +402,9 @@ func sameFile(t *testing.T, a, b string) {
 // dirSize sums the sizes of all files below dir.
 func dirSize(t *testing.T, dir string) int64 {
 	t.Helper()
+	if isS3(dir) {
+		return s3Size(t, dir)
+	}
 	var n int64
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -416,6 +427,9 @@ func dirSize(t *testing.T, dir string) int64 {
 
 // packFiles lists the pack files of a repository (not temporary files).
 func packFiles(repo string) []string {
+	if isS3(repo) {
+		return s3PackFiles(repo)
+	}
 	ms, _ := filepath.Glob(filepath.Join(repo, "data", "??", "*"))
 	var out []string
 	for _, m := range ms {
@@ -429,6 +443,9 @@ func packFiles(repo string) []string {
 // tempFiles lists the ".tmp-*" files left in a repository.
 func tempFiles(t *testing.T, repo string) []string {
 	t.Helper()
+	if isS3(repo) {
+		return s3IncompleteUploads(t, repo)
+	}
 	var out []string
 	filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
@@ -858,14 +875,14 @@ func TestE2ERepositoryErrors(t *testing.T) {
 			"sqlvault: no repository found at "+w.repo+": check -r/--repo or SQLVAULT_REPOSITORY, or run 'sqlvault init'")
 	})
 	t.Run("init over a repository", func(t *testing.T) {
-		keysBefore, _ := os.ReadDir(filepath.Join(s.repo, "keys"))
+		keysBefore := repoFiles(t, s.repo, "keys")
 		for _, pw := range []string{s.password, "another password"} {
 			w := *s
 			w.t, w.password = t, pw
 			onlyErr(t, w.run("init", "--kdf-memory", "8", "--kdf-time", "1"), exitFailure,
 				"sqlvault: a repository already exists at "+s.repo+": use it, or choose another location")
 		}
-		keysAfter, _ := os.ReadDir(filepath.Join(s.repo, "keys"))
+		keysAfter := repoFiles(t, s.repo, "keys")
 		if len(keysAfter) != len(keysBefore) {
 			t.Errorf("init over a repository changed keys/: %d files, had %d", len(keysAfter), len(keysBefore))
 		}
@@ -1099,14 +1116,9 @@ func TestE2EDamagedPack(t *testing.T) {
 	}
 
 	s.mustRun("check", "--read-data")
-	data, err := os.ReadFile(pack)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readRepoFile(t, pack)
 	data[off+length/2] ^= 0x10
-	if err := os.WriteFile(pack, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeRepoFile(t, pack, data)
 
 	// The structure check reads pack headers only: it does not see this.
 	r := s.mustRun("check")
@@ -1231,7 +1243,7 @@ func TestE2EInterruptedBackup(t *testing.T) {
 	if sns := s.snapshots(); len(sns) != 0 {
 		t.Errorf("snapshots after an interrupted backup: %+v", sns)
 	}
-	if locks, _ := os.ReadDir(filepath.Join(s.repo, "locks")); len(locks) != 0 {
+	if locks := repoFiles(t, s.repo, "locks"); len(locks) != 0 {
 		t.Errorf("an interrupted backup left %d locks", len(locks))
 	}
 	s.mustRun("check")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -31,19 +32,24 @@ type globals struct {
 	quiet, verbose  bool
 	json            bool
 	retryLock       time.Duration
+	cacheDir        string
+	noCache         bool
+	s3              s3Options
 	unknownCommand  bool
 }
 
 func (g *globals) flags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "repo", Aliases: []string{"r"}, EnvVars: []string{"SQLVAULT_REPOSITORY"}, Usage: "repository `LOCATION` (a local path)"},
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "repo", Aliases: []string{"r"}, EnvVars: []string{"SQLVAULT_REPOSITORY"}, Usage: "repository `LOCATION`: a local path, or s3:https://host/bucket/prefix"},
 		&cli.StringFlag{Name: "password-file", EnvVars: []string{"SQLVAULT_PASSWORD_FILE"}, Usage: "read the repository password from `FILE`"},
 		&cli.StringFlag{Name: "password-command", EnvVars: []string{"SQLVAULT_PASSWORD_COMMAND"}, Usage: "run `COMMAND` (with sh -c) and use its output as the password"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and requested output"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more detail"},
 		&cli.BoolFlag{Name: "json", Usage: "print results as JSON where a command lists things"},
 		&cli.DurationFlag{Name: "retry-lock", Usage: "wait up to `DURATION` for a conflicting lock to go away"},
-	}
+		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"SQLVAULT_CACHE_DIR"}, Usage: "keep delta base blobs in `DIR` (default for remote repositories: the user cache folder)"},
+		&cli.BoolFlag{Name: "no-cache", Usage: "do not use a local cache of delta base blobs"},
+	}, s3Flags()...)
 }
 
 func (g *globals) load(c *cli.Context) error {
@@ -54,6 +60,9 @@ func (g *globals) load(c *cli.Context) error {
 	g.verbose = c.Bool("verbose")
 	g.json = c.Bool("json")
 	g.retryLock = c.Duration("retry-lock")
+	g.cacheDir = c.String("cache-dir")
+	g.noCache = c.Bool("no-cache")
+	g.s3.load(c)
 	return nil
 }
 
@@ -85,6 +94,9 @@ func (g *globals) printJSON(v any) error {
 func (g *globals) backend() (backend.Backend, error) {
 	if g.repo == "" {
 		return nil, usageErr("no repository given: use -r/--repo or set SQLVAULT_REPOSITORY")
+	}
+	if strings.HasPrefix(g.repo, "s3:") {
+		return g.s3Backend(g.repo)
 	}
 	return local.New(g.repo), nil
 }
@@ -147,13 +159,18 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 	// The password KDF (argon2id) just used 64 MiB that nothing needs any
 	// more; hand it back so it does not add to the peak of what follows.
 	debug.FreeOSMemory()
-	release := func() {}
+	if err := g.attachCache(r); err != nil {
+		return nil, nil, err
+	}
+	// Closing the backend waits for (or, after a failure, cancels) uploads
+	// still running.
+	release := func() { _ = be.Close() }
 	if mode != noLock {
 		l, err := r.Lock(ctx, mode == exclusiveLock, g.retryLock, func(s string) { g.warnf("%s", s) })
 		if err != nil {
 			return nil, nil, err
 		}
-		release = func() { _ = l.Unlock(context.Background()) }
+		release = func() { _ = l.Unlock(context.Background()); _ = be.Close() }
 	}
 	if loadIndex {
 		if err := r.LoadIndex(ctx); err != nil {
@@ -176,4 +193,46 @@ func formatBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.3f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// attachCache gives the repository its local cache of delta bases: the
+// folder from --cache-dir, or for remote repositories the user's cache
+// folder. A local repository reads bases as fast from its packs, so it
+// uses no cache unless asked to.
+func (g *globals) attachCache(r *repo.Repository) error {
+	if g.noCache {
+		return nil
+	}
+	dir := g.cacheDir
+	if dir == "" {
+		if _, isLocal := r.Backend().(*local.Local); isLocal {
+			return nil
+		}
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil // no cache folder: work without a cache
+		}
+		dir = filepath.Join(base, "sqlvault")
+	}
+	c, err := repo.OpenCache(dir, r.Config().ID, repo.DefaultCacheSize)
+	if err != nil {
+		return fmt.Errorf("%w (use --cache-dir DIR or --no-cache)", err)
+	}
+	r.SetCache(c)
+	return nil
+}
+
+// printRepoStats prints what the repository did (deltas, cache) with -v.
+func (g *globals) printRepoStats(r *repo.Repository) {
+	s := r.Stats()
+	if s.DeltaBlobs > 0 {
+		g.verbosef("deltas: %d chunks (%s) stored as %s against earlier keyframes; %d blobs stored in full",
+			s.DeltaBlobs, formatBytes(s.DeltaPlain), formatBytes(s.DeltaBytes), s.FullBlobs)
+	}
+	if s.CacheHits+s.CacheMisses+s.CacheBad > 0 {
+		g.verbosef("keyframe cache: %d hits, %d misses, %d damaged entries replaced", s.CacheHits, s.CacheMisses, s.CacheBad)
+	}
+	if s.BaseErrors > 0 {
+		g.warnf("%d delta bases could not be read; those chunks were stored in full", s.BaseErrors)
+	}
 }

@@ -14,22 +14,22 @@ func lsCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:      "ls",
 		Usage:     "list the files in a snapshot",
-		ArgsUsage: "SNAPSHOT [PATH]",
-		Flags:     []cli.Flag{&cli.BoolFlag{Name: "long", Aliases: []string{"l"}, Usage: "show mode, size and time"}},
+		ArgsUsage: "SNAPSHOT [PATH] | --at TIME [PATH]",
+		Flags:     append([]cli.Flag{&cli.BoolFlag{Name: "long", Aliases: []string{"l"}, Usage: "show mode, size and time"}, atFlag()}, filterFlags(true)...),
 		Action: func(c *cli.Context) error {
-			if c.NArg() < 1 || c.NArg() > 2 {
-				return usageErr("ls needs a snapshot (an ID prefix or \"latest\") and an optional path")
+			if n := c.NArg() - snapshotArgs(c); n < 0 || n > 1 {
+				return usageErr("ls needs a snapshot (an ID prefix, \"latest\" or --at TIME) and an optional path")
 			}
 			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			sn, err := snapshot.Find(c.Context, r, c.Args().Get(0))
+			sn, err := findSnapshot(c, r, c.Args().Get(snapshotArgs(c)))
 			if err != nil {
 				return err
 			}
-			start := path.Clean("/" + c.Args().Get(1))
+			start := path.Clean("/" + c.Args().Get(snapshotArgs(c)))
 			node, err := snapshot.FindNode(c.Context, r, sn.Tree, start)
 			if err != nil {
 				return err

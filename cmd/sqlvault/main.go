@@ -59,7 +59,9 @@ func main() {
 	// Most of the heap is large byte buffers without pointers, so
 	// collecting more often is cheap; it keeps peak memory near the live
 	// set instead of twice it.
-	debug.SetGCPercent(50)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -107,8 +109,11 @@ func exitCode(ctx context.Context, err error) int {
 		return exitLocked
 	case errors.Is(err, snapshot.ErrIncomplete):
 		return exitIncomplete
-	case errors.Is(err, snapshot.ErrDamaged), errors.Is(err, repo.ErrAuth):
+	case errors.Is(err, snapshot.ErrDamaged), errors.Is(err, repo.ErrAuth), errors.Is(err, repo.ErrMissingBase),
+		errors.Is(err, repo.ErrBlobMissing), errors.Is(err, repo.ErrBlobCorrupt):
 		return exitDamaged
+	case isSourceError(err):
+		return exitSource
 	}
 	return exitFailure
 }
@@ -128,6 +133,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) (*cli.App, *globals) {
 		Commands: []*cli.Command{
 			initCommand(g), backupCommand(g), snapshotsCommand(g), lsCommand(g), restoreCommand(g),
 			dumpCommand(g), checkCommand(g), catCommand(g), unlockCommand(g), versionCommand(g),
+			scriptCommand(g),
+			forgetCommand(g), pruneCommand(g), keyCommand(g), diffCommand(g), statsCommand(g), exportCommand(g),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run prints errors and picks exit codes
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {

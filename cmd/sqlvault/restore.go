@@ -12,14 +12,15 @@ func restoreCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:      "restore",
 		Usage:     "restore a snapshot into a folder",
-		ArgsUsage: "SNAPSHOT",
-		Flags: []cli.Flag{
+		ArgsUsage: "SNAPSHOT | --at TIME",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "restore into `DIR`"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `PATTERN` (e.g. /docs or /docs/*.txt)"},
-		},
+			atFlag(),
+		}, filterFlags(true)...),
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageErr("restore needs one snapshot (an ID prefix or \"latest\")")
+			if c.NArg() != snapshotArgs(c) {
+				return usageErr("restore needs one snapshot (an ID prefix or \"latest\"), or --at TIME and no snapshot")
 			}
 			if c.String("target") == "" {
 				return usageErr("restore needs --target DIR, the folder to restore into")
@@ -29,7 +30,7 @@ func restoreCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			sn, err := snapshot.Find(c.Context, r, c.Args().Get(0))
+			sn, err := findSnapshot(c, r, "")
 			if err != nil {
 				return err
 			}

@@ -16,9 +16,9 @@ func snapshotsCommand(g *globals) *cli.Command {
 		Name:      "snapshots",
 		Usage:     "list snapshots",
 		ArgsUsage: " ",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-		},
+		}, filterFlags(true)...),
 		Action: func(c *cli.Context) error {
 			r, unlock, err := g.openRepo(c.Context, noLock, false)
 			if err != nil {
@@ -29,6 +29,7 @@ func snapshotsCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
+			sns = snapshotFilter(c).Apply(sns)
 			if g.json || c.Bool("json") {
 				type item struct {
 					ID      string `json:"id"`

@@ -33,6 +33,7 @@ import (
 const (
 	deltaWindow = 32
 	deltaStride = 16
+	maxWindows  = 1 << 17
 )
 
 // errDelta reports a malformed delta instruction stream.
@@ -53,22 +54,29 @@ var deltaTables = sync.Pool{New: func() any { return new([]int32) }}
 // deltaEncoder holds the window index of one base, so that several targets
 // (the pieces of a chunk) can be encoded against it.
 type deltaEncoder struct {
-	base  []byte
-	tp    *[]int32
-	table []int32
-	mask  uint32
+	base   []byte
+	stride int
+	tp     *[]int32
+	table  []int32
+	mask   uint32
 }
 
 // newDeltaEncoder indexes base: the position of the 32-byte window at
 // every 16th offset, in a hash table sized to at least twice the number of
 // windows; the first position of a hash wins. Call release when done.
 func newDeltaEncoder(base []byte) *deltaEncoder {
-	e := &deltaEncoder{base: base}
+	e := &deltaEncoder{base: base, stride: deltaStride}
 	if len(base) < deltaWindow {
 		return e
 	}
+	// At most maxWindows windows are indexed, so the table stays at 1 MiB:
+	// a large base is indexed at a wider stride (matches are still found,
+	// they need to be a little longer).
+	for len(base)/e.stride > maxWindows {
+		e.stride *= 2
+	}
 	shift := uint(10)
-	for 1<<shift < 2*(len(base)/deltaStride) {
+	for 1<<shift < 2*(len(base)/e.stride) {
 		shift++
 	}
 	e.tp = deltaTables.Get().(*[]int32)
@@ -80,7 +88,7 @@ func newDeltaEncoder(base []byte) *deltaEncoder {
 		e.table[i] = -1
 	}
 	e.mask = uint32(1)<<shift - 1
-	for p := 0; p+deltaWindow <= len(base); p += deltaStride {
+	for p := 0; p+deltaWindow <= len(base); p += e.stride {
 		if h := windowHash(base[p:]) & e.mask; e.table[h] < 0 {
 			e.table[h] = int32(p)
 		}

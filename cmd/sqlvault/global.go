@@ -156,7 +156,7 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 		}
 		return nil, nil, err
 	}
-	// The password KDF (argon2id) just used 64 MiB that nothing needs any
+	// The password KDF (argon2id) just used 32 MiB that nothing needs any
 	// more; hand it back so it does not add to the peak of what follows.
 	debug.FreeOSMemory()
 	if err := g.attachCache(r); err != nil {

@@ -62,6 +62,15 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	// A soft ceiling: the live set of a backup is about 40-60 MiB (chunks in
+	// flight, delta bases, compressor state, mostly pointer-free), so
+	// collecting harder near 64 MiB keeps the peak near it at little cost
+	// (measured: same speed, peak 76 MB instead of 91-122 MB on a delta
+	// day). It is not a hard limit: a larger live set only costs more
+	// collections. GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64 << 20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -51,7 +51,7 @@ const keyFileAAD = "sqlvault key"
 
 // NewKeyFile wraps mk with a key derived from password.
 func NewKeyFile(mk *MasterKey, password string, p KDFParams, user, host string) (*KeyFile, error) {
-	kf := &KeyFile{Created: time.Now().UTC().Truncate(time.Second), Username: user, Hostname: host, KDF: "argon2id", KDFParams: p, Salt: make([]byte, 16)}
+	kf := &KeyFile{Created: time.Now().UTC(), Username: user, Hostname: host, KDF: "argon2id", KDFParams: p, Salt: make([]byte, 16)}
 	if _, err := rand.Read(kf.Salt); err != nil {
 		return nil, fmt.Errorf("generate salt: %w", err)
 	}

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -19,6 +20,12 @@ const (
 type codec struct {
 	enc *zstd.Encoder
 	dec *zstd.Decoder
+
+	// strong compresses the small volume of what only delta days write:
+	// delta instruction streams and runs of new rows. Made on first use.
+	strongOnce  sync.Once
+	strong      *zstd.Encoder
+	concurrency int
 }
 
 func newCodec(level zstd.EncoderLevel, concurrency int) (*codec, error) {
@@ -33,7 +40,28 @@ func newCodec(level zstd.EncoderLevel, concurrency int) (*codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init zstd decoder: %w", err)
 	}
-	return &codec{enc: enc, dec: dec}, nil
+	return &codec{enc: enc, dec: dec, concurrency: concurrency}, nil
+}
+
+// compressStrong is compress at zstd's better level, for the few bytes a
+// delta day writes: there, every byte saved is a share of the day's growth,
+// and the volume is too small for the time to matter.
+func (c *codec) compressStrong(dst, plain []byte) []byte {
+	c.strongOnce.Do(func() {
+		c.strong, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(c.concurrency),
+			zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true), zstd.WithLowerEncoderMem(true), zstd.WithWindowSize(encoderWindow))
+	})
+	if c.strong == nil {
+		return c.compress(dst, plain)
+	}
+	start := len(dst)
+	dst = append(dst, EncZstd)
+	dst = c.strong.EncodeAll(plain, dst)
+	if len(dst)-start-1 >= len(plain) {
+		dst = append(dst[:start], EncRaw)
+		dst = append(dst, plain...)
+	}
+	return dst
 }
 
 // maxBlobSize bounds a blob's plaintext; chunks are at most 8 MiB, tree

@@ -332,13 +332,13 @@ func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base
 	if !base.IsNull() {
 		delta = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, data, base) }
 	}
-	return r.store(ctx, t, data, delta)
+	return r.store(ctx, t, data, delta, false)
 }
 
 // store saves a blob unless it is known: delta, if not nil, builds its
 // payload as a delta (returning nil when a full blob is better); otherwise
 // the blob is compressed in full. The blob is sealed and added to a pack.
-func (r *Repository) store(ctx context.Context, t BlobType, data []byte, delta func(dst []byte) []byte) (ID, int, error) {
+func (r *Repository) store(ctx context.Context, t BlobType, data []byte, delta func(dst []byte) []byte, strong bool) (ID, int, error) {
 	if len(data) > maxBlobSize {
 		return ID{}, 0, fmt.Errorf("%v blob of %d bytes is too large (the limit is %d)", t, len(data), maxBlobSize)
 	}
@@ -357,8 +357,15 @@ func (r *Repository) store(ctx context.Context, t BlobType, data []byte, delta f
 		payload = delta((*bufp)[:0])
 	}
 	if payload == nil {
-		payload = r.codec.compress((*bufp)[:0], data)
+		if strong {
+			payload = r.codec.compressStrong((*bufp)[:0], data)
+		} else {
+			payload = r.codec.compress((*bufp)[:0], data)
+		}
 		r.stats.fullBlobs.Add(1)
+		if t == DataBlob {
+			r.stats.fullBytes.Add(int64(len(payload)))
+		}
 	} else {
 		copy(b.Base[:], payload[1:1+IDSize])
 		r.stats.deltaBlobs.Add(1)
@@ -426,7 +433,7 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte) []byte {
 	dst = append(dst, EncDelta)
 	dst = append(dst, kf.ID[:]...)
-	dst = r.codec.compress(dst, instr)
+	dst = r.codec.compressStrong(dst, instr)
 	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*float64(kf.Length) {
 		return nil
 	}
@@ -463,21 +470,21 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 		return []Piece{{ID: id, Len: len(data), Added: n}}, nil
 	}
 	if base.IsNull() || !r.cfg.Delta.Enabled {
-		return one(r.store(ctx, DataBlob, data, nil))
+		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
 	if id := r.key.BlobID(data); r.known(id) {
 		return one(id, 0, nil)
 	}
 	kf, ok := r.keyframe(base)
 	if !ok {
-		return one(r.store(ctx, DataBlob, data, nil))
+		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
 	bp := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(bp)
 	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
 	if err != nil {
 		r.stats.baseErrors.Add(1)
-		return one(r.store(ctx, DataBlob, data, nil))
+		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
 	*bp = plain
 	enc := newDeltaEncoder(plain)
@@ -487,7 +494,7 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 	instr, runs := enc.encode((*ip)[:0], data, literalSplit)
 	*ip = instr
 	if len(runs) == 0 {
-		return one(r.store(ctx, DataBlob, data, func(dst []byte) []byte { return r.deltaFromInstr(dst, kf, instr) }))
+		return one(r.store(ctx, DataBlob, data, func(dst []byte) []byte { return r.deltaFromInstr(dst, kf, instr) }, false))
 	}
 	var pieces []Piece
 	add := func(part []byte, delta bool) error {
@@ -502,7 +509,7 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 				build = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, part, b) }
 			}
 		}
-		id, n, err := r.store(ctx, DataBlob, part, build)
+		id, n, err := r.store(ctx, DataBlob, part, build, !delta) // run pieces: new rows, few bytes
 		if err != nil {
 			return err
 		}
@@ -591,12 +598,13 @@ type Stats struct {
 	CacheBad               int64 // cache entries that failed verification (removed)
 	BaseErrors             int64 // bases that could not be read (stored in full instead)
 	SplitChunks            int64 // chunks stored as several pieces (long new runs cut out of a delta)
+	FullBytes              int64 // payload bytes of data blobs stored in full
 }
 
 type stats struct {
 	fullBlobs, deltaBlobs, deltaBytes, deltaPlain atomic.Int64
 	cacheHits, cacheMisses, cacheBad, baseErrors  atomic.Int64
-	splitChunks                                   atomic.Int64
+	splitChunks, fullBytes                        atomic.Int64
 }
 
 // Stats returns the counters.
@@ -604,7 +612,7 @@ func (r *Repository) Stats() Stats {
 	s := &r.stats
 	return Stats{FullBlobs: s.fullBlobs.Load(), DeltaBlobs: s.deltaBlobs.Load(), DeltaBytes: s.deltaBytes.Load(),
 		DeltaPlain: s.deltaPlain.Load(), CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(),
-		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load(), SplitChunks: s.splitChunks.Load()}
+		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load(), SplitChunks: s.splitChunks.Load(), FullBytes: s.fullBytes.Load()}
 }
 
 var sealBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}

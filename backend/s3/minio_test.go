@@ -471,6 +471,11 @@ func TestMinIOOutage(t *testing.T) {
 		if err := b.Save(ctx, h, bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatal(err)
 		}
+		// The pack must be stored before the server hangs, or the load is
+		// answered from the upload still in memory and never waits.
+		if err := b.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 		srv.Pause()
 		resumed := make(chan struct{})
 		go func() {

@@ -435,6 +435,7 @@ func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte) []b
 	dst = append(dst, kf.ID[:]...)
 	dst = r.codec.compressStrong(dst, instr)
 	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*float64(kf.Length) {
+		r.stats.tooLarge.Add(1)
 		return nil
 	}
 	return dst
@@ -507,6 +508,8 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 		} else if find != nil {
 			if b := find(part); !b.IsNull() {
 				build = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, part, b) }
+			} else {
+				r.stats.noBase.Add(1)
 			}
 		}
 		id, n, err := r.store(ctx, DataBlob, part, build, !delta) // run pieces: new rows, few bytes
@@ -599,12 +602,14 @@ type Stats struct {
 	BaseErrors             int64 // bases that could not be read (stored in full instead)
 	SplitChunks            int64 // chunks stored as several pieces (long new runs cut out of a delta)
 	FullBytes              int64 // payload bytes of data blobs stored in full
+	TooLarge               int64 // deltas over the configured share of their keyframe (stored in full)
+	NoBase                 int64 // pieces of new content for which no earlier version was found
 }
 
 type stats struct {
 	fullBlobs, deltaBlobs, deltaBytes, deltaPlain atomic.Int64
 	cacheHits, cacheMisses, cacheBad, baseErrors  atomic.Int64
-	splitChunks, fullBytes                        atomic.Int64
+	splitChunks, fullBytes, tooLarge, noBase      atomic.Int64
 }
 
 // Stats returns the counters.
@@ -612,7 +617,8 @@ func (r *Repository) Stats() Stats {
 	s := &r.stats
 	return Stats{FullBlobs: s.fullBlobs.Load(), DeltaBlobs: s.deltaBlobs.Load(), DeltaBytes: s.deltaBytes.Load(),
 		DeltaPlain: s.deltaPlain.Load(), CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(),
-		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load(), SplitChunks: s.splitChunks.Load(), FullBytes: s.fullBytes.Load()}
+		CacheBad: s.cacheBad.Load(), BaseErrors: s.baseErrors.Load(), SplitChunks: s.splitChunks.Load(), FullBytes: s.fullBytes.Load(),
+		TooLarge: s.tooLarge.Load(), NoBase: s.noBase.Load()}
 }
 
 var sealBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
@@ -748,14 +754,7 @@ func (r *Repository) Flush(ctx context.Context) error {
 	if err := r.failed(); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	var ps []*packBuilder
-	for t, p := range r.packers {
-		ps = append(ps, p)
-		delete(r.packers, t)
-	}
-	r.mu.Unlock()
-	for _, p := range ps {
+	for _, p := range r.takePackers() {
 		if err := r.writePack(ctx, p); err != nil {
 			return err
 		}
@@ -881,14 +880,19 @@ var ErrMissingBase = errors.New("delta base missing")
 // Abort discards the packs being filled, and their temporary files. Call it
 // when a backup fails, after every SaveBlob has returned.
 func (r *Repository) Abort() {
+	for _, p := range r.takePackers() {
+		r.abortPack(p)
+	}
+}
+
+// takePackers removes and returns the packs being filled.
+func (r *Repository) takePackers() []*packBuilder {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	var ps []*packBuilder
 	for t, p := range r.packers {
 		ps = append(ps, p)
 		delete(r.packers, t)
 	}
-	r.mu.Unlock()
-	for _, p := range ps {
-		r.abortPack(p)
-	}
+	return ps
 }

@@ -22,15 +22,11 @@ func dumpCommand(g *globals) *cli.Command {
 			if n := c.NArg() - snapshotArgs(c); n != 1 && !(n == 0 && c.String("database") != "") {
 				return usageErr("dump needs a snapshot (an ID prefix or \"latest\") and the path of a file in it")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, sn, unlock, err := g.openSnapshot(c, c.Args().Get(snapshotArgs(c)))
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			sn, err := findSnapshot(c, r, c.Args().Get(snapshotArgs(c)))
-			if err != nil {
-				return err
-			}
 			if name, ok := databaseDumpName(c.Context, c, r, sn); ok {
 				return dumpDatabaseScript(c.Context, g, r, sn, name)
 			}

@@ -20,15 +20,11 @@ func lsCommand(g *globals) *cli.Command {
 			if n := c.NArg() - snapshotArgs(c); n < 0 || n > 1 {
 				return usageErr("ls needs a snapshot (an ID prefix, \"latest\" or --at TIME) and an optional path")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, sn, unlock, err := g.openSnapshot(c, c.Args().Get(snapshotArgs(c)))
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			sn, err := findSnapshot(c, r, c.Args().Get(snapshotArgs(c)))
-			if err != nil {
-				return err
-			}
 			start := path.Clean("/" + c.Args().Get(snapshotArgs(c)))
 			node, err := snapshot.FindNode(c.Context, r, sn.Tree, start)
 			if err != nil {

@@ -25,15 +25,11 @@ func restoreCommand(g *globals) *cli.Command {
 			if c.String("target") == "" {
 				return usageErr("restore needs --target DIR, the folder to restore into")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, sn, unlock, err := g.openSnapshot(c, "")
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			sn, err := findSnapshot(c, r, "")
-			if err != nil {
-				return err
-			}
 			opts := snapshot.RestoreOptions{
 				Include: c.StringSlice("include"),
 				Warn:    func(p string, err error) { g.warnf("%s: %v", p, err) },

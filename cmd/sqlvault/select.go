@@ -177,3 +177,19 @@ func tagListsOf(c *cli.Context, name string) [][]string {
 	}
 	return nil
 }
+
+// openSnapshot opens the repository with a shared lock and its index, and
+// finds the snapshot the command names (see findSnapshot). The returned
+// function releases the lock.
+func (g *globals) openSnapshot(c *cli.Context, path string) (*repo.Repository, *snapshot.Snapshot, func(), error) {
+	r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sn, err := findSnapshot(c, r, path)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	return r, sn, unlock, nil
+}

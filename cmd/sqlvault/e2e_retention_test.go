@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/sqlvault/sqlvault/backend"
-	"github.com/sqlvault/sqlvault/backend/local"
 	"github.com/sqlvault/sqlvault/chunk"
 	"github.com/sqlvault/sqlvault/repo"
 	"github.com/sqlvault/sqlvault/snapshot"
@@ -38,7 +37,7 @@ func initSmallRepo(t *testing.T) *sv {
 	cfg := repo.DefaultConfig()
 	cfg.PackSize = 1 << 20
 	cfg.Chunker = chunk.Params{MinSize: 4 << 10, MaxSize: 64 << 10, AvgBits: 14}
-	_, err := repo.Init(context.Background(), local.New(s.repo), s.password, repo.InitOptions{Config: cfg, KDF: repo.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	_, err := repo.Init(context.Background(), repoBackend(t, s.repo), s.password, repo.InitOptions{Config: cfg, KDF: repo.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func initSmallRepo(t *testing.T) *sv {
 func (s *sv) open() *repo.Repository {
 	s.t.Helper()
 	ctx := context.Background()
-	r, err := repo.Open(ctx, local.New(s.repo), s.password)
+	r, err := repo.Open(ctx, repoBackend(s.t, s.repo), s.password)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -243,7 +242,7 @@ func TestE2EForgetPrune40Days(t *testing.T) {
 	if est := pruneEstimate; est.UnusedBytes != stats.UnusedBytes || !est.DryRun {
 		t.Errorf("forget --dry-run --prune estimated %d unused bytes, stats reports %d after forget", est.UnusedBytes, stats.UnusedBytes)
 	}
-	before := dirSize(t, filepath.Join(s.repo, "data"))
+	before := dirSize(t, s.repo+"/data")
 	pr := s.mustRun("--json", "prune", "--repack-threshold", "0%")
 	var st struct {
 		UnusedBytes int64 `json:"UnusedBytes"`
@@ -253,7 +252,7 @@ func TestE2EForgetPrune40Days(t *testing.T) {
 	if err := json.Unmarshal([]byte(pr.stdout), &st); err != nil {
 		t.Fatalf("prune --json: %v\n%v", err, pr)
 	}
-	after := dirSize(t, filepath.Join(s.repo, "data"))
+	after := dirSize(t, s.repo+"/data")
 	if st.UnusedBytes != stats.UnusedBytes || st.UsedBytes != stats.StoredBytes {
 		t.Fatalf("prune found %d unused and %d used bytes; stats said %d and %d", st.UnusedBytes, st.UsedBytes, stats.UnusedBytes, stats.StoredBytes)
 	}

@@ -255,6 +255,16 @@ func TestE2ES3(t *testing.T) {
 		{"DeltaBackups", TestE2EDeltaBackups},
 		{"ExportZip", TestE2EExportZip},
 		{"Keys", TestE2EKeys},
+		{"ForgetPrune40Days", TestE2EForgetPrune40Days},
+		{"ForgetRefusals", TestE2EForgetRefusals},
+		{"ForgetGroupsAndFilters", TestE2EForgetGroupsAndFilters},
+		{"PruneWhileBackup", TestE2EPruneWhileBackup},
+		{"StaleLocks", TestE2EStaleLocks},
+		{"PointInTime", TestE2EPointInTime},
+		{"SnapshotsFilters", TestE2ESnapshotsFilters},
+		{"Diff", TestE2EDiff},
+		{"Stats", TestE2EStats},
+		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

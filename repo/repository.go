@@ -412,14 +412,12 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 	if !ok {
 		return nil
 	}
-	bp := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(bp)
-	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	plain, release, err := r.keyframePlain(ctx, kf)
 	if err != nil {
 		r.stats.baseErrors.Add(1)
 		return nil // a missing or damaged base only costs a full blob
 	}
-	*bp = plain
+	defer release()
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
 	instr := encodeDelta((*ip)[:0], plain, data)
@@ -480,14 +478,12 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 	if !ok {
 		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
-	bp := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(bp)
-	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	plain, release, err := r.keyframePlain(ctx, kf)
 	if err != nil {
 		r.stats.baseErrors.Add(1)
 		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
-	*bp = plain
+	defer release()
 	enc := newDeltaEncoder(plain)
 	defer enc.release()
 	ip := plainBufs.Get().(*[]byte)
@@ -589,6 +585,19 @@ func (r *Repository) loadPlain(ctx context.Context, pb PackedBlob, buf []byte) (
 }
 
 var plainBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2<<20); return &b }}
+
+// keyframePlain loads a keyframe's plaintext into a pooled buffer; release
+// returns the buffer (grown, if it had to) to the pool.
+func (r *Repository) keyframePlain(ctx context.Context, kf PackedBlob) ([]byte, func(), error) {
+	bp := plainBufs.Get().(*[]byte)
+	plain, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	if err != nil {
+		plainBufs.Put(bp)
+		return nil, nil, err
+	}
+	*bp = plain
+	return plain, func() { plainBufs.Put(bp) }, nil
+}
 
 // SetCache makes the repository keep keyframes in c and read bases from it.
 func (r *Repository) SetCache(c *Cache) { r.cache = c }
@@ -841,13 +850,11 @@ func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf 
 	if kf.Enc == EncDelta || kf.Type != DataBlob {
 		return nil, fmt.Errorf("%w: blob %s in pack %s: its base blob %s is not a data keyframe", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), pb.Base.Str())
 	}
-	bp := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(bp)
-	base, err := r.loadPlain(ctx, kf, (*bp)[:0])
+	base, release, err := r.keyframePlain(ctx, kf)
 	if err != nil {
 		return nil, fmt.Errorf("blob %s in pack %s: base: %w", pb.ID.Str(), pb.Pack.Str(), err)
 	}
-	*bp = base
+	defer release()
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
 	instr, err := r.codec.decompress((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)

@@ -36,29 +36,26 @@ func NewBuilder(r *repo.Repository, opts Options) *Builder {
 	return &Builder{r: r, a: newArchiver(r, opts), root: &dirNode{dirs: map[string]*dirNode{}}, now: time.Now(), trees: map[repo.ID]*Tree{}}
 }
 
-// parentNode returns the file at p in the parent snapshot, or nil.
+// parentNode returns the file at p in the parent snapshot, or nil. Trees
+// are cached: a database backup looks up one file per table.
 func (b *Builder) parentNode(ctx context.Context, p string) *Node {
 	if b.a.opts.Parent == nil {
 		return nil
 	}
-	node := &Node{Type: TypeDir, Subtree: &b.a.opts.Parent.Tree}
-	for _, name := range strings.Split(p, "/") {
-		if node.Type != TypeDir || node.Subtree == nil {
-			return nil
+	n, err := findNode(b.a.opts.Parent.Tree, p, func(id repo.ID) (*Tree, error) {
+		if t := b.trees[id]; t != nil {
+			return t, nil
 		}
-		t := b.trees[*node.Subtree]
-		if t == nil {
-			var err error
-			if t, err = LoadTree(ctx, b.r, *node.Subtree); err != nil {
-				return nil
-			}
-			b.trees[*node.Subtree] = t
+		t, err := LoadTree(ctx, b.r, id)
+		if err == nil {
+			b.trees[id] = t
 		}
-		if node = t.Find(name); node == nil {
-			return nil
-		}
+		return t, err
+	})
+	if err != nil || n.Type != TypeFile {
+		return nil
 	}
-	return node
+	return n
 }
 
 // WriteFile stores one file at the slash-separated path p (for example

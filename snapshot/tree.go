@@ -106,6 +106,12 @@ func validName(name string) bool {
 // FindNode walks from the root tree to the node at p ("/a/b" or "a/b").
 // The root itself is returned as a directory node without a name.
 func FindNode(ctx context.Context, r *repo.Repository, root repo.ID, p string) (*Node, error) {
+	return findNode(root, p, func(id repo.ID) (*Tree, error) { return LoadTree(ctx, r, id) })
+}
+
+// findNode is FindNode with the trees read through load, so that a caller
+// that looks up many paths can cache them.
+func findNode(root repo.ID, p string, load func(repo.ID) (*Tree, error)) (*Node, error) {
 	node := &Node{Type: TypeDir, Subtree: &root}
 	clean := strings.Trim(path.Clean("/"+p), "/")
 	if clean == "" {
@@ -115,7 +121,7 @@ func FindNode(ctx context.Context, r *repo.Repository, root repo.ID, p string) (
 		if node.Type != TypeDir || node.Subtree == nil {
 			return nil, fmt.Errorf("path %q not found in snapshot: %q is not a directory", p, node.Name)
 		}
-		t, err := LoadTree(ctx, r, *node.Subtree)
+		t, err := load(*node.Subtree)
 		if err != nil {
 			return nil, err
 		}

@@ -247,7 +247,7 @@ func flagName(a string) string {
 	return a
 }
 
-// errNoSpace makes "disk full" errors say what to do.
+// describe makes "disk full" errors say what to do.
 func describe(err error) error {
 	if errors.Is(err, backend.ErrNoSpace) {
 		return fmt.Errorf("%w: the repository's storage is full; free space and run the command again (nothing already stored was changed)", err)

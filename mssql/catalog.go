@@ -42,13 +42,15 @@ type object struct {
 	name   string
 	typ    string // sys.objects.type, trimmed
 	parent int64
+	owner  int64 // sys.objects.principal_id: an owner other than the schema's, or 0
 }
 
 // Schema is a user schema.
 type Schema struct {
-	ID    int64
-	Name  string
-	Owner string
+	ID      int64
+	Name    string
+	Owner   string
+	OwnerID int64
 }
 
 // UserType is an alias type, a table type or a CLR type.
@@ -64,6 +66,7 @@ type UserType struct {
 	TableObject int64  // table types: the object holding the columns
 	Table       *Table // table types: columns, keys, checks
 	MemoryOpt   bool   // a memory-optimized table type
+	OwnerID     int64  // an owner other than the schema's, or 0
 }
 
 // Column is a column of a table or table type.
@@ -112,6 +115,22 @@ type Table struct {
 	Node, Edge      bool
 	FileTable       bool
 	Triggers        []*Module
+	Compression     string // data compression of a heap: ROW or PAGE, "" for none
+	Stats           []*Statistic
+
+	// notes are what is reported as not scripted if the table (or the
+	// view whose indexes it holds) is scripted: partitioning, filegroups,
+	// compression that differs between partitions.
+	notes []Unscripted
+}
+
+// Statistic is a user-created statistics object (CREATE STATISTICS).
+type Statistic struct {
+	ID          int64
+	Name        string
+	Columns     []string
+	Filter      string
+	NoRecompute bool
 }
 
 // Period is the SYSTEM_TIME period of a temporal table.
@@ -136,6 +155,7 @@ type Index struct {
 	Filter           string
 	Keys             []IndexKey
 	Included         []string
+	Compression      string // ROW, PAGE or COLUMNSTORE_ARCHIVE; "" for the default
 }
 
 // IndexKey is a key column of an index.
@@ -242,6 +262,8 @@ type Catalog struct {
 	Synonyms   []*Synonym
 	ExtProps   []*ExtProp
 	Unscripted []Unscripted
+	// Security is what security.sql creates, in order.
+	Security []SecurityItem
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -250,14 +272,22 @@ type Catalog struct {
 	deps       map[int64][]int64 // referencing object -> referenced objects
 	typeDeps   map[int64][]int64 // referencing object -> referenced types
 	assemblies []string
+	principals map[int64]*Principal
+	members    [][2]int64 // role, member
+	perms      []*Permission
+}
+
+func newCatalog() *Catalog {
+	return &Catalog{
+		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
+		modules: map[int64]*Module{}, deps: map[int64][]int64{}, typeDeps: map[int64][]int64{},
+		principals: map[int64]*Principal{},
+	}
 }
 
 // loadCatalog runs the catalog queries.
 func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
-	c := &Catalog{
-		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
-		modules: map[int64]*Module{}, deps: map[int64][]int64{}, typeDeps: map[int64][]int64{},
-	}
+	c := newCatalog()
 	steps := []struct {
 		query string
 		fn    func(r *record) error
@@ -281,12 +311,13 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		}},
 		{qObjects, func(r *record) error {
 			o := &object{id: r.int("object_id"), schema: r.str("schema_name"), name: r.str("name"),
-				typ: strings.TrimSpace(r.str("type")), parent: r.int("parent_object_id")}
+				typ: strings.TrimSpace(r.str("type")), parent: r.int("parent_object_id"), owner: r.int("principal_id")}
 			c.objects[o.id] = o
 			return nil
 		}},
 		{qSchemas, func(r *record) error {
-			c.Schemas = append(c.Schemas, &Schema{ID: r.int("schema_id"), Name: r.str("name"), Owner: r.str("owner_name")})
+			c.Schemas = append(c.Schemas, &Schema{ID: r.int("schema_id"), Name: r.str("name"), Owner: r.str("owner_name"),
+				OwnerID: r.int("principal_id")})
 			return nil
 		}},
 		{qTypes, func(r *record) error {
@@ -294,7 +325,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 				Base:     ColumnType{Name: r.str("base_type"), MaxLength: int(r.int("max_length")), Precision: uint8(r.int("precision")), Scale: uint8(r.int("scale"))},
 				Nullable: r.bool("is_nullable"), Collation: r.str("collation_name"), IsTable: r.bool("is_table_type"),
 				IsAssembly: r.bool("is_assembly_type"), TableObject: r.int("type_table_object_id"),
-				MemoryOpt: r.bool("table_type_memory_optimized")}
+				MemoryOpt: r.bool("table_type_memory_optimized"), OwnerID: r.int("principal_id")}
 			c.Types = append(c.Types, t)
 			c.types[t.ID] = t
 			return nil
@@ -321,6 +352,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.tables[t.TableObject] = t.Table
 		}
 	}
+	lastFunction := ""
 	more := []struct {
 		query string
 		fn    func(r *record) error
@@ -377,6 +409,35 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.unscripted("database trigger", quoteIdent(r.str("name")), "database-level DDL triggers are not scripted")
 			return nil
 		}},
+		{qPartitions, c.addCompression},
+		{qDataSpaces, c.addDataSpace},
+		{qPartitionSchemes, func(r *record) error {
+			fn := quoteIdent(r.str("function_name"))
+			if fn != lastFunction { // one row per scheme, ordered by function
+				c.unscripted("partition function", fn, partitioningReason)
+				lastFunction = fn
+			}
+			if !r.null("scheme_name") {
+				c.unscripted("partition scheme", quoteIdent(r.str("scheme_name")), partitioningReason+" (function "+fn+")")
+			}
+			return nil
+		}},
+		{qStats, c.addStatsColumn},
+		{qFulltextIndexes, func(r *record) error {
+			c.unscripted("full-text index", c.qualified(r.int("object_id")),
+				"full-text indexes are not scripted (catalog "+quoteIdent(r.str("catalog_name"))+"); create it on the target server")
+			return nil
+		}},
+		{qDatabaseEntities, func(r *record) error {
+			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), "this kind of object is not scripted")
+			return nil
+		}},
+		{qPrincipals, c.addPrincipal},
+		{qRoleMembers, func(r *record) error {
+			c.members = append(c.members, [2]int64{r.int("role_principal_id"), r.int("member_principal_id")})
+			return nil
+		}},
+		{qDatabasePermissions, c.addPermission},
 	}
 	for _, s := range more {
 		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
@@ -450,18 +511,16 @@ func (c *Catalog) addIndexColumn(r *record) error {
 	if t == nil {
 		return nil
 	}
-	id := r.int("index_id")
-	for _, ix := range t.Indexes {
-		if ix.ID != id {
-			continue
-		}
-		name := r.str("column_name")
-		switch {
-		case r.int("key_ordinal") > 0:
-			ix.Keys = append(ix.Keys, IndexKey{Column: name, Descending: r.bool("is_descending_key")})
-		case r.bool("is_included_column"):
-			ix.Included = append(ix.Included, name)
-		}
+	ix := t.index(r.int("index_id"))
+	if ix == nil {
+		return nil
+	}
+	name := r.str("column_name")
+	switch {
+	case r.int("key_ordinal") > 0:
+		ix.Keys = append(ix.Keys, IndexKey{Column: name, Descending: r.bool("is_descending_key")})
+	case r.bool("is_included_column"):
+		ix.Included = append(ix.Included, name)
 	}
 	return nil
 }
@@ -506,6 +565,85 @@ func (c *Catalog) addCheck(r *record) error {
 	return nil
 }
 
+// partitioningReason says why partition functions and schemes are missing.
+const partitioningReason = "partitioning is not scripted: tables and indexes are created unpartitioned"
+
+// index returns the index of t with the given id, or nil.
+func (t *Table) index(id int64) *Index {
+	for _, ix := range t.Indexes {
+		if ix.ID == id {
+			return ix
+		}
+	}
+	return nil
+}
+
+// storageName names the heap or index id of t in reports: the table for
+// a heap or the clustered index of a table, else table.index.
+func (c *Catalog) storageName(t *Table, id int64) (kind, name string) {
+	name = quoteName(t.Schema, t.Name)
+	if o := c.objects[t.ID]; id <= 1 && (o == nil || o.typ == "U") {
+		return "table", name
+	}
+	if ix := t.index(id); ix != nil {
+		return "index", name + "." + quoteIdent(ix.Name)
+	}
+	return "index", name + fmt.Sprintf(".[index %d]", id)
+}
+
+func (c *Catalog) addCompression(r *record) error {
+	t := c.tables[r.int("object_id")]
+	if t == nil {
+		return nil
+	}
+	id, lo, hi := r.int("index_id"), r.str("min_compression"), r.str("max_compression")
+	if lo != hi {
+		_, name := c.storageName(t, id)
+		t.notes = append(t.notes, Unscripted{"data compression", name,
+			fmt.Sprintf("its partitions differ in data compression (%s, %s); created with the default compression", lo, hi)})
+		return nil
+	}
+	if id == 0 {
+		t.Compression = lo
+	} else if ix := t.index(id); ix != nil {
+		ix.Compression = lo
+	}
+	return nil
+}
+
+func (c *Catalog) addDataSpace(r *record) error {
+	t := c.tables[r.int("object_id")]
+	if t == nil {
+		return nil
+	}
+	kind, name := c.storageName(t, r.int("index_id"))
+	ds := quoteIdent(r.str("data_space_name"))
+	if strings.TrimSpace(r.str("data_space_type")) == "PS" {
+		t.notes = append(t.notes, Unscripted{"partitioned " + kind, name, "on partition scheme " + ds + "; created unpartitioned on the default filegroup"})
+	} else {
+		t.notes = append(t.notes, Unscripted{kind + " filegroup", name, "on filegroup " + ds + "; created on the default filegroup"})
+	}
+	return nil
+}
+
+func (c *Catalog) addStatsColumn(r *record) error {
+	t := c.tables[r.int("object_id")]
+	if t == nil {
+		return nil
+	}
+	id := r.int("stats_id")
+	if n := len(t.Stats); n == 0 || t.Stats[n-1].ID != id {
+		st := &Statistic{ID: id, Name: r.str("name"), NoRecompute: r.bool("no_recompute")}
+		if r.bool("has_filter") {
+			st.Filter = r.str("filter_definition")
+		}
+		t.Stats = append(t.Stats, st)
+	}
+	st := t.Stats[len(t.Stats)-1]
+	st.Columns = append(st.Columns, r.str("column_name"))
+	return nil
+}
+
 func (c *Catalog) addModule(r *record) error {
 	m := &Module{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 		Type: strings.TrimSpace(r.str("type")), Parent: r.int("parent_object_id"),
@@ -531,6 +669,7 @@ func (c *Catalog) finish() {
 		sort.Slice(t.Indexes, func(i, j int) bool { return t.Indexes[i].ID < t.Indexes[j].ID })
 		sort.Slice(t.ForeignKeys, func(i, j int) bool { return t.ForeignKeys[i].Name < t.ForeignKeys[j].Name })
 		sort.Slice(t.Checks, func(i, j int) bool { return t.Checks[i].Name < t.Checks[j].Name })
+		sort.Slice(t.Stats, func(i, j int) bool { return t.Stats[i].Name < t.Stats[j].Name })
 		for _, fk := range t.ForeignKeys {
 			fk.ParentName = c.qualified(fk.Parent)
 			fk.ReferencedName = c.qualified(fk.Referenced)
@@ -552,6 +691,9 @@ func (c *Catalog) finish() {
 			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "encrypted module: its definition cannot be read")
 		default:
 			kept = append(kept, m)
+			if vt := c.tables[m.ID]; vt != nil && m.Type == "V" {
+				c.Unscripted = append(c.Unscripted, vt.notes...)
+			}
 			if m.Type == "TR" {
 				if t := c.tables[m.Parent]; t != nil {
 					t.Triggers = append(t.Triggers, m)
@@ -612,6 +754,7 @@ func (c *Catalog) finish() {
 				c.unscripted("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name), "XML, spatial and hash indexes are not scripted")
 			}
 		}
+		c.Unscripted = append(c.Unscripted, t.notes...)
 		tables = append(tables, t)
 	}
 	c.Tables = tables
@@ -632,6 +775,7 @@ func (c *Catalog) finish() {
 		o := c.objects[id]
 		c.unscripted("object type "+o.typ, quoteName(o.schema, o.name), "this kind of object is not scripted")
 	}
+	c.planSecurity()
 	sort.Slice(c.Unscripted, func(i, j int) bool {
 		a, b := c.Unscripted[i], c.Unscripted[j]
 		if a.Kind != b.Kind {

@@ -217,6 +217,9 @@ func indexOptions(ix *Index) string {
 	if !ix.AllowPageLocks {
 		opts = append(opts, "ALLOW_PAGE_LOCKS = OFF")
 	}
+	if ix.Compression != "" {
+		opts = append(opts, "DATA_COMPRESSION = "+ix.Compression)
+	}
 	if len(opts) == 0 {
 		return ""
 	}
@@ -260,7 +263,11 @@ func createTable(t *Table) string {
 		}
 	}
 	b.WriteString(strings.Join(lines, ",\n"))
-	b.WriteString("\n);")
+	b.WriteString("\n)")
+	if t.Compression != "" {
+		b.WriteString(" WITH (DATA_COMPRESSION = " + t.Compression + ")")
+	}
+	b.WriteString(";")
 	return batch(b.String())
 }
 
@@ -328,12 +335,16 @@ func createSequence(s *Sequence) string {
 func createIndex(schema, table string, ix *Index) string {
 	on := quoteName(schema, table)
 	switch ix.Type {
-	case 5:
-		return batch(fmt.Sprintf("CREATE CLUSTERED COLUMNSTORE INDEX %s ON %s;", quoteIdent(ix.Name), on))
-	case 6:
-		s := fmt.Sprintf("CREATE NONCLUSTERED COLUMNSTORE INDEX %s ON %s (%s)", quoteIdent(ix.Name), on, identList(ix.Included))
+	case 5, 6:
+		s := fmt.Sprintf("CREATE CLUSTERED COLUMNSTORE INDEX %s ON %s", quoteIdent(ix.Name), on)
+		if ix.Type == 6 {
+			s = fmt.Sprintf("CREATE NONCLUSTERED COLUMNSTORE INDEX %s ON %s (%s)", quoteIdent(ix.Name), on, identList(ix.Included))
+		}
 		if ix.Filter != "" {
 			s += " WHERE " + ix.Filter
+		}
+		if ix.Compression != "" {
+			s += " WITH (DATA_COMPRESSION = " + ix.Compression + ")"
 		}
 		return batch(s + ";")
 	}
@@ -349,6 +360,18 @@ func createIndex(schema, table string, ix *Index) string {
 		s += " WHERE " + ix.Filter
 	}
 	s += indexOptions(ix)
+	return batch(s + ";")
+}
+
+// createStatistics renders CREATE STATISTICS for user-created statistics.
+func createStatistics(schema, table string, st *Statistic) string {
+	s := fmt.Sprintf("CREATE STATISTICS %s ON %s (%s)", quoteIdent(st.Name), quoteName(schema, table), identList(st.Columns))
+	if st.Filter != "" {
+		s += " WHERE " + st.Filter
+	}
+	if st.NoRecompute {
+		s += " WITH NORECOMPUTE"
+	}
 	return batch(s + ";")
 }
 

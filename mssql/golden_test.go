@@ -137,8 +137,9 @@ func batches(script string) []string {
 // statementStart matches the statements the scripter writes, after
 // leading comment lines.
 var statementStart = regexp.MustCompile(`^(SET (NOCOUNT|ANSI_NULLS|ANSI_PADDING|ANSI_WARNINGS|ARITHABORT|CONCAT_NULL_YIELDS_NULL|NUMERIC_ROUNDABORT|QUOTED_IDENTIFIER|IDENTITY_INSERT) |` +
-	`ALTER DATABASE CURRENT |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER) |` +
-	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |DBCC CHECKIDENT |DECLARE @value sql_variant = |EXEC sys\.sp_executesql N'CREATE |INSERT INTO )`)
+	`ALTER DATABASE CURRENT |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER|STATISTICS|USER|ROLE) |` +
+	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |DBCC CHECKIDENT |DECLARE @value sql_variant = |EXEC sys\.sp_executesql N'CREATE |INSERT INTO |` +
+	`ALTER ROLE |ALTER AUTHORIZATION ON |(GRANT|DENY|REVOKE) [A-Z ]+( ON [A-Z ]+::\[| TO \[| FROM \[))`)
 
 // TestStatements checks every batch of every script of the sample: it
 // starts with a known statement, and nothing in it could be misread by
@@ -175,7 +176,8 @@ func TestStatements(t *testing.T) {
 				t.Errorf("%s batch %d: unexpected statement %.200q", name, i+1, body)
 				continue
 			}
-			counts[strings.Fields(loc[0])[0]+" "+strings.Fields(loc[0])[1]]++
+			f := strings.Fields(loc[0])
+			counts[f[0]+" "+f[1]]++
 			if !sqlcmdSafe(body) && !strings.HasPrefix(body, "EXEC sys.sp_executesql") {
 				t.Errorf("%s batch %d: sqlcmd would misread %.200q", name, i+1, body)
 			}
@@ -191,7 +193,9 @@ func TestStatements(t *testing.T) {
 	}
 	for _, want := range []string{"CREATE SCHEMA", "CREATE TYPE", "CREATE SEQUENCE", "CREATE TABLE", "CREATE FUNCTION",
 		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
-		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value"} {
+		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
+		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
+		"REVOKE CONNECT"} {
 		if counts[want] == 0 {
 			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
 		}

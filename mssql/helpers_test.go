@@ -80,6 +80,17 @@ func (s *testServer) scriptDir(db string, opts Options) (string, *Manifest, erro
 	return dir, m, err
 }
 
+// scriptMem scripts a database into memory.
+func (s *testServer) scriptMem(db string, opts Options) (*memSink, *Manifest) {
+	s.t.Helper()
+	sink := &memSink{}
+	m, err := Script(context.Background(), s.connect(db), sink, opts)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return sink, m
+}
+
 // memSink keeps the files in memory (small databases only).
 type memSink struct {
 	mu    sync.Mutex
@@ -119,6 +130,14 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// sameLines fails the test, showing both, when got and want differ.
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 func sortedKeys(m map[string][]byte) []string {

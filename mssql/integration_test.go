@@ -49,7 +49,12 @@ func TestIntegrationRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer master.Close()
+	// Cleanups run last first: the databases are dropped, then the login
+	// sample.sql creates for its login-mapped user, then master is closed.
+	t.Cleanup(func() { master.Close() })
+	t.Cleanup(func() {
+		master.ExecContext(ctx, "IF SUSER_ID(N'sqlvault_sample_login') IS NOT NULL DROP LOGIN [sqlvault_sample_login]")
+	})
 	suffix := strconv.Itoa(os.Getpid())
 	srcDB, dstDB := "sqlvault_it_src_"+suffix, "sqlvault_it_dst_"+suffix
 	exec1 := func(db *sql.DB, q string) {
@@ -111,10 +116,14 @@ func TestIntegrationRealServer(t *testing.T) {
 		t.Errorf("consistency %q", srcMan.Consistency)
 	}
 	unscripted := fmt.Sprint(srcMan.Unscripted)
-	for _, want := range []string{"usp_Secret", "AuditQueue", "trg_DDL_Audit"} {
+	for _, want := range []string{"usp_Secret", "AuditQueue", "trg_DDL_Audit", "[web_user]", "[ps_FactsDay]", "[pf_FactsDay]",
+		"partitioned table [dbo].[Facts]", "data compression [dbo].[Facts]"} {
 		if !strings.Contains(unscripted, want) {
 			t.Errorf("unscripted objects %s lack %s", unscripted, want)
 		}
+	}
+	if sec, err := os.ReadFile(filepath.Join(srcDir, SecurityFile)); err != nil || !strings.Contains(string(sec), "CREATE ROLE [auditors] AUTHORIZATION [reporting];") {
+		t.Errorf("security.sql lacks the roles (%v):\n%s", err, sec)
 	}
 	runSQLCmd(dstDB, srcDir, MasterFile)
 	dstDir, dstMan := script(dstDB)

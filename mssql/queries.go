@@ -8,7 +8,8 @@ package mssql
 //
 // Every view and column was checked against Microsoft's documentation of
 // the sys.* catalog views (SQL Server 2017 and later; sys.sequences.
-// last_used_value and sys.tables.is_node/is_edge need 2017).
+// last_used_value and sys.tables.is_node/is_edge need 2017; the storage
+// and security queries below need no more than 2016).
 const (
 	// qServer identifies the server.
 	qServer = `/* sqlvault:server */
@@ -49,15 +50,16 @@ ORDER BY d.name`
 	// for, so that kinds it cannot script are reported, not dropped.
 	qObjects = `/* sqlvault:objects */
 SELECT o.object_id, SCHEMA_NAME(o.schema_id) AS schema_name, o.name, o.type,
-       o.parent_object_id
+       o.parent_object_id, o.principal_id
 FROM sys.objects AS o
 WHERE o.is_ms_shipped = 0
 ORDER BY o.object_id`
 
 	// qSchemas lists user schemas (not dbo, guest, sys,
-	// INFORMATION_SCHEMA or the fixed database role schemas).
+	// INFORMATION_SCHEMA or the fixed database role schemas) with their
+	// owners.
 	qSchemas = `/* sqlvault:schemas */
-SELECT s.schema_id, s.name, USER_NAME(s.principal_id) AS owner_name
+SELECT s.schema_id, s.name, s.principal_id, USER_NAME(s.principal_id) AS owner_name
 FROM sys.schemas AS s
 WHERE s.schema_id >= 5 AND s.schema_id < 16384
 ORDER BY s.name`
@@ -68,7 +70,8 @@ ORDER BY s.name`
 SELECT t.user_type_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
        TYPE_NAME(t.system_type_id) AS base_type, t.max_length, t.precision, t.scale,
        t.collation_name, t.is_nullable, t.is_table_type, t.is_assembly_type,
-       tt.type_table_object_id, tt.is_memory_optimized AS table_type_memory_optimized
+       tt.type_table_object_id, tt.is_memory_optimized AS table_type_memory_optimized,
+       t.principal_id
 FROM sys.types AS t
 LEFT JOIN sys.table_types AS tt ON tt.user_type_id = t.user_type_id
 WHERE t.is_user_defined = 1
@@ -232,6 +235,119 @@ SELECT tr.object_id, tr.name
 FROM sys.triggers AS tr
 WHERE tr.parent_class = 0 AND tr.is_ms_shipped = 0
 ORDER BY tr.name`
+
+	// qPartitions lists the tables (index_id 0: heaps), indexes and
+	// indexed views whose data is compressed other than by default
+	// (NONE for rowstore, COLUMNSTORE for columnstore); partitions that
+	// differ show as different MIN and MAX.
+	qPartitions = `/* sqlvault:partitions */
+SELECT p.object_id, p.index_id,
+       MIN(p.data_compression_desc) AS min_compression,
+       MAX(p.data_compression_desc) AS max_compression
+FROM sys.partitions AS p
+JOIN sys.objects AS o ON o.object_id = p.object_id
+WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
+GROUP BY p.object_id, p.index_id
+HAVING MIN(p.data_compression_desc) NOT IN (N'NONE', N'COLUMNSTORE')
+    OR MAX(p.data_compression_desc) NOT IN (N'NONE', N'COLUMNSTORE')
+ORDER BY p.object_id, p.index_id`
+
+	// qDataSpaces lists the heaps and indexes of tables and views that
+	// are not on the default data space: on another filegroup or on a
+	// partition scheme (sys.data_spaces.type PS).
+	qDataSpaces = `/* sqlvault:data_spaces */
+SELECT i.object_id, i.index_id, ds.name AS data_space_name, ds.type AS data_space_type
+FROM sys.indexes AS i
+JOIN sys.objects AS o ON o.object_id = i.object_id
+JOIN sys.data_spaces AS ds ON ds.data_space_id = i.data_space_id
+WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0 AND ds.is_default = 0
+ORDER BY i.object_id, i.index_id`
+
+	// qPartitionSchemes lists partition functions with their schemes,
+	// which are not scripted.
+	qPartitionSchemes = `/* sqlvault:partition_schemes */
+SELECT pf.name AS function_name, ps.name AS scheme_name
+FROM sys.partition_functions AS pf
+LEFT JOIN sys.partition_schemes AS ps ON ps.function_id = pf.function_id
+WHERE pf.is_system = 0
+ORDER BY pf.name, ps.name`
+
+	// qStats lists the columns of user-created statistics (not those of
+	// indexes, not auto-created ones), one row per column.
+	qStats = `/* sqlvault:stats */
+SELECT s.object_id, s.stats_id, s.name, s.no_recompute, s.has_filter, s.filter_definition,
+       sc.stats_column_id, c.name AS column_name
+FROM sys.stats AS s
+JOIN sys.objects AS o ON o.object_id = s.object_id
+JOIN sys.stats_columns AS sc ON sc.object_id = s.object_id AND sc.stats_id = s.stats_id
+JOIN sys.columns AS c ON c.object_id = sc.object_id AND c.column_id = sc.column_id
+WHERE s.user_created = 1 AND o.type IN ('U', 'V') AND o.is_ms_shipped = 0
+ORDER BY s.object_id, s.stats_id, sc.stats_column_id`
+
+	// qFulltextIndexes lists full-text indexes with their catalogs,
+	// which are not scripted.
+	qFulltextIndexes = `/* sqlvault:fulltext_indexes */
+SELECT fi.object_id, fc.name AS catalog_name
+FROM sys.fulltext_indexes AS fi
+JOIN sys.fulltext_catalogs AS fc ON fc.fulltext_catalog_id = fi.fulltext_catalog_id
+ORDER BY fi.object_id`
+
+	// qDatabaseEntities lists what the database holds outside sys.objects
+	// and is not scripted, so that it is reported: full-text catalogs,
+	// stoplists and search property lists, XML schema collections, keys
+	// and certificates, credentials, external data sources and file
+	// formats, audit specifications, event notifications, plan guides,
+	// Service Broker services on user queues and remote service bindings,
+	// and change-tracked tables. Names starting with ## are the server's
+	// own certificates and keys.
+	qDatabaseEntities = `/* sqlvault:database_entities */
+SELECT N'full-text catalog' AS kind, CAST(NULL AS sysname) AS schema_name, fc.name FROM sys.fulltext_catalogs AS fc
+UNION ALL SELECT N'full-text stoplist', CAST(NULL AS sysname), sl.name FROM sys.fulltext_stoplists AS sl
+UNION ALL SELECT N'search property list', CAST(NULL AS sysname), pl.name FROM sys.registered_search_property_lists AS pl
+UNION ALL SELECT N'XML schema collection', SCHEMA_NAME(x.schema_id), x.name FROM sys.xml_schema_collections AS x WHERE x.schema_id <> SCHEMA_ID(N'sys')
+UNION ALL SELECT N'certificate', CAST(NULL AS sysname), ce.name FROM sys.certificates AS ce WHERE ce.name NOT LIKE N'##%'
+UNION ALL SELECT N'asymmetric key', CAST(NULL AS sysname), ak.name FROM sys.asymmetric_keys AS ak WHERE ak.name NOT LIKE N'##%'
+UNION ALL SELECT N'symmetric key', CAST(NULL AS sysname), sk.name FROM sys.symmetric_keys AS sk
+UNION ALL SELECT N'column master key', CAST(NULL AS sysname), cmk.name FROM sys.column_master_keys AS cmk
+UNION ALL SELECT N'column encryption key', CAST(NULL AS sysname), cek.name FROM sys.column_encryption_keys AS cek
+UNION ALL SELECT N'database scoped credential', CAST(NULL AS sysname), dc.name FROM sys.database_scoped_credentials AS dc
+UNION ALL SELECT N'external data source', CAST(NULL AS sysname), eds.name FROM sys.external_data_sources AS eds
+UNION ALL SELECT N'external file format', CAST(NULL AS sysname), eff.name FROM sys.external_file_formats AS eff
+UNION ALL SELECT N'database audit specification', CAST(NULL AS sysname), das.name FROM sys.database_audit_specifications AS das
+UNION ALL SELECT N'event notification', CAST(NULL AS sysname), en.name FROM sys.event_notifications AS en
+UNION ALL SELECT N'plan guide', CAST(NULL AS sysname), pg.name FROM sys.plan_guides AS pg
+UNION ALL SELECT N'service', CAST(NULL AS sysname), sv.name FROM sys.services AS sv WHERE OBJECTPROPERTY(sv.service_queue_id, 'IsMSShipped') = 0
+UNION ALL SELECT N'remote service binding', CAST(NULL AS sysname), rsb.name FROM sys.remote_service_bindings AS rsb
+UNION ALL SELECT N'change tracking', SCHEMA_NAME(t.schema_id), t.name FROM sys.change_tracking_tables AS ct JOIN sys.tables AS t ON t.object_id = ct.object_id
+ORDER BY kind, schema_name, name`
+
+	// qPrincipals lists the database principals: users, roles and the
+	// built-in ones (public 0, dbo 1, guest 2, INFORMATION_SCHEMA 3,
+	// sys 4, the fixed roles), so that owners and grantees are named.
+	qPrincipals = `/* sqlvault:principals */
+SELECT p.principal_id, p.name, p.type, p.authentication_type_desc, p.default_schema_name,
+       p.owning_principal_id, p.is_fixed_role
+FROM sys.database_principals AS p
+ORDER BY p.principal_id`
+
+	// qRoleMembers lists the members of database roles.
+	qRoleMembers = `/* sqlvault:role_members */
+SELECT rm.role_principal_id, rm.member_principal_id
+FROM sys.database_role_members AS rm
+ORDER BY rm.role_principal_id, rm.member_principal_id`
+
+	// qDatabasePermissions lists the permissions granted, denied or
+	// revoked in the database, with the names of objects (system objects
+	// too: negative ids), columns and schemas they are on.
+	qDatabasePermissions = `/* sqlvault:database_permissions */
+SELECT p.class, p.class_desc, p.major_id, p.minor_id, p.grantee_principal_id,
+       p.permission_name, p.state,
+       CASE WHEN p.class = 1 THEN OBJECT_SCHEMA_NAME(p.major_id) END AS object_schema,
+       CASE WHEN p.class = 1 THEN OBJECT_NAME(p.major_id) END AS object_name,
+       CASE WHEN p.class = 1 AND p.minor_id > 0 THEN COL_NAME(p.major_id, p.minor_id) END AS column_name,
+       CASE WHEN p.class = 3 THEN SCHEMA_NAME(p.major_id) END AS schema_name
+FROM sys.database_permissions AS p
+ORDER BY p.class, p.major_id, p.minor_id, p.grantee_principal_id, p.permission_name`
 
 	// qDatabaseFiles lists the data files of the database, needed to
 	// create a database snapshot.

@@ -29,6 +29,7 @@ const (
 	ManifestFile = "manifest.json"
 	SchemaFile   = "schema.sql"
 	PostDataFile = "post-data.sql"
+	SecurityFile = "security.sql"
 	DataDir      = "data"
 )
 
@@ -142,7 +143,9 @@ var ErrInconsistent = errors.New("no consistent read possible")
 
 // Script reads the database db is connected to and writes its folder of
 // scripts to out: schema.sql, one data/<schema>.<table>.sql per table,
-// post-data.sql, restore.sql (the master script) and manifest.json. It
+// post-data.sql, security.sql (users, roles, owners and permissions; last,
+// so that a failure there leaves the data loaded), restore.sql (the master
+// script) and manifest.json. It
 // returns the manifest. If reading fails, the error is returned and the
 // files already written must be discarded (a snapshot.Builder is simply
 // not committed).
@@ -275,6 +278,11 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	if err := s.writeFile(ctx, out, PostDataFile, s.writePostData); err != nil {
 		return nil, fail(err)
 	}
+	if !opts.DataOnly && !s.filtered {
+		if err := s.writeFile(ctx, out, SecurityFile, s.writeSecurity); err != nil {
+			return nil, fail(err)
+		}
+	}
 	if err := s.writeFile(ctx, out, MasterFile, s.writeMaster); err != nil {
 		return nil, err
 	}
@@ -399,12 +407,9 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		if s.filtered && !needSchema[sc.Name] {
 			continue
 		}
-		stmt := "CREATE SCHEMA " + quoteIdent(sc.Name)
-		if strings.EqualFold(sc.Owner, "dbo") {
-			stmt += " AUTHORIZATION [dbo]"
-		}
+		// Owned by dbo until security.sql hands it to another owner.
 		fmt.Fprintf(&b, "\n-- Schema %s\n", quoteIdent(sc.Name))
-		b.WriteString(batch(stmt + ";"))
+		b.WriteString(batch("CREATE SCHEMA " + quoteIdent(sc.Name) + " AUTHORIZATION [dbo];"))
 		s.object("schema", quoteIdent(sc.Name))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -450,9 +455,9 @@ func (s *scripter) object(kind, name string) {
 	s.m.Objects = append(s.m.Objects, ObjectEntry{Kind: kind, Name: name})
 }
 
-// writePostData writes post-data.sql: indexes, check constraints,
-// foreign keys, system versioning, triggers, disabled states, identity
-// reseeds, sequence restarts and extended properties.
+// writePostData writes post-data.sql: indexes, user-created statistics,
+// check constraints, foreign keys, system versioning, triggers, disabled
+// states, identity reseeds, sequence restarts and extended properties.
 func (s *scripter) writePostData(w io.Writer) error {
 	c := s.c
 	var b strings.Builder
@@ -493,6 +498,14 @@ func (s *scripter) writePostData(w io.Writer) error {
 					b.WriteString(createIndex(m.Schema, m.Name, ix))
 					s.object("index", quoteName(m.Schema, m.Name)+"."+quoteIdent(ix.Name))
 				}
+			}
+		}
+		// User-created statistics, once the data and indexes are there.
+		for _, t := range s.statsTables() {
+			for _, st := range t.Stats {
+				fmt.Fprintf(&b, "\n-- Statistics %s on %s\n", quoteIdent(st.Name), quoteName(t.Schema, t.Name))
+				b.WriteString(createStatistics(t.Schema, t.Name, st))
+				s.object("statistics", quoteName(t.Schema, t.Name)+"."+quoteIdent(st.Name))
 			}
 		}
 		for _, n := range s.nodes {
@@ -620,6 +633,48 @@ func (s *scripter) writePostData(w io.Writer) error {
 		if err := s.writeExtendedProperties(&b); err != nil {
 			return err
 		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// statsTables returns the tables, then the indexed views, whose
+// statistics post-data.sql creates.
+func (s *scripter) statsTables() []*Table {
+	var ts []*Table
+	for _, n := range s.nodes {
+		if n.table != nil {
+			ts = append(ts, n.table)
+		}
+	}
+	if !s.filtered {
+		for _, m := range s.c.Modules {
+			if vt := s.c.tables[m.ID]; vt != nil && m.Type == "V" {
+				ts = append(ts, vt)
+			}
+		}
+	}
+	return ts
+}
+
+// writeSecurity writes security.sql: users without login, roles, role
+// members, owners and permissions (Catalog.Security). Statements about a
+// table left out with ExcludeTables are left out too.
+func (s *scripter) writeSecurity(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(fileHeader)
+	fmt.Fprintf(&b, "-- Users, roles, role members, owners and permissions of database %s\n", quoteIdent(s.c.Database.Name))
+	group := ""
+	for _, it := range s.c.Security {
+		if o := s.c.objects[it.Object]; it.Object != 0 && o != nil && o.typ == "U" && !s.selected(it.Object) {
+			continue
+		}
+		if it.Group != group {
+			fmt.Fprintf(&b, "\n-- %s\n", it.Group)
+			group = it.Group
+		}
+		b.WriteString(batch(it.Stmt))
+		s.object(it.Kind, it.Name)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -59,6 +59,7 @@ func TestDependencyOrder(t *testing.T) {
 		{"data/hr.Departments.sql", "data/hr.Employees.sql"},
 		{SchemaFile, "data/dbo.AllTypes.sql"},
 		{"data/sales.OrderLines.sql", PostDataFile},
+		{PostDataFile, SecurityFile},
 	} {
 		if indexOf(t, joined, pair[0]) > indexOf(t, joined, pair[1]) {
 			t.Errorf("%s is run after %s", pair[0], pair[1])
@@ -71,7 +72,9 @@ func TestDependencyOrder(t *testing.T) {
 		"ALTER TABLE [hr].[Employees] NOCHECK CONSTRAINT [FK_Employees_Manager];",
 		"ON DELETE CASCADE ON UPDATE CASCADE",
 		"CREATE NONCLUSTERED INDEX [IX_Customers_Name] ON [sales].[Customers] ([Name] ASC) INCLUDE ([Email]) WHERE ([Email] IS NOT NULL);",
-		"CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);",
+		"CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80, DATA_COMPRESSION = ROW);",
+		"\n-- Statistics [ST_Orders_Open] on [sales].[Orders]\nCREATE STATISTICS [ST_Orders_Open] ON [sales].[Orders] ([CustomerID], [OrderDate]) WHERE ([Status]=(0)) WITH NORECOMPUTE;\nGO\n",
+		"\n-- Statistics [ST_Customers_Phone] on [sales].[Customers]\nCREATE STATISTICS [ST_Customers_Phone] ON [sales].[Customers] ([Phone]);\nGO\n",
 		"CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];",
 		"CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTime], [Kind]);",
 		"CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);",
@@ -98,6 +101,23 @@ func TestDependencyOrder(t *testing.T) {
 	}
 	if i, j := indexOf(t, post, "FOREIGN KEY"), indexOf(t, post, "CREATE TRIGGER"); i > j {
 		t.Error("triggers before foreign keys")
+	}
+	if i, j := indexOf(t, post, "CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals]"), indexOf(t, post, "CREATE STATISTICS"); i > j {
+		t.Error("statistics before the indexes")
+	}
+	// Data compression: a heap, a primary key, a nonclustered index; the
+	// columnstore index whose partitions differ keeps the default.
+	for _, want := range []string{
+		"    [Payload] nvarchar(200) COLLATE SQL_Latin1_General_CP1_CI_AS NULL\n) WITH (DATA_COMPRESSION = ROW);\nGO\n",
+		"    CONSTRAINT [PK_OrderLines] PRIMARY KEY CLUSTERED ([OrderID] ASC, [LineNo] ASC) WITH (DATA_COMPRESSION = PAGE)\n);\nGO\n",
+		"CREATE SCHEMA [reports] AUTHORIZATION [dbo];\nGO\n",
+	} {
+		if !strings.Contains(schema, want) {
+			t.Errorf("schema.sql lacks %q", want)
+		}
+	}
+	if !strings.Contains(post, "CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];\n") {
+		t.Error("the columnstore index whose partitions differ in compression is not created with the default")
 	}
 	table := string(sink.files["data/sales.Orders.sql"])
 	if strings.Contains(table, "[RowVer]") || strings.Contains(table, "[Tax]") {
@@ -152,20 +172,30 @@ func TestUnscripted(t *testing.T) {
 	}
 	want := []string{
 		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted",
+		"data compression [dbo].[Facts]: not scripted: its partitions differ in data compression (COLUMNSTORE, COLUMNSTORE_ARCHIVE); created with the default compression",
 		"database trigger [trg_DDL_Audit]: not scripted: database-level DDL triggers are not scripted",
+		"full-text catalog [ftc_Sample]: not scripted: this kind of object is not scripted",
+		"full-text index [sales].[Customers]: not scripted: full-text indexes are not scripted (catalog [ftc_Sample]); create it on the target server",
 		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)",
 		"object type SQ [dbo].[AuditQueue]: not scripted: this kind of object is not scripted",
+		"partition function [pf_FactsDay]: not scripted: partitioning is not scripted: tables and indexes are created unpartitioned",
+		"partition scheme [ps_FactsDay]: not scripted: partitioning is not scripted: tables and indexes are created unpartitioned (function [pf_FactsDay])",
+		"partitioned table [dbo].[Facts]: not scripted: on partition scheme [ps_FactsDay]; created unpartitioned on the default filegroup",
+		"permission GRANT EXECUTE ON OBJECT::[dbo].[usp_Secret] TO [reporting]: not scripted: its object [dbo].[usp_Secret] is not scripted",
+		"permission GRANT SELECT ON OBJECT::[sales].[Customers] TO [web_user]: not scripted: its grantee [web_user] is not scripted",
 		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read",
+		"role member [web_user] in [reporting]: not scripted: [web_user] is not scripted",
 		"table [dbo].[Cache]: not scripted: memory-optimized table",
+		"user [web_user]: not scripted: mapped to a server login; create the login and user on the target server",
 	}
-	if strings.Join(warned, "\n") != strings.Join(want, "\n") {
-		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warned, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "warnings", warned, want)
 	if len(m.Unscripted) != len(want) {
 		t.Errorf("manifest lists %d unscripted objects: %+v", len(m.Unscripted), m.Unscripted)
 	}
 	man := string(sink.files[ManifestFile])
-	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`} {
+	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`,
+		"{\n      \"kind\": \"user\",\n      \"name\": \"[web_user]\",\n      \"reason\": \"mapped to a server login; create the login and user on the target server\"\n    }",
+		"{\n      \"kind\": \"partition scheme\",\n      \"name\": \"[ps_FactsDay]\",\n"} {
 		if !strings.Contains(man, w) {
 			t.Errorf("manifest lacks %s", w)
 		}
@@ -174,6 +204,93 @@ func TestUnscripted(t *testing.T) {
 		if strings.Contains(string(b), "usp_Secret") && name != ManifestFile {
 			t.Errorf("%s mentions the encrypted procedure", name)
 		}
+		if strings.Contains(string(b), "web_user") && name != ManifestFile {
+			t.Errorf("%s mentions the user mapped to a login", name)
+		}
+	}
+}
+
+// TestSecurity checks security.sql of the sample statement by statement:
+// users without login, roles in owner order, members, owners before
+// permissions, GRANT, DENY on a column after the object's GRANT, WITH
+// GRANT OPTION, the revoked CONNECT of a user; the login-mapped user and
+// what needs it are left out (TestUnscripted), and so is the implicit
+// CONNECT of users.
+func TestSecurity(t *testing.T) {
+	s := newTestServer(t, nil)
+	sink, m := s.scriptMem("sample", s.options("sample"))
+	var stmts []string
+	for _, b := range batches(string(sink.files[SecurityFile]))[1:] {
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(b), "\n") {
+			if !strings.HasPrefix(l, "--") && l != "" {
+				lines = append(lines, l)
+			}
+		}
+		stmts = append(stmts, strings.Join(lines, "\n"))
+	}
+	want := []string{
+		"CREATE USER [app_user] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [sales];",
+		"CREATE USER [etl_user] WITHOUT LOGIN;",
+		"CREATE ROLE [reporting] AUTHORIZATION [dbo];",
+		"CREATE ROLE [auditors] AUTHORIZATION [reporting];",
+		"ALTER ROLE [db_datareader] ADD MEMBER [reporting];",
+		"ALTER ROLE [reporting] ADD MEMBER [app_user];",
+		"ALTER ROLE [reporting] ADD MEMBER [auditors];",
+		"ALTER AUTHORIZATION ON SCHEMA::[reports] TO [reporting];",
+		"ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];",
+		"GRANT VIEW DEFINITION TO [auditors];",
+		"REVOKE CONNECT FROM [etl_user];",
+		"GRANT VIEW ANY COLUMN ENCRYPTION KEY DEFINITION TO [public];",
+		"GRANT VIEW ANY COLUMN MASTER KEY DEFINITION TO [public];",
+		"GRANT SELECT ON OBJECT::[hr].[Employees] TO [reporting];",
+		"DENY SELECT ON OBJECT::[hr].[Employees] ([Salary]) TO [reporting];",
+		"DENY DELETE ON OBJECT::[sales].[Orders] TO [public];",
+		"GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION;",
+		"GRANT SELECT ON SCHEMA::[sales] TO [reporting];",
+		"GRANT IMPERSONATE ON USER::[etl_user] TO [auditors];",
+		"GRANT EXECUTE ON TYPE::[sales].[OrderLineList] TO [app_user];",
+	}
+	sameLines(t, "security.sql", stmts, want)
+	if got := m.Files[len(m.Files)-1]; got != SecurityFile {
+		t.Errorf("last file %s, want %s", got, SecurityFile)
+	}
+	if !strings.HasSuffix(string(sink.files[MasterFile]), ":r \"post-data.sql\"\n:r \"security.sql\"\n") {
+		t.Errorf("restore.sql does not run security.sql last:\n%s", sink.files[MasterFile])
+	}
+	objects := map[string]bool{}
+	for _, o := range m.Objects {
+		objects[o.Kind+" "+o.Name] = true
+	}
+	for _, w := range []string{"user [app_user]", "role [auditors]", "role member [app_user] in [reporting]", "schema owner [reports]",
+		"object owner [sales].[CustomerOrders]", "permission GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION",
+		"statistics [sales].[Orders].[ST_Orders_Open]"} {
+		if !objects[w] {
+			t.Errorf("manifest objects lack %s", w)
+		}
+	}
+	if objects["user [web_user]"] {
+		t.Error("the manifest lists the login-mapped user as scripted")
+	}
+	// No security.sql for a subset of tables or for data only; one that
+	// leaves a table out leaves out what is about it.
+	for _, mod := range []func(*Options){
+		func(o *Options) { o.Tables = []string{"sales.Orders"} },
+		func(o *Options) { o.DataOnly = true },
+	} {
+		opts := s.options("sample")
+		mod(&opts)
+		sink, _ := s.scriptMem("sample", opts)
+		if _, ok := sink.files[SecurityFile]; ok || strings.Contains(string(sink.files[MasterFile]), SecurityFile) {
+			t.Errorf("%+v wrote security.sql", opts.Tables)
+		}
+	}
+	opts := s.options("sample")
+	opts.ExcludeTables = []string{"hr.Employees"}
+	sink, _ = s.scriptMem("sample", opts)
+	sec := string(sink.files[SecurityFile])
+	if strings.Contains(sec, "[hr].[Employees]") || !strings.Contains(sec, "GRANT SELECT ON SCHEMA::[sales] TO [reporting];") {
+		t.Errorf("security.sql without [hr].[Employees]:\n%s", sec)
 	}
 }
 

@@ -2,9 +2,12 @@
 -- It is the same database that mssql/mssqltest/sample models for the tests
 -- without a server: every data type at its edge values and every object
 -- kind the scripter handles, plus objects it cannot script (an encrypted
--- procedure, a service queue). Two objects of the model need server setup
--- and are left out here: the CLR assembly and function, and the
--- memory-optimized table.
+-- procedure, a service queue, a user mapped to a login, a partition scheme,
+-- a full-text index where full-text search is installed). Two objects of
+-- the model need server setup and are left out here: the CLR assembly and
+-- function, and the memory-optimized table. The login of the user mapped to
+-- one, sqlvault_sample_login, is created on the server if it is missing
+-- (with a random password: nobody logs in with it).
 --
 -- Run it in a new, empty database, as UTF-8:
 --   sqlcmd -S localhost -U sa -d sqlvault_sample -f 65001 -b -i testdata/mssql/sample.sql
@@ -28,6 +31,28 @@ GO
 CREATE SCHEMA sales AUTHORIZATION dbo;
 GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Customers and their orders', @level0type = N'SCHEMA', @level0name = N'sales';
+GO
+
+-- Users (two without login, one mapped to a login), roles (one owned by
+-- the other), role members, and a schema owned by a role.
+IF SUSER_ID(N'sqlvault_sample_login') IS NULL
+BEGIN
+    DECLARE @password nvarchar(64) = CONVERT(nvarchar(36), NEWID()) + N'-Aa1';
+    EXEC (N'CREATE LOGIN sqlvault_sample_login WITH PASSWORD = N''' + @password + N''', CHECK_POLICY = OFF;');
+END
+GO
+CREATE USER app_user WITHOUT LOGIN WITH DEFAULT_SCHEMA = sales;
+CREATE USER etl_user WITHOUT LOGIN;
+REVOKE CONNECT FROM etl_user;
+CREATE USER web_user FOR LOGIN sqlvault_sample_login;
+CREATE ROLE reporting AUTHORIZATION dbo;
+CREATE ROLE auditors AUTHORIZATION reporting;
+ALTER ROLE reporting ADD MEMBER app_user;
+ALTER ROLE reporting ADD MEMBER auditors;
+ALTER ROLE reporting ADD MEMBER web_user;
+ALTER ROLE db_datareader ADD MEMBER reporting;
+GO
+CREATE SCHEMA reports AUTHORIZATION reporting;
 GO
 CREATE TYPE dbo.Amount FROM decimal(19,4) NULL;
 CREATE TYPE dbo.Phone FROM varchar(20) NOT NULL;
@@ -138,15 +163,21 @@ CREATE TABLE dbo.Events (
     EventTime datetime2(3) NOT NULL,
     Kind varchar(20) NOT NULL,
     Payload nvarchar(200) NULL
-);
+) WITH (DATA_COMPRESSION = ROW);
 INSERT dbo.Events VALUES ('2024-01-01T08:00:00', 'login', NULL), ('2024-01-01T08:00:00', 'login', NULL),
     ('2024-01-01T08:00:00', 'login', N'duplicate rows in a heap'), ('2024-01-02T09:30:00.5', 'logout', N'bye');
 CREATE NONCLUSTERED COLUMNSTORE INDEX NCCI_Events ON dbo.Events (EventTime, Kind);
 GO
 
+-- A partitioned columnstore table whose partitions are compressed
+-- differently.
+CREATE PARTITION FUNCTION pf_FactsDay (date) AS RANGE RIGHT FOR VALUES ('2024-01-02');
+CREATE PARTITION SCHEME ps_FactsDay AS PARTITION pf_FactsDay ALL TO ([PRIMARY]);
+GO
 CREATE TABLE dbo.Facts (Day date NOT NULL, Amount decimal(12,2) NOT NULL, Qty int NOT NULL);
 INSERT dbo.Facts VALUES ('2024-01-01', 10.50, 1), ('2024-01-01', 99.99, 3), ('2024-01-02', 0.01, 7);
-CREATE CLUSTERED COLUMNSTORE INDEX CCI_Facts ON dbo.Facts;
+CREATE CLUSTERED COLUMNSTORE INDEX CCI_Facts ON dbo.Facts ON ps_FactsDay (Day);
+ALTER INDEX CCI_Facts ON dbo.Facts REBUILD PARTITION = 1 WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE);
 GO
 
 CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (
@@ -226,6 +257,14 @@ CREATE TABLE sales.Customers (
     CONSTRAINT CK_Customers_Name CHECK (len([Name]) > 0)
 );
 CREATE NONCLUSTERED INDEX IX_Customers_Name ON sales.Customers (Name) INCLUDE (Email) WHERE Email IS NOT NULL;
+CREATE STATISTICS ST_Customers_Phone ON sales.Customers (Phone);
+GO
+-- Full-text search is not always installed (the Linux images lack it).
+IF FULLTEXTSERVICEPROPERTY('IsFullTextInstalled') = 1
+BEGIN
+    EXEC (N'CREATE FULLTEXT CATALOG ftc_Sample;');
+    EXEC (N'CREATE FULLTEXT INDEX ON sales.Customers (Name) KEY INDEX PK_Customers ON ftc_Sample;');
+END
 GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'People who buy; it''s "quoted"', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Case-sensitive e-mail address', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'COLUMN', @level2name = N'Email';
@@ -251,7 +290,8 @@ CREATE TABLE sales.Orders (
     Tax AS ([dbo].[fn_Tax]([Total])),
     RowVer rowversion NOT NULL
 );
-CREATE NONCLUSTERED INDEX IX_Orders_Customer ON sales.Orders (CustomerID, OrderDate DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);
+CREATE NONCLUSTERED INDEX IX_Orders_Customer ON sales.Orders (CustomerID, OrderDate DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80, DATA_COMPRESSION = ROW);
+CREATE STATISTICS ST_Orders_Open ON sales.Orders (CustomerID, OrderDate) WHERE Status = 0 WITH NORECOMPUTE;
 CREATE NONCLUSTERED INDEX IX_Orders_Status ON sales.Orders (Status) WITH (ALLOW_PAGE_LOCKS = OFF);
 CREATE TABLE sales.OrderLines (
     OrderID bigint NOT NULL CONSTRAINT FK_OrderLines_Orders REFERENCES sales.Orders (OrderID) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -259,7 +299,7 @@ CREATE TABLE sales.OrderLines (
     ProductID int NOT NULL,
     Quantity smallint NOT NULL CONSTRAINT CK_OrderLines_Quantity CHECK (Quantity > 0),
     Price money NOT NULL,
-    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, LineNo)
+    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, LineNo) WITH (DATA_COMPRESSION = PAGE)
 );
 GO
 INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES
@@ -352,4 +392,21 @@ GO
 DISABLE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees;
 GO
 CREATE SYNONYM dbo.Clients FOR [sales].[Customers];
+GO
+
+-- An owner other than the schema's, and permissions: GRANT, DENY (on a
+-- column too), WITH GRANT OPTION, on the database, a schema, objects, a
+-- type and a user; two that cannot be scripted (to the user mapped to a
+-- login, on the encrypted procedure).
+ALTER AUTHORIZATION ON OBJECT::sales.CustomerOrders TO reporting;
+GRANT VIEW DEFINITION TO auditors;
+GRANT SELECT ON SCHEMA::sales TO reporting;
+GRANT SELECT ON hr.Employees TO reporting;
+DENY SELECT ON hr.Employees (Salary) TO reporting;
+DENY DELETE ON sales.Orders TO public;
+GRANT EXECUTE ON sales.usp_AddOrder TO app_user WITH GRANT OPTION;
+GRANT EXECUTE ON TYPE::sales.OrderLineList TO app_user;
+GRANT IMPERSONATE ON USER::etl_user TO auditors;
+GRANT SELECT ON sales.Customers TO web_user;
+GRANT EXECUTE ON dbo.usp_Secret TO reporting;
 GO

@@ -122,21 +122,25 @@ func (db *DB) databaseResult() *result {
 }
 
 func (db *DB) objectsResult() *result {
-	r := newResult("object_id:i", "schema_name:s", "name:s", "type:s", "parent_object_id:i")
+	r := newResult("object_id:i", "schema_name:s", "name:s", "type:s", "parent_object_id:i", "principal_id:i")
 	for _, o := range db.objects {
 		typ := o.typ
 		if len(typ) == 1 {
 			typ += " " // sys.objects.type is char(2)
 		}
-		r.add(o.id, o.schema, o.name, typ, o.parent)
+		var owner any
+		if o.owner != "" {
+			owner = db.principalID(o.owner)
+		}
+		r.add(o.id, o.schema, o.name, typ, o.parent, owner)
 	}
 	return r
 }
 
 func (db *DB) schemasResult() *result {
-	r := newResult("schema_id:i", "name:s", "owner_name:s")
+	r := newResult("schema_id:i", "name:s", "principal_id:i", "owner_name:s")
 	for _, s := range db.Schemas {
-		r.add(s.ID, s.Name, s.Owner)
+		r.add(s.ID, s.Name, db.principalID(s.Owner), s.Owner)
 	}
 	return r
 }
@@ -144,17 +148,17 @@ func (db *DB) schemasResult() *result {
 func (db *DB) typesResult() *result {
 	r := newResult("user_type_id:i", "schema_name:s", "name:s", "base_type:s", "max_length:h", "precision:t",
 		"scale:t", "collation_name:s", "is_nullable:f", "is_table_type:f", "is_assembly_type:f", "type_table_object_id:i",
-		"table_type_memory_optimized:f")
+		"table_type_memory_optimized:f", "principal_id:i")
 	for _, t := range db.Types {
 		ct := parseType(t.Base)
 		coll := any(nil)
 		if isChar(ct.name) {
 			coll = db.Collation
 		}
-		r.add(t.ID, t.Schema, t.Name, ct.name, int64(ct.maxLength), int64(ct.precision), int64(ct.scale), coll, t.Nullable, false, false, nil, nil)
+		r.add(t.ID, t.Schema, t.Name, ct.name, int64(ct.maxLength), int64(ct.precision), int64(ct.scale), coll, t.Nullable, false, false, nil, nil, nil)
 	}
 	for _, t := range db.TableTypes {
-		r.add(t.ID, t.Schema, t.Name, "sysname", int64(-1), int64(0), int64(0), nil, false, true, false, t.ObjectID, false)
+		r.add(t.ID, t.Schema, t.Name, "sysname", int64(-1), int64(0), int64(0), nil, false, true, false, t.ObjectID, false, nil)
 	}
 	return r
 }
@@ -475,5 +479,108 @@ func (db *DB) assembliesResult() *result {
 func (db *DB) databaseFilesResult() *result {
 	r := newResult("name:s", "physical_name:S")
 	r.add(db.Name, "/var/opt/mssql/data/"+db.Name+".mdf")
+	return r
+}
+
+// storage calls fn for the heap (index_id 0, ix nil) or every index of
+// the tables and indexed views (the objects of type U and V).
+func (db *DB) storage(fn func(objectID int64, t *Table, indexID int64, ix *Index)) {
+	for _, t := range db.Tables {
+		if !hasClustered(t) {
+			fn(t.ID, t, 0, nil)
+		}
+		for _, ix := range t.Indexes {
+			fn(t.ID, t, ix.id, ix)
+		}
+	}
+	for _, m := range db.Modules {
+		for _, ix := range m.Indexes {
+			fn(m.ID, nil, ix.id, ix)
+		}
+	}
+}
+
+// partitionsResult answers qPartitions: compression other than the
+// default, by heap or index.
+func (db *DB) partitionsResult() *result {
+	r := newResult("object_id:i", "index_id:i", "min_compression:s", "max_compression:s")
+	db.storage(func(oid int64, t *Table, id int64, ix *Index) {
+		var comps []string
+		deflt := "NONE"
+		switch {
+		case ix == nil && t.Compression != "":
+			comps = []string{t.Compression}
+		case ix != nil:
+			comps = ix.Compression
+			if ix.Type == 5 || ix.Type == 6 {
+				deflt = "COLUMNSTORE"
+			}
+		}
+		if len(comps) == 0 {
+			comps = []string{deflt}
+		}
+		lo, hi := comps[0], comps[0]
+		for _, c := range comps {
+			lo, hi = min(lo, c), max(hi, c)
+		}
+		if (lo != "NONE" && lo != "COLUMNSTORE") || (hi != "NONE" && hi != "COLUMNSTORE") {
+			r.add(oid, id, lo, hi)
+		}
+	})
+	return r
+}
+
+// dataSpacesResult answers qDataSpaces: the indexes on a partition
+// scheme (the model has no other filegroup).
+func (db *DB) dataSpacesResult() *result {
+	r := newResult("object_id:i", "index_id:i", "data_space_name:s", "data_space_type:s")
+	db.storage(func(oid int64, _ *Table, id int64, ix *Index) {
+		if ix != nil && ix.Scheme != "" {
+			r.add(oid, id, ix.Scheme, "PS")
+		}
+	})
+	return r
+}
+
+func (db *DB) partitionSchemesResult() *result {
+	r := newResult("function_name:s", "scheme_name:s")
+	for _, ps := range db.PartitionSchemes {
+		r.add(ps.Function, ps.Name)
+	}
+	return r
+}
+
+// statsResult answers qStats: one row per column of user-created
+// statistics.
+func (db *DB) statsResult() *result {
+	r := newResult("object_id:i", "stats_id:i", "name:s", "no_recompute:f", "has_filter:f", "filter_definition:S",
+		"stats_column_id:i", "column_name:s")
+	for _, t := range db.Tables {
+		for _, st := range t.Stats {
+			for i, c := range st.Columns {
+				r.add(t.ID, st.id, st.Name, st.NoRecompute, st.Filter != "", nullStr(st.Filter), int64(i+1), c)
+			}
+		}
+	}
+	return r
+}
+
+func (db *DB) fulltextIndexesResult() *result {
+	r := newResult("object_id:i", "catalog_name:s")
+	for _, t := range db.Tables {
+		if t.FullText != "" {
+			r.add(t.ID, t.FullText)
+		}
+	}
+	return r
+}
+
+// databaseEntitiesResult answers qDatabaseEntities; of its kinds the
+// model has full-text catalogs.
+func (db *DB) databaseEntitiesResult() *result {
+	r := newResult("kind:s", "schema_name:s", "name:s")
+	for _, c := range db.FulltextCatalogs {
+		r.add("full-text catalog", nil, c)
+	}
 	return r
 }

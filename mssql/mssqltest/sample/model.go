@@ -37,6 +37,17 @@ type DB struct {
 	Other []*Other
 	// DatabaseTriggers are the names of database-level DDL triggers.
 	DatabaseTriggers []string
+	// Principals are the users and roles of the database; the built-in
+	// ones (public, dbo, guest, INFORMATION_SCHEMA, sys, the fixed roles)
+	// are always there.
+	Principals []*Principal
+	// Permissions are granted, denied or revoked explicitly; the default
+	// ones of a new database, and CONNECT for every user, are added.
+	Permissions []*Permission
+	// PartitionSchemes are served with their functions.
+	PartitionSchemes []*PartitionScheme
+	// FulltextCatalogs are the names of full-text catalogs.
+	FulltextCatalogs []string
 
 	objects []*objRow
 	nextID  int64
@@ -47,6 +58,45 @@ type Schema struct {
 	ID    int64
 	Name  string
 	Owner string
+}
+
+// Principal is a database user or role.
+type Principal struct {
+	Name          string
+	Type          string // S (a user) or R (a role)
+	Auth          string // users: NONE (without login) or INSTANCE (mapped to a login)
+	DefaultSchema string // users: "" for dbo
+	Owner         string // roles: "" for dbo
+	MemberOf      []string
+	NoConnect     bool // a user whose CONNECT was revoked
+
+	id int64
+}
+
+// Permission is a row of sys.database_permissions. On is "" for the
+// database, "schema:S", "object:S.N", "column:S.N.C", "type:S.N" or
+// "user:NAME".
+type Permission struct {
+	State string // G, W (with grant option), D or R
+	Name  string
+	On    string
+	To    string
+}
+
+// PartitionScheme is a partition scheme and its function.
+type PartitionScheme struct {
+	Name     string
+	Function string
+}
+
+// Stats is a user-created statistics object.
+type Stats struct {
+	Name        string
+	Columns     []string
+	Filter      string
+	NoRecompute bool
+
+	id int64
 }
 
 // AliasType is CREATE TYPE ... FROM base.
@@ -126,6 +176,10 @@ type Index struct {
 	NoRowLocks       bool
 	NoPageLocks      bool
 	Disabled         bool
+	// Compression is the data compression of each partition (one for an
+	// unpartitioned index); nil is the default (NONE, or COLUMNSTORE).
+	Compression []string
+	Scheme      string // the partition scheme the index is on, if any
 
 	id       int64
 	objectID int64 // constraint object, if any
@@ -169,6 +223,9 @@ type Table struct {
 	Period          [2]string
 	MemoryOptimized bool
 	ComputedRefs    []string // objects computed columns refer to
+	Compression     string   // a heap's data compression; "" for NONE
+	Stats           []*Stats
+	FullText        string // the catalog of the table's full-text index, if any
 
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when
@@ -197,6 +254,7 @@ type Module struct {
 	References       []string // objects the definition refers to
 	TypeReferences   []string // types it refers to
 	Indexes          []*Index // indexed views
+	Owner            string   // an owner other than the schema's (ALTER AUTHORIZATION)
 }
 
 // Synonym is a synonym.
@@ -230,6 +288,7 @@ type objRow struct {
 	name   string
 	typ    string
 	parent int64
+	owner  string
 }
 
 func (db *DB) newID() int64 {
@@ -299,6 +358,7 @@ func (db *DB) build() {
 	}
 	for _, m := range db.Modules {
 		m.ID = db.addObject(m.Schema, m.Name, m.Type, 0)
+		db.objects[len(db.objects)-1].owner = m.Owner
 	}
 	for _, s := range db.Synonyms {
 		s.ID = db.addObject(s.Schema, s.Name, "SN", 0)
@@ -331,7 +391,8 @@ func (db *DB) build() {
 				ix.objectID = db.addObject(t.Schema, ix.Name, "UQ", t.ID)
 			}
 		}
-		// Index ids: the clustered index (or heap) is 1 (0), others from 2.
+		// Index ids: the clustered index (or heap) is 1 (0), others from
+		// 2; statistics take the ids after the indexes'.
 		next := int64(2)
 		for _, ix := range t.Indexes {
 			if ix.Type == 1 || ix.Type == 5 {
@@ -341,12 +402,19 @@ func (db *DB) build() {
 				next++
 			}
 		}
+		for _, st := range t.Stats {
+			st.id = next
+			next++
+		}
 		for _, fk := range t.FKs {
 			fk.id = db.addObject(t.Schema, fk.Name, "F", t.ID)
 		}
 		for _, ck := range t.Checks {
 			ck.id = db.addObject(t.Schema, ck.Name, "C", t.ID)
 		}
+	}
+	for i, p := range db.Principals {
+		p.id = int64(5 + i)
 	}
 	for _, m := range db.Modules {
 		if m.Parent != "" {

@@ -32,13 +32,15 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // New returns the model of the sample database: every data type at its
 // edge values and every kind of object the scripter handles, plus some it
 // does not (a CLR assembly and function, an encrypted procedure, a
-// memory-optimized table, a service queue) which must be reported.
+// memory-optimized table, a service queue, a user mapped to a login, a
+// partition scheme, a full-text index) which must be reported.
 func New() *DB {
 	db := &DB{
 		Name: Name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true,
 		Schemas: []*Schema{
 			{Name: "hr", Owner: "dbo"},
 			{Name: "odd ]schema ü", Owner: "dbo"},
+			{Name: "reports", Owner: "reporting"},
 			{Name: "sales", Owner: "dbo"},
 		},
 		Types: []*AliasType{
@@ -48,6 +50,27 @@ func New() *DB {
 		Assemblies:       []string{"SampleClr"},
 		Other:            []*Other{{Schema: "dbo", Name: "AuditQueue", Type: "SQ"}},
 		DatabaseTriggers: []string{"trg_DDL_Audit"},
+		PartitionSchemes: []*PartitionScheme{{Name: "ps_FactsDay", Function: "pf_FactsDay"}},
+		FulltextCatalogs: []string{"ftc_Sample"},
+		Principals: []*Principal{
+			{Name: "app_user", Type: "S", Auth: "NONE", DefaultSchema: "sales", MemberOf: []string{"reporting"}},
+			{Name: "etl_user", Type: "S", Auth: "NONE", NoConnect: true},
+			{Name: "web_user", Type: "S", Auth: "INSTANCE", MemberOf: []string{"reporting"}},
+			{Name: "reporting", Type: "R", MemberOf: []string{"db_datareader"}},
+			{Name: "auditors", Type: "R", Owner: "reporting", MemberOf: []string{"reporting"}},
+		},
+		Permissions: []*Permission{
+			{State: "G", Name: "VIEW DEFINITION", To: "auditors"},
+			{State: "G", Name: "SELECT", On: "schema:sales", To: "reporting"},
+			{State: "G", Name: "SELECT", On: "object:hr.Employees", To: "reporting"},
+			{State: "D", Name: "SELECT", On: "column:hr.Employees.Salary", To: "reporting"},
+			{State: "D", Name: "DELETE", On: "object:sales.Orders", To: "public"},
+			{State: "W", Name: "EXECUTE", On: "object:sales.usp_AddOrder", To: "app_user"},
+			{State: "G", Name: "EXECUTE", On: "type:sales.OrderLineList", To: "app_user"},
+			{State: "G", Name: "IMPERSONATE", On: "user:etl_user", To: "auditors"},
+			{State: "G", Name: "SELECT", On: "object:sales.Customers", To: "web_user"},
+			{State: "G", Name: "EXECUTE", On: "object:dbo.usp_Secret", To: "reporting"},
+		},
 	}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
@@ -247,6 +270,7 @@ func events() *Table {
 		{Name: "Kind", Type: "varchar(20)"},
 		{Name: "Payload", Type: "nvarchar(200)", Nullable: true},
 	}, Indexes: []*Index{{Name: "NCCI_Events", Type: 6, Included: []string{"EventTime", "Kind"}}},
+		Compression: "ROW",
 		Rows: [][]any{
 			{dt(2024, 1, 1, 8, 0, 0, 0), "login", nil},
 			{dt(2024, 1, 1, 8, 0, 0, 0), "login", nil},
@@ -260,7 +284,7 @@ func facts() *Table {
 		{Name: "Day", Type: "date"},
 		{Name: "Amount", Type: "decimal(12,2)"},
 		{Name: "Qty", Type: "int"},
-	}, Indexes: []*Index{{Name: "CCI_Facts", Type: 5}},
+	}, Indexes: []*Index{{Name: "CCI_Facts", Type: 5, Scheme: "ps_FactsDay", Compression: []string{"COLUMNSTORE_ARCHIVE", "COLUMNSTORE"}}},
 		Rows: [][]any{
 			{d(2024, 1, 1), "10.50", 1},
 			{d(2024, 1, 1), "99.99", 3},
@@ -336,7 +360,9 @@ func positionsHistory() *Table {
 			{Name: "Title", Type: "nvarchar(100)"},
 			{Name: "ValidFrom", Type: "datetime2(7)"},
 			{Name: "ValidTo", Type: "datetime2(7)"},
-		}, Indexes: []*Index{{Name: "ix_PositionsHistory", Type: 1, Keys: []string{"ValidTo", "ValidFrom"}}},
+		}, Indexes: []*Index{{Name: "ix_PositionsHistory", Type: 1, Keys: []string{"ValidTo", "ValidFrom"},
+			// SQL Server creates a history table with PAGE compression.
+			Compression: []string{"PAGE"}}},
 		Rows: [][]any{
 			{1, "Junior Engineer", dt(2020, 1, 1, 0, 0, 0, 0), dt(2024, 1, 1, 10, 0, 0, 123456700)},
 		}}
@@ -359,8 +385,10 @@ func customers() *Table {
 		{Name: "UQ_Customers_Email", Type: 2, UniqueConstraint: true, Keys: []string{"Email"}},
 		{Name: "IX_Customers_Name", Type: 2, Keys: []string{"Name"}, Included: []string{"Email"}, Filter: "([Email] IS NOT NULL)"},
 	},
-		FKs:    []*FK{{Name: "FK_Customers_ReferredBy", Columns: []string{"ReferredBy"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}}},
-		Checks: []*Check{{Name: "CK_Customers_Name", Definition: "(len([Name])>(0))"}},
+		FKs:      []*FK{{Name: "FK_Customers_ReferredBy", Columns: []string{"ReferredBy"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}}},
+		Checks:   []*Check{{Name: "CK_Customers_Name", Definition: "(len([Name])>(0))"}},
+		Stats:    []*Stats{{Name: "ST_Customers_Phone", Columns: []string{"Phone"}}},
+		FullText: "ftc_Sample",
 		Rows: [][]any{
 			{1, "Ann O'Neil", "+1 555 0100", "ann@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA427", dt(2024, 1, 1, 9, 0, 0, 0), nil, nil, nil, nil},
 			{2, "Bob \"Bobby\" Tables", nil, "bob@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA428", dt(2024, 1, 2, 9, 0, 0, 0), nil, nil, "Robert'); DROP TABLE Students;--", 1},
@@ -382,10 +410,11 @@ func orders() *Table {
 		{Name: "RowVer", Type: "rowversion"},
 	}, Indexes: []*Index{
 		{Name: "PK_Orders", Type: 1, PrimaryKey: true, Keys: []string{"OrderID"}},
-		{Name: "IX_Orders_Customer", Type: 2, Keys: []string{"CustomerID", "OrderDate DESC"}, FillFactor: 80, Padded: true},
+		{Name: "IX_Orders_Customer", Type: 2, Keys: []string{"CustomerID", "OrderDate DESC"}, FillFactor: 80, Padded: true, Compression: []string{"ROW"}},
 		{Name: "IX_Orders_Status", Type: 2, Keys: []string{"Status"}, Disabled: true, NoPageLocks: true},
 	},
 		ComputedRefs: []string{"dbo.fn_Tax"},
+		Stats:        []*Stats{{Name: "ST_Orders_Open", Columns: []string{"CustomerID", "OrderDate"}, Filter: "([Status]=(0))", NoRecompute: true}},
 		FKs:          []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
 		Rows: [][]any{
 			{int64(1000), 1, d(2024, 2, 1), "100.0000", 0, nil, nil},
@@ -402,7 +431,7 @@ func orderLines() *Table {
 		{Name: "ProductID", Type: "int"},
 		{Name: "Quantity", Type: "smallint"},
 		{Name: "Price", Type: "money"},
-	}, Indexes: []*Index{{Name: "PK_OrderLines", Type: 1, PrimaryKey: true, Keys: []string{"OrderID", "LineNo"}}},
+	}, Indexes: []*Index{{Name: "PK_OrderLines", Type: 1, PrimaryKey: true, Keys: []string{"OrderID", "LineNo"}, Compression: []string{"PAGE"}}},
 		FKs:    []*FK{{Name: "FK_OrderLines_Orders", Columns: []string{"OrderID"}, RefTable: "sales.Orders", RefColumns: []string{"OrderID"}, OnDelete: 1, OnUpdate: 1}},
 		Checks: []*Check{{Name: "CK_OrderLines_Quantity", Column: "Quantity", Definition: "([Quantity]>(0))"}},
 		Rows: [][]any{
@@ -419,7 +448,7 @@ func modules() []*Module {
 		on(&Module{Schema: "dbo", Name: "fn_Numbers", Type: "TF", Definition: "CREATE FUNCTION dbo.fn_Numbers (@n int)\nRETURNS @t TABLE (n int NOT NULL PRIMARY KEY)\nAS\nBEGIN\n    DECLARE @i int = 1;\n    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;\n    RETURN;\nEND\n"}),
 		on(&Module{Schema: "sales", Name: "fn_CustomerOrders", Type: "IF", References: []string{"sales.Orders"},
 			Definition: "CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)\nRETURNS TABLE\nAS\nRETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;"}),
-		on(&Module{Schema: "sales", Name: "CustomerOrders", Type: "V", References: []string{"sales.Customers", "sales.Orders"},
+		on(&Module{Schema: "sales", Name: "CustomerOrders", Type: "V", References: []string{"sales.Customers", "sales.Orders"}, Owner: "reporting",
 			Definition: "-- Orders with their customers\nCREATE VIEW sales.CustomerOrders\nAS\nSELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total\nFROM sales.Customers AS c\nJOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;"}),
 		on(&Module{Schema: "sales", Name: "OrderTotals", Type: "V", SchemaBound: true, References: []string{"sales.Orders"},
 			Definition: "CREATE VIEW sales.OrderTotals\nWITH SCHEMABINDING\nAS\nSELECT CustomerID, COUNT_BIG(*) AS OrderCount\nFROM sales.Orders\nGROUP BY CustomerID;",

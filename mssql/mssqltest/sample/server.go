@@ -217,6 +217,24 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		}
 	case "sqlvault:database_files":
 		r = db.databaseFilesResult()
+	case "sqlvault:partitions":
+		r = db.partitionsResult()
+	case "sqlvault:data_spaces":
+		r = db.dataSpacesResult()
+	case "sqlvault:partition_schemes":
+		r = db.partitionSchemesResult()
+	case "sqlvault:stats":
+		r = db.statsResult()
+	case "sqlvault:fulltext_indexes":
+		r = db.fulltextIndexesResult()
+	case "sqlvault:database_entities":
+		r = db.databaseEntitiesResult()
+	case "sqlvault:principals":
+		r = db.principalsResult()
+	case "sqlvault:role_members":
+		r = db.roleMembersResult()
+	case "sqlvault:database_permissions":
+		r = db.databasePermissionsResult()
 	case "sqlvault:create_snapshot":
 		if !db.DatabaseSnapshots {
 			return mssqltest.Errorf(262, 14, "CREATE DATABASE permission denied in database 'master'.")

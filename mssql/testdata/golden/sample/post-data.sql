@@ -18,7 +18,7 @@ CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];
 GO
 
 -- Index [ix_PositionsHistory] on [hr].[PositionsHistory]
-CREATE CLUSTERED INDEX [ix_PositionsHistory] ON [hr].[PositionsHistory] ([ValidTo] ASC, [ValidFrom] ASC);
+CREATE CLUSTERED INDEX [ix_PositionsHistory] ON [hr].[PositionsHistory] ([ValidTo] ASC, [ValidFrom] ASC) WITH (DATA_COMPRESSION = PAGE);
 GO
 
 -- Index [IX_Customers_Name] on [sales].[Customers]
@@ -26,7 +26,7 @@ CREATE NONCLUSTERED INDEX [IX_Customers_Name] ON [sales].[Customers] ([Name] ASC
 GO
 
 -- Index [IX_Orders_Customer] on [sales].[Orders]
-CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80);
+CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80, DATA_COMPRESSION = ROW);
 GO
 
 -- Index [IX_Orders_Status] on [sales].[Orders]
@@ -35,6 +35,14 @@ GO
 
 -- Index [IX_OrderTotals] on view [sales].[OrderTotals]
 CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);
+GO
+
+-- Statistics [ST_Customers_Phone] on [sales].[Customers]
+CREATE STATISTICS [ST_Customers_Phone] ON [sales].[Customers] ([Phone]);
+GO
+
+-- Statistics [ST_Orders_Open] on [sales].[Orders]
+CREATE STATISTICS [ST_Orders_Open] ON [sales].[Orders] ([CustomerID], [OrderDate]) WHERE ([Status]=(0)) WITH NORECOMPUTE;
 GO
 
 -- Check constraint [CK_Employees_Salary] on [hr].[Employees]

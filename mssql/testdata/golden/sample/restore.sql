@@ -17,3 +17,4 @@
 :r "data/sales.Orders.sql"
 :r "data/sales.OrderLines.sql"
 :r "post-data.sql"
+:r "security.sql"

@@ -26,6 +26,10 @@ GO
 CREATE SCHEMA [odd ]]schema ü] AUTHORIZATION [dbo];
 GO
 
+-- Schema [reports]
+CREATE SCHEMA [reports] AUTHORIZATION [dbo];
+GO
+
 -- Schema [sales]
 CREATE SCHEMA [sales] AUTHORIZATION [dbo];
 GO
@@ -135,7 +139,7 @@ CREATE TABLE [dbo].[Events] (
     [EventTime] datetime2(3) NOT NULL,
     [Kind] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
     [Payload] nvarchar(200) COLLATE SQL_Latin1_General_CP1_CI_AS NULL
-);
+) WITH (DATA_COMPRESSION = ROW);
 GO
 
 -- Table [dbo].[Facts]
@@ -258,7 +262,7 @@ CREATE TABLE [sales].[OrderLines] (
     [ProductID] int NOT NULL,
     [Quantity] smallint NOT NULL,
     [Price] money NOT NULL,
-    CONSTRAINT [PK_OrderLines] PRIMARY KEY CLUSTERED ([OrderID] ASC, [LineNo] ASC)
+    CONSTRAINT [PK_OrderLines] PRIMARY KEY CLUSTERED ([OrderID] ASC, [LineNo] ASC) WITH (DATA_COMPRESSION = PAGE)
 );
 GO
 

@@ -1,0 +1,156 @@
+package sample
+
+import "strings"
+
+// builtinPrincipal is a principal every database has.
+type builtinPrincipal struct {
+	id    int64
+	name  string
+	typ   string
+	auth  string
+	fixed bool
+}
+
+// builtinPrincipals are those of a new database on SQL Server 2016 and
+// later: public, dbo (mapped to the login that owns the database), guest,
+// INFORMATION_SCHEMA, sys and the fixed roles.
+var builtinPrincipals = []builtinPrincipal{
+	{0, "public", "R", "NONE", false},
+	{1, "dbo", "S", "INSTANCE", false},
+	{2, "guest", "S", "NONE", false},
+	{3, "INFORMATION_SCHEMA", "S", "NONE", false},
+	{4, "sys", "S", "NONE", false},
+	{16384, "db_owner", "R", "NONE", true},
+	{16385, "db_accessadmin", "R", "NONE", true},
+	{16386, "db_securityadmin", "R", "NONE", true},
+	{16387, "db_ddladmin", "R", "NONE", true},
+	{16389, "db_backupoperator", "R", "NONE", true},
+	{16390, "db_datareader", "R", "NONE", true},
+	{16391, "db_datawriter", "R", "NONE", true},
+	{16392, "db_denydatareader", "R", "NONE", true},
+	{16393, "db_denydatawriter", "R", "NONE", true},
+}
+
+// principalID returns the id of a principal by name, built-in or not.
+func (db *DB) principalID(name string) int64 {
+	for _, b := range builtinPrincipals {
+		if b.name == name {
+			return b.id
+		}
+	}
+	for _, p := range db.Principals {
+		if p.Name == name {
+			return p.id
+		}
+	}
+	panic("sample: no principal " + name)
+}
+
+// principalsResult answers qPrincipals.
+func (db *DB) principalsResult() *result {
+	r := newResult("principal_id:i", "name:s", "type:s", "authentication_type_desc:s", "default_schema_name:s",
+		"owning_principal_id:i", "is_fixed_role:f")
+	for _, b := range builtinPrincipals[:5] {
+		var schema, owner any
+		if b.typ == "S" {
+			schema = "dbo"
+		} else {
+			owner = int64(1)
+		}
+		r.add(b.id, b.name, b.typ, b.auth, schema, owner, false)
+	}
+	for _, p := range db.Principals {
+		var schema any
+		owner := int64(1)
+		if p.Type == "S" {
+			schema = "dbo"
+			if p.DefaultSchema != "" {
+				schema = p.DefaultSchema
+			}
+		} else {
+			if p.Owner != "" {
+				owner = db.principalID(p.Owner)
+			}
+		}
+		r.add(p.id, p.Name, p.Type, p.Auth, schema, owner, false)
+	}
+	for _, b := range builtinPrincipals[5:] {
+		r.add(b.id, b.name, b.typ, b.auth, nil, int64(1), true)
+	}
+	return r
+}
+
+// roleMembersResult answers qRoleMembers: dbo in db_owner, and the
+// memberships of the model.
+func (db *DB) roleMembersResult() *result {
+	r := newResult("role_principal_id:i", "member_principal_id:i")
+	r.add(int64(16384), int64(1))
+	for _, p := range db.Principals {
+		for _, role := range p.MemberOf {
+			r.add(db.principalID(role), p.id)
+		}
+	}
+	return r
+}
+
+// databasePermissionsResult answers qDatabasePermissions: the permissions
+// of a new database (CONNECT for dbo, the two Always Encrypted metadata
+// permissions of public), CONNECT for every user as CREATE USER grants
+// it, and the permissions of the model.
+func (db *DB) databasePermissionsResult() *result {
+	r := newResult("class:t", "class_desc:s", "major_id:i", "minor_id:i", "grantee_principal_id:i",
+		"permission_name:s", "state:s", "object_schema:s", "object_name:s", "column_name:s", "schema_name:s")
+	database := func(perm string, grantee int64, state string) {
+		r.add(int64(0), "DATABASE", int64(0), int64(0), grantee, perm, state, nil, nil, nil, nil)
+	}
+	database("CONNECT", 1, "G")
+	database("VIEW ANY COLUMN ENCRYPTION KEY DEFINITION", 0, "G")
+	database("VIEW ANY COLUMN MASTER KEY DEFINITION", 0, "G")
+	for _, p := range db.Principals {
+		if p.Type == "S" && !p.NoConnect {
+			database("CONNECT", p.id, "G")
+		}
+	}
+	for _, p := range db.Permissions {
+		grantee := db.principalID(p.To)
+		kind, target, _ := strings.Cut(p.On, ":")
+		switch kind {
+		case "":
+			database(p.Name, grantee, p.State)
+		case "schema":
+			r.add(int64(3), "SCHEMA", db.schemaID(target), int64(0), grantee, p.Name, p.State, nil, nil, nil, target)
+		case "object", "column":
+			obj, col := target, ""
+			if kind == "column" {
+				i := strings.LastIndexByte(target, '.')
+				obj, col = target[:i], target[i+1:]
+			}
+			schema, name, _ := strings.Cut(obj, ".")
+			minor, colName := int64(0), any(nil)
+			if t := db.table(obj); t != nil && col != "" {
+				for _, c := range t.Columns {
+					if c.Name == col {
+						minor, colName = c.id, c.Name
+					}
+				}
+			}
+			r.add(int64(1), "OBJECT_OR_COLUMN", db.lookup(obj), minor, grantee, p.Name, p.State, schema, name, colName, nil)
+		case "type":
+			id := int64(0)
+			for _, tt := range db.TableTypes {
+				if strings.EqualFold(tt.Schema+"."+tt.Name, target) {
+					id = tt.ID
+				}
+			}
+			if a := db.aliasType(target); a != nil {
+				id = a.ID
+			}
+			r.add(int64(6), "TYPE", id, int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
+		case "user":
+			r.add(int64(4), "DATABASE_PRINCIPAL", db.principalID(target), int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
+		default:
+			panic("sample: bad permission target " + p.On)
+		}
+	}
+	return r
+}

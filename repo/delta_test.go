@@ -382,7 +382,7 @@ func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 		return b.Bytes()
 	}
 	hints := map[string]ID{}
-	find := func(piece []byte) ID { return hints[string(piece[:64])] }
+	find := mapFinder(hints)
 	remember := func(data []byte, ps []Piece) {
 		off := 0
 		for _, p := range ps {
@@ -436,6 +436,76 @@ func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	// new rows plus at most the piece they continue.
 	if reused < len(p1)-2 || added2 > added1*11/8*7/10 {
 		t.Fatalf("day 2 added %d bytes (day 1: %d), reused %d of %d pieces", added2, added1, reused, len(p2))
+	}
+}
+
+// mapFinder finds bases by a piece's first 64 bytes; it knows no order.
+type mapFinder map[string]ID
+
+func (m mapFinder) Find(piece []byte) ID { return m[string(piece[:64])] }
+func (m mapFinder) Next(ID) ID           { return ID{} }
+func (m mapFinder) Prev(ID) ID           { return ID{} }
+
+// seqFinder knows the order of the previous version's blobs and nothing
+// of their content, like a parent whose chunk boundaries all moved.
+type seqFinder []ID
+
+func (s seqFinder) Find([]byte) ID { return ID{} }
+func (s seqFinder) Next(id ID) ID  { return s.at(id, 1) }
+func (s seqFinder) Prev(id ID) ID  { return s.at(id, -1) }
+func (s seqFinder) at(id ID, d int) ID {
+	for i, x := range s {
+		if x == id && i+d >= 0 && i+d < len(s) {
+			return s[i+d]
+		}
+	}
+	return ID{}
+}
+
+// TestSaveChunkFindsBasesByPosition: a chunk that spans what were three
+// chunks of the previous version, each changed a little, is matched only
+// to the first by its hint. The content the first does not hold is found
+// in the chunks that followed it, so the whole chunk costs small deltas,
+// not the two other chunks again in full.
+func TestSaveChunkFindsBasesByPosition(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	var prev seqFinder
+	var day1 []byte
+	var full int
+	for i := range 3 {
+		old := rowsText(6000, nil, int64(20+i))
+		id, n, err := r.SaveDataBlob(ctx, old, ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev, full = append(prev, id), full+n
+		day1 = append(day1, rowsText(6000, map[int]bool{100: true, 3000: true}, int64(20+i))...)
+	}
+	r.Flush(ctx)
+	before := r.Stats()
+	ps, err := r.SaveChunk(ctx, day1, prev[0], prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Flush(ctx)
+	var b bytes.Buffer
+	added := 0
+	for _, p := range ps {
+		got, err := r.LoadBlob(ctx, DataBlob, p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(got)
+		added += p.Added
+	}
+	if !bytes.Equal(b.Bytes(), day1) {
+		t.Fatal("the pieces do not make up the chunk")
+	}
+	st := r.Stats()
+	if st.NoBase != before.NoBase || st.FullBlobs != before.FullBlobs || added > full/20 {
+		t.Fatalf("stored %d bytes for a chunk whose parts cost %d in full (%d pieces, %d without a base, %d full blobs); want small deltas only",
+			added, full, len(ps), st.NoBase-before.NoBase, st.FullBlobs-before.FullBlobs)
 	}
 }
 

@@ -422,17 +422,26 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 	defer plainBufs.Put(ip)
 	instr := encodeDelta((*ip)[:0], plain, data)
 	*ip = instr
-	return r.deltaFromInstr(dst, kf, instr)
+	return r.deltaFromInstr(dst, kf, instr, len(data))
 }
 
 // deltaFromInstr builds a delta payload from an instruction stream against
-// keyframe kf, or returns nil when the delta is over the configured share
-// of the keyframe's stored size.
-func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte) []byte {
+// keyframe kf for a target of n bytes, or returns nil when the delta is
+// over the configured share of the keyframe's stored size, or of what the
+// target would cost in full (estimated at the keyframe's compression
+// ratio). The second bound matters when the target is much smaller than
+// its keyframe: a delta that saves little would still make the target, and
+// every later version based on it, depend on a keyframe that does not hold
+// its content.
+func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte, n int) []byte {
 	dst = append(dst, EncDelta)
 	dst = append(dst, kf.ID[:]...)
 	dst = r.codec.compressStrong(dst, instr)
-	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*float64(kf.Length) {
+	limit := float64(kf.Length)
+	if kf.PlainLen > 0 {
+		limit = min(limit, float64(n)*float64(kf.Length)/float64(kf.PlainLen))
+	}
+	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*limit {
 		r.stats.tooLarge.Add(1)
 		return nil
 	}
@@ -451,17 +460,32 @@ const literalSplit = 64 << 10
 
 var runParams = chunk.Params{MinSize: 16 << 10, MaxSize: 256 << 10, AvgBits: 16}
 
+// BaseFinder proposes delta bases for the parts of a chunk from the
+// previous version of the same source.
+type BaseFinder interface {
+	// Find returns the blob that piece most likely derives from, judged by
+	// its content, or the null ID.
+	Find(piece []byte) ID
+	// Next returns the blob that followed id in the previous version, or
+	// the null ID.
+	Next(id ID) ID
+	// Prev returns the blob that preceded id in the previous version, or
+	// the null ID.
+	Prev(id ID) ID
+}
+
 // SaveChunk stores a data chunk. Without a base it is one full blob. With a
 // base (the chunk of the previous backup it derives from) it is stored as a
 // delta against the base's keyframe, except that content the keyframe does
 // not have at all in runs of 64 KiB or more — rows appended since the
-// keyframe was written, typically — is cut out, split at content-defined
-// points and stored as full blobs. Tomorrow's delta then finds those same
-// pieces again instead of storing every row appended since the keyframe
-// once more each day. find, if not nil, proposes a base for each such
-// piece (its own previous version), so that a later change in one costs a
+// keyframe was written, or a stretch the base does not cover because the
+// chunk boundaries moved — is cut out, split at content-defined points and
+// stored on its own. Tomorrow's delta then finds those same pieces again
+// instead of storing every row appended since the keyframe once more each
+// day. bases, if not nil, proposes a base for each such piece (see
+// pieceDelta), so that content the previous version has elsewhere costs a
 // small delta too. The pieces, in order, make up the chunk.
-func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find func(piece []byte) ID) ([]Piece, error) {
+func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases BaseFinder) ([]Piece, error) {
 	one := func(id ID, n int, err error) ([]Piece, error) {
 		if err != nil {
 			return nil, err
@@ -491,26 +515,32 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 	instr, runs := enc.encode((*ip)[:0], data, literalSplit)
 	*ip = instr
 	if len(runs) == 0 {
-		return one(r.store(ctx, DataBlob, data, func(dst []byte) []byte { return r.deltaFromInstr(dst, kf, instr) }, false))
+		return one(r.store(ctx, DataBlob, data, func(dst []byte) []byte { return r.deltaFromInstr(dst, kf, instr, len(data)) }, false))
 	}
 	var pieces []Piece
+	near := base // where in the previous version the chunk has got to
 	add := func(part []byte, delta bool) error {
 		var build func([]byte) []byte
 		if delta {
 			build = func(dst []byte) []byte {
 				ins, _ := enc.encode(nil, part, 0)
-				return r.deltaFromInstr(dst, kf, ins)
+				return r.deltaFromInstr(dst, kf, ins, len(part))
 			}
-		} else if find != nil {
-			if b := find(part); !b.IsNull() {
-				build = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, part, b) }
-			} else {
-				r.stats.noBase.Add(1)
+		} else if bases != nil {
+			build = func(dst []byte) []byte {
+				payload, used := r.pieceDelta(ctx, dst, part, bases, near)
+				if !used.IsNull() {
+					near = used
+				}
+				return payload
 			}
 		}
 		id, n, err := r.store(ctx, DataBlob, part, build, !delta) // run pieces: new rows, few bytes
 		if err != nil {
 			return err
+		}
+		if n == 0 && !delta {
+			near = id // a piece of the previous version, found again
 		}
 		pieces = append(pieces, Piece{ID: id, Len: len(part), Added: n})
 		return nil
@@ -536,6 +566,43 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, find f
 	}
 	r.stats.splitChunks.Add(1)
 	return pieces, nil
+}
+
+// pieceDelta returns the payload of a piece cut out of a chunk as a delta,
+// appended to dst, and the base it used; or nil and the null ID when no
+// candidate gives a delta small enough (see deltaFromInstr). The
+// candidates are the piece's own earlier version by content, then near
+// (the earlier blob the chunk's last delta used), the two blobs that
+// followed it and the one before it in the previous version: when chunk
+// boundaries move, the middle of a long chunk matches no hint, but its
+// content is where the previous version continued. The first delta under 1/32 of the piece is
+// taken at once, else the smallest.
+func (r *Repository) pieceDelta(ctx context.Context, dst, part []byte, bases BaseFinder, near ID) ([]byte, ID) {
+	next := bases.Next(near)
+	cands := [5]ID{bases.Find(part), near, next, bases.Next(next), bases.Prev(near)}
+	var best []byte
+	var bestID ID
+	tried := map[ID]bool{}
+	for _, c := range cands {
+		kf, ok := r.keyframe(c)
+		if c.IsNull() || !ok || tried[kf.ID] {
+			continue
+		}
+		tried[kf.ID] = true
+		payload := r.deltaPayload(ctx, dst, part, c)
+		if payload == nil || best != nil && len(payload) >= len(best) {
+			continue
+		}
+		if len(payload) <= len(part)/32 {
+			return payload, c
+		}
+		best, bestID = append(best[:0], payload...), c
+	}
+	if best == nil {
+		r.stats.noBase.Add(1)
+		return nil, ID{}
+	}
+	return append(dst, best...), bestID
 }
 
 // known reports whether a blob is stored or being stored.
@@ -611,7 +678,7 @@ type Stats struct {
 	BaseErrors             int64 // bases that could not be read (stored in full instead)
 	SplitChunks            int64 // chunks stored as several pieces (long new runs cut out of a delta)
 	FullBytes              int64 // payload bytes of data blobs stored in full
-	TooLarge               int64 // deltas over the configured share of their keyframe (stored in full)
+	TooLarge               int64 // candidate deltas over the configured share (another base or a full blob was used)
 	NoBase                 int64 // pieces of new content for which no earlier version was found
 }
 

@@ -35,6 +35,7 @@ func fnvHash(b []byte) uint64 {
 // the same file that it most likely derives from.
 type baseFinder struct {
 	head, tail map[uint64]repo.ID
+	next, prev map[repo.ID]repo.ID // the chunks after and before each one, in prev
 }
 
 // newBaseFinder indexes the chunks of prev (the same file in the parent
@@ -43,8 +44,15 @@ func newBaseFinder(prev *Node) *baseFinder {
 	if prev == nil || prev.Type != TypeFile || len(prev.Content) == 0 || len(prev.Hints) != hintSize*len(prev.Content) {
 		return nil
 	}
-	f := &baseFinder{head: make(map[uint64]repo.ID, len(prev.Content)), tail: make(map[uint64]repo.ID, len(prev.Content))}
+	f := &baseFinder{head: make(map[uint64]repo.ID, len(prev.Content)), tail: make(map[uint64]repo.ID, len(prev.Content)),
+		next: make(map[repo.ID]repo.ID, len(prev.Content)), prev: make(map[repo.ID]repo.ID, len(prev.Content))}
 	for i, id := range prev.Content {
+		if _, ok := f.next[id]; !ok && i+1 < len(prev.Content) {
+			f.next[id] = prev.Content[i+1]
+		}
+		if _, ok := f.prev[id]; !ok && i > 0 {
+			f.prev[id] = prev.Content[i-1]
+		}
 		h := prev.Hints[i*hintSize:]
 		if k := binary.LittleEndian.Uint64(h); f.head[k].IsNull() {
 			f.head[k] = id
@@ -54,6 +62,29 @@ func newBaseFinder(prev *Node) *baseFinder {
 		}
 	}
 	return f
+}
+
+// Find returns the base for a piece of new content (repo.BaseFinder).
+func (f *baseFinder) Find(piece []byte) repo.ID {
+	return f.find(appendHint(make([]byte, 0, hintSize), piece))
+}
+
+// Next returns the chunk that followed id in the previous version
+// (repo.BaseFinder).
+func (f *baseFinder) Next(id repo.ID) repo.ID {
+	if f == nil {
+		return repo.ID{}
+	}
+	return f.next[id]
+}
+
+// Prev returns the chunk that preceded id in the previous version
+// (repo.BaseFinder).
+func (f *baseFinder) Prev(id repo.ID) repo.ID {
+	if f == nil {
+		return repo.ID{}
+	}
+	return f.prev[id]
 }
 
 // find returns the base for a chunk with the given hint, or the null ID.

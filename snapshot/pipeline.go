@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,9 +56,9 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan saveJob)
 	inflight := make(chan chan saveResult, workers+1)
-	var find func([]byte) repo.ID
+	var finder repo.BaseFinder // a nil *baseFinder must not become a non-nil interface
 	if bases != nil {
-		find = func(piece []byte) repo.ID { return bases.find(appendHint(nil, piece)) }
+		finder = bases
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
@@ -65,7 +66,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				pieces, err := r.SaveChunk(ctx, *j.buf, j.base, find)
+				pieces, err := r.SaveChunk(ctx, *j.buf, j.base, finder)
 				res := saveResult{err: err}
 				off := 0
 				for _, p := range pieces {
@@ -104,6 +105,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 	p := r.Config().Chunker
 	ch := chunk.New(rd, r.Key().Pol, p)
 	hint := make([]byte, 0, hintSize)
+	var last repo.ID // the previous chunk's base
 	var readErr error
 	for {
 		if err := ctx.Err(); err != nil {
@@ -123,7 +125,14 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 		}
 		*bufp = data
 		res.Size += int64(len(data))
-		job := saveJob{buf: bufp, base: bases.find(appendHint(hint[:0], data)), out: make(chan saveResult, 1)}
+		// A chunk whose ends both moved matches no hint; its content most
+		// likely continues where the previous chunk's base left off.
+		base := bases.find(appendHint(hint[:0], data))
+		if base.IsNull() && !last.IsNull() {
+			base = cmp.Or(bases.Next(last), last)
+		}
+		last = base
+		job := saveJob{buf: bufp, base: base, out: make(chan saveResult, 1)}
 		out := job.out
 		inflight <- out
 		select {

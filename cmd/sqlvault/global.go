@@ -226,7 +226,7 @@ func (g *globals) attachCache(r *repo.Repository) error {
 func (g *globals) printRepoStats(r *repo.Repository) {
 	s := r.Stats()
 	if s.DeltaBlobs > 0 {
-		g.verbosef("deltas: %d chunks (%s) stored as %s against earlier keyframes; %d blobs (%s of data) stored in full (%d deltas too large, %d new pieces without a base); %d chunks split around new content",
+		g.verbosef("deltas: %d chunks (%s) stored as %s against earlier keyframes; %d blobs (%s of data) stored in full (%d candidate deltas too large, %d new pieces without a base); %d chunks split around new content",
 			s.DeltaBlobs, formatBytes(s.DeltaPlain), formatBytes(s.DeltaBytes), s.FullBlobs, formatBytes(s.FullBytes), s.TooLarge, s.NoBase, s.SplitChunks)
 	}
 	if s.CacheHits+s.CacheMisses+s.CacheBad > 0 {

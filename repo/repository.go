@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/user"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -436,7 +437,7 @@ func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID
 func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte, n int) []byte {
 	dst = append(dst, EncDelta)
 	dst = append(dst, kf.ID[:]...)
-	dst = r.codec.compressStrong(dst, instr)
+	dst = r.codec.packDelta(dst, instr)
 	limit := float64(kf.Length)
 	if kf.PlainLen > 0 {
 		limit = min(limit, float64(n)*float64(kf.Length)/float64(kf.PlainLen))
@@ -519,31 +520,68 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 	}
 	var pieces []Piece
 	near := base // where in the previous version the chunk has got to
-	add := func(part []byte, delta bool) error {
-		var build func([]byte) []byte
-		if delta {
-			build = func(dst []byte) []byte {
-				ins, _ := enc.encode(nil, part, 0)
-				return r.deltaFromInstr(dst, kf, ins, len(part))
-			}
-		} else if bases != nil {
-			build = func(dst []byte) []byte {
-				payload, used := r.pieceDelta(ctx, dst, part, bases, near)
-				if !used.IsNull() {
-					near = used
-				}
-				return payload
-			}
-		}
-		id, n, err := r.store(ctx, DataBlob, part, build, !delta) // run pieces: new rows, few bytes
+	keep := func(part []byte, build func([]byte) []byte, strong bool) error {
+		id, n, err := r.store(ctx, DataBlob, part, build, strong)
 		if err != nil {
 			return err
 		}
-		if n == 0 && !delta {
-			near = id // a piece of the previous version, found again
-		}
 		pieces = append(pieces, Piece{ID: id, Len: len(part), Added: n})
 		return nil
+	}
+	var addRun func(part []byte, split bool) error
+	add := func(part []byte, delta bool) error {
+		if delta {
+			return keep(part, func(dst []byte) []byte {
+				ins, _ := enc.encode(nil, part, 0)
+				return r.deltaFromInstr(dst, kf, ins, len(part))
+			}, false)
+		}
+		return addRun(part, true)
+	}
+	// addRun stores a piece of a run (new rows, few bytes: strongly
+	// compressed) against the best base the finder proposes. When that
+	// base holds only some of the piece — the piece spans what were two
+	// blobs of the previous version — the piece is split where the base's
+	// content ends, once, and the rest tries the other candidates.
+	addRun = func(part []byte, split bool) error {
+		if id := r.key.BlobID(part); r.known(id) {
+			near = id // a piece of the previous version, found again
+			return keep(part, nil, true)
+		}
+		if bases == nil {
+			return keep(part, nil, true)
+		}
+		cands := candidates(bases, part, near)
+		payload, used := r.pieceDelta(ctx, part, cands)
+		if !used.IsNull() {
+			near = used
+		}
+		if split && (used.IsNull() || len(payload) > straddleDelta) {
+			if used, gaps := r.bestCover(ctx, part, cands); len(gaps) > 0 {
+				near = used
+				pos := 0
+				for _, g := range append(gaps, span{len(part), len(part)}) {
+					if g.start > pos {
+						seg := part[pos:g.start]
+						if err := keep(seg, func(dst []byte) []byte { return r.deltaPayload(ctx, dst, seg, used) }, true); err != nil {
+							return err
+						}
+					}
+					if g.end > g.start {
+						if err := addRun(part[g.start:g.end], false); err != nil {
+							return err
+						}
+					}
+					pos = g.end
+				}
+				return nil
+			}
+		}
+		var build func([]byte) []byte
+		if payload != nil {
+			build = func(dst []byte) []byte { return append(dst, payload...) }
+		}
+		return keep(part, build, true)
 	}
 	pos := 0
 	for _, run := range runs {
@@ -568,41 +606,99 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 	return pieces, nil
 }
 
-// pieceDelta returns the payload of a piece cut out of a chunk as a delta,
-// appended to dst, and the base it used; or nil and the null ID when no
-// candidate gives a delta small enough (see deltaFromInstr). The
-// candidates are the piece's own earlier version by content, then near
-// (the earlier blob the chunk's last delta used), the two blobs that
-// followed it and the one before it in the previous version: when chunk
-// boundaries move, the middle of a long chunk matches no hint, but its
-// content is where the previous version continued. The first delta under 1/32 of the piece is
-// taken at once, else the smallest.
-func (r *Repository) pieceDelta(ctx context.Context, dst, part []byte, bases BaseFinder, near ID) ([]byte, ID) {
+// candidates returns the bases to try for a piece cut out of a chunk: its
+// own earlier version by content, then near (the earlier blob the chunk's
+// last delta used), the two blobs that followed it and the one before it
+// in the previous version. When chunk boundaries move, the middle of a long
+// chunk matches no hint, but its content is where the previous version
+// continued.
+func candidates(bases BaseFinder, part []byte, near ID) []ID {
 	next := bases.Next(near)
-	cands := [5]ID{bases.Find(part), near, next, bases.Next(next), bases.Prev(near)}
+	var out []ID
+	for _, c := range [...]ID{bases.Find(part), near, next, bases.Next(next), bases.Prev(near)} {
+		if !c.IsNull() && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pieceDelta returns the payload of a piece as a delta against the best of
+// cands, and the candidate used; or nil and the null ID when no candidate
+// gives a delta small enough (see deltaFromInstr). The first delta under
+// 1/32 of the piece is taken at once, else the smallest.
+func (r *Repository) pieceDelta(ctx context.Context, part []byte, cands []ID) ([]byte, ID) {
 	var best []byte
 	var bestID ID
 	tried := map[ID]bool{}
 	for _, c := range cands {
 		kf, ok := r.keyframe(c)
-		if c.IsNull() || !ok || tried[kf.ID] {
+		if !ok || tried[kf.ID] {
 			continue
 		}
 		tried[kf.ID] = true
-		payload := r.deltaPayload(ctx, dst, part, c)
+		payload := r.deltaPayload(ctx, nil, part, c)
 		if payload == nil || best != nil && len(payload) >= len(best) {
 			continue
 		}
 		if len(payload) <= len(part)/32 {
 			return payload, c
 		}
-		best, bestID = append(best[:0], payload...), c
+		best, bestID = payload, c
 	}
 	if best == nil {
 		r.stats.noBase.Add(1)
-		return nil, ID{}
 	}
-	return append(dst, best...), bestID
+	return best, bestID
+}
+
+// bestCover returns the candidate whose keyframe holds the most of part,
+// and the stretches of at least splitRun bytes it does not hold; no
+// stretches when no candidate holds splitRun bytes of part.
+func (r *Repository) bestCover(ctx context.Context, part []byte, cands []ID) (ID, []span) {
+	var best ID
+	var bestGaps []span
+	most := splitRun - 1
+	for _, c := range cands {
+		gaps := r.uncovered(ctx, part, c)
+		held := len(part)
+		for _, g := range gaps {
+			held -= g.end - g.start
+		}
+		if len(gaps) > 0 && held > most {
+			best, bestGaps, most = c, gaps, held
+		}
+	}
+	return best, bestGaps
+}
+
+// A piece whose best delta is over straddleDelta bytes (a few changed rows
+// cost a few hundred) is checked for stretches of at least splitRun bytes
+// that its base does not hold.
+const (
+	straddleDelta = 1 << 10
+	splitRun      = 4 << 10
+)
+
+// uncovered returns the stretches of at least splitRun bytes of part that
+// the keyframe of base does not hold.
+func (r *Repository) uncovered(ctx context.Context, part []byte, base ID) []span {
+	kf, ok := r.keyframe(base)
+	if !ok {
+		return nil
+	}
+	plain, release, err := r.keyframePlain(ctx, kf)
+	if err != nil {
+		return nil
+	}
+	defer release()
+	enc := newDeltaEncoder(plain)
+	defer enc.release()
+	ip := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(ip)
+	instr, runs := enc.encode((*ip)[:0], part, splitRun)
+	*ip = instr
+	return runs
 }
 
 // known reports whether a blob is stored or being stored.
@@ -924,7 +1020,7 @@ func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf 
 	defer release()
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
-	instr, err := r.codec.decompress((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)
+	instr, err := r.codec.unpackDelta((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: blob %s in pack %s: delta: %w", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), err)
 	}

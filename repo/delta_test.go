@@ -562,3 +562,41 @@ func FuzzUnpackDelta(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyframeSetBounded: the keyframes a chunk's pieces try are loaded
+// once each, at most maxKeyframes stay loaded besides the pinned base, and
+// the pinned base is never evicted.
+func TestKeyframeSetBounded(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	var ids []ID
+	for i := range 6 {
+		id, _, err := r.SaveDataBlob(ctx, rowsText(500, nil, int64(40+i)), ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	r.Flush(ctx)
+	s := &keyframeSet{r: r}
+	defer s.close()
+	pinned := s.get(ctx, ids[0])
+	pinned.pinned = true
+	for _, id := range ids[1:] {
+		if e := s.get(ctx, id); e == nil || e.kf.ID != id {
+			t.Fatalf("get %v: %v", id.Str(), e)
+		}
+	}
+	if len(s.entries) != maxKeyframes+1 || s.entries[0] != pinned {
+		t.Fatalf("%d entries loaded, pinned first: %v; want %d with the pinned base kept", len(s.entries), s.entries[0] == pinned, maxKeyframes+1)
+	}
+	last := s.entries[len(s.entries)-1]
+	if s.get(ctx, ids[5]) != last {
+		t.Fatal("a loaded keyframe was loaded again")
+	}
+	var missing ID
+	missing[0] = 1
+	if s.get(ctx, missing) != nil {
+		t.Fatal("a base that is not stored gave a keyframe")
+	}
+}

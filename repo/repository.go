@@ -499,18 +499,14 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 	if id := r.key.BlobID(data); r.known(id) {
 		return one(id, 0, nil)
 	}
-	kf, ok := r.keyframe(base)
-	if !ok {
+	kfs := &keyframeSet{r: r}
+	defer kfs.close()
+	e := kfs.get(ctx, base)
+	if e == nil {
 		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
-	plain, release, err := r.keyframePlain(ctx, kf)
-	if err != nil {
-		r.stats.baseErrors.Add(1)
-		return one(r.store(ctx, DataBlob, data, nil, false))
-	}
-	defer release()
-	enc := newDeltaEncoder(plain)
-	defer enc.release()
+	e.pinned = true // the parts between runs are encoded against it to the end
+	kf, enc := e.kf, e.enc
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
 	instr, runs := enc.encode((*ip)[:0], data, literalSplit)
@@ -552,18 +548,18 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 			return keep(part, nil, true)
 		}
 		cands := candidates(bases, part, near)
-		payload, used := r.pieceDelta(ctx, part, cands)
+		payload, used := r.pieceDelta(ctx, kfs, part, cands)
 		if !used.IsNull() {
 			near = used
 		}
 		if split && (used.IsNull() || len(payload) > straddleDelta) {
-			if used, gaps := r.bestCover(ctx, part, cands); len(gaps) > 0 {
+			if used, gaps := r.bestCover(ctx, kfs, part, cands); len(gaps) > 0 {
 				near = used
 				pos := 0
 				for _, g := range append(gaps, span{len(part), len(part)}) {
 					if g.start > pos {
 						seg := part[pos:g.start]
-						if err := keep(seg, func(dst []byte) []byte { return r.deltaPayload(ctx, dst, seg, used) }, true); err != nil {
+						if err := keep(seg, func(dst []byte) []byte { return kfs.delta(ctx, dst, seg, used) }, true); err != nil {
 							return err
 						}
 					}
@@ -627,7 +623,7 @@ func candidates(bases BaseFinder, part []byte, near ID) []ID {
 // cands, and the candidate used; or nil and the null ID when no candidate
 // gives a delta small enough (see deltaFromInstr). The first delta under
 // 1/32 of the piece is taken at once, else the smallest.
-func (r *Repository) pieceDelta(ctx context.Context, part []byte, cands []ID) ([]byte, ID) {
+func (r *Repository) pieceDelta(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID) ([]byte, ID) {
 	var best []byte
 	var bestID ID
 	tried := map[ID]bool{}
@@ -637,7 +633,7 @@ func (r *Repository) pieceDelta(ctx context.Context, part []byte, cands []ID) ([
 			continue
 		}
 		tried[kf.ID] = true
-		payload := r.deltaPayload(ctx, nil, part, c)
+		payload := kfs.delta(ctx, nil, part, c)
 		if payload == nil || best != nil && len(payload) >= len(best) {
 			continue
 		}
@@ -655,12 +651,12 @@ func (r *Repository) pieceDelta(ctx context.Context, part []byte, cands []ID) ([
 // bestCover returns the candidate whose keyframe holds the most of part,
 // and the stretches of at least splitRun bytes it does not hold; no
 // stretches when no candidate holds splitRun bytes of part.
-func (r *Repository) bestCover(ctx context.Context, part []byte, cands []ID) (ID, []span) {
+func (r *Repository) bestCover(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID) (ID, []span) {
 	var best ID
 	var bestGaps []span
 	most := splitRun - 1
 	for _, c := range cands {
-		gaps := r.uncovered(ctx, part, c)
+		gaps := kfs.uncovered(ctx, part, c)
 		held := len(part)
 		for _, g := range gaps {
 			held -= g.end - g.start
@@ -679,27 +675,6 @@ const (
 	straddleDelta = 1 << 10
 	splitRun      = 4 << 10
 )
-
-// uncovered returns the stretches of at least splitRun bytes of part that
-// the keyframe of base does not hold.
-func (r *Repository) uncovered(ctx context.Context, part []byte, base ID) []span {
-	kf, ok := r.keyframe(base)
-	if !ok {
-		return nil
-	}
-	plain, release, err := r.keyframePlain(ctx, kf)
-	if err != nil {
-		return nil
-	}
-	defer release()
-	enc := newDeltaEncoder(plain)
-	defer enc.release()
-	ip := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(ip)
-	instr, runs := enc.encode((*ip)[:0], part, splitRun)
-	*ip = instr
-	return runs
-}
 
 // known reports whether a blob is stored or being stored.
 func (r *Repository) known(id ID) bool {

@@ -264,6 +264,9 @@ type Catalog struct {
 	Unscripted []Unscripted
 	// Security is what security.sql creates, in order.
 	Security []SecurityItem
+	// NeedsLogins are the logins that users of security.sql are created
+	// for, by login and user.
+	NeedsLogins []NeededLogin
 
 	objects    map[int64]*object
 	tables     map[int64]*Table

@@ -140,6 +140,17 @@ func sameLines(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// mustContain fails the test for each of wants that text, named what,
+// does not hold.
+func mustContain(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
 func sortedKeys(m map[string][]byte) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

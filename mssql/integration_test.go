@@ -49,11 +49,13 @@ func TestIntegrationRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Cleanups run last first: the databases are dropped, then the login
-	// sample.sql creates for its login-mapped user, then master is closed.
+	// Cleanups run last first: the databases are dropped, then the logins
+	// sample.sql creates for its login-mapped users (it drops the second
+	// itself unless it failed before), then master is closed.
 	t.Cleanup(func() { master.Close() })
 	t.Cleanup(func() {
 		master.ExecContext(ctx, "IF SUSER_ID(N'sqlvault_sample_login') IS NOT NULL DROP LOGIN [sqlvault_sample_login]")
+		master.ExecContext(ctx, "IF SUSER_ID(N'sqlvault_sample_gone') IS NOT NULL DROP LOGIN [sqlvault_sample_gone]")
 	})
 	suffix := strconv.Itoa(os.Getpid())
 	srcDB, dstDB := "sqlvault_it_src_"+suffix, "sqlvault_it_dst_"+suffix
@@ -116,14 +118,24 @@ func TestIntegrationRealServer(t *testing.T) {
 		t.Errorf("consistency %q", srcMan.Consistency)
 	}
 	unscripted := fmt.Sprint(srcMan.Unscripted)
-	for _, want := range []string{"usp_Secret", "AuditQueue", "trg_DDL_Audit", "[web_user]", "[ps_FactsDay]", "[pf_FactsDay]",
+	for _, want := range []string{"usp_Secret", "AuditQueue", "trg_DDL_Audit", "user [legacy_user]", "[ps_FactsDay]", "[pf_FactsDay]",
 		"partitioned table [dbo].[Facts]", "data compression [dbo].[Facts]"} {
 		if !strings.Contains(unscripted, want) {
 			t.Errorf("unscripted objects %s lack %s", unscripted, want)
 		}
 	}
-	if sec, err := os.ReadFile(filepath.Join(srcDir, SecurityFile)); err != nil || !strings.Contains(string(sec), "CREATE ROLE [auditors] AUTHORIZATION [reporting];") {
-		t.Errorf("security.sql lacks the roles (%v):\n%s", err, sec)
+	if strings.Contains(unscripted, "[web_user]") {
+		t.Errorf("the user of a visible login is reported: %s", unscripted)
+	}
+	if got := fmt.Sprint(srcMan.NeedsLogins); got != "[{sqlvault_sample_login [web_user]}]" {
+		t.Errorf("needs_logins %s", got)
+	}
+	// The copy is restored on the same server, where the login exists: the
+	// guarded user is created there, and the copy's security.sql must be
+	// the original's (compared below).
+	if sec, err := os.ReadFile(filepath.Join(srcDir, SecurityFile)); err != nil || !strings.Contains(string(sec), "CREATE ROLE [auditors] AUTHORIZATION [reporting];") ||
+		!strings.Contains(string(sec), "    CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];") {
+		t.Errorf("security.sql lacks the roles or the login's user (%v):\n%s", err, sec)
 	}
 	runSQLCmd(dstDB, srcDir, MasterFile)
 	dstDir, dstMan := script(dstDB)

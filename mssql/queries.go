@@ -323,11 +323,18 @@ ORDER BY kind, schema_name, name`
 
 	// qPrincipals lists the database principals: users, roles and the
 	// built-in ones (public 0, dbo 1, guest 2, INFORMATION_SCHEMA 3,
-	// sys 4, the fixed roles), so that owners and grantees are named.
+	// sys 4, the fixed roles), so that owners and grantees are named, and
+	// for users mapped to a SQL or Windows login the login's name.
+	// sys.server_principals shows a login other than the caller's own
+	// only to a login with ALTER ANY LOGIN, VIEW ANY DEFINITION or a
+	// permission on that login; login_name is NULL for the others and for
+	// orphaned users, which are then reported, not guessed.
 	qPrincipals = `/* sqlvault:principals */
 SELECT p.principal_id, p.name, p.type, p.authentication_type_desc, p.default_schema_name,
-       p.owning_principal_id, p.is_fixed_role
+       p.owning_principal_id, p.is_fixed_role,
+       CASE WHEN p.type IN ('S', 'U', 'G') AND p.authentication_type_desc IN (N'INSTANCE', N'WINDOWS') THEN l.name END AS login_name
 FROM sys.database_principals AS p
+LEFT JOIN sys.server_principals AS l ON l.sid = p.sid AND l.type IN ('S', 'U', 'G')
 ORDER BY p.principal_id`
 
 	// qRoleMembers lists the members of database roles.

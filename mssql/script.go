@@ -93,17 +93,22 @@ type Progress struct {
 // Manifest describes a scripted database; it is stored as manifest.json
 // next to the scripts. It is the only file that holds times.
 type Manifest struct {
-	Format      string         `json:"format"`
-	Database    DatabaseInfo   `json:"database"`
-	Server      ServerInfo     `json:"server"`
-	Consistency string         `json:"consistency"`
-	Start       time.Time      `json:"start"`
-	End         time.Time      `json:"end"`
-	Options     ManifestOpts   `json:"options"`
-	Files       []string       `json:"files"`
-	Objects     []ObjectEntry  `json:"objects"`
-	Tables      []TableEntry   `json:"tables"`
-	Unscripted  []Unscripted   `json:"unscripted,omitempty"`
+	Format      string        `json:"format"`
+	Database    DatabaseInfo  `json:"database"`
+	Server      ServerInfo    `json:"server"`
+	Consistency string        `json:"consistency"`
+	Start       time.Time     `json:"start"`
+	End         time.Time     `json:"end"`
+	Options     ManifestOpts  `json:"options"`
+	Files       []string      `json:"files"`
+	Objects     []ObjectEntry `json:"objects"`
+	Tables      []TableEntry  `json:"tables"`
+	Unscripted  []Unscripted  `json:"unscripted,omitempty"`
+	// NeedsLogins are the server logins that security.sql creates users
+	// for: on a server without one, the user and what depends on it are
+	// skipped (security.sql prints which). Informational: the snapshot
+	// is complete without them.
+	NeedsLogins []NeededLogin  `json:"needs_logins,omitempty"`
 	Totals      ManifestTotals `json:"totals"`
 }
 
@@ -282,6 +287,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 		if err := s.writeFile(ctx, out, SecurityFile, s.writeSecurity); err != nil {
 			return nil, fail(err)
 		}
+		m.NeedsLogins = c.NeedsLogins
 	}
 	if err := s.writeFile(ctx, out, MasterFile, s.writeMaster); err != nil {
 		return nil, err
@@ -657,13 +663,18 @@ func (s *scripter) statsTables() []*Table {
 	return ts
 }
 
-// writeSecurity writes security.sql: users without login, roles, role
-// members, owners and permissions (Catalog.Security). Statements about a
-// table left out with ExcludeTables are left out too.
+// writeSecurity writes security.sql: users without login and, guarded,
+// for a login, roles, role members, owners and permissions
+// (Catalog.Security). Statements about a table left out with
+// ExcludeTables are left out too.
 func (s *scripter) writeSecurity(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
 	fmt.Fprintf(&b, "-- Users, roles, role members, owners and permissions of database %s\n", quoteIdent(s.c.Database.Name))
+	if len(s.c.NeedsLogins) > 0 {
+		b.WriteString("-- A user mapped to a server login is created only where this server has that login (manifest.json\n")
+		b.WriteString("-- lists them under needs_logins); what depends on such a user is run only where it was created.\n")
+	}
 	group := ""
 	for _, it := range s.c.Security {
 		if o := s.c.objects[it.Object]; it.Object != 0 && o != nil && o.typ == "U" && !s.selected(it.Object) {

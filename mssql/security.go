@@ -15,6 +15,15 @@ type Principal struct {
 	DefaultSchema string
 	Owner         int64
 	FixedRole     bool
+	Login         string // users mapped to a login: the login's name, "" when it cannot be read
+}
+
+// loginMapped tells SQL and Windows users that belong to a server login
+// (authentication INSTANCE or WINDOWS); whether the login's name is known
+// is another matter (Login).
+func (p *Principal) loginMapped() bool {
+	return (p.Type == "S" || p.Type == "U" || p.Type == "G") &&
+		(strings.EqualFold(p.Auth, "INSTANCE") || strings.EqualFold(p.Auth, "WINDOWS"))
 }
 
 // builtin tells the principals every database has: public (0), dbo (1),
@@ -51,7 +60,7 @@ type SecurityItem struct {
 func (c *Catalog) addPrincipal(r *record) error {
 	p := &Principal{ID: r.int("principal_id"), Name: r.str("name"), Type: strings.TrimSpace(r.str("type")),
 		Auth: r.str("authentication_type_desc"), DefaultSchema: r.str("default_schema_name"),
-		Owner: r.int("owning_principal_id"), FixedRole: r.bool("is_fixed_role")}
+		Owner: r.int("owning_principal_id"), FixedRole: r.bool("is_fixed_role"), Login: r.str("login_name")}
 	c.principals[p.ID] = p
 	return nil
 }
@@ -65,10 +74,19 @@ func (c *Catalog) addPermission(r *record) error {
 	return nil
 }
 
+// NeededLogin is a login that a user of security.sql is created for: the
+// user, and what depends on it, exists in the copy only where the target
+// server has a login of that name.
+type NeededLogin struct {
+	Login string `json:"login"`
+	User  string `json:"user"`
+}
+
 // Reasons for what security.sql leaves out.
 const (
-	reasonLoginUser = "mapped to a server login; create the login and user on the target server"
-	reasonOwnerGone = "owned by %s, which is not scripted; %s owns it in the copy"
+	reasonLoginUnknown   = "mapped to a server login whose name cannot be read (the login was dropped, or the backup's login cannot see it: grant it VIEW ANY DEFINITION on the server); create the login and user on the target server"
+	reasonWindowsUnknown = "a Windows user or group whose login cannot be named (it has no login of its own, or the backup's login cannot see it: grant it VIEW ANY DEFINITION on the server); create it on the target server"
+	reasonOwnerGone      = "owned by %s, which is not scripted; %s owns it in the copy"
 )
 
 // principalName names a principal by id, also one that is not visible.
@@ -83,11 +101,13 @@ func (c *Catalog) principalName(id int64) string {
 type security struct {
 	c        *Catalog
 	scripted map[int64]bool // principals that exist in the copy: scripted ones and the built-in ones
+	cond     map[int64]bool // scripted users that exist in the copy only where their login does
 	items    []SecurityItem
 }
 
 // userReason says why a user or application role is not scripted, or ""
-// for a user without login, which is.
+// for a user without login, or with a login whose name is known, which
+// are.
 func userReason(p *Principal) string {
 	switch {
 	case p.Type == "S" && strings.EqualFold(p.Auth, "NONE"):
@@ -100,17 +120,24 @@ func userReason(p *Principal) string {
 		return "a Microsoft Entra ID user or group; create it on the target server"
 	case strings.EqualFold(p.Auth, "DATABASE"):
 		return "a contained database user with a password, which cannot be read; create it on the target server"
-	case p.Type == "S" || p.Type == "U" || p.Type == "G":
-		return reasonLoginUser
+	case p.loginMapped() && p.Login != "":
+		return ""
+	case p.loginMapped() && p.Type == "S":
+		return reasonLoginUnknown
+	case p.loginMapped():
+		return reasonWindowsUnknown
 	}
 	return "this kind of principal is not scripted"
 }
 
-// planSecurity fills c.Security: users without login, roles, role
-// members, owners other than the default, and permissions, where every
-// principal involved exists in the copy; what it leaves out is reported.
+// planSecurity fills c.Security: users without login, users for a login
+// (guarded: created only where the login exists), roles, role members,
+// owners other than the default, and permissions, where every principal
+// involved exists in the copy, guarded like the user where one of them is
+// a user for a login; what it leaves out is reported. c.NeedsLogins lists
+// the logins.
 func (c *Catalog) planSecurity() {
-	s := &security{c: c, scripted: map[int64]bool{}}
+	s := &security{c: c, scripted: map[int64]bool{}, cond: map[int64]bool{}}
 	var users, roles []*Principal
 	for _, p := range c.principals {
 		switch {
@@ -132,6 +159,7 @@ func (c *Catalog) planSecurity() {
 			}
 			users = append(users, p)
 			s.scripted[p.ID] = true
+			s.cond[p.ID] = p.loginMapped()
 		}
 	}
 	byName := func(ps []*Principal) {
@@ -140,12 +168,29 @@ func (c *Catalog) planSecurity() {
 	byName(users)
 	byName(roles)
 	for _, u := range users {
-		stmt := "CREATE USER " + quoteIdent(u.Name) + " WITHOUT LOGIN"
+		stmt := "CREATE USER " + quoteIdent(u.Name)
+		if s.cond[u.ID] {
+			stmt += " FOR LOGIN " + quoteIdent(u.Login)
+			c.NeedsLogins = append(c.NeedsLogins, NeededLogin{Login: u.Login, User: quoteIdent(u.Name)})
+		} else {
+			stmt += " WITHOUT LOGIN"
+		}
 		if u.DefaultSchema != "" && u.DefaultSchema != "dbo" {
 			stmt += " WITH DEFAULT_SCHEMA = " + quoteIdent(u.DefaultSchema)
 		}
-		s.add("Users", "user", quoteIdent(u.Name), stmt+";", 0)
+		stmt += ";"
+		if s.cond[u.ID] {
+			stmt = loginUserStmt(u, stmt)
+		}
+		s.add("Users", "user", quoteIdent(u.Name), stmt, 0)
 	}
+	sort.Slice(c.NeedsLogins, func(i, j int) bool {
+		a, b := c.NeedsLogins[i], c.NeedsLogins[j]
+		if a.Login != b.Login {
+			return a.Login < b.Login
+		}
+		return a.User < b.User
+	})
 	s.roles(roles)
 	s.members()
 	s.owners()
@@ -155,6 +200,44 @@ func (c *Catalog) planSecurity() {
 
 func (s *security) add(group, kind, name, stmt string, object int64) {
 	s.items = append(s.items, SecurityItem{Group: group, Kind: kind, Name: name, Stmt: stmt, Object: object})
+}
+
+// loginUserStmt creates a user for a login only where the target server
+// has a SQL or Windows login of that name that has no user in the
+// database yet (a login that owns the new database is its dbo already);
+// otherwise it prints why the user is not created, and the script goes on.
+// It asks sys.server_principals, which also tells the login's type,
+// rather than SUSER_SID, which also finds Windows accounts that are no
+// login.
+func loginUserStmt(u *Principal, create string) string {
+	login, user := nlit(u.Login), quoteIdent(u.Name)
+	why := func(s string) string {
+		return nlit("sqlvault: login " + quoteIdent(u.Login) + " " + s + "; user " + user + " and what depends on it were not created")
+	}
+	return "IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = " + login + " AND type IN ('S', 'U', 'G'))\n" +
+		"    PRINT " + why("does not exist on this server, or the restoring login cannot see it") + ";\n" +
+		"ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = " + login + ")\n" +
+		"    PRINT " + why("already has a user in this database") + ";\n" +
+		"ELSE\n" +
+		"    " + create
+}
+
+// guard makes stmt run only where the users among ids that exist only
+// where their login does were created; statements about principals that
+// always exist in the copy are left as they are.
+func (s *security) guard(stmt string, ids ...int64) string {
+	var conds []string
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if s.cond[id] && !seen[id] {
+			seen[id] = true
+			conds = append(conds, "DATABASE_PRINCIPAL_ID("+nlit(s.c.principals[id].Name)+") IS NOT NULL")
+		}
+	}
+	if len(conds) == 0 {
+		return stmt
+	}
+	return "IF " + strings.Join(conds, " AND ") + "\n    " + stmt
 }
 
 // owner returns the name of the principal that is to own something in
@@ -185,6 +268,11 @@ func (s *security) roles(roles []*Principal) {
 			owner, ok := s.owner(r.Owner, "role owner", quoteIdent(r.Name), "dbo")
 			if !ok {
 				owner = "[dbo]"
+			} else if s.cond[r.Owner] {
+				// Owned by a user for a login: by dbo until that user is
+				// known to exist.
+				owner = "[dbo]"
+				later = append(later, r)
 			}
 			s.add("Roles", "role", quoteIdent(r.Name), fmt.Sprintf("CREATE ROLE %s AUTHORIZATION %s;", quoteIdent(r.Name), owner), 0)
 			created[r.ID] = true
@@ -194,19 +282,23 @@ func (s *security) roles(roles []*Principal) {
 			for _, r := range rest {
 				s.add("Roles", "role", quoteIdent(r.Name), fmt.Sprintf("CREATE ROLE %s AUTHORIZATION [dbo];", quoteIdent(r.Name)), 0)
 			}
-			later, rest = rest, nil
+			later, rest = append(later, rest...), nil
 		}
 		roles = rest
 	}
+	sort.SliceStable(later, func(i, j int) bool { return later[i].Name < later[j].Name })
 	for _, r := range later {
-		s.add("Roles", "role owner", quoteIdent(r.Name), fmt.Sprintf("ALTER AUTHORIZATION ON ROLE::%s TO %s;", quoteIdent(r.Name), s.c.principalName(r.Owner)), 0)
+		s.add("Roles", "role owner", quoteIdent(r.Name), s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON ROLE::%s TO %s;", quoteIdent(r.Name), s.c.principalName(r.Owner)), r.Owner), 0)
 	}
 }
 
 // members adds the members of roles. dbo, a member of db_owner in every
 // database, cannot be added to a role.
 func (s *security) members() {
-	type member struct{ role, member string }
+	type member struct {
+		role, member string
+		ids          [2]int64
+	}
 	var ms []member
 	for _, m := range s.c.members {
 		if m[1] == 1 {
@@ -221,7 +313,7 @@ func (s *security) members() {
 			s.c.unscripted("role member", who+" in "+role, missing+" is not scripted")
 			continue
 		}
-		ms = append(ms, member{role, who})
+		ms = append(ms, member{role, who, m})
 	}
 	sort.Slice(ms, func(i, j int) bool {
 		if ms[i].role != ms[j].role {
@@ -230,7 +322,7 @@ func (s *security) members() {
 		return ms[i].member < ms[j].member
 	})
 	for _, m := range ms {
-		s.add("Role members", "role member", m.member+" in "+m.role, fmt.Sprintf("ALTER ROLE %s ADD MEMBER %s;", m.role, m.member), 0)
+		s.add("Role members", "role member", m.member+" in "+m.role, s.guard(fmt.Sprintf("ALTER ROLE %s ADD MEMBER %s;", m.role, m.member), m.ids[0], m.ids[1]), 0)
 	}
 }
 
@@ -245,7 +337,7 @@ func (s *security) owners() {
 		}
 		name := quoteIdent(sc.Name)
 		if owner, ok := s.owner(sc.OwnerID, "schema owner", name, "dbo"); ok {
-			s.add("Owners", "schema owner", name, fmt.Sprintf("ALTER AUTHORIZATION ON SCHEMA::%s TO %s;", name, owner), 0)
+			s.add("Owners", "schema owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON SCHEMA::%s TO %s;", name, owner), sc.OwnerID), 0)
 		}
 	}
 	var objs []*object
@@ -260,7 +352,7 @@ func (s *security) owners() {
 	for _, o := range objs {
 		name := quoteName(o.schema, o.name)
 		if owner, ok := s.owner(o.owner, "object owner", name, "the schema owner"); ok {
-			s.add("Owners", "object owner", name, fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.id)
+			s.add("Owners", "object owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.owner), o.id)
 		}
 	}
 	for _, t := range c.Types {
@@ -269,7 +361,7 @@ func (s *security) owners() {
 		}
 		name := quoteName(t.Schema, t.Name)
 		if owner, ok := s.owner(t.OwnerID, "type owner", name, "the schema owner"); ok {
-			s.add("Owners", "type owner", name, fmt.Sprintf("ALTER AUTHORIZATION ON TYPE::%s TO %s;", name, owner), 0)
+			s.add("Owners", "type owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON TYPE::%s TO %s;", name, owner), t.OwnerID), 0)
 		}
 	}
 }
@@ -413,14 +505,18 @@ func (s *security) permissions(users []*Principal) {
 			c.unscripted("permission", strings.TrimSuffix(stmt, ";"), why)
 			continue
 		}
+		guarded := s.guard(stmt, p.Grantee)
+		if p.Class == 4 {
+			guarded = s.guard(stmt, p.Grantee, p.Major)
+		}
 		ps = append(ps, perm{class: p.Class, group: group, column: p.Column, grantee: grantee, name: p.Name, state: p.State,
-			item: SecurityItem{Group: group, Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: stmt, Object: object}})
+			item: SecurityItem{Group: group, Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: guarded, Object: object}})
 	}
 	for _, u := range users {
 		if !connect[u.ID] {
 			stmt := permissionStmt("R", "CONNECT", "", quoteIdent(u.Name))
 			ps = append(ps, perm{group: "Permissions on the database", grantee: quoteIdent(u.Name), name: "CONNECT", state: "R",
-				item: SecurityItem{Group: "Permissions on the database", Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: stmt}})
+				item: SecurityItem{Group: "Permissions on the database", Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: s.guard(stmt, u.ID)}})
 		}
 	}
 	// By securable (an object before its columns), grantee, permission.

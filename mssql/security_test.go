@@ -2,13 +2,21 @@ package mssql
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
 )
 
 // TestSecurityPlan covers what the sample database does not: roles that
 // own each other, owners that are not scripted, principals of every other
 // kind, a column-level REVOKE, a system object, a securable class that is
-// not scripted, guest, a denied CONNECT.
+// not scripted, guest, a denied CONNECT; and users for a login (a SQL
+// login whose name needs quoting, a Windows login) that own a schema, an
+// object and a role, are members, grantees, and the securable of
+// IMPERSONATE, each statement guarded by the users it needs, next to a
+// Windows group whose login cannot be named, which is reported with what
+// needs it.
 func TestSecurityPlan(t *testing.T) {
 	c := newCatalog()
 	for _, p := range []*Principal{
@@ -23,8 +31,10 @@ func TestSecurityPlan(t *testing.T) {
 		{ID: 7, Name: "c", Type: "R", Owner: 10},
 		{ID: 8, Name: "d", Type: "R", Owner: 16386},
 		{ID: 9, Name: "loner", Type: "S", Auth: "NONE", DefaultSchema: "dbo"},
-		{ID: 10, Name: "login]user", Type: "S", Auth: "INSTANCE"},
+		{ID: 10, Name: "login]user", Type: "S", Auth: "INSTANCE", Login: "app's login", DefaultSchema: "s"},
 		{ID: 11, Name: "DOMAIN\\group", Type: "G", Auth: "WINDOWS"},
+		{ID: 16, Name: "ann", Type: "U", Auth: "WINDOWS", Login: "DOMAIN\\ann", DefaultSchema: "dbo"},
+		{ID: 17, Name: "e", Type: "R", Owner: 11},
 		{ID: 12, Name: "contained", Type: "S", Auth: "DATABASE"},
 		{ID: 13, Name: "signer", Type: "C", Auth: "NONE"},
 		{ID: 14, Name: "app", Type: "A", Auth: "NONE"},
@@ -32,7 +42,7 @@ func TestSecurityPlan(t *testing.T) {
 	} {
 		c.principals[p.ID] = p
 	}
-	c.members = [][2]int64{{16384, 1}, {5, 9}, {5, 14}}
+	c.members = [][2]int64{{16384, 1}, {5, 9}, {5, 14}, {5, 10}, {8, 16}, {5, 11}}
 	c.Schemas = []*Schema{{ID: 5, Name: "s", Owner: "login]user", OwnerID: 10}}
 	c.objects[100] = &object{id: 100, schema: "s", name: "t", typ: "U", owner: 10}
 	c.objects[101] = &object{id: 101, schema: "s", name: "v", typ: "V", owner: 8}
@@ -54,6 +64,11 @@ func TestSecurityPlan(t *testing.T) {
 		{Class: 4, Major: 14, Name: "ALTER", State: "G", Grantee: 8},
 		{Class: 4, Major: 6, Name: "CONTROL", State: "W", Grantee: 8},
 		{Class: 0, Name: "CREATE TABLE", State: "G", Grantee: 12},
+		{Class: 0, Name: "CONNECT", State: "G", Grantee: 10},
+		{Class: 1, Major: 100, Name: "INSERT", State: "G", Grantee: 10},
+		{Class: 4, Major: 10, Name: "IMPERSONATE", State: "G", Grantee: 16},
+		{Class: 4, Major: 10, Name: "VIEW DEFINITION", State: "G", Grantee: 5},
+		{Class: 0, Name: "CREATE VIEW", State: "G", Grantee: 11},
 	}
 	c.finish()
 
@@ -61,23 +76,43 @@ func TestSecurityPlan(t *testing.T) {
 	for _, it := range c.Security {
 		got = append(got, it.Stmt)
 	}
+	loginUser := func(login, user, create string) string {
+		return "IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'" + login + "' AND type IN ('S', 'U', 'G'))\n" +
+			"    PRINT N'sqlvault: login [" + login + "] does not exist on this server, or the restoring login cannot see it; user " + user + " and what depends on it were not created';\n" +
+			"ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = N'" + login + "')\n" +
+			"    PRINT N'sqlvault: login [" + login + "] already has a user in this database; user " + user + " and what depends on it were not created';\n" +
+			"ELSE\n" +
+			"    " + create
+	}
 	want := []string{
+		loginUser(`DOMAIN\ann`, "[ann]", `CREATE USER [ann] FOR LOGIN [DOMAIN\ann];`),
+		loginUser("app''s login", "[login]]user]", "CREATE USER [login]]user] FOR LOGIN [app's login] WITH DEFAULT_SCHEMA = [s];"),
 		"CREATE USER [loner] WITHOUT LOGIN;",
 		"CREATE ROLE [c] AUTHORIZATION [dbo];",
 		"CREATE ROLE [d] AUTHORIZATION [db_securityadmin];",
+		"CREATE ROLE [e] AUTHORIZATION [dbo];",
 		"CREATE ROLE [a] AUTHORIZATION [dbo];",
 		"CREATE ROLE [b] AUTHORIZATION [dbo];",
 		"ALTER AUTHORIZATION ON ROLE::[a] TO [b];",
 		"ALTER AUTHORIZATION ON ROLE::[b] TO [a];",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    ALTER AUTHORIZATION ON ROLE::[c] TO [login]]user];",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    ALTER ROLE [a] ADD MEMBER [login]]user];",
 		"ALTER ROLE [a] ADD MEMBER [loner];",
+		"IF DATABASE_PRINCIPAL_ID(N'ann') IS NOT NULL\n    ALTER ROLE [d] ADD MEMBER [ann];",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    ALTER AUTHORIZATION ON SCHEMA::[s] TO [login]]user];",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    ALTER AUTHORIZATION ON OBJECT::[s].[t] TO [login]]user];",
 		"ALTER AUTHORIZATION ON OBJECT::[s].[v] TO [d];",
 		"ALTER AUTHORIZATION ON TYPE::[s].[ty] TO [b];",
+		"IF DATABASE_PRINCIPAL_ID(N'ann') IS NOT NULL\n    REVOKE CONNECT FROM [ann];",
 		"GRANT CONNECT TO [guest];",
 		"DENY CONNECT TO [loner];",
 		"GRANT SELECT ON OBJECT::[s].[t] TO [a];",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    GRANT INSERT ON OBJECT::[s].[t] TO [login]]user];",
 		"REVOKE SELECT ON OBJECT::[s].[t] ([x]) FROM [a];",
 		"GRANT EXECUTE ON OBJECT::[sys].[sp_who] TO [d];",
 		"GRANT CONTROL ON ROLE::[b] TO [d] WITH GRANT OPTION;",
+		"IF DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    GRANT VIEW DEFINITION ON USER::[login]]user] TO [a];",
+		"IF DATABASE_PRINCIPAL_ID(N'ann') IS NOT NULL AND DATABASE_PRINCIPAL_ID(N'login]user') IS NOT NULL\n    GRANT IMPERSONATE ON USER::[login]]user] TO [ann];",
 	}
 	sameLines(t, "security", got, want)
 	var reported []string
@@ -86,21 +121,78 @@ func TestSecurityPlan(t *testing.T) {
 	}
 	wantReported := []string{
 		"application role [app]: application roles are not scripted (their password cannot be read); create it on the target server",
-		"object owner [s].[t]: owned by [login]]user], which is not scripted; the schema owner owns it in the copy",
 		"permission GRANT ALTER ON APPLICATION ROLE::[app] TO [d]: [app] is not scripted",
 		"permission GRANT CREATE TABLE TO [contained]: its grantee [contained] is not scripted",
+		"permission GRANT CREATE VIEW TO [DOMAIN\\group]: its grantee [DOMAIN\\group] is not scripted",
 		"permission GRANT REFERENCES ON XML_SCHEMA_COLLECTION 65536 TO [d]: permissions on xml schema collection securables are not scripted",
 		"permission GRANT SELECT ON OBJECT::[s].[gone] TO [d]: its object [s].[gone] is not scripted",
+		"role member [DOMAIN\\group] in [a]: [DOMAIN\\group] is not scripted",
 		"role member [app] in [a]: [app] is not scripted",
-		"role owner [c]: owned by [login]]user], which is not scripted; dbo owns it in the copy",
-		"schema owner [s]: owned by [login]]user], which is not scripted; dbo owns it in the copy",
-		"user [DOMAIN\\group]: " + reasonLoginUser,
+		"role owner [e]: owned by [DOMAIN\\group], which is not scripted; dbo owns it in the copy",
+		"user [DOMAIN\\group]: " + reasonWindowsUnknown,
 		"user [contained]: a contained database user with a password, which cannot be read; create it on the target server",
 		"user [entra@example.com]: a Microsoft Entra ID user or group; create it on the target server",
-		"user [login]]user]: " + reasonLoginUser,
 		"user [signer]: mapped to a certificate or asymmetric key, which is not scripted",
 	}
 	sameLines(t, "reported", reported, wantReported)
+	if got, want := fmt.Sprint(c.NeedsLogins), `[{DOMAIN\ann [ann]} {app's login [login]]user]}]`; got != want {
+		t.Errorf("needs logins %s, want %s", got, want)
+	}
+	// Every statement is one batch that sqlcmd reads as it is.
+	for _, it := range c.Security {
+		if !sqlcmdSafe(it.Stmt) || strings.Contains(batch(it.Stmt), "sp_executesql") {
+			t.Errorf("not sqlcmd-safe: %q", it.Stmt)
+		}
+	}
+}
+
+// TestSecurityLoginUsersOnly scripts, over TDS, a database whose only
+// users are mapped to logins (a SQL login and a Windows group), as most
+// databases' are: nothing is reported, so a backup of it is complete
+// (exit 0), the users and what needs them are guarded in security.sql, and
+// the manifest lists the logins the restore needs.
+func TestSecurityLoginUsersOnly(t *testing.T) {
+	db := sample.Bench(10)
+	db.AddPrincipals(
+		&sample.Principal{Name: "web", Type: "S", Auth: "INSTANCE", Login: "web_login", MemberOf: []string{"readers"}},
+		&sample.Principal{Name: `DOMAIN\ops`, Type: "G", Auth: "WINDOWS", Login: `DOMAIN\ops`, DefaultSchema: "dbo"},
+		&sample.Principal{Name: "readers", Type: "R"},
+	)
+	db.Permissions = []*sample.Permission{
+		{State: "G", Name: "SELECT", On: "object:dbo.Mixed", To: "readers"},
+		{State: "D", Name: "DELETE", On: "object:dbo.Mixed", To: `DOMAIN\ops`},
+		{State: "G", Name: "IMPERSONATE", On: "user:web", To: `DOMAIN\ops`},
+	}
+	s := newTestServer(t, []*sample.DB{db})
+	var warned []string
+	opts := s.options("bench")
+	opts.Warn = func(what string, err error) { warned = append(warned, what+": "+err.Error()) }
+	sink, m := s.scriptMem("bench", opts)
+	if len(m.Unscripted) != 0 || len(warned) != 0 {
+		t.Errorf("reported %+v, warned %q", m.Unscripted, warned)
+	}
+	if got, want := fmt.Sprint(m.NeedsLogins), `[{DOMAIN\ops [DOMAIN\ops]} {web_login [web]}]`; got != want {
+		t.Errorf("needs logins %s, want %s", got, want)
+	}
+	sec := string(sink.files[SecurityFile])
+	mustContain(t, "security.sql", sec,
+		"ELSE\n    CREATE USER [DOMAIN\\ops] FOR LOGIN [DOMAIN\\ops];\nGO\n",
+		"ELSE\n    CREATE USER [web] FOR LOGIN [web_login];\nGO\n",
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    ALTER ROLE [readers] ADD MEMBER [web];\nGO\n",
+		"GRANT SELECT ON OBJECT::[dbo].[Mixed] TO [readers];\nGO\n",
+		"IF DATABASE_PRINCIPAL_ID(N'DOMAIN\\ops') IS NOT NULL\n    DENY DELETE ON OBJECT::[dbo].[Mixed] TO [DOMAIN\\ops];\nGO\n",
+		"IF DATABASE_PRINCIPAL_ID(N'DOMAIN\\ops') IS NOT NULL AND DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    GRANT IMPERSONATE ON USER::[web] TO [DOMAIN\\ops];\nGO\n")
+	if strings.Contains(sec, "REVOKE CONNECT") {
+		t.Errorf("security.sql revokes the CONNECT that CREATE USER grants:\n%s", sec)
+	}
+	if !strings.Contains(string(sink.files[ManifestFile]), `"needs_logins": [`) {
+		t.Error("manifest.json lacks needs_logins")
+	}
+	// No security.sql, no needs_logins: a data-only script creates no users.
+	opts.DataOnly = true
+	if _, m := s.scriptMem("bench", opts); m.NeedsLogins != nil {
+		t.Errorf("data only: needs logins %+v", m.NeedsLogins)
+	}
 }
 
 // TestStorageDDL checks how compression and statistics are rendered.

@@ -17,7 +17,7 @@ func scriptCommand(g *globals) *cli.Command {
 		Usage:     "write a SQL Server database as a T-SQL script (schema and data) without a repository, like mysqldump",
 		ArgsUsage: "sqlserver://USER@HOST[:PORT][/INSTANCE]?database=NAME",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the folder of scripts (restore.sql, schema.sql, data/, post-data.sql, manifest.json) into `DIR`/<database> instead of one script to standard output"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the folder of scripts (restore.sql, schema.sql, data/, post-data.sql, security.sql, manifest.json) into `DIR`/<database> instead of one script to standard output"},
 			&cli.StringSliceFlag{Name: "tables", Usage: "script only these tables (`SCHEMA.TABLE` or TABLE; repeat or separate with commas); views, routines and types are left out"},
 			&cli.StringSliceFlag{Name: "exclude-table", Usage: "leave out table `SCHEMA.TABLE` (repeat for several)"},
 			&cli.StringFlag{Name: "where", Usage: "script only rows that match `CONDITION` (applied to every table)"},
@@ -89,6 +89,9 @@ func runScript(c *cli.Context, g *globals) error {
 		g.infof("scripted database %s to %s: %d tables, %d rows, %s of T-SQL in %s (consistency: %s, %d objects not scripted)",
 			name, where, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.End.Sub(m.Start).Round(1e6),
 			m.Consistency, len(m.Unscripted))
+		if note := needsLoginsNote(m); note != "" {
+			g.infof("database %s: %s", name, note)
+		}
 	}
 	return nil
 }

@@ -227,8 +227,35 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	g.infof("snapshot %s saved: database %s, %d tables, %d rows, %s of T-SQL (consistency: %s); %s added to the repository in %s",
 		sn.ID().Str(), name, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.Consistency,
 		formatBytes(s.BytesAdded), s.End.Sub(s.Start).Round(time.Millisecond))
+	if note := needsLoginsNote(m); note != "" {
+		g.infof("database %s: %s", name, note)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
 	}
 	return nil
+}
+
+// needsLoginsNote says which server logins the restore of a scripted
+// database needs for its users mapped to logins (manifest needs_logins),
+// or "" when it needs none. It is a note, not a warning: such users do not
+// make a snapshot incomplete, and on a server without the login the
+// restore skips the user and what depends on it.
+func needsLoginsNote(m *mssql.Manifest) string {
+	var logins []string
+	for _, l := range m.NeedsLogins {
+		if !slices.Contains(logins, l.Login) {
+			logins = append(logins, l.Login)
+		}
+	}
+	if len(logins) == 0 {
+		return ""
+	}
+	const most = 5
+	list := strings.Join(logins[:min(len(logins), most)], ", ")
+	if len(logins) > most {
+		list += fmt.Sprintf(" and %d more", len(logins)-most)
+	}
+	return fmt.Sprintf("%d user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): %s",
+		len(m.NeedsLogins), list)
 }

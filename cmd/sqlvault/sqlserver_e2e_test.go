@@ -93,6 +93,7 @@ func TestE2ESQLServerBackup(t *testing.T) {
 		"[13/13] [sales].[OrderLines]: 3 rows",
 		"saved: database sample, 13 tables, 40 rows",
 		"(consistency: snapshot-isolation)",
+		"database sample: 1 user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): sqlvault_sample_login\n",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("backup output lacks %q\n%v", want, r)
@@ -263,6 +264,40 @@ func TestE2ESQLServerFaults(t *testing.T) {
 			os.WriteFile(src, []byte("x"), 0o644)
 			s.mustRun("backup", src)
 		})
+	}
+}
+
+// TestE2ESQLServerLoginUsers backs up a database whose users are mapped to
+// server logins, as nearly every database's are: they are scripted for
+// their logins, guarded, so the snapshot is complete (exit 0), and the
+// summary names the logins a restore needs.
+func TestE2ESQLServerLoginUsers(t *testing.T) {
+	db := sample.Bench(10)
+	db.AddPrincipals(
+		&sample.Principal{Name: "web", Type: "S", Auth: "INSTANCE", Login: "web_login", MemberOf: []string{"db_datareader"}},
+		&sample.Principal{Name: "batch", Type: "S", Auth: "INSTANCE", Login: "batch_login"},
+		&sample.Principal{Name: "report", Type: "S", Auth: "INSTANCE", Login: "web_login"},
+	)
+	db.Permissions = []*sample.Permission{{State: "G", Name: "INSERT", On: "object:dbo.Mixed", To: "batch"}}
+	m := newMSSQLServer(t, []*sample.DB{db})
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+	r := s.run("backup", m.url("bench"))
+	wantCode(t, r, exitOK)
+	if strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr,
+		"database bench: 3 user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): batch_login, web_login\n") {
+		t.Errorf("output\n%v", r)
+	}
+	sec := s.mustRun("dump", "latest", "bench/security.sql").stdout
+	for _, want := range []string{"    CREATE USER [batch] FOR LOGIN [batch_login];\n", "    CREATE USER [report] FOR LOGIN [web_login];\n",
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    ALTER ROLE [db_datareader] ADD MEMBER [web];\n",
+		"IF DATABASE_PRINCIPAL_ID(N'batch') IS NOT NULL\n    GRANT INSERT ON OBJECT::[dbo].[Mixed] TO [batch];\n"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("security.sql lacks %q:\n%s", want, sec)
+		}
+	}
+	man := s.mustRun("dump", "latest", "bench/manifest.json").stdout
+	if !strings.Contains(man, `"needs_logins": [`) || strings.Contains(man, `"unscripted"`) {
+		t.Errorf("manifest.json:\n%s", man)
 	}
 }
 

@@ -2,12 +2,14 @@
 -- It is the same database that mssql/mssqltest/sample models for the tests
 -- without a server: every data type at its edge values and every object
 -- kind the scripter handles, plus objects it cannot script (an encrypted
--- procedure, a service queue, a user mapped to a login, a partition scheme,
--- a full-text index where full-text search is installed). Two objects of
--- the model need server setup and are left out here: the CLR assembly and
--- function, and the memory-optimized table. The login of the user mapped to
--- one, sqlvault_sample_login, is created on the server if it is missing
--- (with a random password: nobody logs in with it).
+-- procedure, a service queue, an orphaned user whose login was dropped, a
+-- partition scheme, a full-text index where full-text search is installed).
+-- Two objects of the model need server setup and are left out here: the
+-- CLR assembly and function, and the memory-optimized table. The login of
+-- the user mapped to one, sqlvault_sample_login, is created on the server
+-- if it is missing (with a random password: nobody logs in with it); so is
+-- sqlvault_sample_gone, which is dropped again once legacy_user is mapped
+-- to it, leaving that user orphaned.
 --
 -- Run it in a new, empty database, as UTF-8:
 --   sqlcmd -S localhost -U sa -d sqlvault_sample -f 65001 -b -i testdata/mssql/sample.sql
@@ -33,24 +35,34 @@ GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Customers and their orders', @level0type = N'SCHEMA', @level0name = N'sales';
 GO
 
--- Users (two without login, one mapped to a login), roles (one owned by
--- the other), role members, and a schema owned by a role.
+-- Users (two without login, one mapped to a login, one orphaned: its
+-- login is dropped below), roles (one owned by the other), role members,
+-- and a schema owned by a role.
 IF SUSER_ID(N'sqlvault_sample_login') IS NULL
 BEGIN
     DECLARE @password nvarchar(64) = CONVERT(nvarchar(36), NEWID()) + N'-Aa1';
     EXEC (N'CREATE LOGIN sqlvault_sample_login WITH PASSWORD = N''' + @password + N''', CHECK_POLICY = OFF;');
+END
+IF SUSER_ID(N'sqlvault_sample_gone') IS NULL
+BEGIN
+    DECLARE @password2 nvarchar(64) = CONVERT(nvarchar(36), NEWID()) + N'-Aa1';
+    EXEC (N'CREATE LOGIN sqlvault_sample_gone WITH PASSWORD = N''' + @password2 + N''', CHECK_POLICY = OFF;');
 END
 GO
 CREATE USER app_user WITHOUT LOGIN WITH DEFAULT_SCHEMA = sales;
 CREATE USER etl_user WITHOUT LOGIN;
 REVOKE CONNECT FROM etl_user;
 CREATE USER web_user FOR LOGIN sqlvault_sample_login;
+CREATE USER legacy_user FOR LOGIN sqlvault_sample_gone;
 CREATE ROLE reporting AUTHORIZATION dbo;
 CREATE ROLE auditors AUTHORIZATION reporting;
 ALTER ROLE reporting ADD MEMBER app_user;
 ALTER ROLE reporting ADD MEMBER auditors;
 ALTER ROLE reporting ADD MEMBER web_user;
+ALTER ROLE reporting ADD MEMBER legacy_user;
 ALTER ROLE db_datareader ADD MEMBER reporting;
+GO
+DROP LOGIN sqlvault_sample_gone;
 GO
 CREATE SCHEMA reports AUTHORIZATION reporting;
 GO
@@ -396,8 +408,9 @@ GO
 
 -- An owner other than the schema's, and permissions: GRANT, DENY (on a
 -- column too), WITH GRANT OPTION, on the database, a schema, objects, a
--- type and a user; two that cannot be scripted (to the user mapped to a
--- login, on the encrypted procedure).
+-- type and users (IMPERSONATE on the user mapped to a login, guarded in
+-- the script like everything about that user); one that cannot be
+-- scripted (on the encrypted procedure).
 ALTER AUTHORIZATION ON OBJECT::sales.CustomerOrders TO reporting;
 GRANT VIEW DEFINITION TO auditors;
 GRANT SELECT ON SCHEMA::sales TO reporting;
@@ -408,5 +421,6 @@ GRANT EXECUTE ON sales.usp_AddOrder TO app_user WITH GRANT OPTION;
 GRANT EXECUTE ON TYPE::sales.OrderLineList TO app_user;
 GRANT IMPERSONATE ON USER::etl_user TO auditors;
 GRANT SELECT ON sales.Customers TO web_user;
+GRANT IMPERSONATE ON USER::web_user TO app_user;
 GRANT EXECUTE ON dbo.usp_Secret TO reporting;
 GO

@@ -63,8 +63,9 @@ type Schema struct {
 // Principal is a database user or role.
 type Principal struct {
 	Name          string
-	Type          string // S (a user) or R (a role)
+	Type          string // S (a user), U or G (a Windows user or group) or R (a role)
 	Auth          string // users: NONE (without login) or INSTANCE (mapped to a login)
+	Login         string // INSTANCE users: the login's name as sys.server_principals shows it, "" when it does not (not visible, or dropped)
 	DefaultSchema string // users: "" for dbo
 	Owner         string // roles: "" for dbo
 	MemberOf      []string

@@ -32,8 +32,9 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // New returns the model of the sample database: every data type at its
 // edge values and every kind of object the scripter handles, plus some it
 // does not (a CLR assembly and function, an encrypted procedure, a
-// memory-optimized table, a service queue, a user mapped to a login, a
-// partition scheme, a full-text index) which must be reported.
+// memory-optimized table, a service queue, a user mapped to a login the
+// backup cannot name, a partition scheme, a full-text index) which must
+// be reported. Its user mapped to a visible login is scripted, guarded.
 func New() *DB {
 	db := &DB{
 		Name: Name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true,
@@ -55,7 +56,8 @@ func New() *DB {
 		Principals: []*Principal{
 			{Name: "app_user", Type: "S", Auth: "NONE", DefaultSchema: "sales", MemberOf: []string{"reporting"}},
 			{Name: "etl_user", Type: "S", Auth: "NONE", NoConnect: true},
-			{Name: "web_user", Type: "S", Auth: "INSTANCE", MemberOf: []string{"reporting"}},
+			{Name: "web_user", Type: "S", Auth: "INSTANCE", Login: "sqlvault_sample_login", MemberOf: []string{"reporting"}},
+			{Name: "legacy_user", Type: "S", Auth: "INSTANCE", MemberOf: []string{"reporting"}},
 			{Name: "reporting", Type: "R", MemberOf: []string{"db_datareader"}},
 			{Name: "auditors", Type: "R", Owner: "reporting", MemberOf: []string{"reporting"}},
 		},
@@ -69,6 +71,7 @@ func New() *DB {
 			{State: "G", Name: "EXECUTE", On: "type:sales.OrderLineList", To: "app_user"},
 			{State: "G", Name: "IMPERSONATE", On: "user:etl_user", To: "auditors"},
 			{State: "G", Name: "SELECT", On: "object:sales.Customers", To: "web_user"},
+			{State: "G", Name: "IMPERSONATE", On: "user:web_user", To: "app_user"},
 			{State: "G", Name: "EXECUTE", On: "object:dbo.usp_Secret", To: "reporting"},
 		},
 	}

@@ -49,19 +49,25 @@ func (db *DB) principalID(name string) int64 {
 // principalsResult answers qPrincipals.
 func (db *DB) principalsResult() *result {
 	r := newResult("principal_id:i", "name:s", "type:s", "authentication_type_desc:s", "default_schema_name:s",
-		"owning_principal_id:i", "is_fixed_role:f")
+		"owning_principal_id:i", "is_fixed_role:f", "login_name:s")
 	for _, b := range builtinPrincipals[:5] {
-		var schema, owner any
+		var schema, owner, login any
 		if b.typ == "S" {
 			schema = "dbo"
 		} else {
 			owner = int64(1)
 		}
-		r.add(b.id, b.name, b.typ, b.auth, schema, owner, false)
+		if b.name == "dbo" {
+			login = "sa" // the login that owns the database
+		}
+		r.add(b.id, b.name, b.typ, b.auth, schema, owner, false, login)
 	}
 	for _, p := range db.Principals {
-		var schema any
+		var schema, login any
 		owner := int64(1)
+		if p.Login != "" {
+			login = p.Login
+		}
 		if p.Type == "S" {
 			schema = "dbo"
 			if p.DefaultSchema != "" {
@@ -72,10 +78,10 @@ func (db *DB) principalsResult() *result {
 				owner = db.principalID(p.Owner)
 			}
 		}
-		r.add(p.id, p.Name, p.Type, p.Auth, schema, owner, false)
+		r.add(p.id, p.Name, p.Type, p.Auth, schema, owner, false, login)
 	}
 	for _, b := range builtinPrincipals[5:] {
-		r.add(b.id, b.name, b.typ, b.auth, nil, int64(1), true)
+		r.add(b.id, b.name, b.typ, b.auth, nil, int64(1), true, nil)
 	}
 	return r
 }
@@ -107,7 +113,7 @@ func (db *DB) databasePermissionsResult() *result {
 	database("VIEW ANY COLUMN ENCRYPTION KEY DEFINITION", 0, "G")
 	database("VIEW ANY COLUMN MASTER KEY DEFINITION", 0, "G")
 	for _, p := range db.Principals {
-		if p.Type == "S" && !p.NoConnect {
+		if (p.Type == "S" || p.Type == "U" || p.Type == "G") && !p.NoConnect {
 			database("CONNECT", p.id, "G")
 		}
 	}
@@ -153,4 +159,13 @@ func (db *DB) databasePermissionsResult() *result {
 		}
 	}
 	return r
+}
+
+// AddPrincipals adds users and roles to a database that was built without
+// them (as Bench's), numbered after the built-in principals as New's are.
+func (db *DB) AddPrincipals(ps ...*Principal) {
+	for _, p := range ps {
+		p.id = int64(5 + len(db.Principals))
+		db.Principals = append(db.Principals, p)
+	}
 }

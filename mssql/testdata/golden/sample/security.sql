@@ -8,11 +8,20 @@ SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
 -- Users, roles, role members, owners and permissions of database [sample]
+-- A user mapped to a server login is created only where this server has that login (manifest.json
+-- lists them under needs_logins); what depends on such a user is run only where it was created.
 
 -- Users
 CREATE USER [app_user] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [sales];
 GO
 CREATE USER [etl_user] WITHOUT LOGIN;
+GO
+IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'sqlvault_sample_login' AND type IN ('S', 'U', 'G'))
+    PRINT N'sqlvault: login [sqlvault_sample_login] does not exist on this server, or the restoring login cannot see it; user [web_user] and what depends on it were not created';
+ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = N'sqlvault_sample_login')
+    PRINT N'sqlvault: login [sqlvault_sample_login] already has a user in this database; user [web_user] and what depends on it were not created';
+ELSE
+    CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
 GO
 
 -- Roles
@@ -27,6 +36,9 @@ GO
 ALTER ROLE [reporting] ADD MEMBER [app_user];
 GO
 ALTER ROLE [reporting] ADD MEMBER [auditors];
+GO
+IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL
+    ALTER ROLE [reporting] ADD MEMBER [web_user];
 GO
 
 -- Owners
@@ -51,6 +63,11 @@ GO
 DENY SELECT ON OBJECT::[hr].[Employees] ([Salary]) TO [reporting];
 GO
 
+-- Permissions on [sales].[Customers]
+IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL
+    GRANT SELECT ON OBJECT::[sales].[Customers] TO [web_user];
+GO
+
 -- Permissions on [sales].[Orders]
 DENY DELETE ON OBJECT::[sales].[Orders] TO [public];
 GO
@@ -65,6 +82,11 @@ GO
 
 -- Permissions on user [etl_user]
 GRANT IMPERSONATE ON USER::[etl_user] TO [auditors];
+GO
+
+-- Permissions on user [web_user]
+IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL
+    GRANT IMPERSONATE ON USER::[web_user] TO [app_user];
 GO
 
 -- Permissions on type [sales].[OrderLineList]

@@ -1,6 +1,10 @@
 package repo
 
-import "context"
+import (
+	"context"
+	"slices"
+	"sync"
+)
 
 // keyframeSet holds the keyframes that the parts of one chunk are encoded
 // against, each loaded and indexed once: the pieces of a chunk try the
@@ -104,4 +108,43 @@ func (s *keyframeSet) uncovered(ctx context.Context, part []byte, base ID) []spa
 	instr, runs := e.enc.encode((*ip)[:0], part, splitRun)
 	*ip = instr
 	return runs
+}
+
+// recentPlains keeps the plaintexts of the last few keyframes that deltas
+// were read against. Reading a file in order meets the same keyframe for
+// several blobs in a row (the pieces of a chunk that was split), and a
+// keyframe costs a full decompression each time it is loaded. The slices
+// are never written once stored, so readers share them.
+type recentPlains struct {
+	mu   sync.Mutex
+	ids  []ID // least recently used first
+	bufs [][]byte
+}
+
+const maxRecentPlains = 4
+
+func (c *recentPlains) get(id ID) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.ids {
+		if x == id {
+			b := c.bufs[i]
+			c.ids = append(append(c.ids[:i:i], c.ids[i+1:]...), id)
+			c.bufs = append(append(c.bufs[:i:i], c.bufs[i+1:]...), b)
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+func (c *recentPlains) put(id ID, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slices.Contains(c.ids, id) {
+		return
+	}
+	if len(c.ids) >= maxRecentPlains {
+		c.ids, c.bufs = c.ids[1:], c.bufs[1:]
+	}
+	c.ids, c.bufs = append(c.ids, id), append(c.bufs, b)
 }

@@ -48,8 +48,9 @@ type Repository struct {
 
 	packErr error // the first failed pack write: later saves and Flush fail too
 
-	cache *Cache // keyframes on local disk; nil when not used
-	stats stats
+	cache  *Cache // keyframes on local disk; nil when not used
+	plains recentPlains
+	stats  stats
 }
 
 // InitOptions are the choices made when creating a repository.
@@ -988,11 +989,14 @@ func (r *Repository) openDelta(ctx context.Context, pb PackedBlob, payload, buf 
 	if kf.Enc == EncDelta || kf.Type != DataBlob {
 		return nil, fmt.Errorf("%w: blob %s in pack %s: its base blob %s is not a data keyframe", ErrBlobCorrupt, pb.ID.Str(), pb.Pack.Str(), pb.Base.Str())
 	}
-	base, release, err := r.keyframePlain(ctx, kf)
-	if err != nil {
-		return nil, fmt.Errorf("blob %s in pack %s: base: %w", pb.ID.Str(), pb.Pack.Str(), err)
+	base, ok := r.plains.get(kf.ID)
+	if !ok {
+		var err error
+		if base, err = r.loadPlain(ctx, kf, make([]byte, 0, kf.PlainLen)); err != nil {
+			return nil, fmt.Errorf("blob %s in pack %s: base: %w", pb.ID.Str(), pb.Pack.Str(), err)
+		}
+		r.plains.put(kf.ID, base)
 	}
-	defer release()
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
 	instr, err := r.codec.unpackDelta((*ip)[:0], payload[1+IDSize:], 2*int(pb.PlainLen)+64)

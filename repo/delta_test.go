@@ -285,6 +285,12 @@ func TestCacheServesVerifiedKeyframes(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.SetCache(cache)
+	// loadFresh loads a blob as a new process would: without the keyframe
+	// plaintexts kept in memory, so the base comes from the disk cache.
+	loadFresh := func(id ID) ([]byte, error) {
+		r.plains = recentPlains{}
+		return r.LoadBlob(ctx, DataBlob, id, nil)
+	}
 	day0 := rowsText(20000, nil, 8)
 	k0, _, _ := r.SaveDataBlob(ctx, day0, ID{})
 	r.Flush(ctx)
@@ -302,14 +308,14 @@ func TestCacheServesVerifiedKeyframes(t *testing.T) {
 	data, _ := os.ReadFile(cache.path(k0))
 	data[len(data)/2] ^= 1
 	os.WriteFile(cache.path(k0), data, 0o600)
-	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) {
+	if got, err := loadFresh(d1); err != nil || !bytes.Equal(got, day1) {
 		t.Fatalf("load with corrupt cache: %v", err)
 	}
 	if s := r.Stats(); s.CacheBad != 1 {
 		t.Fatalf("corrupt entry not counted: %+v", s)
 	}
 	// The entry was replaced by a good copy from the pack.
-	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) || r.Stats().CacheHits != 2 {
+	if got, err := loadFresh(d1); err != nil || !bytes.Equal(got, day1) || r.Stats().CacheHits != 2 {
 		t.Fatalf("reload: %v %+v", err, r.Stats())
 	}
 
@@ -325,7 +331,7 @@ func TestCacheServesVerifiedKeyframes(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Dir(cache.path(k0)), 0o700)
 	os.WriteFile(cache.path(k0), fdata, 0o600) // planted under our keyframe's name
-	if got, err := r.LoadBlob(ctx, DataBlob, d1, nil); err != nil || !bytes.Equal(got, day1) {
+	if got, err := loadFresh(d1); err != nil || !bytes.Equal(got, day1) {
 		t.Fatalf("load with foreign cache entry: %v", err)
 	}
 	if s := r.Stats(); s.CacheBad != 2 {
@@ -598,5 +604,33 @@ func TestKeyframeSetBounded(t *testing.T) {
 	missing[0] = 1
 	if s.get(ctx, missing) != nil {
 		t.Fatal("a base that is not stored gave a keyframe")
+	}
+}
+
+// TestRecentKeyframesServeReads: two deltas of one keyframe read in a row
+// decode the keyframe once; the second read does not go to the cache or
+// the pack.
+func TestRecentKeyframesServeReads(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	cache, err := OpenCache(t.TempDir(), r.cfg.ID, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetCache(cache)
+	k0, _, _ := r.SaveDataBlob(ctx, rowsText(20000, nil, 8), ID{})
+	d1, _, _ := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{5: true}, 8), k0)
+	d2, _, _ := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{9: true}, 8), k0)
+	r.Flush(ctx)
+	r.plains = recentPlains{}
+	before := r.Stats()
+	for i, id := range []ID{d1, d2, d1} {
+		got, err := r.LoadBlob(ctx, DataBlob, id, nil)
+		if err != nil || !bytes.Equal(got, rowsText(20000, map[int]bool{[]int{5, 9, 5}[i]: true}, 8)) {
+			t.Fatalf("load %d: %v", i, err)
+		}
+	}
+	if s := r.Stats(); s.CacheHits+s.CacheMisses-before.CacheHits-before.CacheMisses != 1 {
+		t.Fatalf("keyframe fetched %d times for three reads, want 1", s.CacheHits+s.CacheMisses-before.CacheHits-before.CacheMisses)
 	}
 }

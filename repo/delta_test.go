@@ -619,9 +619,15 @@ func TestRecentKeyframesServeReads(t *testing.T) {
 	}
 	r.SetCache(cache)
 	k0, _, _ := r.SaveDataBlob(ctx, rowsText(20000, nil, 8), ID{})
+	r.Flush(ctx)
 	d1, _, _ := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{5: true}, 8), k0)
 	d2, _, _ := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{9: true}, 8), k0)
 	r.Flush(ctx)
+	for _, id := range []ID{d1, d2} {
+		if pb, _ := r.idx.Lookup(id); pb.Enc != EncDelta {
+			t.Fatal("setup: not stored as a delta")
+		}
+	}
 	r.plains = recentPlains{}
 	before := r.Stats()
 	for i, id := range []ID{d1, d2, d1} {

@@ -205,22 +205,33 @@ type Module struct {
 	QuotedIdentifier bool
 	SchemaBound      bool
 	TriggerDisabled  bool
+	// ExecuteAs is sys.sql_modules.execute_as_principal_id: the user the
+	// module executes as (EXECUTE AS 'user', or SELF: its creator), 0 for
+	// CALLER, -2 for OWNER. The user must exist when the module is
+	// created.
+	ExecuteAs int64
+	// loginUser names ExecuteAs when it is a user for a login, which
+	// exists in the copy only where the login does: the module, and what
+	// is about it, is created only where the user was.
+	loginUser string
 }
 
 // Sequence is a sequence object.
 type Sequence struct {
-	ID        int64
-	Schema    string
-	Name      string
-	TypeName  string
-	Start     string
-	Increment string
-	Min, Max  string
-	Cycling   bool
-	Cached    bool
-	CacheSize string
-	Exhausted bool
-	LastUsed  string
+	ID              int64
+	Schema          string
+	Name            string
+	TypeName        string // TYPE_NAME(user_type_id)
+	TypeSchema      string // an alias type's schema
+	TypeUserDefined bool   // an alias type
+	Start           string
+	Increment       string
+	Min, Max        string
+	Cycling         bool
+	Cached          bool
+	CacheSize       string
+	Exhausted       bool
+	LastUsed        string
 }
 
 // Synonym is a synonym.
@@ -262,9 +273,13 @@ type Catalog struct {
 	Synonyms   []*Synonym
 	ExtProps   []*ExtProp
 	Unscripted []Unscripted
-	// Security is what security.sql creates, in order.
+	// Users are the CREATE USER statements, in order: schema.sql runs
+	// them before the modules, which may execute as a user.
+	Users []SecurityItem
+	// Security is what security.sql creates, in order: roles, role
+	// members, owners and permissions.
 	Security []SecurityItem
-	// NeedsLogins are the logins that users of security.sql are created
+	// NeedsLogins are the logins that users of schema.sql are created
 	// for, by login and user.
 	NeedsLogins []NeededLogin
 
@@ -369,7 +384,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qModules, c.addModule},
 		{qSequences, func(r *record) error {
 			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
-				TypeName: r.str("type_name"), Start: r.str("start_value"), Increment: r.str("increment"),
+				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Start: r.str("start_value"), Increment: r.str("increment"),
 				Min: r.str("minimum_value"), Max: r.str("maximum_value"), Cycling: r.bool("is_cycling"),
 				Cached: r.bool("is_cached"), CacheSize: r.str("cache_size"), Exhausted: r.bool("is_exhausted"),
 				LastUsed: r.str("last_used_value")})
@@ -652,7 +667,8 @@ func (c *Catalog) addModule(r *record) error {
 		Type: strings.TrimSpace(r.str("type")), Parent: r.int("parent_object_id"),
 		HasDefinition: !r.null("definition"), Definition: r.str("definition"),
 		AnsiNulls: r.bool("uses_ansi_nulls"), QuotedIdentifier: r.bool("uses_quoted_identifier"),
-		SchemaBound: r.bool("is_schema_bound"), TriggerDisabled: r.bool("trigger_disabled")}
+		SchemaBound: r.bool("is_schema_bound"), TriggerDisabled: r.bool("trigger_disabled"),
+		ExecuteAs: r.int("execute_as_principal_id")}
 	c.Modules = append(c.Modules, m)
 	c.modules[m.ID] = m
 	return nil
@@ -692,7 +708,13 @@ func (c *Catalog) finish() {
 			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "CLR module (its assembly is not scripted)")
 		case !m.HasDefinition:
 			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "encrypted module: its definition cannot be read")
+		case m.ExecuteAs > 0 && !c.principalScripted(m.ExecuteAs):
+			c.unscripted(kindOfModule(m.Type), quoteName(m.Schema, m.Name), "it executes as "+c.principalName(m.ExecuteAs)+
+				", which is not scripted: create that user on the target server, then the "+kindOfModule(m.Type))
 		default:
+			if m.ExecuteAs > 0 && c.principals[m.ExecuteAs].loginMapped() {
+				m.loginUser = c.principals[m.ExecuteAs].Name
+			}
 			kept = append(kept, m)
 			if vt := c.tables[m.ID]; vt != nil && m.Type == "V" {
 				c.Unscripted = append(c.Unscripted, vt.notes...)
@@ -717,6 +739,12 @@ func (c *Catalog) finish() {
 		if t.MemoryOpt {
 			c.unscripted("table type", quoteName(t.Schema, t.Name), "memory-optimized table type")
 			continue
+		}
+		if t.Table != nil {
+			if col := badCollation(t.Table.Columns); col != nil {
+				c.unscripted("table type", quoteName(t.Schema, t.Name), collationReason(col))
+				continue
+			}
 		}
 		types = append(types, t)
 	}
@@ -745,8 +773,8 @@ func (c *Catalog) finish() {
 				reason = fmt.Sprintf("column %s is typed XML (XML schema collections are not scripted)", quoteIdent(col.Name))
 			}
 		}
-		if reason == "" && !sqlcmdSafe(quoteName(t.Schema, t.Name)+columnList(t.Columns)) {
-			reason = "its name or a column name contains $( or a line GO, which sqlcmd would misread"
+		if col := badCollation(t.Columns); reason == "" && col != nil {
+			reason = collationReason(col)
 		}
 		if reason != "" {
 			c.unscripted("table", quoteName(t.Schema, t.Name), reason)
@@ -761,6 +789,9 @@ func (c *Catalog) finish() {
 		tables = append(tables, t)
 	}
 	c.Tables = tables
+	if c.Database.Collation != "" && !collationName(c.Database.Collation) {
+		c.unscripted("database collation", quoteIdent(c.Database.Name), fmt.Sprintf("%q is no collation name; the copy keeps the collation of the new database", c.Database.Collation))
+	}
 	// Every user object kind not handled above is reported.
 	known := map[string]bool{"U": true, "V": true, "P": true, "FN": true, "IF": true, "TF": true, "TR": true,
 		"PK": true, "UQ": true, "F": true, "C": true, "D": true, "SO": true, "SN": true, "TT": true,
@@ -788,8 +819,32 @@ func (c *Catalog) finish() {
 	})
 }
 
+// badCollation returns the first column whose collation cannot be
+// written after COLLATE, or nil.
+func badCollation(cols []*Column) *Column {
+	for _, col := range cols {
+		if col.Collation != "" && !collationName(col.Collation) {
+			return col
+		}
+	}
+	return nil
+}
+
+func collationReason(col *Column) string {
+	return fmt.Sprintf("column %s has the collation %q, which is no collation name", quoteIdent(col.Name), col.Collation)
+}
+
 func (c *Catalog) unscripted(kind, name, reason string) {
 	c.Unscripted = append(c.Unscripted, Unscripted{Kind: kind, Name: name, Reason: reason})
+}
+
+// loginUser returns the user for a login that the module id executes as,
+// or "" (see Module.loginUser).
+func (c *Catalog) loginUser(id int64) string {
+	if m := c.modules[id]; m != nil {
+		return m.loginUser
+	}
+	return ""
 }
 
 func (c *Catalog) qualified(id int64) string {
@@ -816,13 +871,4 @@ func kindOfModule(typ string) string {
 		return "aggregate"
 	}
 	return "module"
-}
-
-func columnList(cols []*Column) string {
-	var b strings.Builder
-	for _, c := range cols {
-		b.WriteString(quoteIdent(c.Name))
-		b.WriteByte(',')
-	}
-	return b.String()
 }

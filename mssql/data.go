@@ -89,10 +89,12 @@ func orderBy(t *Table) string {
 }
 
 // dataQuery returns the query that reads a table's rows in order. A
-// sql_variant column is followed by its base type properties.
+// sql_variant column is followed by its base type properties. The tag
+// names the table through commentText: a name holding "*/" must not end
+// the comment (on the source server).
 func dataQuery(t *Table, cols []*Column, where string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "/* %s %s */\nSELECT ", dataTag, quoteName(t.Schema, t.Name))
+	fmt.Fprintf(&b, "/* %s %s */\nSELECT ", dataTag, commentText(quoteName(t.Schema, t.Name)))
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(", ")
@@ -132,14 +134,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // writeTableData streams the rows of a table as INSERT statements to w.
-// Rows are read and written one at a time; nothing holds the table.
+// Rows are read and written one at a time; nothing holds the table but
+// the rows of one batch when the table's name or a column's is not
+// sqlcmdSafe: each batch is then run with sp_executesql (execSQL), SET
+// IDENTITY_INSERT inside it.
 func writeTableData(ctx context.Context, q querier, t *Table, where string, w io.Writer, progress func(rows, bytes int64)) (tableStats, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 256<<10)
 	cols := dataColumns(t)
 	name := quoteName(t.Schema, t.Name)
 	var st tableStats
-	fmt.Fprintf(bw, "%s-- Data of table %s\n", fileHeader, name)
+	bw.WriteString(fileHeader + comment("Data of table %s", name))
 	identity := false
 	for _, c := range cols {
 		if c.Identity {
@@ -152,10 +157,40 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, w io
 		st.bytes = cw.n
 		return st, err
 	}
-	if identity {
-		fmt.Fprintf(bw, "SET IDENTITY_INSERT %s ON;\nGO\n", name)
-	}
 	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES\n", name, identList(columnNames(cols)))
+	direct := sqlcmdSafe(insert)
+	// out receives a batch's statements: bw itself, or dyn, whose text
+	// endBatch runs with sp_executesql.
+	var out interface {
+		io.Writer
+		io.StringWriter
+	} = bw
+	var dyn strings.Builder
+	if direct {
+		if identity {
+			fmt.Fprintf(bw, "SET IDENTITY_INSERT %s ON;\nGO\n", name)
+		}
+	} else {
+		out = &dyn
+	}
+	startBatch := func() {
+		if !direct && identity {
+			fmt.Fprintf(&dyn, "SET IDENTITY_INSERT %s ON;\n", name)
+		}
+		out.WriteString(insert)
+	}
+	endBatch := func() {
+		if direct {
+			bw.WriteString(";\nGO\n")
+			return
+		}
+		dyn.WriteString(";")
+		if identity {
+			fmt.Fprintf(&dyn, "\nSET IDENTITY_INSERT %s OFF;", name)
+		}
+		bw.WriteString(execSQL(dyn.String()) + "\nGO\n")
+		dyn.Reset()
+	}
 
 	rows, err := q.QueryContext(ctx, dataQuery(t, cols, where))
 	if err != nil {
@@ -204,17 +239,17 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, w io
 		}
 		line = append(line, ')')
 		if inBatch == 0 {
-			bw.WriteString(insert)
+			startBatch()
 		} else {
-			bw.WriteString(",\n")
+			out.WriteString(",\n")
 		}
-		bw.Write(line)
+		out.Write(line)
 		inBatch++
 		st.rows++
 		h.Reset()
 		h.Write(line)
 		if inBatch >= MaxRowsPerInsert || h.Sum64()&batchCutMask == 0 {
-			bw.WriteString(";\nGO\n")
+			endBatch()
 			inBatch = 0
 		}
 		if progress != nil && st.rows%50000 == 0 {
@@ -225,9 +260,9 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, w io
 		return st, readErr("read table "+name, err)
 	}
 	if inBatch > 0 {
-		bw.WriteString(";\nGO\n")
+		endBatch()
 	}
-	if identity {
+	if direct && identity {
 		fmt.Fprintf(bw, "SET IDENTITY_INSERT %s OFF;\nGO\n", name)
 	}
 	if err := bw.Flush(); err != nil {

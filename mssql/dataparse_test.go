@@ -126,9 +126,23 @@ func TestLiteralsParseBack(t *testing.T) {
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		n := int64(0)
+		// The rows: lines of the file, or of the statements a batch runs
+		// with sp_executesql (a table whose name sqlcmd could misread).
+		var lines []string
 		for sc.Scan() {
 			line := sc.Text()
+			if rest, ok := strings.CutPrefix(line, "DECLARE @sql nvarchar(max) = "); ok {
+				stmt, err := ParseLiteral(ColumnType{Name: "nvarchar", MaxLength: -1}, strings.TrimSuffix(rest, ";"))
+				if err != nil {
+					t.Fatalf("%s: %v", te.Name, err)
+				}
+				lines = append(lines, strings.Split(stmt.(string), "\n")...)
+				continue
+			}
+			lines = append(lines, line)
+		}
+		n := int64(0)
+		for _, line := range lines {
 			if !strings.HasPrefix(line, "(") {
 				continue
 			}

@@ -3,9 +3,15 @@ package mssql
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// quoteIdent quotes a SQL Server identifier with brackets.
+// quoteIdent quotes a SQL Server identifier with brackets. The name may
+// hold anything, line breaks too: SQL Server reads it whole, but sqlcmd
+// does not know brackets, so a statement naming it goes through batch (or
+// moduleBatch, writeTableData), which runs it with sp_executesql where
+// sqlcmd could misread it (sqlcmdSafe), and a comment through comment.
 func quoteIdent(s string) string {
 	return "[" + strings.ReplaceAll(s, "]", "]]") + "]"
 }
@@ -27,65 +33,249 @@ func nlit(s string) string {
 	return string(b)
 }
 
+// lineBreak tells the characters that end a line for one reader of a
+// script or another: LF and CR (sqlcmd, SSMS, SQL Server's -- comments),
+// VT and FF, NEL (U+0085), and the line and paragraph separators (U+2028,
+// U+2029) of editors. AppendStringLiteral writes none of them, nor any
+// other control character, inside a string (litMustEscape); commentText
+// writes none of them in a comment.
+func lineBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
+}
+
+// commentText renders text from the catalog (a name, a quoted name, a
+// statement) for a comment of a script, so that it stays inside the
+// comment whoever reads it: CR and LF are written as \r and \n, the other
+// characters that could end the line or that tools mangle (litMustEscape:
+// VT, FF, NEL, U+2028, U+2029 and every other control character but tab)
+// as \uXXXX; "$(" as "$\(" so that sqlcmd substitutes no variable; "/*"
+// and "*/" as "/\*" and "*\/" so that no reader takes them for a block
+// comment (a data query's tag is one). Invalid UTF-8 becomes U+FFFD.
+// Comments are for people: the text is not meant to be parsed back.
+func commentText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	clean := true
+	for i, r := range s {
+		if litMustEscape(r) || i > 0 && (r == '(' && s[i-1] == '$' || r == '*' && s[i-1] == '/' || r == '/' && s[i-1] == '*') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case litMustEscape(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
+		case i > 0 && (r == '(' && s[i-1] == '$' || r == '*' && s[i-1] == '/' || r == '/' && s[i-1] == '*'):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// comment returns a -- comment line: the formatted text through
+// commentText, and a line break. Every comment of a script that holds
+// text from the catalog is written with it.
+func comment(format string, args ...any) string {
+	return "-- " + commentText(fmt.Sprintf(format, args...)) + "\n"
+}
+
 // sqlcmdSafe reports whether text can be passed to sqlcmd (and SSMS in
-// SQLCMD mode) as is: no $( variable reference, and no line that sqlcmd
-// would read as one of its commands (GO, :r, !!, EXIT, QUIT, RESET, ED).
+// SQLCMD mode) as it is, whatever sqlcmd makes of the strings and comments
+// in it (the ODBC sqlcmd and go-sqlcmd track quotes and block comments,
+// but not brackets):
+//   - no "$(": a variable reference, substituted in strings too;
+//   - no line, whatever ends it (lineBreak), that sqlcmd could read as one
+//     of its commands: GO (with a count, or anything after it), :anything,
+//     and those that need no colon, [:]EXIT (also EXIT(...)), [:]QUIT,
+//     [:]RESET, [:]ED, [:]ON ERROR and [:]!!;
+//   - no bracketed identifier (bracketsSafe) that holds a line break or
+//     another control character, so that no line of the text starts inside
+//     an identifier, or a quote or comment delimiter, which would make
+//     sqlcmd take what follows for a string or a comment.
 func sqlcmdSafe(text string) bool {
 	if strings.Contains(text, "$(") {
 		return false
 	}
-	for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		l := strings.TrimLeft(line, " \t")
-		if strings.HasPrefix(l, ":") || strings.HasPrefix(l, "!!") {
-			return false
-		}
-		word := l
-		if i := strings.IndexAny(l, " \t"); i >= 0 {
-			word = l[:i]
-		}
-		switch strings.ToLower(word) {
-		case "go", "exit", "quit", "reset", "ed":
-			return false
-		}
-		if len(word) > 2 && strings.EqualFold(word[:2], "go") && isDigits(word[2:]) {
+	for _, line := range strings.FieldsFunc(text, lineBreak) {
+		if sqlcmdCommand(line) {
 			return false
 		}
 	}
-	return true
+	return bracketsSafe(text)
 }
 
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+// sqlcmdCommand reports whether sqlcmd could read line (one line, ended
+// by a lineBreak) as one of its commands: GO, with a count or anything
+// after it, :anything, or one that needs no colon: [:]EXIT (also
+// EXIT(...)), [:]QUIT, [:]RESET, [:]ED, [:]ON ERROR and [:]!!. It errs on
+// the side of caution: "GO;" and "go_away" are commands too.
+func sqlcmdCommand(line string) bool {
+	l := strings.TrimLeftFunc(line, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+	if strings.HasPrefix(l, ":") || strings.HasPrefix(l, "!!") {
+		return true
+	}
+	word := l
+	if i := strings.IndexFunc(l, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }); i >= 0 {
+		word = l[:i]
+	}
+	switch strings.ToLower(word) {
+	case "go", "exit", "quit", "reset", "ed":
+		return true
+	case "on":
+		return strings.HasPrefix(strings.ToLower(strings.TrimLeft(l[len(word):], " \t")), "error")
+	}
+	return false
+}
+
+// bracketsSafe reports whether no bracketed identifier of text holds a
+// line break or another control character (litMustEscape), a quote (' or
+// "), or "--", "/*" or "*/", and text does not end inside a string, an
+// identifier or a block comment (sqlcmd would take the GO after it for
+// part of it). It reads text as T-SQL: brackets inside strings, quoted
+// identifiers and comments are not identifiers.
+func bracketsSafe(text string) bool {
+	const (
+		code = iota
+		str
+		quoted
+		bracket
+		lineComment
+		blockComment
+	)
+	state, depth := code, 0
+	for i := 0; i < len(text); i++ {
+		c, next := text[i], byte(0)
+		if i+1 < len(text) {
+			next = text[i+1]
+		}
+		switch state {
+		case code:
+			switch {
+			case c == '\'':
+				state = str
+			case c == '"':
+				state = quoted
+			case c == '[':
+				state = bracket
+			case c == '-' && next == '-':
+				state, i = lineComment, i+1
+			case c == '/' && next == '*':
+				state, depth, i = blockComment, 1, i+1
+			}
+		case str, quoted:
+			q := byte('\'')
+			if state == quoted {
+				q = '"'
+			}
+			if c == q {
+				if next == q {
+					i++
+				} else {
+					state = code
+				}
+			}
+		case bracket:
+			switch {
+			case c == ']' && next == ']':
+				i++
+			case c == ']':
+				state = code
+			case c == '\'' || c == '"' || c == '-' && next == '-' || c == '/' && next == '*' || c == '*' && next == '/':
+				return false
+			case c < 0x20 && c != '\t' || c == 0x7F:
+				return false
+			case c >= 0x80:
+				r, n := utf8.DecodeRuneInString(text[i:])
+				if litMustEscape(r) {
+					return false
+				}
+				i += n - 1
+			}
+		case lineComment:
+			if c == '\n' || c == '\r' {
+				state = code
+			}
+		case blockComment:
+			switch {
+			case c == '/' && next == '*':
+				depth, i = depth+1, i+1
+			case c == '*' && next == '/':
+				depth, i = depth-1, i+1
+				if depth == 0 {
+					state = code
+				}
+			}
 		}
 	}
-	return s != ""
+	return state == code || state == lineComment
 }
 
 // batch returns stmt as a batch ending in GO. A statement sqlcmd could
-// misread is run through sp_executesql with its text as a literal.
+// misread is run with sp_executesql (execSQL).
 func batch(stmt string) string {
 	stmt = strings.TrimRight(stmt, " \t\r\n")
 	if !sqlcmdSafe(stmt) {
-		stmt = "EXEC sys.sp_executesql " + nlit(stmt) + ";"
+		stmt = execSQL(stmt)
 	}
 	return stmt + "\nGO\n"
 }
 
+// declareSQL declares the variable @sql holding the text of stmt, as a
+// literal (nlit: no line break, no "$(", nothing sqlcmd could misread).
+// The literal goes to a variable because EXECUTE takes no expression as
+// an argument of a procedure, and a literal with a line break is one:
+// N'a' + NCHAR(10) + N'b'.
+func declareSQL(stmt string) string {
+	return "DECLARE @sql nvarchar(max) = " + nlit(stmt) + ";\n"
+}
+
+// execSQLVar runs the statements declareSQL put in @sql.
+const execSQLVar = "EXEC sys.sp_executesql @sql;"
+
+// execSQL returns the statements that run stmt with sp_executesql: the
+// one way the scripts run a statement whose text sqlcmd could misread.
+func execSQL(stmt string) string {
+	return declareSQL(stmt) + execSQLVar
+}
+
 // moduleBatch returns the batches that create a module with the SET
-// options it was created with.
+// options it was created with. A module that executes as a user for a
+// login is created, with sp_executesql, only where that user exists.
 func moduleBatch(m *Module) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SET ANSI_NULLS %s;\nSET QUOTED_IDENTIFIER %s;\nGO\n", onOff(m.AnsiNulls), onOff(m.QuotedIdentifier))
 	def := m.Definition
-	if sqlcmdSafe(def) {
+	switch {
+	case m.loginUser != "":
+		fmt.Fprintf(&b, "%sIF %s\n    %s\nELSE\n    PRINT %s;\nGO\n", declareSQL(def), userExists(m.loginUser), execSQLVar,
+			nlit("sqlvault: user "+quoteIdent(m.loginUser)+" does not exist; "+kindOfModule(m.Type)+" "+quoteName(m.Schema, m.Name)+", which executes as it, was not created"))
+	case sqlcmdSafe(def):
 		b.WriteString(strings.TrimRight(def, " \t\r\n"))
 		b.WriteString("\nGO\n")
-	} else {
-		b.WriteString("EXEC sys.sp_executesql " + nlit(def) + ";\nGO\n")
+	default:
+		b.WriteString(execSQL(def) + "\nGO\n")
 	}
 	return b.String()
+}
+
+// userExists is the condition that a database user of that name exists.
+func userExists(name string) string {
+	return "DATABASE_PRINCIPAL_ID(" + nlit(name) + ") IS NOT NULL"
 }
 
 func onOff(b bool) string {
@@ -103,9 +293,31 @@ func (c *Column) typeDecl() string {
 	case c.Type.Name == "timestamp":
 		return "rowversion"
 	case !strings.EqualFold(c.TypeName, c.Type.Name) && c.TypeName != "" && !c.AssemblyType:
-		return c.TypeName // sysname and other system alias types
+		return systemTypeName(c.TypeName) // sysname and other system alias types
 	}
 	return c.Type.TypeDecl()
+}
+
+// systemTypeName renders the name of a system type (int, sysname): as it
+// is, or, should it be anything but letters, bracketed.
+func systemTypeName(name string) string {
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return quoteIdent(name)
+		}
+	}
+	return name
+}
+
+// collationName tells whether s can be written as a collation name after
+// COLLATE: letters, digits and underscores, as all of SQL Server's are.
+func collationName(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isCharType tells types that take a collation.
@@ -313,8 +525,12 @@ func createAliasType(t *UserType) string {
 // createSequence renders CREATE SEQUENCE.
 func createSequence(s *Sequence) string {
 	var b strings.Builder
+	typ := systemTypeName(s.TypeName)
+	if s.TypeUserDefined {
+		typ = quoteName(s.TypeSchema, s.TypeName)
+	}
 	fmt.Fprintf(&b, "CREATE SEQUENCE %s AS %s\n    START WITH %s\n    INCREMENT BY %s\n    MINVALUE %s\n    MAXVALUE %s\n",
-		quoteName(s.Schema, s.Name), s.TypeName, s.Start, s.Increment, s.Min, s.Max)
+		quoteName(s.Schema, s.Name), typ, s.Start, s.Increment, s.Min, s.Max)
 	if s.Cycling {
 		b.WriteString("    CYCLE\n")
 	} else {

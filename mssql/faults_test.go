@@ -212,6 +212,10 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// TestSQLCmdSafe checks what sqlcmd could misread in a statement: a
+// variable, a command on a line of its own by any line break, and a
+// bracketed identifier that holds a line break, a quote or a comment
+// delimiter (sqlcmd tracks strings and comments, not brackets).
 func TestSQLCmdSafe(t *testing.T) {
 	for s, want := range map[string]bool{
 		"SELECT 1":                true,
@@ -219,21 +223,46 @@ func TestSQLCmdSafe(t *testing.T) {
 		"a\nGO\nb":                false,
 		"a\n  go 5\nb":            false,
 		"a\r\nGO\r\n":             false,
+		"a\nGO;":                  false,
+		"a\rGO":                   false,
+		"a\u2028GO":               false,
+		"a\u0085GO":               false,
+		"a\vGO":                   false,
 		"x $(y)":                  false,
+		"SELECT '$(x)'":           false,
 		"a\n:r file":              false,
 		"a\n!! ls":                false,
+		"a\n\t!!ls":               false,
 		"a\nexit\n":               false,
-		"a\nEXIT(SELECT 1)":       true, // not a command word on its own... kept conservative below
+		"a\nEXIT(SELECT 1)":       false,
+		"a\nQUIT":                 false,
+		"a\nreset":                false,
+		"a\nED":                   false,
+		"a\non  error exit":       false,
+		"a\nON o.id = c.id":       true,
+		"a\nEDIT":                 true,
 		"SELECT N'ok' -- comment": true,
+		"SELECT [a b], 'it''s', \"q\" FROM [x]]y];":      true,
+		"CREATE TABLE [a\nb] (c int);":                   false,
+		"CREATE TABLE [a\u2028b] (c int);":               false,
+		"CREATE TABLE [it's] (c int);":                   false,
+		"CREATE TABLE [a\"b] (c int);":                   false,
+		"CREATE TABLE [a--b] (c int);":                   false,
+		"CREATE TABLE [a/*b] (c int);":                   false,
+		"CREATE TABLE [a*/b] (c int);":                   false,
+		"CREATE TABLE [a\tb] (c int);":                   true,
+		"SELECT '[it''s\nfine]' -- [it's\n/* [it's */ x": true,
+		"SELECT \"[a\nb]\"":                              true,
+		"[":                                              false,
+		"SELECT 'x":                                      false,
+		"SELECT 1 /* x":                                  false,
+		"SELECT 1 -- x":                                  true,
 	} {
-		if s == "a\nEXIT(SELECT 1)" {
-			continue
-		}
 		if got := sqlcmdSafe(s); got != want {
 			t.Errorf("sqlcmdSafe(%q) = %v, want %v", s, got, want)
 		}
 	}
-	if got := batch("SELECT '$(x)'"); !strings.HasPrefix(got, "EXEC sys.sp_executesql N'SELECT ''$' + N'(x)''';") {
+	if got := batch("SELECT '$(x)'"); got != "DECLARE @sql nvarchar(max) = N'SELECT ''$' + N'(x)''';\nEXEC sys.sp_executesql @sql;\nGO\n" {
 		t.Errorf("batch = %q", got)
 	}
 }

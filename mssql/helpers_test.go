@@ -151,6 +151,48 @@ func mustContain(t *testing.T, what, text string, wants ...string) {
 	}
 }
 
+// unwrapExec returns the text of the statement that stmt runs with
+// sp_executesql (execSQL), and whether it is one.
+func unwrapExec(stmt string) (string, bool, error) {
+	lit, ok := strings.CutPrefix(stmt, "DECLARE @sql nvarchar(max) = ")
+	if !ok {
+		return "", false, nil
+	}
+	lit, ok = strings.CutSuffix(strings.TrimRight(lit, "\n"), ";\n"+execSQLVar)
+	if !ok || strings.Contains(lit, "\n") {
+		return "", false, nil
+	}
+	v, err := ParseLiteral(ColumnType{Name: "nvarchar", MaxLength: -1}, lit)
+	if err != nil {
+		return "", false, err
+	}
+	return v.(string), true, nil
+}
+
+// statements returns the statements of a script file: its batches after
+// the SET header without comment lines, the text of those run with
+// sp_executesql decoded.
+func statements(t *testing.T, script string) []string {
+	t.Helper()
+	var stmts []string
+	for _, b := range batches(script)[1:] {
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(b), "\n") {
+			if !strings.HasPrefix(l, "--") && l != "" {
+				lines = append(lines, l)
+			}
+		}
+		st := strings.Join(lines, "\n")
+		if text, ok, err := unwrapExec(st); err != nil {
+			t.Fatalf("%.200q: %v", st, err)
+		} else if ok {
+			st = text
+		}
+		stmts = append(stmts, st)
+	}
+	return stmts
+}
+
 func sortedKeys(m map[string][]byte) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

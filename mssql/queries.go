@@ -159,12 +159,13 @@ WHERE cc.is_ms_shipped = 0
 ORDER BY cc.object_id`
 
 	// qModules lists views, functions, procedures and triggers with their
-	// definitions (NULL for encrypted modules) and the SET options they
-	// were created with; CLR modules appear with a NULL definition too.
+	// definitions (NULL for encrypted modules), the SET options they were
+	// created with and the user they execute as; CLR modules appear with
+	// a NULL definition too.
 	qModules = `/* sqlvault:modules */
 SELECT o.object_id, SCHEMA_NAME(o.schema_id) AS schema_name, o.name, o.type,
        o.parent_object_id, m.definition, m.uses_ansi_nulls, m.uses_quoted_identifier,
-       m.is_schema_bound, tr.is_disabled AS trigger_disabled,
+       m.is_schema_bound, m.execute_as_principal_id, tr.is_disabled AS trigger_disabled,
        tr.is_instead_of_trigger
 FROM sys.objects AS o
 LEFT JOIN sys.sql_modules AS m ON m.object_id = o.object_id
@@ -177,7 +178,7 @@ ORDER BY o.object_id`
 	// text so that no digit is lost.
 	qSequences = `/* sqlvault:sequences */
 SELECT s.object_id, SCHEMA_NAME(s.schema_id) AS schema_name, s.name,
-       TYPE_NAME(s.user_type_id) AS type_name, s.precision,
+       TYPE_NAME(s.user_type_id) AS type_name, SCHEMA_NAME(tp.schema_id) AS type_schema, tp.is_user_defined, s.precision,
        CONVERT(nvarchar(40), s.start_value) AS start_value,
        CONVERT(nvarchar(40), s.increment) AS increment,
        CONVERT(nvarchar(40), s.minimum_value) AS minimum_value,
@@ -185,6 +186,7 @@ SELECT s.object_id, SCHEMA_NAME(s.schema_id) AS schema_name, s.name,
        s.is_cycling, s.is_cached, s.cache_size, s.is_exhausted,
        CONVERT(nvarchar(40), s.last_used_value) AS last_used_value
 FROM sys.sequences AS s
+JOIN sys.types AS tp ON tp.user_type_id = s.user_type_id
 ORDER BY schema_name, s.name`
 
 	// qSynonyms lists synonyms.

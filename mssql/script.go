@@ -104,9 +104,9 @@ type Manifest struct {
 	Objects     []ObjectEntry `json:"objects"`
 	Tables      []TableEntry  `json:"tables"`
 	Unscripted  []Unscripted  `json:"unscripted,omitempty"`
-	// NeedsLogins are the server logins that security.sql creates users
+	// NeedsLogins are the server logins that schema.sql creates users
 	// for: on a server without one, the user and what depends on it are
-	// skipped (security.sql prints which). Informational: the snapshot
+	// skipped (the scripts print which). Informational: the snapshot
 	// is complete without them.
 	NeedsLogins []NeededLogin  `json:"needs_logins,omitempty"`
 	Totals      ManifestTotals `json:"totals"`
@@ -148,8 +148,8 @@ var ErrInconsistent = errors.New("no consistent read possible")
 
 // Script reads the database db is connected to and writes its folder of
 // scripts to out: schema.sql, one data/<schema>.<table>.sql per table,
-// post-data.sql, security.sql (users, roles, owners and permissions; last,
-// so that a failure there leaves the data loaded), restore.sql (the master
+// post-data.sql, security.sql (roles, owners and permissions; last, so
+// that a failure there leaves the data loaded), restore.sql (the master
 // script) and manifest.json. It
 // returns the manifest. If reading fails, the error is returned and the
 // files already written must be discarded (a snapshot.Builder is simply
@@ -380,18 +380,20 @@ func (s *scripter) selected(id int64) bool {
 	return false
 }
 
-// writeSchema writes schema.sql: database options, schemas, and then
-// types, sequences, tables (without foreign keys, checks and indexes
-// other than keys), functions, views, procedures and synonyms in
-// dependency order.
+// writeSchema writes schema.sql: database options, schemas, users (before
+// the modules, which may execute as one), and then types, sequences,
+// tables (without foreign keys, checks and indexes other than keys),
+// functions, views, procedures and synonyms in dependency order. Every
+// name in a comment goes through comment (commentText); every statement
+// through batch or moduleBatch.
 func (s *scripter) writeSchema(w io.Writer) error {
 	c := s.c
 	var b strings.Builder
 	b.WriteString(fileHeader)
-	fmt.Fprintf(&b, "-- Schema of database %s\n", quoteIdent(c.Database.Name))
+	b.WriteString(comment("Schema of database %s", quoteIdent(c.Database.Name)))
 	if !s.filtered {
 		b.WriteString("\n-- Database options (the database must be new and empty).\n")
-		if c.Database.Collation != "" {
+		if collationName(c.Database.Collation) { // else reported (Catalog.finish)
 			// Changing the collation needs the database to itself; do it
 			// only when it differs.
 			b.WriteString(batch(fmt.Sprintf("IF CONVERT(sysname, DATABASEPROPERTYEX(DB_NAME(), 'Collation')) <> %s\n    EXEC (N'ALTER DATABASE CURRENT COLLATE %s');",
@@ -414,9 +416,22 @@ func (s *scripter) writeSchema(w io.Writer) error {
 			continue
 		}
 		// Owned by dbo until security.sql hands it to another owner.
-		fmt.Fprintf(&b, "\n-- Schema %s\n", quoteIdent(sc.Name))
+		b.WriteString("\n" + comment("Schema %s", quoteIdent(sc.Name)))
 		b.WriteString(batch("CREATE SCHEMA " + quoteIdent(sc.Name) + " AUTHORIZATION [dbo];"))
 		s.object("schema", quoteIdent(sc.Name))
+	}
+	if !s.filtered && len(c.Users) > 0 {
+		// Before the modules, which may execute as a user; a user's
+		// default schema need not exist yet.
+		b.WriteString("\n-- Users (their roles, owners and permissions are in security.sql)\n")
+		if len(c.NeedsLogins) > 0 {
+			b.WriteString("-- A user mapped to a server login is created only where this server has that login (manifest.json\n")
+			b.WriteString("-- lists them under needs_logins); what depends on such a user is run only where it was created.\n")
+		}
+		for _, it := range c.Users {
+			b.WriteString(batch(it.Stmt))
+			s.object(it.Kind, it.Name)
+		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
@@ -425,28 +440,28 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		b.Reset()
 		switch {
 		case n.userType != nil && n.userType.IsTable:
-			fmt.Fprintf(&b, "\n-- Table type %s\n", quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("Table type %s", quoteName(n.schema, n.name)))
 			b.WriteString(createTableType(n.userType))
 			s.object("table type", quoteName(n.schema, n.name))
 		case n.userType != nil:
-			fmt.Fprintf(&b, "\n-- Type %s\n", quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("Type %s", quoteName(n.schema, n.name)))
 			b.WriteString(createAliasType(n.userType))
 			s.object("type", quoteName(n.schema, n.name))
 		case n.seq != nil:
-			fmt.Fprintf(&b, "\n-- Sequence %s\n", quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("Sequence %s", quoteName(n.schema, n.name)))
 			b.WriteString(createSequence(n.seq))
 			s.object("sequence", quoteName(n.schema, n.name))
 		case n.table != nil:
-			fmt.Fprintf(&b, "\n-- Table %s\n", quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("Table %s", quoteName(n.schema, n.name)))
 			b.WriteString(createTable(n.table))
 			s.object("table", quoteName(n.schema, n.name))
 		case n.module != nil:
 			kind := kindOfModule(n.module.Type)
-			fmt.Fprintf(&b, "\n-- %s %s\n", strings.ToUpper(kind[:1])+kind[1:], quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("%s %s", strings.ToUpper(kind[:1])+kind[1:], quoteName(n.schema, n.name)))
 			b.WriteString(moduleBatch(n.module))
 			s.object(kind, quoteName(n.schema, n.name))
 		case n.synonym != nil:
-			fmt.Fprintf(&b, "\n-- Synonym %s\n", quoteName(n.schema, n.name))
+			b.WriteString("\n" + comment("Synonym %s", quoteName(n.schema, n.name)))
 			b.WriteString(batch(fmt.Sprintf("CREATE SYNONYM %s FOR %s;", quoteName(n.schema, n.name), n.synonym.Base)))
 			s.object("synonym", quoteName(n.schema, n.name))
 		}
@@ -468,7 +483,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 	c := s.c
 	var b strings.Builder
 	b.WriteString(fileHeader)
-	fmt.Fprintf(&b, "-- Objects created after the data of database %s\n", quoteIdent(c.Database.Name))
+	b.WriteString(comment("Objects created after the data of database %s", quoteIdent(c.Database.Name)))
 	schemaToo := !s.opts.DataOnly
 	if schemaToo {
 		// Indexes of tables, then of views (an indexed view's clustered
@@ -482,7 +497,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
 					continue
 				}
-				fmt.Fprintf(&b, "\n-- Index %s on %s\n", quoteIdent(ix.Name), quoteName(t.Schema, t.Name))
+				b.WriteString("\n" + comment("Index %s on %s", quoteIdent(ix.Name), quoteName(t.Schema, t.Name)))
 				b.WriteString(createIndex(t.Schema, t.Name, ix))
 				s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
 			}
@@ -500,7 +515,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 					if ix.Type != 1 && ix.Type != 2 {
 						continue
 					}
-					fmt.Fprintf(&b, "\n-- Index %s on view %s\n", quoteIdent(ix.Name), quoteName(m.Schema, m.Name))
+					b.WriteString("\n" + comment("Index %s on view %s", quoteIdent(ix.Name), quoteName(m.Schema, m.Name)))
 					b.WriteString(createIndex(m.Schema, m.Name, ix))
 					s.object("index", quoteName(m.Schema, m.Name)+"."+quoteIdent(ix.Name))
 				}
@@ -509,7 +524,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 		// User-created statistics, once the data and indexes are there.
 		for _, t := range s.statsTables() {
 			for _, st := range t.Stats {
-				fmt.Fprintf(&b, "\n-- Statistics %s on %s\n", quoteIdent(st.Name), quoteName(t.Schema, t.Name))
+				b.WriteString("\n" + comment("Statistics %s on %s", quoteIdent(st.Name), quoteName(t.Schema, t.Name)))
 				b.WriteString(createStatistics(t.Schema, t.Name, st))
 				s.object("statistics", quoteName(t.Schema, t.Name)+"."+quoteIdent(st.Name))
 			}
@@ -519,7 +534,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			for _, ck := range n.table.Checks {
-				fmt.Fprintf(&b, "\n-- Check constraint %s on %s\n", quoteIdent(ck.Name), quoteName(n.schema, n.name))
+				b.WriteString("\n" + comment("Check constraint %s on %s", quoteIdent(ck.Name), quoteName(n.schema, n.name)))
 				b.WriteString(addCheck(n.table, ck))
 				s.object("check constraint", quoteName(n.schema, n.name)+"."+quoteIdent(ck.Name))
 			}
@@ -532,7 +547,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				if !s.selected(fk.Referenced) {
 					continue
 				}
-				fmt.Fprintf(&b, "\n-- Foreign key %s on %s\n", quoteIdent(fk.Name), quoteName(n.schema, n.name))
+				b.WriteString("\n" + comment("Foreign key %s on %s", quoteIdent(fk.Name), quoteName(n.schema, n.name)))
 				b.WriteString(addForeignKey(fk))
 				s.object("foreign key", quoteName(n.schema, n.name)+"."+quoteIdent(fk.Name))
 			}
@@ -544,7 +559,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			name := quoteName(t.Schema, t.Name)
-			fmt.Fprintf(&b, "\n-- System versioning of %s\n", name)
+			b.WriteString("\n" + comment("System versioning of %s", name))
 			b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s ADD PERIOD FOR SYSTEM_TIME (%s, %s);", name, quoteIdent(t.Period.Start), quoteIdent(t.Period.End))))
 			for _, col := range t.Columns {
 				if col.GeneratedAlways != 0 && col.Hidden {
@@ -568,10 +583,14 @@ func (s *scripter) writePostData(w io.Writer) error {
 			if o := c.objects[m.Parent]; o != nil && o.typ == "U" && !s.selected(m.Parent) {
 				continue
 			}
-			fmt.Fprintf(&b, "\n-- Trigger %s on %s\n", quoteName(m.Schema, m.Name), c.qualified(m.Parent))
+			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
 			b.WriteString(moduleBatch(m))
 			if m.TriggerDisabled {
-				b.WriteString(batch(fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent))))
+				stmt := fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent))
+				if m.loginUser != "" {
+					stmt = "IF " + userExists(m.loginUser) + "\n    " + stmt
+				}
+				b.WriteString(batch(stmt))
 			}
 			s.object("trigger", quoteName(m.Schema, m.Name))
 		}
@@ -611,7 +630,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 						v = nv
 					}
 				}
-				fmt.Fprintf(&b, "\n-- Identity of %s\n", quoteName(t.Schema, t.Name))
+				b.WriteString("\n" + comment("Identity of %s", quoteName(t.Schema, t.Name)))
 				b.WriteString(batch(fmt.Sprintf("DBCC CHECKIDENT (%s, RESEED, %s) WITH NO_INFOMSGS;", nlit(quoteName(t.Schema, t.Name)), v)))
 			}
 		}
@@ -630,7 +649,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 						next = n.seq.Max
 					}
 				}
-				fmt.Fprintf(&b, "\n-- Sequence %s continues\n", quoteName(n.schema, n.name))
+				b.WriteString("\n" + comment("Sequence %s continues", quoteName(n.schema, n.name)))
 				b.WriteString(batch(fmt.Sprintf("ALTER SEQUENCE %s RESTART WITH %s;", quoteName(n.schema, n.name), next)))
 			}
 		}
@@ -663,17 +682,16 @@ func (s *scripter) statsTables() []*Table {
 	return ts
 }
 
-// writeSecurity writes security.sql: users without login and, guarded,
-// for a login, roles, role members, owners and permissions
-// (Catalog.Security). Statements about a table left out with
-// ExcludeTables are left out too.
+// writeSecurity writes security.sql: roles, role members, owners and
+// permissions (Catalog.Security; the users are in schema.sql). Statements
+// about a table left out with ExcludeTables are left out too.
 func (s *scripter) writeSecurity(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
-	fmt.Fprintf(&b, "-- Users, roles, role members, owners and permissions of database %s\n", quoteIdent(s.c.Database.Name))
+	b.WriteString(comment("Roles, role members, owners and permissions of database %s", quoteIdent(s.c.Database.Name)))
 	if len(s.c.NeedsLogins) > 0 {
-		b.WriteString("-- A user mapped to a server login is created only where this server has that login (manifest.json\n")
-		b.WriteString("-- lists them under needs_logins); what depends on such a user is run only where it was created.\n")
+		b.WriteString("-- What depends on a user mapped to a server login (schema.sql creates it only where this server has\n")
+		b.WriteString("-- that login) is run only where the user was created.\n")
 	}
 	group := ""
 	for _, it := range s.c.Security {
@@ -681,7 +699,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 			continue
 		}
 		if it.Group != group {
-			fmt.Fprintf(&b, "\n-- %s\n", it.Group)
+			b.WriteString("\n" + comment("%s", it.Group))
 			group = it.Group
 		}
 		b.WriteString(batch(it.Stmt))
@@ -695,7 +713,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 // with sqlcmd's :r.
 func (s *scripter) writeMaster(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "-- sqlvault restore script of database %s\n", quoteIdent(s.c.Database.Name))
+	b.WriteString(comment("sqlvault restore script of database %s", quoteIdent(s.c.Database.Name)))
 	b.WriteString("-- Run it from this folder in the new, empty database that is to receive the copy, in SQLCMD mode:\n")
 	b.WriteString("--   sqlcmd -S SERVER -d NEWDB -f 65001 -i restore.sql   (UTF-8; or SSMS: Query > SQLCMD Mode)\n")
 	b.WriteString(":on error exit\n")
@@ -807,8 +825,12 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 				return fmt.Errorf("extended property %s: %w", p.Name, err)
 			}
 		}
-		fmt.Fprintf(b, "\n-- Extended property %s of %s\n", nlit(p.Name), target)
-		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\nEXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", val, nlit(p.Name), levels)
+		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
+		guard := ""
+		if u := c.loginUser(p.Major); u != "" && (p.Class == 1 || p.Class == 7) {
+			guard = "IF " + userExists(u) + "\n    " // its module executes as a user for a login
+		}
+		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\n%sEXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", val, guard, nlit(p.Name), levels)
 		b.WriteString(batch(stmt))
 		s.object("extended property", target+" "+nlit(p.Name))
 	}

@@ -45,3 +45,20 @@ func FuzzFileName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzComment checks that whatever text a comment holds, it stays on its
+// line and inside the comment: no line break or other control character
+// but tab, no "$(", no "/*" or "*/".
+func FuzzComment(f *testing.F) {
+	for _, s := range []string{"[dbo].[t]", "a\r\nDROP TABLE x;\r\nGO", "$(x)", "*/ /* */", "a\u2028b\u0085c", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		line := comment("Table %s", s)
+		body := strings.TrimSuffix(line, "\n")
+		if strings.IndexFunc(body, litMustEscape) >= 0 || strings.Contains(body, "$(") ||
+			strings.Contains(body, "/*") || strings.Contains(body, "*/") || !utf8.ValidString(body) {
+			t.Fatalf("comment(%q) = %q", s, line)
+		}
+	})
+}

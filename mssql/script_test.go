@@ -21,9 +21,9 @@ func indexOf(t *testing.T, text, s string) int {
 }
 
 // TestDependencyOrder checks the order of the schema and data scripts:
-// a function used by a computed column comes before its table, types
-// before what uses them, tables of a foreign key cycle in a fixed order,
-// and data parent tables first.
+// users before the modules that may execute as them, a function used by a
+// computed column before its table, types before what uses them, tables
+// of a foreign key cycle in a fixed order, and data parent tables first.
 func TestDependencyOrder(t *testing.T) {
 	s := newTestServer(t, nil)
 	sink := &memSink{}
@@ -46,6 +46,11 @@ func TestDependencyOrder(t *testing.T) {
 	before("CREATE TYPE [sales].[OrderLineList]", "CREATE PROCEDURE sales.usp_AddOrder")
 	before("CREATE TABLE [hr].[Departments]", "CREATE TABLE [hr].[Employees]")
 	before("CREATE PROCEDURE dbo.usp_A", "CREATE PROCEDURE dbo.usp_B")
+	// A procedure WITH EXECUTE AS 'app_user' needs the user: users come
+	// right after the schemas.
+	before("CREATE SCHEMA [sales]", "CREATE USER [app_user]")
+	before("CREATE USER [app_user]", "CREATE TYPE [dbo].[Amount]")
+	before("CREATE USER [app_user]", "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'")
 	if strings.Contains(schema, "FOREIGN KEY") || strings.Contains(schema, "CREATE TRIGGER") {
 		t.Error("foreign keys or triggers in schema.sql: they belong after the data")
 	}
@@ -210,8 +215,9 @@ func TestUnscripted(t *testing.T) {
 }
 
 // TestSecurity checks security.sql of the sample statement by statement:
-// users without login, the user for a login created only where the login
-// exists, roles in owner order, members, owners before permissions,
+// users without login (and one of sample.Hostile, with sp_executesql) and
+// the user for a login created only where the login exists, in schema.sql;
+// roles in owner order, members, owners before permissions,
 // GRANT, DENY on a column after the object's GRANT, WITH GRANT OPTION, the
 // revoked CONNECT of a user, and what needs the login's user guarded by
 // its existence; the user whose login cannot be named and what needs it
@@ -219,28 +225,31 @@ func TestUnscripted(t *testing.T) {
 func TestSecurity(t *testing.T) {
 	s := newTestServer(t, nil)
 	sink, m := s.scriptMem("sample", s.options("sample"))
-	var stmts []string
-	for _, b := range batches(string(sink.files[SecurityFile]))[1:] {
-		var lines []string
-		for _, l := range strings.Split(strings.TrimSpace(b), "\n") {
-			if !strings.HasPrefix(l, "--") && l != "" {
-				lines = append(lines, l)
-			}
+	var users []string
+	for _, st := range statements(t, string(sink.files[SchemaFile])) {
+		if strings.Contains(st, "CREATE USER") {
+			users = append(users, st)
 		}
-		stmts = append(stmts, strings.Join(lines, "\n"))
 	}
-	want := []string{
+	h := sample.Hostile
+	sameLines(t, "users in schema.sql", users, []string{
 		"CREATE USER [app_user] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [sales];",
 		"CREATE USER [etl_user] WITHOUT LOGIN;",
+		"CREATE USER [u" + h + "] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [evil" + h + "];",
 		"IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'sqlvault_sample_login' AND type IN ('S', 'U', 'G'))\n" +
 			"    PRINT N'sqlvault: login [sqlvault_sample_login] does not exist on this server, or the restoring login cannot see it; user [web_user] and what depends on it were not created';\n" +
 			"ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = N'sqlvault_sample_login')\n" +
 			"    PRINT N'sqlvault: login [sqlvault_sample_login] already has a user in this database; user [web_user] and what depends on it were not created';\n" +
 			"ELSE\n" +
 			"    CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];",
+	})
+	stmts := statements(t, string(sink.files[SecurityFile]))
+	want := []string{
+		"CREATE ROLE [r" + h + "] AUTHORIZATION [dbo];",
 		"CREATE ROLE [reporting] AUTHORIZATION [dbo];",
 		"CREATE ROLE [auditors] AUTHORIZATION [reporting];",
 		"ALTER ROLE [db_datareader] ADD MEMBER [reporting];",
+		"ALTER ROLE [r" + h + "] ADD MEMBER [u" + h + "];",
 		"ALTER ROLE [reporting] ADD MEMBER [app_user];",
 		"ALTER ROLE [reporting] ADD MEMBER [auditors];",
 		"IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL\n    ALTER ROLE [reporting] ADD MEMBER [web_user];",
@@ -250,11 +259,13 @@ func TestSecurity(t *testing.T) {
 		"REVOKE CONNECT FROM [etl_user];",
 		"GRANT VIEW ANY COLUMN ENCRYPTION KEY DEFINITION TO [public];",
 		"GRANT VIEW ANY COLUMN MASTER KEY DEFINITION TO [public];",
+		"GRANT SELECT ON OBJECT::[evil" + h + "].[t" + h + "] TO [r" + h + "];",
 		"GRANT SELECT ON OBJECT::[hr].[Employees] TO [reporting];",
 		"DENY SELECT ON OBJECT::[hr].[Employees] ([Salary]) TO [reporting];",
 		"IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL\n    GRANT SELECT ON OBJECT::[sales].[Customers] TO [web_user];",
 		"DENY DELETE ON OBJECT::[sales].[Orders] TO [public];",
 		"GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION;",
+		"GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];",
 		"GRANT SELECT ON SCHEMA::[sales] TO [reporting];",
 		"GRANT IMPERSONATE ON USER::[etl_user] TO [auditors];",
 		"IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL\n    GRANT IMPERSONATE ON USER::[web_user] TO [app_user];",
@@ -332,7 +343,7 @@ func TestFilters(t *testing.T) {
 	})
 	t.Run("exclude", func(t *testing.T) {
 		sink, m := run(func(o *Options) { o.ExcludeTables = []string{"dbo.BigValues", "AllTypes"} })
-		if len(m.Tables) != 11 {
+		if len(m.Tables) != 12 {
 			t.Errorf("%d tables", len(m.Tables))
 		}
 		if _, ok := sink.files["data/dbo.BigValues.sql"]; ok {

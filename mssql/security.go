@@ -48,7 +48,8 @@ type Permission struct {
 	Schema    string // class 3
 }
 
-// SecurityItem is one statement of security.sql.
+// SecurityItem is one statement of security.sql, or a CREATE USER of
+// schema.sql (Catalog.Users).
 type SecurityItem struct {
 	Group  string // the comment above a run of items
 	Kind   string // for the manifest: user, role, role member, schema owner, ..., permission
@@ -74,7 +75,7 @@ func (c *Catalog) addPermission(r *record) error {
 	return nil
 }
 
-// NeededLogin is a login that a user of security.sql is created for: the
+// NeededLogin is a login that a user of schema.sql is created for: the
 // user, and what depends on it, exists in the copy only where the target
 // server has a login of that name.
 type NeededLogin struct {
@@ -95,6 +96,24 @@ func (c *Catalog) principalName(id int64) string {
 		return quoteIdent(p.Name)
 	}
 	return fmt.Sprintf("[principal %d]", id)
+}
+
+// principalScripted tells the principals that exist in the copy: the
+// built-in ones but INFORMATION_SCHEMA, sys and the ##...## ones (which
+// own and get nothing, or may not exist in the new database), roles, and
+// the users userReason does not rule out (those for a login exist only
+// where the login does).
+func (c *Catalog) principalScripted(id int64) bool {
+	p := c.principals[id]
+	switch {
+	case p == nil:
+		return false
+	case p.builtin():
+		return p.ID != 3 && p.ID != 4 && (p.ID < 5 || p.FixedRole)
+	case p.Type == "R":
+		return true
+	}
+	return userReason(p) == ""
 }
 
 // security decides what security.sql creates.
@@ -130,36 +149,30 @@ func userReason(p *Principal) string {
 	return "this kind of principal is not scripted"
 }
 
-// planSecurity fills c.Security: users without login, users for a login
-// (guarded: created only where the login exists), roles, role members,
-// owners other than the default, and permissions, where every principal
-// involved exists in the copy, guarded like the user where one of them is
+// planSecurity fills c.Users, users without login and users for a login
+// (guarded: created only where the login exists), and c.Security, roles,
+// role members, owners other than the default, and permissions, where
+// every principal involved exists in the copy, guarded like the user where one of them is
 // a user for a login; what it leaves out is reported. c.NeedsLogins lists
 // the logins.
 func (c *Catalog) planSecurity() {
 	s := &security{c: c, scripted: map[int64]bool{}, cond: map[int64]bool{}}
 	var users, roles []*Principal
 	for _, p := range c.principals {
+		s.scripted[p.ID] = c.principalScripted(p.ID)
 		switch {
 		case p.builtin():
-			// INFORMATION_SCHEMA and sys own and get nothing; ##...##
-			// principals may not exist in the copy's database.
-			s.scripted[p.ID] = p.ID != 3 && p.ID != 4 && (p.ID < 5 || p.FixedRole)
 		case p.Type == "R":
 			roles = append(roles, p)
-			s.scripted[p.ID] = true
-		default:
-			if reason := userReason(p); reason != "" {
-				kind := "user"
-				if p.Type == "A" {
-					kind = "application role"
-				}
-				c.unscripted(kind, quoteIdent(p.Name), reason)
-				continue
-			}
+		case s.scripted[p.ID]:
 			users = append(users, p)
-			s.scripted[p.ID] = true
 			s.cond[p.ID] = p.loginMapped()
+		default:
+			kind := "user"
+			if p.Type == "A" {
+				kind = "application role"
+			}
+			c.unscripted(kind, quoteIdent(p.Name), userReason(p))
 		}
 	}
 	byName := func(ps []*Principal) {
@@ -184,6 +197,7 @@ func (c *Catalog) planSecurity() {
 		}
 		s.add("Users", "user", quoteIdent(u.Name), stmt, 0)
 	}
+	c.Users, s.items = s.items, nil
 	sort.Slice(c.NeedsLogins, func(i, j int) bool {
 		a, b := c.NeedsLogins[i], c.NeedsLogins[j]
 		if a.Login != b.Login {
@@ -231,13 +245,23 @@ func (s *security) guard(stmt string, ids ...int64) string {
 	for _, id := range ids {
 		if s.cond[id] && !seen[id] {
 			seen[id] = true
-			conds = append(conds, "DATABASE_PRINCIPAL_ID("+nlit(s.c.principals[id].Name)+") IS NOT NULL")
+			conds = append(conds, userExists(s.c.principals[id].Name))
 		}
 	}
 	if len(conds) == 0 {
 		return stmt
 	}
 	return "IF " + strings.Join(conds, " AND ") + "\n    " + stmt
+}
+
+// moduleUser returns the id of the user for a login that the module id
+// executes as (Module.loginUser), or 0: what is about the module is run
+// only where the module was created.
+func (s *security) moduleUser(id int64) int64 {
+	if m := s.c.modules[id]; m != nil && m.loginUser != "" {
+		return m.ExecuteAs
+	}
+	return 0
 }
 
 // owner returns the name of the principal that is to own something in
@@ -352,7 +376,7 @@ func (s *security) owners() {
 	for _, o := range objs {
 		name := quoteName(o.schema, o.name)
 		if owner, ok := s.owner(o.owner, "object owner", name, "the schema owner"); ok {
-			s.add("Owners", "object owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.owner), o.id)
+			s.add("Owners", "object owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.owner, s.moduleUser(o.id)), o.id)
 		}
 	}
 	for _, t := range c.Types {
@@ -506,7 +530,10 @@ func (s *security) permissions(users []*Principal) {
 			continue
 		}
 		guarded := s.guard(stmt, p.Grantee)
-		if p.Class == 4 {
+		switch p.Class {
+		case 1:
+			guarded = s.guard(stmt, p.Grantee, s.moduleUser(p.Major))
+		case 4:
 			guarded = s.guard(stmt, p.Grantee, p.Major)
 		}
 		ps = append(ps, perm{class: p.Class, group: group, column: p.Column, grantee: grantee, name: p.Name, state: p.State,

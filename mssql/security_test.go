@@ -73,7 +73,7 @@ func TestSecurityPlan(t *testing.T) {
 	c.finish()
 
 	var got []string
-	for _, it := range c.Security {
+	for _, it := range append(c.Users, c.Security...) {
 		got = append(got, it.Stmt)
 	}
 	loginUser := func(login, user, create string) string {
@@ -138,10 +138,13 @@ func TestSecurityPlan(t *testing.T) {
 	if got, want := fmt.Sprint(c.NeedsLogins), `[{DOMAIN\ann [ann]} {app's login [login]]user]}]`; got != want {
 		t.Errorf("needs logins %s, want %s", got, want)
 	}
-	// Every statement is one batch that sqlcmd reads as it is.
-	for _, it := range c.Security {
-		if !sqlcmdSafe(it.Stmt) || strings.Contains(batch(it.Stmt), "sp_executesql") {
-			t.Errorf("not sqlcmd-safe: %q", it.Stmt)
+	// Every statement is one batch that sqlcmd reads as it is, but the
+	// one that brackets a name with a quote, which sqlcmd would take for
+	// the start of a string: it is run with sp_executesql.
+	for _, it := range append(c.Users, c.Security...) {
+		quote := strings.Contains(it.Stmt, "[app's login]")
+		if sqlcmdSafe(it.Stmt) == quote || strings.Contains(batch(it.Stmt), "sp_executesql") != quote {
+			t.Errorf("sqlcmd-safe %v: %q", sqlcmdSafe(it.Stmt), it.Stmt)
 		}
 	}
 }
@@ -174,10 +177,11 @@ func TestSecurityLoginUsersOnly(t *testing.T) {
 	if got, want := fmt.Sprint(m.NeedsLogins), `[{DOMAIN\ops [DOMAIN\ops]} {web_login [web]}]`; got != want {
 		t.Errorf("needs logins %s, want %s", got, want)
 	}
+	mustContain(t, "schema.sql", string(sink.files[SchemaFile]),
+		"ELSE\n    CREATE USER [DOMAIN\\ops] FOR LOGIN [DOMAIN\\ops];\nGO\n",
+		"ELSE\n    CREATE USER [web] FOR LOGIN [web_login];\nGO\n")
 	sec := string(sink.files[SecurityFile])
 	mustContain(t, "security.sql", sec,
-		"ELSE\n    CREATE USER [DOMAIN\\ops] FOR LOGIN [DOMAIN\\ops];\nGO\n",
-		"ELSE\n    CREATE USER [web] FOR LOGIN [web_login];\nGO\n",
 		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    ALTER ROLE [readers] ADD MEMBER [web];\nGO\n",
 		"GRANT SELECT ON OBJECT::[dbo].[Mixed] TO [readers];\nGO\n",
 		"IF DATABASE_PRINCIPAL_ID(N'DOMAIN\\ops') IS NOT NULL\n    DENY DELETE ON OBJECT::[dbo].[Mixed] TO [DOMAIN\\ops];\nGO\n",
@@ -210,7 +214,101 @@ func TestStorageDDL(t *testing.T) {
 		t.Errorf("index: %q, want %q", got, want)
 	}
 	st := &Statistic{Name: "st $(x)", Columns: []string{"a", "b]"}}
-	if got, want := createStatistics("s", "h", st), "EXEC sys.sp_executesql N'CREATE STATISTICS [st $' + N'(x)] ON [s].[h] ([a], [b]]]);';\nGO\n"; got != want {
+	if got, want := createStatistics("s", "h", st), "DECLARE @sql nvarchar(max) = N'CREATE STATISTICS [st $' + N'(x)] ON [s].[h] ([a], [b]]]);';\nEXEC sys.sp_executesql @sql;\nGO\n"; got != want {
 		t.Errorf("statistics: %q, want %q", got, want)
 	}
+}
+
+// TestExecuteAs covers modules that execute as a user (EXECUTE AS 'user',
+// or SELF): one as a user without login is created as it is (schema.sql
+// creates users first); one as a user for a login only where that user
+// was created, and so are its permissions, owner and extended
+// properties, and a trigger's DISABLE; one as a user that is not
+// scripted is left out and reported, with its permissions. CALLER and
+// OWNER need nobody.
+func TestExecuteAs(t *testing.T) {
+	c := newCatalog()
+	for _, p := range []*Principal{
+		{ID: 1, Name: "dbo", Type: "S", Auth: "INSTANCE"},
+		{ID: 5, Name: "app", Type: "S", Auth: "NONE"},
+		{ID: 6, Name: "web", Type: "S", Auth: "INSTANCE", Login: "web_login"},
+		{ID: 7, Name: "gone", Type: "S", Auth: "INSTANCE"},
+		{ID: 8, Name: "readers", Type: "R", Owner: 1},
+	} {
+		c.principals[p.ID] = p
+	}
+	c.objects[100] = &object{id: 100, schema: "s", name: "t", typ: "U"}
+	c.Tables = []*Table{{ID: 100, Schema: "s", Name: "t", Columns: []*Column{{ID: 1, Name: "x", Type: ColumnType{Name: "int"}}}}}
+	c.tables[100] = c.Tables[0]
+	for _, m := range []*Module{
+		{ID: 101, Schema: "s", Name: "p_app", Type: "P", ExecuteAs: 5, Definition: "CREATE PROCEDURE s.p_app WITH EXECUTE AS 'app' AS SELECT 1;"},
+		{ID: 102, Schema: "s", Name: "p_web", Type: "P", ExecuteAs: 6, Definition: "CREATE PROCEDURE s.p_web WITH EXECUTE AS 'web' AS SELECT 1;"},
+		{ID: 103, Schema: "s", Name: "p_gone", Type: "P", ExecuteAs: 7, Definition: "CREATE PROCEDURE s.p_gone WITH EXECUTE AS 'gone' AS SELECT 1;"},
+		{ID: 104, Schema: "s", Name: "p_owner", Type: "P", ExecuteAs: -2, Definition: "CREATE PROCEDURE s.p_owner WITH EXECUTE AS OWNER AS SELECT 1;"},
+		{ID: 105, Schema: "s", Name: "p_dbo", Type: "P", ExecuteAs: 1, Definition: "CREATE PROCEDURE s.p_dbo WITH EXECUTE AS SELF AS SELECT 1;"},
+		{ID: 106, Schema: "s", Name: "tr_web", Type: "TR", Parent: 100, ExecuteAs: 6, TriggerDisabled: true,
+			Definition: "CREATE TRIGGER s.tr_web ON s.t WITH EXECUTE AS 'web' AFTER INSERT AS SELECT 1;"},
+	} {
+		m.HasDefinition, m.AnsiNulls, m.QuotedIdentifier = true, true, true
+		c.Modules = append(c.Modules, m)
+		c.modules[m.ID] = m
+		c.objects[m.ID] = &object{id: m.ID, schema: m.Schema, name: m.Name, typ: m.Type, parent: m.Parent}
+	}
+	c.objects[102].owner = 8
+	c.perms = []*Permission{
+		{Class: 1, Major: 101, Name: "EXECUTE", State: "G", Grantee: 8},
+		{Class: 1, Major: 102, Name: "EXECUTE", State: "G", Grantee: 8},
+		{Class: 1, Major: 103, Name: "EXECUTE", State: "G", Grantee: 8},
+	}
+	c.ExtProps = []*ExtProp{{Class: 1, Major: 102, Name: "Note", Value: "web's", HasBase: true, Base: ColumnType{Name: "nvarchar", MaxLength: 20}}}
+	c.finish()
+
+	var kept []string
+	for _, m := range c.Modules {
+		kept = append(kept, quoteName(m.Schema, m.Name))
+	}
+	sameLines(t, "modules", kept, []string{"[s].[p_app]", "[s].[p_dbo]", "[s].[p_owner]", "[s].[p_web]", "[s].[tr_web]"})
+	var reported []string
+	for _, u := range c.Unscripted {
+		reported = append(reported, u.Kind+" "+u.Name+": "+u.Reason)
+	}
+	sameLines(t, "reported", reported, []string{
+		"permission GRANT EXECUTE ON OBJECT::[s].[p_gone] TO [readers]: its object [s].[p_gone] is not scripted",
+		"procedure [s].[p_gone]: it executes as [gone], which is not scripted: create that user on the target server, then the procedure",
+		"user [gone]: " + reasonLoginUnknown,
+	})
+	var sec []string
+	for _, it := range c.Security {
+		if strings.Contains(it.Stmt, "[s].") {
+			sec = append(sec, it.Stmt)
+		}
+	}
+	sameLines(t, "security", sec, []string{
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    ALTER AUTHORIZATION ON OBJECT::[s].[p_web] TO [readers];",
+		"GRANT EXECUTE ON OBJECT::[s].[p_app] TO [readers];",
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    GRANT EXECUTE ON OBJECT::[s].[p_web] TO [readers];",
+	})
+	if got, want := moduleBatch(c.modules[101]), "SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\nCREATE PROCEDURE s.p_app WITH EXECUTE AS 'app' AS SELECT 1;\nGO\n"; got != want {
+		t.Errorf("module as app:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := moduleBatch(c.modules[102]), "SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n"+
+		"DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE s.p_web WITH EXECUTE AS ''web'' AS SELECT 1;';\n"+
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n"+
+		"    EXEC sys.sp_executesql @sql;\n"+
+		"ELSE\n"+
+		"    PRINT N'sqlvault: user [web] does not exist; procedure [s].[p_web], which executes as it, was not created';\nGO\n"; got != want {
+		t.Errorf("module as web:\n%s\nwant:\n%s", got, want)
+	}
+	// The trigger and the extended property, in post-data.sql.
+	s := &scripter{c: c, m: &Manifest{}}
+	s.selectTables()
+	s.nodes = orderObjects(c, s.tables, true)
+	var post strings.Builder
+	if err := s.writePostData(&post); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "post-data.sql", post.String(),
+		"DECLARE @sql nvarchar(max) = N'CREATE TRIGGER s.tr_web ON s.t WITH EXECUTE AS ''web'' AFTER INSERT AS SELECT 1;';\nIF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    EXEC sys.sp_executesql @sql;\n",
+		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    DISABLE TRIGGER [s].[tr_web] ON [s].[t];\nGO\n",
+		"DECLARE @value sql_variant = CAST(CAST(N'web''s' AS nvarchar(10)) AS sql_variant);\nIF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    EXEC sys.sp_addextendedproperty @name = N'Note'")
 }

@@ -90,8 +90,8 @@ func TestE2ESQLServerBackup(t *testing.T) {
 	for _, want := range []string{
 		"warning: sample: procedure [dbo].[usp_Secret]: not scripted: encrypted module",
 		"warning: sample: table [dbo].[Cache]: not scripted: memory-optimized table",
-		"[13/13] [sales].[OrderLines]: 3 rows",
-		"saved: database sample, 13 tables, 40 rows",
+		"[14/14] [sales].[OrderLines]: 3 rows",
+		"saved: database sample, 14 tables, 42 rows",
 		"(consistency: snapshot-isolation)",
 		"database sample: 1 user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): sqlvault_sample_login\n",
 	} {
@@ -287,8 +287,14 @@ func TestE2ESQLServerLoginUsers(t *testing.T) {
 		"database bench: 3 user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): batch_login, web_login\n") {
 		t.Errorf("output\n%v", r)
 	}
+	schema := s.mustRun("dump", "latest", "bench/schema.sql").stdout
+	for _, want := range []string{"    CREATE USER [batch] FOR LOGIN [batch_login];\n", "    CREATE USER [report] FOR LOGIN [web_login];\n"} {
+		if !strings.Contains(schema, want) {
+			t.Errorf("schema.sql lacks %q:\n%s", want, schema)
+		}
+	}
 	sec := s.mustRun("dump", "latest", "bench/security.sql").stdout
-	for _, want := range []string{"    CREATE USER [batch] FOR LOGIN [batch_login];\n", "    CREATE USER [report] FOR LOGIN [web_login];\n",
+	for _, want := range []string{
 		"IF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    ALTER ROLE [db_datareader] ADD MEMBER [web];\n",
 		"IF DATABASE_PRINCIPAL_ID(N'batch') IS NOT NULL\n    GRANT INSERT ON OBJECT::[dbo].[Mixed] TO [batch];\n"} {
 		if !strings.Contains(sec, want) {
@@ -334,7 +340,7 @@ func TestE2EScript(t *testing.T) {
 	if !bytes.Equal([]byte(r.stdout), m.script(t, "sample")) {
 		t.Error("script to standard output differs from the scripter's output")
 	}
-	if !strings.Contains(r.stderr, "scripted database sample to standard output: 13 tables, 40 rows") {
+	if !strings.Contains(r.stderr, "scripted database sample to standard output: 14 tables, 42 rows") {
 		t.Errorf("summary\n%v", r)
 	}
 	out := filepath.Join(s.dir, "out")

@@ -369,14 +369,18 @@ EXEC dbo.usp_A @depth = @next;
 GO
 EXEC sys.sp_addextendedproperty @name = N'Version', @value = 3, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';
 GO
--- A definition that holds a line GO and $(...): created through
--- sp_executesql, as sqlcmd would cut it otherwise.
-EXEC sys.sp_executesql N'CREATE PROCEDURE dbo.usp_Weird
-AS
-/* a comment with a line that is just
+-- A definition that holds a line GO and a sqlcmd variable reference:
+-- created through sp_executesql, its text a literal without line breaks and
+-- with the reference split (sqlcmd would cut or substitute them otherwise),
+-- in a variable (a procedure takes no expression as an argument).
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+EXEC sys.sp_executesql @sql;
 GO
-which sqlcmd would split */
-SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+-- A procedure that executes as a user: the copy must create the user first.
+CREATE PROCEDURE sales.usp_OrderCount
+WITH EXECUTE AS 'app_user'
+AS
+SELECT COUNT(*) AS Orders FROM sales.Orders;
 GO
 CREATE PROCEDURE dbo.usp_Secret WITH ENCRYPTION AS SELECT 1 AS secret;
 GO
@@ -406,6 +410,30 @@ GO
 CREATE SYNONYM dbo.Clients FOR [sales].[Customers];
 GO
 
+-- Names that try to inject T-SQL and sqlcmd commands into the scripts
+-- (sample.Hostile: CR LF, a line DROP DATABASE x;, a line GO, a sqlcmd
+-- variable reference, the end of a block comment and a quote) in a schema,
+-- a table with an identity, its column, primary key and index, a user
+-- (whose default schema it is) and a role (the user a member, granted
+-- SELECT on the table). They are created with dynamic SQL: this script
+-- cannot hold them as they are, for the same reasons.
+DECLARE @h nvarchar(100) = NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s';
+DECLARE @s nvarchar(300) = QUOTENAME(N'evil' + @h), @t nvarchar(300) = QUOTENAME(N't' + @h), @c nvarchar(300) = QUOTENAME(N'c' + @h),
+    @u nvarchar(300) = QUOTENAME(N'u' + @h), @r nvarchar(300) = QUOTENAME(N'r' + @h);
+DECLARE @sql nvarchar(max) = N'CREATE SCHEMA ' + @s + N' AUTHORIZATION dbo;';
+EXEC sys.sp_executesql @sql;
+SET @sql = N'CREATE TABLE ' + @s + N'.' + @t + N' (id int IDENTITY(1,1) NOT NULL CONSTRAINT ' + QUOTENAME(N'PK' + @h) + N' PRIMARY KEY, '
+    + @c + N' nvarchar(40) NULL);';
+EXEC sys.sp_executesql @sql;
+SET @sql = N'CREATE NONCLUSTERED INDEX ' + QUOTENAME(N'ix' + @h) + N' ON ' + @s + N'.' + @t + N' (' + @c + N');';
+EXEC sys.sp_executesql @sql;
+SET @sql = N'INSERT ' + @s + N'.' + @t + N' (' + @c + N') VALUES (N''one''), (@h);';
+EXEC sys.sp_executesql @sql, N'@h nvarchar(100)', @h = @h;
+SET @sql = N'CREATE ROLE ' + @r + N' AUTHORIZATION dbo; CREATE USER ' + @u + N' WITHOUT LOGIN WITH DEFAULT_SCHEMA = ' + @s + N'; '
+    + N'ALTER ROLE ' + @r + N' ADD MEMBER ' + @u + N'; GRANT SELECT ON ' + @s + N'.' + @t + N' TO ' + @r + N';';
+EXEC sys.sp_executesql @sql;
+GO
+
 -- An owner other than the schema's, and permissions: GRANT, DENY (on a
 -- column too), WITH GRANT OPTION, on the database, a schema, objects, a
 -- type and users (IMPERSONATE on the user mapped to a login, guarded in
@@ -423,4 +451,5 @@ GRANT IMPERSONATE ON USER::etl_user TO auditors;
 GRANT SELECT ON sales.Customers TO web_user;
 GRANT IMPERSONATE ON USER::web_user TO app_user;
 GRANT EXECUTE ON dbo.usp_Secret TO reporting;
+GRANT EXECUTE ON sales.usp_OrderCount TO reporting;
 GO

@@ -318,8 +318,8 @@ func (db *DB) checksResult() *result {
 
 func (db *DB) modulesResult() *result {
 	r := newResult("object_id:i", "schema_name:s", "name:s", "type:s", "parent_object_id:i", "definition:S",
-		"uses_ansi_nulls:f", "uses_quoted_identifier:f", "is_schema_bound:f", "trigger_disabled:f",
-		"is_instead_of_trigger:f")
+		"uses_ansi_nulls:f", "uses_quoted_identifier:f", "is_schema_bound:f", "execute_as_principal_id:i",
+		"trigger_disabled:f", "is_instead_of_trigger:f")
 	for _, m := range db.Modules {
 		var def, an, qi, sb any
 		clr := m.Type == "FS" || m.Type == "FT" || m.Type == "PC" || m.Type == "TA" || m.Type == "AF"
@@ -338,13 +338,21 @@ func (db *DB) modulesResult() *result {
 		if len(typ) == 1 {
 			typ += " "
 		}
-		r.add(m.ID, m.Schema, m.Name, typ, parent, def, an, qi, sb, dis, io)
+		var execAs any
+		switch m.ExecuteAs {
+		case "":
+		case "OWNER":
+			execAs = int64(-2)
+		default:
+			execAs = db.principalID(m.ExecuteAs)
+		}
+		r.add(m.ID, m.Schema, m.Name, typ, parent, def, an, qi, sb, execAs, dis, io)
 	}
 	return r
 }
 
 func (db *DB) sequencesResult() *result {
-	r := newResult("object_id:i", "schema_name:s", "name:s", "type_name:s", "precision:t", "start_value:s",
+	r := newResult("object_id:i", "schema_name:s", "name:s", "type_name:s", "type_schema:s", "is_user_defined:f", "precision:t", "start_value:s",
 		"increment:s", "minimum_value:s", "maximum_value:s", "is_cycling:f", "is_cached:f", "cache_size:i",
 		"is_exhausted:f", "last_used_value:s")
 	for _, s := range db.Sequences {
@@ -356,7 +364,7 @@ func (db *DB) sequencesResult() *result {
 			}
 			cache = n
 		}
-		r.add(s.ID, s.Schema, s.Name, s.Type, int64(parseType(s.Type).precision), s.Start, s.Increment, s.Min, s.Max,
+		r.add(s.ID, s.Schema, s.Name, s.Type, "sys", false, int64(parseType(s.Type).precision), s.Start, s.Increment, s.Min, s.Max,
 			s.Cycle, s.Cached, cache, false, nullStr(s.LastUsed))
 	}
 	return r

@@ -46,7 +46,38 @@ func unquoteName(s string) (schema, name string, ok bool) {
 // splitTop splits s at commas outside parentheses, brackets and quotes.
 func splitTop(s string) []string {
 	var out []string
-	depth, start := 0, 0
+	start := 0
+	scanTop(s, func(i int) bool {
+		if s[i] == ',' {
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+		return true
+	})
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// cutTop cuts s around the first sep outside parentheses, brackets and
+// quotes.
+func cutTop(s, sep string) (before, after string, ok bool) {
+	at := -1
+	scanTop(s, func(i int) bool {
+		if strings.HasPrefix(s[i:], sep) {
+			at = i
+			return false
+		}
+		return true
+	})
+	if at < 0 {
+		return s, "", false
+	}
+	return s[:at], s[at+len(sep):], true
+}
+
+// scanTop calls fn with the position of every byte of s outside
+// parentheses, brackets and quotes, until fn returns false.
+func scanTop(s string, fn func(i int) bool) {
+	depth := 0
 	inBr, inQ := false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -71,12 +102,12 @@ func splitTop(s string) []string {
 			depth++
 		case c == ')':
 			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
+		case depth == 0:
+			if !fn(i) {
+				return
+			}
 		}
 	}
-	return append(out, strings.TrimSpace(s[start:]))
 }
 
 // selectItem is one item of a data query's select list.
@@ -86,10 +117,19 @@ type selectItem struct {
 }
 
 // data answers a table data query, generating the rows as they are sent.
+// The table is the one of the FROM clause (qname, the tag's, may have
+// its name escaped).
 func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqltest.ResultWriter) error {
-	schema, name, ok := unquoteName(qname)
+	_, query, _ := strings.Cut(sql, "*/\n")
+	sel, from, ok := cutTop(query, "\nFROM ")
+	if !ok || !strings.HasPrefix(sel, "SELECT ") {
+		return mssqltest.Errorf(102, 15, "Incorrect syntax near 'SELECT'.")
+	}
+	sel = strings.TrimPrefix(sel, "SELECT ")
+	from, _, _ = cutTop(from, "\n")
+	schema, name, ok := unquoteName(from)
 	if !ok {
-		return mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", qname)
+		return mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", from)
 	}
 	t := db.table(schema + "." + name)
 	if t == nil {
@@ -97,10 +137,6 @@ func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqlte
 	}
 	if h.DenySelect[schema+"."+name] {
 		return mssqltest.PermissionDenied("SELECT", name, db.Name, schema)
-	}
-	sel := between(sql, "SELECT ", "\nFROM ")
-	if sel == "" {
-		return mssqltest.Errorf(102, 15, "Incorrect syntax near 'SELECT'.")
 	}
 	var items []selectItem
 	var cols []mssqltest.Column

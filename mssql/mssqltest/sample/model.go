@@ -256,6 +256,7 @@ type Module struct {
 	TypeReferences   []string // types it refers to
 	Indexes          []*Index // indexed views
 	Owner            string   // an owner other than the schema's (ALTER AUTHORIZATION)
+	ExecuteAs        string   // the user of EXECUTE AS 'user', "OWNER", or "" for CALLER
 }
 
 // Synonym is a synonym.

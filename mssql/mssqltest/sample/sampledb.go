@@ -23,6 +23,13 @@ const Special = "It's \"quoted\"\r\nGO\r\ngo 5\n$(x) and $(PATH)\n:r evil.sql\n!
 // SpecialAnsi is Special within code page 1252 (for char, varchar, text).
 const SpecialAnsi = "It's \"quoted\"\r\nGO\r\n$(x)\n:setvar a b\nGrüße, naïve café – “curly” €"
 
+// Hostile is part of the names of a schema, a table, its column, primary
+// key and index, a user and a role of the sample, which try to inject T-SQL
+// and sqlcmd commands into the scripts: line breaks that would end a --
+// comment followed by a statement and a line GO, a sqlcmd variable, the
+// end of a block comment and a quote.
+const Hostile = "\r\nDROP DATABASE x;\r\nGO\r\n$(x) */ it's"
+
 func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC) }
 
 func dt(y, m, day, h, mi, s, ns int) time.Time {
@@ -35,10 +42,13 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // memory-optimized table, a service queue, a user mapped to a login the
 // backup cannot name, a partition scheme, a full-text index) which must
 // be reported. Its user mapped to a visible login is scripted, guarded.
+// A procedure executes as a user (EXECUTE AS 'app_user'), and a schema,
+// table, column, primary key, index, user and role have Hostile names.
 func New() *DB {
 	db := &DB{
 		Name: Name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true,
 		Schemas: []*Schema{
+			{Name: "evil" + Hostile, Owner: "dbo"},
 			{Name: "hr", Owner: "dbo"},
 			{Name: "odd ]schema ü", Owner: "dbo"},
 			{Name: "reports", Owner: "reporting"},
@@ -60,6 +70,8 @@ func New() *DB {
 			{Name: "legacy_user", Type: "S", Auth: "INSTANCE", MemberOf: []string{"reporting"}},
 			{Name: "reporting", Type: "R", MemberOf: []string{"db_datareader"}},
 			{Name: "auditors", Type: "R", Owner: "reporting", MemberOf: []string{"reporting"}},
+			{Name: "u" + Hostile, Type: "S", Auth: "NONE", DefaultSchema: "evil" + Hostile, MemberOf: []string{"r" + Hostile}},
+			{Name: "r" + Hostile, Type: "R"},
 		},
 		Permissions: []*Permission{
 			{State: "G", Name: "VIEW DEFINITION", To: "auditors"},
@@ -73,6 +85,8 @@ func New() *DB {
 			{State: "G", Name: "SELECT", On: "object:sales.Customers", To: "web_user"},
 			{State: "G", Name: "IMPERSONATE", On: "user:web_user", To: "app_user"},
 			{State: "G", Name: "EXECUTE", On: "object:dbo.usp_Secret", To: "reporting"},
+			{State: "G", Name: "SELECT", On: "object:evil" + Hostile + ".t" + Hostile, To: "r" + Hostile},
+			{State: "G", Name: "EXECUTE", On: "object:sales.usp_OrderCount", To: "reporting"},
 		},
 	}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
@@ -89,7 +103,7 @@ func New() *DB {
 			Max: "9223372036854775807", Cached: true, CacheSize: "50", LastUsed: "1041"},
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
-		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines()}
+		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile()}
 	db.Modules = modules()
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
@@ -311,6 +325,18 @@ func oddTable() *Table {
 		Rows: [][]any{{2, "two ]]", "zwei 😀"}, {1, "one", nil}}}
 }
 
+// hostile is the table of Hostile names, with an identity.
+func hostile() *Table {
+	return &Table{Schema: "evil" + Hostile, Name: "t" + Hostile, Columns: []*Column{
+		{Name: "id", Type: "int", Identity: true, Seed: "1", Incr: "1", Last: "2"},
+		{Name: "c" + Hostile, Type: "nvarchar(40)", Nullable: true},
+	}, Indexes: []*Index{
+		{Name: "PK" + Hostile, Type: 1, PrimaryKey: true, Keys: []string{"id"}},
+		{Name: "ix" + Hostile, Type: 2, Keys: []string{"c" + Hostile}},
+	},
+		Rows: [][]any{{1, "one"}, {2, Hostile}}}
+}
+
 func departments() *Table {
 	return &Table{Schema: "hr", Name: "Departments", Columns: []*Column{
 		{Name: "DeptID", Type: "int"},
@@ -459,6 +485,8 @@ func modules() []*Module {
 		on(&Module{Schema: "sales", Name: "usp_AddOrder", Type: "P", References: []string{"sales.Orders", "sales.OrderLines", "sales.OrderNumbers"},
 			TypeReferences: []string{"sales.OrderLineList"},
 			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
+		on(&Module{Schema: "sales", Name: "usp_OrderCount", Type: "P", References: []string{"sales.Orders"}, ExecuteAs: "app_user",
+			Definition: "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'\nAS\nSELECT COUNT(*) AS Orders FROM sales.Orders;"}),
 		on(&Module{Schema: "dbo", Name: "usp_A", Type: "P", References: []string{"dbo.usp_B"},
 			Definition: "CREATE PROCEDURE dbo.usp_A @depth int = 0\nAS\nIF @depth < 3 EXEC dbo.usp_B @depth = @depth;"}),
 		on(&Module{Schema: "dbo", Name: "usp_B", Type: "P", References: []string{"dbo.usp_A"},

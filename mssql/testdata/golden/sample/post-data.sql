@@ -17,6 +17,11 @@ GO
 CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];
 GO
 
+-- Index [ix\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's] on [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
+DECLARE @sql nvarchar(max) = N'CREATE NONCLUSTERED INDEX [ix' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ON [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ([c' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ASC);';
+EXEC sys.sp_executesql @sql;
+GO
+
 -- Index [ix_PositionsHistory] on [hr].[PositionsHistory]
 CREATE CLUSTERED INDEX [ix_PositionsHistory] ON [hr].[PositionsHistory] ([ValidTo] ASC, [ValidFrom] ASC) WITH (DATA_COMPRESSION = PAGE);
 GO
@@ -122,6 +127,10 @@ GO
 
 -- Identity of [dbo].[Empty]
 DBCC CHECKIDENT (N'[dbo].[Empty]', RESEED, 6) WITH NO_INFOMSGS;
+GO
+
+-- Identity of [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
+DBCC CHECKIDENT (N'[evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s]', RESEED, 2) WITH NO_INFOMSGS;
 GO
 
 -- Identity of [sales].[Customers]

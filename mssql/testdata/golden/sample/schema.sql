@@ -18,6 +18,11 @@ GO
 ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
 GO
 
+-- Schema [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
+DECLARE @sql nvarchar(max) = N'CREATE SCHEMA [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] AUTHORIZATION [dbo];';
+EXEC sys.sp_executesql @sql;
+GO
+
 -- Schema [hr]
 CREATE SCHEMA [hr] AUTHORIZATION [dbo];
 GO
@@ -32,6 +37,24 @@ GO
 
 -- Schema [sales]
 CREATE SCHEMA [sales] AUTHORIZATION [dbo];
+GO
+
+-- Users (their roles, owners and permissions are in security.sql)
+-- A user mapped to a server login is created only where this server has that login (manifest.json
+-- lists them under needs_logins); what depends on such a user is run only where it was created.
+CREATE USER [app_user] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [sales];
+GO
+CREATE USER [etl_user] WITHOUT LOGIN;
+GO
+DECLARE @sql nvarchar(max) = N'CREATE USER [u' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s];';
+EXEC sys.sp_executesql @sql;
+GO
+IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'sqlvault_sample_login' AND type IN ('S', 'U', 'G'))
+    PRINT N'sqlvault: login [sqlvault_sample_login] does not exist on this server, or the restoring login cannot see it; user [web_user] and what depends on it were not created';
+ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = N'sqlvault_sample_login')
+    PRINT N'sqlvault: login [sqlvault_sample_login] already has a user in this database; user [web_user] and what depends on it were not created';
+ELSE
+    CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
 GO
 
 -- Type [dbo].[Amount]
@@ -148,6 +171,11 @@ CREATE TABLE [dbo].[Facts] (
     [Amount] decimal(12,2) NOT NULL,
     [Qty] int NOT NULL
 );
+GO
+
+-- Table [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
+DECLARE @sql nvarchar(max) = N'CREATE TABLE [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] (' + NCHAR(10) + N'    [id] int IDENTITY(1,1) NOT NULL,' + NCHAR(10) + N'    [c' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] nvarchar(40) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,' + NCHAR(10) + N'    CONSTRAINT [PK' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] PRIMARY KEY CLUSTERED ([id] ASC)' + NCHAR(10) + N');';
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Table [hr].[Departments]
@@ -323,7 +351,8 @@ GO
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-EXEC sys.sp_executesql N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Procedure [sales].[usp_AddOrder]
@@ -342,6 +371,16 @@ BEGIN
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
 END
+GO
+
+-- Procedure [sales].[usp_OrderCount]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+CREATE PROCEDURE sales.usp_OrderCount
+WITH EXECUTE AS 'app_user'
+AS
+SELECT COUNT(*) AS Orders FROM sales.Orders;
 GO
 
 -- Synonym [dbo].[Clients]

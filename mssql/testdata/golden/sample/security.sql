@@ -7,24 +7,14 @@ SET CONCAT_NULL_YIELDS_NULL ON;
 SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
--- Users, roles, role members, owners and permissions of database [sample]
--- A user mapped to a server login is created only where this server has that login (manifest.json
--- lists them under needs_logins); what depends on such a user is run only where it was created.
-
--- Users
-CREATE USER [app_user] WITHOUT LOGIN WITH DEFAULT_SCHEMA = [sales];
-GO
-CREATE USER [etl_user] WITHOUT LOGIN;
-GO
-IF NOT EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'sqlvault_sample_login' AND type IN ('S', 'U', 'G'))
-    PRINT N'sqlvault: login [sqlvault_sample_login] does not exist on this server, or the restoring login cannot see it; user [web_user] and what depends on it were not created';
-ELSE IF EXISTS (SELECT 1 FROM sys.database_principals AS u JOIN sys.server_principals AS l ON l.sid = u.sid WHERE l.name = N'sqlvault_sample_login')
-    PRINT N'sqlvault: login [sqlvault_sample_login] already has a user in this database; user [web_user] and what depends on it were not created';
-ELSE
-    CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
-GO
+-- Roles, role members, owners and permissions of database [sample]
+-- What depends on a user mapped to a server login (schema.sql creates it only where this server has
+-- that login) is run only where the user was created.
 
 -- Roles
+DECLARE @sql nvarchar(max) = N'CREATE ROLE [r' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] AUTHORIZATION [dbo];';
+EXEC sys.sp_executesql @sql;
+GO
 CREATE ROLE [reporting] AUTHORIZATION [dbo];
 GO
 CREATE ROLE [auditors] AUTHORIZATION [reporting];
@@ -32,6 +22,9 @@ GO
 
 -- Role members
 ALTER ROLE [db_datareader] ADD MEMBER [reporting];
+GO
+DECLARE @sql nvarchar(max) = N'ALTER ROLE [r' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ADD MEMBER [u' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s];';
+EXEC sys.sp_executesql @sql;
 GO
 ALTER ROLE [reporting] ADD MEMBER [app_user];
 GO
@@ -57,6 +50,11 @@ GO
 GRANT VIEW ANY COLUMN MASTER KEY DEFINITION TO [public];
 GO
 
+-- Permissions on [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
+DECLARE @sql nvarchar(max) = N'GRANT SELECT ON OBJECT::[evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] TO [r' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s];';
+EXEC sys.sp_executesql @sql;
+GO
+
 -- Permissions on [hr].[Employees]
 GRANT SELECT ON OBJECT::[hr].[Employees] TO [reporting];
 GO
@@ -74,6 +72,10 @@ GO
 
 -- Permissions on [sales].[usp_AddOrder]
 GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION;
+GO
+
+-- Permissions on [sales].[usp_OrderCount]
+GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];
 GO
 
 -- Permissions on schema [sales]

@@ -224,6 +224,7 @@ type Sequence struct {
 	TypeName        string // TYPE_NAME(user_type_id)
 	TypeSchema      string // an alias type's schema
 	TypeUserDefined bool   // an alias type
+	Precision       uint8  // sys.sequences.precision: the digits of decimal and numeric
 	Start           string
 	Increment       string
 	Min, Max        string
@@ -384,7 +385,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qModules, c.addModule},
 		{qSequences, func(r *record) error {
 			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
-				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Start: r.str("start_value"), Increment: r.str("increment"),
+				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Precision: uint8(r.int("precision")), Start: r.str("start_value"), Increment: r.str("increment"),
 				Min: r.str("minimum_value"), Max: r.str("maximum_value"), Cycling: r.bool("is_cycling"),
 				Cached: r.bool("is_cached"), CacheSize: r.str("cache_size"), Exhausted: r.bool("is_exhausted"),
 				LastUsed: r.str("last_used_value")})

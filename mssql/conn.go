@@ -417,8 +417,12 @@ func firstOf(m map[int32]mssqldb.Error, nums ...int32) mssqldb.Error {
 	return mssqldb.Error{}
 }
 
+// oneLine renders a message (a server's, a driver's) on one line: its
+// runs of white space as one space, and what else could break or forge a
+// line (control characters, which it may quote from a name) as
+// commentText renders it.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return commentText(strings.Join(strings.Fields(s), " "))
 }
 
 // ListDatabases returns the online user databases of the server db is

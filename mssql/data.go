@@ -234,7 +234,7 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, w io
 			var err error
 			line, err = AppendLiteral(line, c.Type, v)
 			if err != nil {
-				return st, fmt.Errorf("table %s, column %s, row %d: %w", name, quoteIdent(c.Name), st.rows+1, err)
+				return st, fmt.Errorf("table %s, column %s, row %d: %w", commentText(name), commentText(quoteIdent(c.Name)), st.rows+1, err)
 			}
 		}
 		line = append(line, ')')

@@ -87,6 +87,13 @@ func commentText(s string) string {
 	return b.String()
 }
 
+// DisplayText renders text from the catalog (a name, a message quoting
+// one) for one line of a terminal or a log, as commentText renders it for
+// the scripts' comments: a name may hold line breaks and control
+// characters, which would split the line or forge others. Warnings
+// (Options.Warn) and errors of this package are rendered so already.
+func DisplayText(s string) string { return commentText(s) }
+
 // comment returns a -- comment line: the formatted text through
 // commentText, and a line break. Every comment of a script that holds
 // text from the catalog is written with it.
@@ -94,19 +101,20 @@ func comment(format string, args ...any) string {
 	return "-- " + commentText(fmt.Sprintf(format, args...)) + "\n"
 }
 
-// sqlcmdSafe reports whether text can be passed to sqlcmd (and SSMS in
-// SQLCMD mode) as it is, whatever sqlcmd makes of the strings and comments
-// in it (the ODBC sqlcmd and go-sqlcmd track quotes and block comments,
-// but not brackets):
+// sqlcmdSafe reports whether text can be passed to sqlcmd (the ODBC one
+// and go-sqlcmd) and SSMS in SQLCMD mode as it is, whatever they make of
+// the strings and comments in it:
 //   - no "$(": a variable reference, substituted in strings too;
 //   - no line, whatever ends it (lineBreak), that sqlcmd could read as one
 //     of its commands: GO (with a count, or anything after it), :anything,
 //     and those that need no colon, [:]EXIT (also EXIT(...)), [:]QUIT,
 //     [:]RESET, [:]ED, [:]ON ERROR and [:]!!;
-//   - no bracketed identifier (bracketsSafe) that holds a line break or
-//     another control character, so that no line of the text starts inside
-//     an identifier, or a quote or comment delimiter, which would make
-//     sqlcmd take what follows for a string or a comment.
+//   - sqlcmd and SQL Server read it alike (readersAgree): at the end of
+//     every line both are, or both are not, inside a string or a comment,
+//     where go-sqlcmd reads a backslash in a '-string as an escape, a "
+//     as the start of a string and block comments without nesting; and no
+//     bracketed identifier holds a line break or another control
+//     character, a quote or a comment delimiter (sqlcmd knows no brackets).
 func sqlcmdSafe(text string) bool {
 	if strings.Contains(text, "$(") {
 		return false
@@ -116,7 +124,7 @@ func sqlcmdSafe(text string) bool {
 			return false
 		}
 	}
-	return bracketsSafe(text)
+	return readersAgree(text)
 }
 
 // sqlcmdCommand reports whether sqlcmd could read line (one line, ended
@@ -142,87 +150,201 @@ func sqlcmdCommand(line string) bool {
 	return false
 }
 
-// bracketsSafe reports whether no bracketed identifier of text holds a
-// line break or another control character (litMustEscape), a quote (' or
-// "), or "--", "/*" or "*/", and text does not end inside a string, an
-// identifier or a block comment (sqlcmd would take the GO after it for
-// part of it). It reads text as T-SQL: brackets inside strings, quoted
-// identifiers and comments are not identifiers.
-func bracketsSafe(text string) bool {
-	const (
-		code = iota
-		str
-		quoted
-		bracket
-		lineComment
-		blockComment
-	)
-	state, depth := code, 0
-	for i := 0; i < len(text); i++ {
-		c, next := text[i], byte(0)
-		if i+1 < len(text) {
-			next = text[i+1]
+// lexState is where a reader of T-SQL is: in code, a string, a quoted
+// identifier (or go-sqlcmd's "-string), a bracketed identifier, a --
+// comment or a block comment.
+type lexState uint8
+
+const (
+	lexCode lexState = iota
+	lexString
+	lexQuoted
+	lexBracket
+	lexLineComment
+	lexBlockComment
+)
+
+// readersAgree reports whether go-sqlcmd and SQL Server read text alike
+// where it matters to sqlcmd: at the end of every line (go-sqlcmd splits
+// at LF) and of the text, both are in code, or both in the same kind of
+// string or comment, so that go-sqlcmd checks for commands (a GO after
+// the text) exactly where SQL Server reads code and keeps the blank lines
+// of strings; and no bracketed identifier holds what tsqlLexer marks bad
+// (for the ODBC sqlcmd and SSMS too, which also track quotes and comments
+// but not brackets). The text must not end inside a string, identifier or
+// block comment.
+func readersAgree(text string) bool {
+	var sql tsqlLexer
+	var gs goSqlcmdLexer
+	for rest := text; ; {
+		line, after, more := strings.Cut(rest, "\n")
+		if more {
+			sql.read(rest[:len(line)+1])
+		} else {
+			sql.read(line)
 		}
-		switch state {
-		case code:
+		gs.line(strings.TrimSuffix(line, "\r"))
+		if sql.bad || sql.state == lexBracket {
+			return false
+		}
+		st := sql.state
+		if st == lexLineComment {
+			st = lexCode // until the line break (more is false: the end)
+		}
+		if st != gs.state {
+			return false
+		}
+		if !more {
+			return st == lexCode
+		}
+		rest = after
+	}
+}
+
+// tsqlLexer follows SQL Server's reading of a text: strings (a quote
+// doubled inside them), quoted identifiers (with ""), bracketed
+// identifiers (with ]]), -- comments to the end of the line (any CR or
+// LF, to be safe) and nested block comments. bad is set when a bracketed identifier holds a line
+// break or another control character (litMustEscape), a quote (' or "),
+// or "--", "/*" or "*/": sqlcmd does not know brackets, and would take
+// what follows for a string or a comment, or start a line of it inside
+// the identifier.
+type tsqlLexer struct {
+	state lexState
+	depth int // of nested block comments
+	bad   bool
+}
+
+// read reads the next part of the text; a part ends at a line break or
+// at the end of the text, so that the one-character look-ahead never
+// needs the next part.
+func (l *tsqlLexer) read(text string) {
+	for i := 0; i < len(text); i++ {
+		c, next := text[i], byteAt(text, i+1)
+		switch l.state {
+		case lexCode:
 			switch {
 			case c == '\'':
-				state = str
+				l.state = lexString
 			case c == '"':
-				state = quoted
+				l.state = lexQuoted
 			case c == '[':
-				state = bracket
+				l.state = lexBracket
 			case c == '-' && next == '-':
-				state, i = lineComment, i+1
+				l.state, i = lexLineComment, i+1
 			case c == '/' && next == '*':
-				state, depth, i = blockComment, 1, i+1
+				l.state, l.depth, i = lexBlockComment, 1, i+1
 			}
-		case str, quoted:
+		case lexString, lexQuoted:
 			q := byte('\'')
-			if state == quoted {
+			if l.state == lexQuoted {
 				q = '"'
 			}
 			if c == q {
 				if next == q {
 					i++
 				} else {
-					state = code
+					l.state = lexCode
 				}
 			}
-		case bracket:
+		case lexBracket:
 			switch {
 			case c == ']' && next == ']':
 				i++
 			case c == ']':
-				state = code
+				l.state = lexCode
 			case c == '\'' || c == '"' || c == '-' && next == '-' || c == '/' && next == '*' || c == '*' && next == '/':
-				return false
+				l.bad = true
 			case c < 0x20 && c != '\t' || c == 0x7F:
-				return false
+				l.bad = true
 			case c >= 0x80:
 				r, n := utf8.DecodeRuneInString(text[i:])
 				if litMustEscape(r) {
-					return false
+					l.bad = true
 				}
 				i += n - 1
 			}
-		case lineComment:
+		case lexLineComment:
 			if c == '\n' || c == '\r' {
-				state = code
+				l.state = lexCode
 			}
-		case blockComment:
+		case lexBlockComment:
 			switch {
 			case c == '/' && next == '*':
-				depth, i = depth+1, i+1
+				l.depth, i = l.depth+1, i+1
 			case c == '*' && next == '/':
-				depth, i = depth-1, i+1
-				if depth == 0 {
-					state = code
+				l.depth, i = l.depth-1, i+1
+				if l.depth == 0 {
+					l.state = lexCode
 				}
 			}
 		}
 	}
-	return state == code || state == lineComment
+}
+
+// byteAt returns s[i], or 0 past the end of s.
+func byteAt(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+// goSqlcmdLexer follows go-sqlcmd's reading of strings and comments
+// (github.com/microsoft/go-sqlcmd, pkg/sqlcmd: Batch.Next, readString,
+// readMultilineComment), one line at a time: outside strings and comments
+// ' and " start a string, -- skips the rest of the line and /* starts a
+// block comment, which the first */ ends (no nesting); in a '-string a
+// backslash makes it skip the next character (\' does not end the
+// string) and two quotes in a row are one; a "-string ends at the next ".
+// Its state is lexCode, lexString, lexQuoted or lexBlockComment. ($( is
+// not followed: sqlcmdSafe refuses it first.)
+type goSqlcmdLexer struct{ state lexState }
+
+func (l *goSqlcmdLexer) line(line string) {
+	for i := 0; i < len(line); i++ {
+		c, next := line[i], byteAt(line, i+1)
+		switch l.state {
+		case lexString:
+			switch {
+			case c == '\\':
+				i++
+			case c == '\'' && next == '\'':
+				i++
+			case c == '\'':
+				l.state = lexCode
+			}
+		case lexQuoted:
+			if c == '"' {
+				l.state = lexCode
+			}
+		case lexBlockComment:
+			// A comment left open by an earlier line: its end is looked
+			// for from the line's first character on.
+			if i+1 < len(line) && line[i] == '*' && line[i+1] == '/' {
+				l.state, i = lexCode, i+1
+			}
+		default:
+			switch {
+			case c == '\'':
+				l.state = lexString
+			case c == '"':
+				l.state = lexQuoted
+			case c == '-' && next == '-':
+				return
+			case c == '/' && next == '*':
+				l.state, i = lexBlockComment, i+2
+				// go-sqlcmd looks for */ from the character after "/*"
+				// on, pairing it with the one after it: "/*/" stays open.
+				for ; i+1 < len(line); i++ {
+					if line[i] == '*' && line[i+1] == '/' {
+						l.state, i = lexCode, i+1
+						break
+					}
+				}
+			}
+		}
+	}
 }
 
 // batch returns stmt as a batch ending in GO. A statement sqlcmd could
@@ -522,12 +644,17 @@ func createAliasType(t *UserType) string {
 	return batch(fmt.Sprintf("CREATE TYPE %s FROM %s%s;", quoteName(t.Schema, t.Name), t.Base.TypeDecl(), null))
 }
 
-// createSequence renders CREATE SEQUENCE.
+// createSequence renders CREATE SEQUENCE. A decimal or numeric sequence
+// keeps its precision (its scale is always 0): AS decimal alone would be
+// decimal(18,0).
 func createSequence(s *Sequence) string {
 	var b strings.Builder
 	typ := systemTypeName(s.TypeName)
-	if s.TypeUserDefined {
+	switch {
+	case s.TypeUserDefined:
 		typ = quoteName(s.TypeSchema, s.TypeName)
+	case strings.EqualFold(s.TypeName, "decimal") || strings.EqualFold(s.TypeName, "numeric"):
+		typ = ColumnType{Name: s.TypeName, Precision: s.Precision}.TypeDecl()
 	}
 	fmt.Fprintf(&b, "CREATE SEQUENCE %s AS %s\n    START WITH %s\n    INCREMENT BY %s\n    MINVALUE %s\n    MAXVALUE %s\n",
 		quoteName(s.Schema, s.Name), typ, s.Start, s.Increment, s.Min, s.Max)

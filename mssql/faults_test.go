@@ -257,6 +257,25 @@ func TestSQLCmdSafe(t *testing.T) {
 		"SELECT 'x":                                      false,
 		"SELECT 1 /* x":                                  false,
 		"SELECT 1 -- x":                                  true,
+		// go-sqlcmd reads a backslash in a '-string as an escape, " outside
+		// one as a string, and block comments without nesting: where it
+		// then ends a line inside a string or comment and SQL Server does
+		// not (or the other way round), the text is not safe.
+		"SET @p = 'C:\\';":                         false,
+		"SET @p = 'C:\\';\nSELECT 1;":              false,
+		"SELECT 'a\\''b'":                          false,
+		"SELECT 'a\\', 'x\n\ny', 'b\\', 'c'":       false,
+		"SELECT 'a\\b', 'c\\\\', '\\\\\\\\'":       true,
+		"SELECT 'C:' + CHAR(92)":                   true,
+		"SELECT \"C:\\\" FROM t -- it's C:\\'":     true,
+		"SELECT \"a'b\"\nFROM t":                   true,
+		"SELECT 'x\"' + \"y'\"\nFROM t":            true,
+		"/* /* */ 'x */ SELECT 1":                  false,
+		"/* /* */\n' */ SELECT 1":                  false,
+		"/* /* */ */ SELECT 1":                     true,
+		"/* a\nb */ SELECT 'a\\\n', 'b'":           true,
+		"SELECT 1 -- a\r'b\nSELECT 2":              false,
+		"SELECT N'it''s' /* 'x' */\n, \"q\"\nGOTO": true,
 	} {
 		if got := sqlcmdSafe(s); got != want {
 			t.Errorf("sqlcmdSafe(%q) = %v, want %v", s, got, want)

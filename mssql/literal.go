@@ -360,7 +360,16 @@ func litCastWrapped(name string) bool {
 //     NCHAR(n) and the sequence "$(" is split, joined with +, so that the
 //     output holds no raw line break (sqlcmd and SSMS would take a line GO
 //     inside a string for a batch separator) and no "$(" (sqlcmd would
-//     substitute a variable): N'a' + NCHAR(13) + NCHAR(10) + N'GO'. When the
+//     substitute a variable): N'a' + NCHAR(13) + NCHAR(10) + N'GO'. A
+//     backslash is never followed by a quote: go-sqlcmd takes a backslash in
+//     a string for an escape, so that N'C:\' would not end for it and the
+//     GO lines after it would be swallowed; a backslash before a quote or at
+//     the end of a quoted run (and so each of a run of backslashes there)
+//     is written as NCHAR(92): N'C:' + NCHAR(92). The expression is
+//     nvarchar whatever the column's type: a char, varchar or text column
+//     (or a varchar sql_variant) gets it converted to its code page, in
+//     which the backslash is byte 92 (shown as a yen or won sign in Japanese
+//     and Korean fonts, but the same character). When the
 //     string is longer than 4000 UTF-16 code units the first operand is
 //     CAST(... AS nvarchar(max)), so that the concatenation is not truncated,
 //     and chains of more than 64 operands are grouped in parentheses.
@@ -908,9 +917,10 @@ func litUtf16Len(s string) int {
 
 // AppendStringLiteral appends to dst the T-SQL expression for the nvarchar
 // value s, as AppendLiteral writes character values: N'...' with quotes
-// doubled, line breaks, control characters and "$(" taken out of the quotes
-// so that neither sqlcmd nor SSMS can misread the script. s must be valid
-// UTF-8.
+// doubled, line breaks, control characters, "$(" and a backslash that
+// would stand before a quote taken out of the quotes so that neither
+// sqlcmd (ODBC or go-sqlcmd) nor SSMS can misread the script. s must be
+// valid UTF-8.
 func AppendStringLiteral(dst []byte, s string) ([]byte, error) {
 	if !utf8.ValidString(s) {
 		return dst, errors.New("mssql: rendering string literal: not valid UTF-8")
@@ -923,7 +933,8 @@ func litAppendString(dst []byte, s string) []byte {
 	split := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 && c != '\t' || c == 0x7F || c == 0xC2 || c == 0xE2 || (c == '(' && i > 0 && s[i-1] == '$') {
+		if c < 0x20 && c != '\t' || c == 0x7F || c == 0xC2 || c == 0xE2 || (c == '(' && i > 0 && s[i-1] == '$') ||
+			c == '\\' && (i+1 == len(s) || s[i+1] == '\'') {
 			split = true
 			break
 		}
@@ -933,7 +944,7 @@ func litAppendString(dst []byte, s string) []byte {
 		// closer before taking the slow path.
 		split = false
 		for i, r := range s {
-			if litMustEscape(r) || (r == '(' && i > 0 && s[i-1] == '$') {
+			if litMustEscape(r) || (r == '(' && i > 0 && s[i-1] == '$') || r == '\\' && (i+1 == len(s) || s[i+1] == '\'') {
 				split = true
 				break
 			}
@@ -971,6 +982,9 @@ type litStrTerm struct {
 func litSplitTerms(s string) []litStrTerm {
 	var terms []litStrTerm
 	runStart, units := -1, 0
+	// The run of backslashes that ends at bsEnd goes outside the quotes if
+	// bsOut: it would end a quoted run, or stand before a quote.
+	bsEnd, bsOut := 0, false
 	flush := func(end int) {
 		if runStart >= 0 {
 			terms = append(terms, litStrTerm{start: runStart, end: end, units: units})
@@ -978,8 +992,16 @@ func litSplitTerms(s string) []litStrTerm {
 		}
 	}
 	for i, r := range s {
+		if r == '\\' && i >= bsEnd {
+			bsEnd = i
+			for bsEnd < len(s) && s[bsEnd] == '\\' {
+				bsEnd++
+			}
+			next, _ := utf8.DecodeRuneInString(s[bsEnd:])
+			bsOut = bsEnd == len(s) || next == '\'' || litMustEscape(next)
+		}
 		switch {
-		case litMustEscape(r):
+		case litMustEscape(r) || r == '\\' && bsOut:
 			flush(i)
 			terms = append(terms, litStrTerm{end: -1, r: r, units: 1})
 			continue
@@ -1481,6 +1503,8 @@ func litParseTime(t ColumnType, s string) (time.Time, error) {
 //
 //	expr = term { " + " term }
 //	term = "N'" chars "'" | "NCHAR(" digits ")" | "CAST(" expr " AS nvarchar(max))" | "(" expr ")"
+//
+// where chars hold no backslash before a quote.
 type litStrParser struct {
 	s   string
 	i   int
@@ -1512,6 +1536,11 @@ func (p *litStrParser) term(depth int) error {
 			j := strings.IndexByte(p.s[p.i:], '\'')
 			if j < 0 {
 				return errors.New("unterminated string")
+			}
+			if j > 0 && p.s[p.i+j-1] == '\\' {
+				// AppendLiteral never writes it: go-sqlcmd would read an
+				// escaped quote.
+				return fmt.Errorf("a backslash before a quote at offset %d", p.i+j-1)
 			}
 			p.out = append(p.out, p.s[p.i:p.i+j]...)
 			p.i += j + 1

@@ -181,6 +181,21 @@ func ltGoldenCases() []ltGolden {
 		{ltTNVarMax, "it's 'quoted'", "N'it''s ''quoted'''"},
 		{ltTNVarMax, "'", "N''''"},
 		{ltTNVarMax, "a\rb", "N'a' + NCHAR(13) + N'b'"},
+		// A backslash is never followed by a quote (go-sqlcmd would take it
+		// for an escape): one at the end of a quoted run, or before a quote,
+		// is written as NCHAR(92); others stay in the quotes.
+		{ltTNVarMax, `C:\`, `N'C:' + NCHAR(92)`},
+		{ltTNVarMax, `C:\dir\file.txt`, `N'C:\dir\file.txt'`},
+		{ltTNVarMax, `\\server\share\`, `N'\\server\share' + NCHAR(92)`},
+		{ltTNVarMax, `a\'b`, `N'a' + NCHAR(92) + N'''b'`},
+		{ltTNVarMax, `a\\'b\\`, `N'a' + NCHAR(92) + NCHAR(92) + N'''b' + NCHAR(92) + NCHAR(92)`},
+		{ltTNVarMax, `\`, `NCHAR(92)`},
+		{ltTNVarMax, "x\\\n\\$(y)", `N'x' + NCHAR(92) + NCHAR(10) + N'\$' + N'(y)'`},
+		{ColumnType{Name: "varchar", MaxLength: 10}, `C:\`, `N'C:' + NCHAR(92)`},
+		{ColumnType{Name: "char", MaxLength: 4}, `C:\ `, `N'C:\ '`},
+		{ColumnType{Name: "text"}, `a\'b\`, `N'a' + NCHAR(92) + N'''b' + NCHAR(92)`},
+		{ColumnType{Name: "ntext"}, `\'`, `NCHAR(92) + N''''`},
+		{ColumnType{Name: "xml"}, `<p>C:\'s</p>`, `N'<p>C:' + NCHAR(92) + N'''s</p>'`},
 		{ltTNVarMax, "a\nb", "N'a' + NCHAR(10) + N'b'"},
 		{ltTNVarMax, "a\r\nb", "N'a' + NCHAR(13) + NCHAR(10) + N'b'"},
 		{ltTNVarMax, "\n", "NCHAR(10)"},
@@ -244,6 +259,8 @@ func ltGoldenCases() []ltGolden {
 		{ltTVariant, Variant{Base: ColumnType{Name: "varchar", MaxLength: 20}, Value: "a\nGO\n$(b)"}, "CAST(CAST(N'a' + NCHAR(10) + N'GO' + NCHAR(10) + N'$' + N'(b)' AS varchar(20)) AS sql_variant)"},
 		{ltTVariant, Variant{Base: ColumnType{Name: "varchar", MaxLength: 8000}, Value: x4999 + "\n"}, "CAST(CAST(CAST(N'" + x4999 + "' AS nvarchar(max)) + NCHAR(10) AS varchar(8000)) AS sql_variant)"},
 		{ltTVariant, Variant{Base: ColumnType{Name: "char", MaxLength: 4}, Value: "ab  "}, "CAST(CAST(N'ab  ' AS char(4)) AS sql_variant)"},
+		{ltTVariant, Variant{Base: ColumnType{Name: "varchar", MaxLength: 3}, Value: `C:\`}, `CAST(CAST(N'C:' + NCHAR(92) AS varchar(3)) AS sql_variant)`},
+		{ltTVariant, Variant{Base: ColumnType{Name: "nvarchar", MaxLength: 8}, Value: `a\'b`}, `CAST(CAST(N'a' + NCHAR(92) + N'''b' AS nvarchar(4)) AS sql_variant)`},
 		{ltTVariant, Variant{Base: ColumnType{Name: "nchar", MaxLength: 6}, Value: "x  "}, "CAST(CAST(N'x  ' AS nchar(3)) AS sql_variant)"},
 		{ltTVariant, Variant{Base: ColumnType{Name: "varbinary", MaxLength: 3}, Value: []byte{1, 2, 3}}, "CAST(CAST(0x010203 AS varbinary(3)) AS sql_variant)"},
 		{ltTVariant, Variant{Base: ColumnType{Name: "binary", MaxLength: 3}, Value: []byte{9, 0, 0}}, "CAST(CAST(0x090000 AS binary(3)) AS sql_variant)"},
@@ -373,7 +390,9 @@ func TestAppendLiteralGolden(t *testing.T) {
 // ltCheckScriptSafe fails the test if lit, put alone on a line of a script,
 // could be misread by sqlcmd or SSMS: a raw line break of any kind (which
 // could turn a line of string data into a GO batch separator or a sqlcmd
-// command), a "$(" (sqlcmd variable substitution), or a NUL.
+// command), a "$(" (sqlcmd variable substitution), a NUL, or a backslash
+// before a quote, which go-sqlcmd reads as an escape: the model of
+// go-sqlcmd must send it whole.
 func ltCheckScriptSafe(t *testing.T, lit string) {
 	t.Helper()
 	if i := strings.IndexAny(lit, "\r\n\x00\u0085\u2028\u2029\v\f"); i >= 0 {
@@ -384,6 +403,16 @@ func ltCheckScriptSafe(t *testing.T, lit string) {
 	}
 	if ltIsGOLine(lit) {
 		t.Errorf("literal is a GO line: %s", ltShort(lit))
+	}
+	if i := strings.Index(lit, `\'`); i >= 0 {
+		t.Errorf("literal has a backslash before a quote at %d (go-sqlcmd takes it for an escape): %s", i, ltShort(lit))
+	}
+	// go-sqlcmd sends the literal, between a statement and a GO line, as
+	// one batch: no string or comment of its reading is left open.
+	g := &goSqlcmd{}
+	g.runFile("t.sql", "SELECT "+lit+"\nGO\nSELECT 2\nGO\n", true)
+	if len(g.errs) != 0 || len(g.batches) != 2 || g.batches[0] != "SELECT "+lit {
+		t.Errorf("go-sqlcmd reads the literal %s as %q, errors %q", ltShort(lit), g.batches, g.errs)
 	}
 	if strings.HasPrefix(strings.TrimLeft(lit, " \t"), ":") || strings.HasPrefix(strings.TrimLeft(lit, " \t"), "!!") {
 		t.Errorf("literal could read as a sqlcmd command: %s", ltShort(lit))
@@ -457,7 +486,7 @@ func TestGoldenScriptBatches(t *testing.T) {
 
 func TestStringLiteralNeverBreaksScript(t *testing.T) {
 	// Strings dense with the characters that matter.
-	alphabet := []string{"\r", "\n", "\r\n", "GO", "go", " ", "\t", "$", "(", ")", "'", "x", "\x00", "\u2028", "\u0085", ":", "!!", "😀"}
+	alphabet := []string{"\r", "\n", "\r\n", "GO", "go", " ", "\t", "$", "(", ")", "'", "x", "\x00", "\u2028", "\u0085", ":", "!!", "😀", `\`, `"`}
 	rng := rand.New(rand.NewSource(7))
 	types := []ColumnType{ltTNVarMax, ltTVarMax, {Name: "ntext"}, {Name: "text"}, {Name: "xml"}}
 	for i := 0; i < 5000; i++ {
@@ -791,6 +820,10 @@ func TestParseLiteralErrors(t *testing.T) {
 		{ltTFloat, "1.E0"},
 		{ltTFloat, ".5E0"},
 		{ltTReal, "1E39"},
+		{ltTNVarMax, `N'C:\'`},
+		{ltTNVarMax, `N'a\''b'`},
+		{ltTNVarMax, `N'a' + N'b\'`},
+		{ltTVariant, `CAST(CAST(N'C:\' AS varchar(3)) AS sql_variant)`},
 		{ltTDate, "N'2024-01-02'"},
 		{ltTDate, "CAST(N'2024-02-30' AS date)"},
 		{ltTDate, "CAST(N'2024-01-02' AS datetime)"},
@@ -1163,7 +1196,8 @@ func (g ltGen) datetime2(scale int) time.Time {
 
 func (g ltGen) str() string {
 	pieces := []string{"a", "Z", "0", " ", "'", "''", "\r", "\n", "\r\n", "GO", "$", "(", "$(", "\x00", "\t", "\x1b", "\u0085", "\u2028",
-		"é", "ж", "€", "😀", "𝄞", "\ufeff", "\ufffd", "N'", "' + N'", "NCHAR(10)", ")", "CAST(", " AS nvarchar(max))"}
+		"é", "ж", "€", "😀", "𝄞", "\ufeff", "\ufffd", "N'", "' + N'", "NCHAR(10)", ")", "CAST(", " AS nvarchar(max))",
+		`\`, `\'`, `\\`, `C:\`, `\''`, `"`, `\"`, "--", "/*", "*/"}
 	var b strings.Builder
 	n := g.rng.Intn(20)
 	if g.rng.Intn(50) == 0 {

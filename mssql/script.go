@@ -69,7 +69,9 @@ type Options struct {
 	OpenDatabase func(ctx context.Context, name string) (*sql.DB, error)
 	// Progress is called as tables are scripted.
 	Progress func(Progress)
-	// Warn is called for every object that cannot be scripted.
+	// Warn is called for every object that cannot be scripted. Catalog
+	// text in what and in the error's message is rendered as the scripts'
+	// comments render it (DisplayText): one line, whatever a name holds.
 	Warn func(what string, err error)
 	// Now returns the current time (for the manifest); time.Now if nil.
 	Now func() time.Time
@@ -212,14 +214,12 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			defer drop()
 			q, m.Consistency = snapDB, ConsistencyDatabaseSnapshot
 		case opts.AllowInconsistent:
-			if opts.Warn != nil {
-				opts.Warn("consistency", fmt.Errorf("%w: reading without a snapshot as allowed (snapshot isolation is off; database snapshot: %v)", ErrInconsistent, serr))
-			}
+			opts.warn("consistency", fmt.Errorf("%w: reading without a snapshot as allowed (snapshot isolation is off; database snapshot: %v)", ErrInconsistent, serr))
 			q, m.Consistency = db, ConsistencyNone
 		default:
 			return nil, &SourceError{Kind: KindInconsistent, Server: src.Location(""), Database: opts.Database, Err: ErrInconsistent,
 				msg: fmt.Sprintf("%s, database %q: %v: snapshot isolation is off and a database snapshot could not be made (%s); run ALTER DATABASE %s SET ALLOW_SNAPSHOT_ISOLATION ON, or give --allow-inconsistent",
-					src.Location(""), dbi.Name, ErrInconsistent, oneLine(serr.Error()), quoteIdent(dbi.Name))}
+					src.Location(""), dbi.Name, ErrInconsistent, oneLine(serr.Error()), commentText(quoteIdent(dbi.Name)))}
 		}
 	}
 
@@ -234,9 +234,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	s := &scripter{c: c, opts: opts, m: m}
 	s.selectTables()
 	for _, u := range c.Unscripted {
-		if opts.Warn != nil {
-			opts.Warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
-		}
+		opts.warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
 	}
 	m.Unscripted = c.Unscripted
 	s.nodes = orderObjects(c, s.tables, !s.filtered)
@@ -303,6 +301,23 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	}
 	return m, nil
 }
+
+// warn reports a problem through o.Warn, if set, on one line: what and
+// the error's message are rendered by commentText, as catalog text is in
+// the scripts' comments (a name may hold line breaks and control
+// characters, which would split the line or forge others). The error is
+// still wrapped: errors.Is(err, ErrInconsistent) holds.
+func (o *Options) warn(what string, err error) {
+	if o.Warn != nil {
+		o.Warn(commentText(what), lineError{err})
+	}
+}
+
+// lineError is an error whose message is rendered by commentText.
+type lineError struct{ err error }
+
+func (e lineError) Error() string { return commentText(e.err.Error()) }
+func (e lineError) Unwrap() error { return e.err }
 
 // scripter holds the state of one Script call.
 type scripter struct {
@@ -810,9 +825,7 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 	for _, p := range props {
 		levels, target, ok := s.extPropLevels(p)
 		if !ok {
-			if s.opts.Warn != nil {
-				s.opts.Warn("extended property "+p.Name, errors.New("not scripted: its object is not scripted"))
-			}
+			s.opts.warn("extended property "+p.Name, errors.New("not scripted: its object is not scripted"))
 			continue
 		}
 		var val []byte
@@ -822,7 +835,7 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 		} else {
 			val, err = AppendLiteral(nil, ColumnType{Name: "sql_variant"}, Variant{Base: p.Base, Value: p.Value})
 			if err != nil {
-				return fmt.Errorf("extended property %s: %w", p.Name, err)
+				return fmt.Errorf("extended property %s: %w", commentText(p.Name), err)
 			}
 		}
 		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))

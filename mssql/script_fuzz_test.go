@@ -7,10 +7,12 @@ import (
 )
 
 // FuzzBatch checks that whatever a statement holds, the batch written for
-// it cannot be misread by sqlcmd: no "$(", and no line that sqlcmd takes
-// for a command except the final GO.
+// it cannot be misread by sqlcmd: no "$(", no line that sqlcmd takes for a
+// command except the final GO, and go-sqlcmd (its model) sends it as one
+// batch, its GO seen, holding the lines the scripter meant.
 func FuzzBatch(f *testing.F) {
-	for _, s := range []string{"SELECT 1", "a\nGO\nb", "x $(y)", "a\n:r f\n!!ls\nexit", "N'it''s'\r\ngo 5", "$", "("} {
+	for _, s := range []string{"SELECT 1", "a\nGO\nb", "x $(y)", "a\n:r f\n!!ls\nexit", "N'it''s'\r\ngo 5", "$", "(",
+		`SET @p = 'C:\';`, "SELECT 'a\\''b'\n\n, 'c'", "SELECT \"a'b\"\nGO", "/* /* */ 'x */", `[a"b]`, "SELECT 'x\\\n'"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, stmt string) {
@@ -24,6 +26,12 @@ func FuzzBatch(f *testing.F) {
 		body := strings.TrimSuffix(out, "GO\n")
 		if !sqlcmdSafe(body) {
 			t.Fatalf("batch(%q) = %q is not safe for sqlcmd", stmt, out)
+		}
+		g := &goSqlcmd{}
+		g.runFile("t.sql", out, true)
+		want := goSqlcmdExpected(out)
+		if len(g.errs) != 0 || len(g.cmds) != 1 || strings.Join(g.batches, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("go-sqlcmd sends batch(%q) = %q as %q (commands %q, errors %q), want %q", stmt, out, g.batches, g.cmds, g.errs, want)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -430,3 +431,75 @@ func TestBoundedMemory(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestSequenceTypes checks that a sequence keeps its type: decimal and
+// numeric with their precision (AS decimal alone would be decimal(18,0)).
+func TestSequenceTypes(t *testing.T) {
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	mustContain(t, "schema.sql", string(sink.files[SchemaFile]),
+		"CREATE SEQUENCE [sales].[InvoiceNumbers] AS decimal(12,0)\n    START WITH 1\n    INCREMENT BY 1\n    MINVALUE 1\n    MAXVALUE 999999999999\n    NO CYCLE\n    CACHE;\nGO\n",
+		"CREATE SEQUENCE [dbo].[Ticket] AS int\n")
+	for _, c := range []struct {
+		seq  Sequence
+		want string
+	}{
+		{Sequence{Schema: "s", Name: "n", TypeName: "numeric", Precision: 38}, "CREATE SEQUENCE [s].[n] AS numeric(38,0)\n"},
+		{Sequence{Schema: "s", Name: "d", TypeName: "decimal", Precision: 1}, "CREATE SEQUENCE [s].[d] AS decimal(1,0)\n"},
+		{Sequence{Schema: "s", Name: "a", TypeName: "Counter", TypeSchema: "dbo", TypeUserDefined: true, Precision: 9}, "CREATE SEQUENCE [s].[a] AS [dbo].[Counter]\n"},
+		{Sequence{Schema: "s", Name: "b", TypeName: "bigint", Precision: 19}, "CREATE SEQUENCE [s].[b] AS bigint\n"},
+	} {
+		if got := createSequence(&c.seq); !strings.HasPrefix(got, c.want) {
+			t.Errorf("createSequence(%+v) = %q, want it to start with %q", c.seq, got, c.want)
+		}
+	}
+}
+
+// TestWarningsOneLine scripts the sample with its table of sample.Hostile
+// names made memory-optimized, so that the table, the permission on it
+// and an extended property of it named with Hostile are reported: every
+// warning is one line, the names escaped as in comments (CR LF as \r\n),
+// and what Warn gets still wraps the error it reports.
+func TestWarningsOneLine(t *testing.T) {
+	db := sample.New()
+	h := sample.Hostile
+	for _, tb := range db.Tables {
+		if tb.Name == "t"+h {
+			tb.MemoryOptimized = true
+		}
+	}
+	db.ExtProps = append(db.ExtProps, &sample.ExtProp{Target: "object:evil" + h + ".t" + h, Name: "note" + h, Value: "x"})
+	s := newTestServer(t, []*sample.DB{db})
+	opts := s.options("sample")
+	var warned []string
+	opts.Warn = func(what string, err error) { warned = append(warned, what+": "+err.Error()) }
+	s.scriptMem("sample", opts)
+	esc := `\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's`
+	hostile := 0
+	for _, w := range warned {
+		if strings.IndexFunc(w, litMustEscape) >= 0 {
+			t.Errorf("warning of more than one line or with control characters: %q", w)
+		}
+		if strings.Contains(w, esc) {
+			hostile++
+		}
+	}
+	for _, want := range []string{
+		"table [evil" + esc + "].[t" + esc + "]: not scripted: memory-optimized table",
+		"extended property note" + esc + ": not scripted: its object is not scripted",
+	} {
+		if !strings.Contains(strings.Join(warned, "\n"), want) {
+			t.Errorf("no warning %q in %q", want, warned)
+		}
+	}
+	if hostile < 3 {
+		t.Errorf("%d warnings name the hostile objects: %q", hostile, warned)
+	}
+	// The error Warn gets wraps the one reported.
+	var got error
+	o := Options{Warn: func(_ string, err error) { got = err }}
+	o.warn("consistency", fmt.Errorf("%w: database [a\r\nb]", ErrInconsistent))
+	if !errors.Is(got, ErrInconsistent) || got.Error() != `no consistent read possible: database [a\r\nb]` {
+		t.Errorf("warned %v", got)
+	}
+}

@@ -61,6 +61,7 @@ func runScript(c *cli.Context, g *globals) error {
 	opts.Where = c.String("where")
 	opts.SchemaOnly, opts.DataOnly = c.Bool("schema-only"), c.Bool("data-only")
 	for _, name := range job.databases {
+		shown := mssql.DisplayText(name) // a name from the server may hold line breaks
 		var sink mssql.Sink
 		var bw *bufio.Writer
 		if out == "" {
@@ -75,7 +76,7 @@ func runScript(c *cli.Context, g *globals) error {
 			if errors.As(err, &se) {
 				return withCode(exitSource, err)
 			}
-			return fmt.Errorf("database %s: %w", name, err)
+			return fmt.Errorf("database %s: %w", shown, err)
 		}
 		if bw != nil {
 			if err := bw.Flush(); err != nil {
@@ -87,10 +88,10 @@ func runScript(c *cli.Context, g *globals) error {
 			where = out + "/" + mssql.DatabaseFolder(name)
 		}
 		g.infof("scripted database %s to %s: %d tables, %d rows, %s of T-SQL in %s (consistency: %s, %d objects not scripted)",
-			name, where, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.End.Sub(m.Start).Round(1e6),
+			shown, where, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.End.Sub(m.Start).Round(1e6),
 			m.Consistency, len(m.Unscripted))
 		if note := needsLoginsNote(m); note != "" {
-			g.infof("database %s: %s", name, note)
+			g.infof("database %s: %s", shown, note)
 		}
 	}
 	return nil

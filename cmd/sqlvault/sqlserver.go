@@ -126,6 +126,7 @@ func (j *sqlServerJob) script(ctx context.Context, g *globals, name string, sink
 	if g.verbose {
 		last := time.Time{}
 		opts.Progress = func(p mssql.Progress) {
+			p.Table = mssql.DisplayText(p.Table)
 			if p.TableDone {
 				g.verbosef("  [%d/%d] %s: %d rows, %s; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
 					p.TableRows, formatBytes(p.TableBytes), p.Rows, formatBytes(p.Bytes))
@@ -168,7 +169,7 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 				return err
 			}
 			if len(job.databases) > 1 {
-				g.warnf("database %s: %v", name, err)
+				g.warnf("database %s: %v", mssql.DisplayText(name), err)
 			}
 			failed++
 			if firstErr == nil {
@@ -183,9 +184,12 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 }
 
 // backupDatabase scripts one database into a new snapshot. Nothing is
-// committed unless the whole database was read.
+// committed unless the whole database was read. The database's name, from
+// the server with --all-databases, is shown as mssql.DisplayText renders
+// it, as the names in the scripter's warnings are.
 func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Repository, job *sqlServerJob, sns []*snapshot.Snapshot, name string, tags []string, host string) (err error) {
 	paths := []string{job.src.Location(name)}
+	shown := mssql.DisplayText(name)
 	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
 		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
 	if !c.Bool("force") {
@@ -205,19 +209,19 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	mopts := job.opts
 	mopts.Warn = func(what string, err error) {
 		if errors.Is(err, mssql.ErrInconsistent) {
-			g.warnf("%s: %v", name, err) // asked for with --allow-inconsistent
+			g.warnf("%s: %v", shown, err) // asked for with --allow-inconsistent
 			return
 		}
-		b.Warn(name+": "+what, err)
+		b.Warn(shown+": "+what, err)
 	}
-	g.infof("backing up database %s from %s", name, job.src.Location(""))
+	g.infof("backing up database %s from %s", shown, job.src.Location(""))
 	m, err := job.script(ctx, g, name, mssql.PrefixSink{Prefix: mssql.DatabaseFolder(name), Sink: b}, mopts)
 	if err != nil {
 		var se *mssql.SourceError
 		if errors.As(err, &se) {
 			return withCode(exitSource, fmt.Errorf("%w (no snapshot was written)", err))
 		}
-		return describe(fmt.Errorf("database %s: %w (no snapshot was written)", name, err))
+		return describe(fmt.Errorf("database %s: %w (no snapshot was written)", shown, err))
 	}
 	sn, err := b.Commit(ctx, paths, sourceSQLServer)
 	if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
@@ -225,10 +229,10 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	}
 	s := sn.Summary
 	g.infof("snapshot %s saved: database %s, %d tables, %d rows, %s of T-SQL (consistency: %s); %s added to the repository in %s",
-		sn.ID().Str(), name, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.Consistency,
+		sn.ID().Str(), shown, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.Consistency,
 		formatBytes(s.BytesAdded), s.End.Sub(s.Start).Round(time.Millisecond))
 	if note := needsLoginsNote(m); note != "" {
-		g.infof("database %s: %s", name, note)
+		g.infof("database %s: %s", shown, note)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
@@ -244,8 +248,8 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 func needsLoginsNote(m *mssql.Manifest) string {
 	var logins []string
 	for _, l := range m.NeedsLogins {
-		if !slices.Contains(logins, l.Login) {
-			logins = append(logins, l.Login)
+		if login := mssql.DisplayText(l.Login); !slices.Contains(logins, login) {
+			logins = append(logins, login)
 		}
 	}
 	if len(logins) == 0 {

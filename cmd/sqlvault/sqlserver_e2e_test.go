@@ -399,3 +399,47 @@ func TestE2ESQLServerDailyChange(t *testing.T) {
 		t.Errorf("day 2 added %d bytes, more than 5%% of day 1's %d", second, first)
 	}
 }
+
+// TestE2ESQLServerHostileNames backs up and scripts, with --all-databases
+// and -v, a database whose name, table and assembly hold sample.Hostile
+// (line breaks, a line DROP DATABASE x;, a line GO): the names reach the
+// output escaped (CR LF as \r\n, as in the scripts' comments), so that no
+// warning, error or progress line is split and none is forged.
+func TestE2ESQLServerHostileNames(t *testing.T) {
+	db := sample.Bench(3)
+	h := sample.Hostile
+	db.Name = "bench" + h
+	db.Assemblies = []string{"asm" + h}
+	db.Tables[0].Name = "t" + h
+	m := newMSSQLServer(t, []*sample.DB{db})
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+	esc := `\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's`
+	check := func(r result, wants ...string) {
+		t.Helper()
+		for _, out := range []string{r.stdout, r.stderr} {
+			if strings.ContainsAny(out, "\r\x1b") {
+				t.Errorf("output with a CR or ESC\n%v", r)
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if l := strings.TrimSpace(line); l == "DROP DATABASE x;" || l == "GO" || strings.HasPrefix(l, "$(x)") {
+					t.Errorf("forged output line %q\n%v", line, r)
+				}
+			}
+		}
+		for _, want := range wants {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("output lacks %q\n%v", want, r)
+			}
+		}
+	}
+	r := s.run("backup", "-v", m.url(""), "--all-databases")
+	wantCode(t, r, exitIncomplete)
+	check(r, "warning: bench"+esc+": assembly [asm"+esc+"]: not scripted: CLR assemblies are not scripted\n",
+		"backing up database bench"+esc+" from ",
+		"] [dbo].[t"+esc+"]: 3 rows",
+		"saved: database bench"+esc+", 1 tables, 3 rows")
+	errLine(t, r)
+	r = s.run("script", m.url(""), "--all-databases", "--output", t.TempDir())
+	wantCode(t, r, exitOK)
+	check(r, "warning: assembly [asm"+esc+"]: not scripted", "scripted database bench"+esc+" to ")
+}

@@ -78,6 +78,8 @@ CREATE TYPE sales.OrderLineList AS TABLE (
 GO
 CREATE SEQUENCE dbo.Ticket AS int START WITH 1 INCREMENT BY 5 MINVALUE 1 MAXVALUE 1000 CYCLE NO CACHE;
 CREATE SEQUENCE sales.OrderNumbers AS bigint START WITH 1000 INCREMENT BY 1 MINVALUE 1 CACHE 50;
+-- A decimal sequence keeps its precision (decimal alone would be decimal(18,0)).
+CREATE SEQUENCE sales.InvoiceNumbers AS decimal(12,0) START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 999999999999 CACHE;
 GO
 
 CREATE TABLE dbo.AllTypes (
@@ -146,6 +148,10 @@ INSERT dbo.AllTypes (id, c_real, c_float, c_variant) VALUES
     (9, NULL, NULL, CAST('ab''c ' AS char(5))),
     (10, NULL, NULL, CAST('2021-03-04T05:06:07.0000008+05:30' AS datetimeoffset(7)));
 UPDATE dbo.AllTypes SET c_guid = '6F9619FF-8B86-D011-B42D-00C04FC964FF' WHERE id = 7;
+-- Values with backslashes at the end and before a quote (Windows paths): go-sqlcmd takes a
+-- backslash in a string for an escape, so this script writes such backslashes as CHAR(92).
+UPDATE dbo.AllTypes SET c_varchar = 'C:' + CHAR(92), c_text = 'a' + CHAR(92) + '''b' + CHAR(92),
+    c_nvarchar = N'\\server\share' + NCHAR(92) WHERE id = 6;
 GO
 
 CREATE TABLE dbo.BigValues (
@@ -374,6 +380,11 @@ GO
 -- with the reference split (sqlcmd would cut or substitute them otherwise),
 -- in a variable (a procedure takes no expression as an argument).
 DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+EXEC sys.sp_executesql @sql;
+GO
+-- A procedure with the string 'C:\' (in which go-sqlcmd takes the backslash for an escape of the
+-- quote), created the same way.
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Path' + NCHAR(10) + N'AS' + NCHAR(10) + N'DECLARE @p varchar(260);' + NCHAR(10) + N'SET @p = ''C:' + NCHAR(92) + N''';' + NCHAR(10) + N'SELECT @p AS root;';
 EXEC sys.sp_executesql @sql;
 GO
 -- A procedure that executes as a user: the copy must create the user first.

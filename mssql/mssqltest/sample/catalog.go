@@ -364,7 +364,9 @@ func (db *DB) sequencesResult() *result {
 			}
 			cache = n
 		}
-		r.add(s.ID, s.Schema, s.Name, s.Type, "sys", false, int64(parseType(s.Type).precision), s.Start, s.Increment, s.Min, s.Max,
+		// TYPE_NAME gives the bare name (decimal); precision the digits.
+		t := parseType(s.Type)
+		r.add(s.ID, s.Schema, s.Name, t.name, "sys", false, int64(t.precision), s.Start, s.Increment, s.Min, s.Max,
 			s.Cycle, s.Cached, cache, false, nullStr(s.LastUsed))
 	}
 	return r

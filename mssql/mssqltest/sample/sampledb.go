@@ -101,6 +101,7 @@ func New() *DB {
 		{Schema: "dbo", Name: "Ticket", Type: "int", Start: "1", Increment: "5", Min: "1", Max: "1000", Cycle: true, Cached: false},
 		{Schema: "sales", Name: "OrderNumbers", Type: "bigint", Start: "1000", Increment: "1", Min: "1",
 			Max: "9223372036854775807", Cached: true, CacheSize: "50", LastUsed: "1041"},
+		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile()}
@@ -222,7 +223,7 @@ func allTypes() *Table {
 			v(mssqltest.Column{Type: mssqltest.TypeDateTime2, Scale: 3}, dt(2020, 5, 17, 1, 2, 3, 4000000)),
 			nil, nil, nil, nil},
 		{6, nil, nil, nil, nil, nil, nil, nil, nil, nil, float32(-0.0), 1.0 / 3.0, nil, nil, nil, nil, nil, nil, nil, nil,
-			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, `C:\`, nil, `a\'b\`, nil, `\\server\share\`, nil, nil, nil, nil, nil, nil, nil, nil,
 			v(mssqltest.Column{Type: mssqltest.TypeMoney}, "-12.3456"), nil, nil, nil, nil},
 		{7, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, -2.5e-300, nil, nil, nil, nil, nil, nil, nil, nil,
 			nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, "6F9619FF-8B86-D011-B42D-00C04FC964FF", nil,
@@ -493,6 +494,8 @@ func modules() []*Module {
 			Definition: "CREATE PROCEDURE dbo.usp_B @depth int = 0\nAS\nDECLARE @next int = @depth + 1;\nEXEC dbo.usp_A @depth = @next;"}),
 		on(&Module{Schema: "dbo", Name: "usp_Weird", Type: "P",
 			Definition: "CREATE PROCEDURE dbo.usp_Weird\nAS\n/* a comment with a line that is just\nGO\nwhich sqlcmd would split */\nSELECT N'$(notavar)' AS v, N'it''s' AS q;"}),
+		on(&Module{Schema: "dbo", Name: "usp_Path", Type: "P",
+			Definition: "CREATE PROCEDURE dbo.usp_Path\nAS\nDECLARE @p varchar(260);\nSET @p = 'C:\\';\nSELECT @p AS root;"}),
 		on(&Module{Schema: "dbo", Name: "usp_Secret", Type: "P", Encrypted: true}),
 		{Schema: "dbo", Name: "clr_Hello", Type: "FS"},
 		on(&Module{Schema: "sales", Name: "trg_Orders_Audit", Type: "TR", Parent: "sales.Orders", References: []string{"sales.Orders"},

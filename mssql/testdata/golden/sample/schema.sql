@@ -84,6 +84,16 @@ CREATE SEQUENCE [dbo].[Ticket] AS int
     NO CACHE;
 GO
 
+-- Sequence [sales].[InvoiceNumbers]
+CREATE SEQUENCE [sales].[InvoiceNumbers] AS decimal(12,0)
+    START WITH 1
+    INCREMENT BY 1
+    MINVALUE 1
+    MAXVALUE 999999999999
+    NO CYCLE
+    CACHE;
+GO
+
 -- Sequence [sales].[OrderNumbers]
 CREATE SEQUENCE [sales].[OrderNumbers] AS bigint
     START WITH 1000
@@ -345,6 +355,14 @@ CREATE PROCEDURE dbo.usp_B @depth int = 0
 AS
 DECLARE @next int = @depth + 1;
 EXEC dbo.usp_A @depth = @next;
+GO
+
+-- Procedure [dbo].[usp_Path]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Path' + NCHAR(10) + N'AS' + NCHAR(10) + N'DECLARE @p varchar(260);' + NCHAR(10) + N'SET @p = ''C:' + NCHAR(92) + N''';' + NCHAR(10) + N'SELECT @p AS root;';
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Procedure [dbo].[usp_Weird]

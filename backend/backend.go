@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // FileType names one of the folders of a repository.
@@ -40,6 +41,19 @@ func (h Handle) String() string {
 		return "config"
 	}
 	return string(h.Type) + "/" + h.Name
+}
+
+// Validate rejects a name that is empty or could reach outside its folder
+// (a path separator, or a leading dot); every backend checks handles with
+// it before touching storage.
+func (h Handle) Validate() error {
+	if h.Type == Config {
+		return nil
+	}
+	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || strings.HasPrefix(h.Name, ".") {
+		return fmt.Errorf("invalid file name %q for %s", h.Name, h.Type)
+	}
+	return nil
 }
 
 // FileInfo describes a stored file.

@@ -452,37 +452,29 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		return err
 	}
 	for _, n := range s.nodes {
-		b.Reset()
+		name := quoteName(n.schema, n.name)
+		var kind, ddl string
 		switch {
 		case n.userType != nil && n.userType.IsTable:
-			b.WriteString("\n" + comment("Table type %s", quoteName(n.schema, n.name)))
-			b.WriteString(createTableType(n.userType))
-			s.object("table type", quoteName(n.schema, n.name))
+			kind, ddl = "table type", createTableType(n.userType)
 		case n.userType != nil:
-			b.WriteString("\n" + comment("Type %s", quoteName(n.schema, n.name)))
-			b.WriteString(createAliasType(n.userType))
-			s.object("type", quoteName(n.schema, n.name))
+			kind, ddl = "type", createAliasType(n.userType)
 		case n.seq != nil:
-			b.WriteString("\n" + comment("Sequence %s", quoteName(n.schema, n.name)))
-			b.WriteString(createSequence(n.seq))
-			s.object("sequence", quoteName(n.schema, n.name))
+			kind, ddl = "sequence", createSequence(n.seq)
 		case n.table != nil:
-			b.WriteString("\n" + comment("Table %s", quoteName(n.schema, n.name)))
-			b.WriteString(createTable(n.table))
-			s.object("table", quoteName(n.schema, n.name))
+			kind, ddl = "table", createTable(n.table)
 		case n.module != nil:
-			kind := kindOfModule(n.module.Type)
-			b.WriteString("\n" + comment("%s %s", strings.ToUpper(kind[:1])+kind[1:], quoteName(n.schema, n.name)))
-			b.WriteString(moduleBatch(n.module))
-			s.object(kind, quoteName(n.schema, n.name))
+			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module)
 		case n.synonym != nil:
-			b.WriteString("\n" + comment("Synonym %s", quoteName(n.schema, n.name)))
-			b.WriteString(batch(fmt.Sprintf("CREATE SYNONYM %s FOR %s;", quoteName(n.schema, n.name), n.synonym.Base)))
-			s.object("synonym", quoteName(n.schema, n.name))
+			kind, ddl = "synonym", batch(fmt.Sprintf("CREATE SYNONYM %s FOR %s;", name, n.synonym.Base))
+		default:
+			continue
 		}
-		if _, err := io.WriteString(w, b.String()); err != nil {
+		// The comment names the kind as the manifest does: "-- Table type [s].[t]".
+		if _, err := io.WriteString(w, "\n"+comment("%s %s", strings.ToUpper(kind[:1])+kind[1:], name)+ddl); err != nil {
 			return err
 		}
+		s.object(kind, name)
 	}
 	return nil
 }

@@ -232,15 +232,6 @@ func (w *deltaWriter) copy(off, n int) {
 	w.expect = off + n
 }
 
-// encodeDelta appends to dst the instruction stream that rebuilds target
-// from base.
-func encodeDelta(dst, base, target []byte) []byte {
-	e := newDeltaEncoder(base)
-	defer e.release()
-	dst, _ = e.encode(dst, target, 0)
-	return dst
-}
-
 // splitDelta returns the three sections of an instruction stream.
 func splitDelta(instr []byte) (ops, addrs, lits []byte, err error) {
 	rest := instr

@@ -374,6 +374,7 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	ctx := context.Background()
 	r := initDeltaRepo(t, t.TempDir())
+	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
 	old := rowsText(20000, nil, 11)
 	k0, _, err := r.SaveDataBlob(ctx, old, ID{})
 	if err != nil {
@@ -452,6 +453,11 @@ func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	}
 }
 
+// testPol is a fixed irreducible chunker polynomial (restic/chunker's
+// test polynomial): tests that count pieces must not depend on the random
+// one each repository gets, which can cut a synthetic run into fewer pieces.
+const testPol = 0x3DA3358B4DC173
+
 // mapFinder finds bases by a piece's first 64 bytes; it knows no order.
 type mapFinder map[string]ID
 
@@ -483,6 +489,7 @@ func (s seqFinder) at(id ID, d int) ID {
 func TestSaveChunkFindsBasesByPosition(t *testing.T) {
 	ctx := context.Background()
 	r := initDeltaRepo(t, t.TempDir())
+	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
 	var prev seqFinder
 	var day1 []byte
 	var full int
@@ -586,15 +593,14 @@ func TestKeyframeSetBounded(t *testing.T) {
 	r.Flush(ctx)
 	s := &keyframeSet{r: r}
 	defer s.close()
-	pinned := s.get(ctx, ids[0])
-	pinned.pinned = true
+	pinned := s.pin(ctx, ids[0])
 	for _, id := range ids[1:] {
 		if e := s.get(ctx, id); e == nil || e.kf.ID != id {
 			t.Fatalf("get %v: %v", id.Str(), e)
 		}
 	}
-	if len(s.entries) != maxKeyframes+1 || s.entries[0] != pinned {
-		t.Fatalf("%d entries loaded, pinned first: %v; want %d with the pinned base kept", len(s.entries), s.entries[0] == pinned, maxKeyframes+1)
+	if loaded := len(s.entries) + 1; loaded != maxKeyframes+1 || s.base != pinned || pinned == nil {
+		t.Fatalf("%d keyframes loaded, pinned base kept: %v; want %d with the pinned base kept", loaded, s.base == pinned, maxKeyframes+1)
 	}
 	last := s.entries[len(s.entries)-1]
 	if s.get(ctx, ids[5]) != last {
@@ -639,4 +645,13 @@ func TestRecentKeyframesServeReads(t *testing.T) {
 	if s := r.Stats(); s.CacheHits+s.CacheMisses-before.CacheHits-before.CacheMisses != 1 {
 		t.Fatalf("keyframe fetched %d times for three reads, want 1", s.CacheHits+s.CacheMisses-before.CacheHits-before.CacheMisses)
 	}
+}
+
+// encodeDelta appends to dst the instruction stream that rebuilds target
+// from base.
+func encodeDelta(dst, base, target []byte) []byte {
+	e := newDeltaEncoder(base)
+	defer e.release()
+	dst, _ = e.encode(dst, target, 0)
+	return dst
 }

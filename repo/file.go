@@ -54,14 +54,7 @@ func (c *codec) compressStrong(dst, plain []byte) []byte {
 	if c.strong == nil {
 		return c.compress(dst, plain)
 	}
-	start := len(dst)
-	dst = append(dst, EncZstd)
-	dst = c.strong.EncodeAll(plain, dst)
-	if len(dst)-start-1 >= len(plain) {
-		dst = append(dst[:start], EncRaw)
-		dst = append(dst, plain...)
-	}
-	return dst
+	return compressWith(c.strong, dst, plain)
 }
 
 // maxBlobSize bounds a blob's plaintext; chunks are at most 8 MiB, tree
@@ -70,10 +63,14 @@ const maxBlobSize = 64 << 20
 
 // compress appends the encoding byte and the payload for plain to dst:
 // zstd when it shrinks the data, raw otherwise.
-func (c *codec) compress(dst, plain []byte) []byte {
+func (c *codec) compress(dst, plain []byte) []byte { return compressWith(c.enc, dst, plain) }
+
+// compressWith appends EncZstd and plain compressed by enc to dst, or
+// EncRaw and plain when compression does not shrink it.
+func compressWith(enc *zstd.Encoder, dst, plain []byte) []byte {
 	start := len(dst)
 	dst = append(dst, EncZstd)
-	dst = c.enc.EncodeAll(plain, dst)
+	dst = enc.EncodeAll(plain, dst)
 	if len(dst)-start-1 >= len(plain) {
 		dst = append(dst[:start], EncRaw)
 		dst = append(dst, plain...)

@@ -8,21 +8,32 @@ import (
 
 // keyframeSet holds the keyframes that the parts of one chunk are encoded
 // against, each loaded and indexed once: the pieces of a chunk try the
-// same few candidates over and over. At most maxKeyframes stay loaded
-// (plus the pinned one, the chunk's own base), so memory stays bounded.
+// same few candidates over and over. Besides the chunk's own base (pinned
+// for the whole chunk) at most maxKeyframes stay loaded, so memory stays
+// bounded.
 type keyframeSet struct {
 	r       *Repository
-	entries []*keyframeEntry // least recently used first
+	base    *keyframeEntry   // the pinned keyframe, or nil
+	entries []*keyframeEntry // the others, least recently used first
 }
 
 type keyframeEntry struct {
 	kf      PackedBlob
 	enc     *deltaEncoder
 	release func()
-	pinned  bool
 }
 
 const maxKeyframes = 3
+
+// pin loads the keyframe of base and keeps it until close; nil when base
+// has no usable keyframe.
+func (s *keyframeSet) pin(ctx context.Context, base ID) *keyframeEntry {
+	s.base = s.get(ctx, base)
+	if s.base != nil {
+		s.entries = slices.DeleteFunc(s.entries, func(e *keyframeEntry) bool { return e == s.base })
+	}
+	return s.base
+}
 
 // get returns the loaded keyframe of base, or nil when base has no usable
 // keyframe (a missing or damaged base only costs a full blob).
@@ -31,33 +42,24 @@ func (s *keyframeSet) get(ctx context.Context, base ID) *keyframeEntry {
 	if !ok {
 		return nil
 	}
-	for i, e := range s.entries {
-		if e.kf.ID == kf.ID {
-			s.entries = append(append(s.entries[:i:i], s.entries[i+1:]...), e)
-			return e
-		}
+	if s.base != nil && s.base.kf.ID == kf.ID {
+		return s.base
+	}
+	if i := slices.IndexFunc(s.entries, func(e *keyframeEntry) bool { return e.kf.ID == kf.ID }); i >= 0 {
+		e := s.entries[i]
+		s.entries = append(slices.Delete(s.entries, i, i+1), e)
+		return e
 	}
 	plain, release, err := s.r.keyframePlain(ctx, kf)
 	if err != nil {
 		s.r.stats.baseErrors.Add(1)
 		return nil
 	}
+	if len(s.entries) >= maxKeyframes {
+		s.entries[0].close()
+		s.entries = slices.Delete(s.entries, 0, 1)
+	}
 	e := &keyframeEntry{kf: kf, enc: newDeltaEncoder(plain), release: release}
-	loaded := 0
-	for _, x := range s.entries {
-		if !x.pinned {
-			loaded++
-		}
-	}
-	if loaded >= maxKeyframes {
-		for i, x := range s.entries {
-			if !x.pinned {
-				x.close()
-				s.entries = append(s.entries[:i:i], s.entries[i+1:]...)
-				break
-			}
-		}
-	}
 	s.entries = append(s.entries, e)
 	return e
 }
@@ -69,10 +71,13 @@ func (e *keyframeEntry) close() {
 
 // close releases every loaded keyframe.
 func (s *keyframeSet) close() {
+	if s.base != nil {
+		s.base.close()
+	}
 	for _, e := range s.entries {
 		e.close()
 	}
-	s.entries = nil
+	s.base, s.entries = nil, nil
 }
 
 // delta returns the payload of target as a delta against the keyframe of
@@ -116,9 +121,13 @@ func (s *keyframeSet) uncovered(ctx context.Context, part []byte, base ID) []spa
 // keyframe costs a full decompression each time it is loaded. The slices
 // are never written once stored, so readers share them.
 type recentPlains struct {
-	mu   sync.Mutex
-	ids  []ID // least recently used first
-	bufs [][]byte
+	mu      sync.Mutex
+	entries []recentPlain // least recently used first
+}
+
+type recentPlain struct {
+	id    ID
+	plain []byte
 }
 
 const maxRecentPlains = 4
@@ -126,25 +135,23 @@ const maxRecentPlains = 4
 func (c *recentPlains) get(id ID) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, x := range c.ids {
-		if x == id {
-			b := c.bufs[i]
-			c.ids = append(append(c.ids[:i:i], c.ids[i+1:]...), id)
-			c.bufs = append(append(c.bufs[:i:i], c.bufs[i+1:]...), b)
-			return b, true
-		}
+	i := slices.IndexFunc(c.entries, func(e recentPlain) bool { return e.id == id })
+	if i < 0 {
+		return nil, false
 	}
-	return nil, false
+	e := c.entries[i]
+	c.entries = append(slices.Delete(c.entries, i, i+1), e)
+	return e.plain, true
 }
 
 func (c *recentPlains) put(id ID, b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if slices.Contains(c.ids, id) {
+	if slices.ContainsFunc(c.entries, func(e recentPlain) bool { return e.id == id }) {
 		return
 	}
-	if len(c.ids) >= maxRecentPlains {
-		c.ids, c.bufs = c.ids[1:], c.bufs[1:]
+	if len(c.entries) >= maxRecentPlains {
+		c.entries = slices.Delete(c.entries, 0, 1)
 	}
-	c.ids, c.bufs = append(c.ids, id), append(c.bufs, b)
+	c.entries = append(c.entries, recentPlain{id, b})
 }

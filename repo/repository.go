@@ -410,21 +410,9 @@ func (r *Repository) keyframe(base ID) (PackedBlob, bool) {
 // of base, appended to dst, or nil when a full blob is better or the base
 // cannot be used.
 func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID) []byte {
-	kf, ok := r.keyframe(base)
-	if !ok {
-		return nil
-	}
-	plain, release, err := r.keyframePlain(ctx, kf)
-	if err != nil {
-		r.stats.baseErrors.Add(1)
-		return nil // a missing or damaged base only costs a full blob
-	}
-	defer release()
-	ip := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(ip)
-	instr := encodeDelta((*ip)[:0], plain, data)
-	*ip = instr
-	return r.deltaFromInstr(dst, kf, instr, len(data))
+	kfs := keyframeSet{r: r}
+	defer kfs.close()
+	return kfs.delta(ctx, dst, data, base)
 }
 
 // deltaFromInstr builds a delta payload from an instruction stream against
@@ -502,11 +490,10 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 	}
 	kfs := &keyframeSet{r: r}
 	defer kfs.close()
-	e := kfs.get(ctx, base)
+	e := kfs.pin(ctx, base) // the parts between runs are encoded against it to the end
 	if e == nil {
 		return one(r.store(ctx, DataBlob, data, nil, false))
 	}
-	e.pinned = true // the parts between runs are encoded against it to the end
 	kf, enc := e.kf, e.enc
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)

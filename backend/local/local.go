@@ -75,7 +75,7 @@ func (l *Local) Create(ctx context.Context) error {
 // Save writes the file atomically: temporary file, fsync, rename. Config,
 // key and lock files are linked into place so that they are never replaced.
 func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size int64) (err error) {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return err
 	}
 	dir := l.dir(h.Type, h.Name)
@@ -137,7 +137,7 @@ func syncDir(dir string) error {
 
 // Load opens the file and returns a reader for the requested range.
 func (l *Local) Load(ctx context.Context, h backend.Handle, offset, length int64) (io.ReadCloser, error) {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(l.path(h))
@@ -167,7 +167,7 @@ func (s *sectionCloser) Close() error { return s.f.Close() }
 
 // Stat returns the file's size.
 func (l *Local) Stat(ctx context.Context, h backend.Handle) (backend.FileInfo, error) {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return backend.FileInfo{}, err
 	}
 	fi, err := os.Stat(l.path(h))
@@ -179,7 +179,7 @@ func (l *Local) Stat(ctx context.Context, h backend.Handle) (backend.FileInfo, e
 
 // Remove deletes the file; a missing file is not an error.
 func (l *Local) Remove(ctx context.Context, h backend.Handle) error {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return err
 	}
 	err := os.Remove(l.path(h))
@@ -248,16 +248,6 @@ func (l *Local) RemoveTemp() error {
 // Close does nothing for the local backend.
 func (l *Local) Close() error { return nil }
 
-func validName(h backend.Handle) error {
-	if h.Type == backend.Config {
-		return nil
-	}
-	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || strings.HasPrefix(h.Name, ".") {
-		return fmt.Errorf("invalid file name %q for %s", h.Name, h.Type)
-	}
-	return nil
-}
-
 // mapErr turns file-system errors into the backend's error values, keeping
 // the original text.
 func mapErr(err error) error {
@@ -316,7 +306,7 @@ func (s *staged) Write(p []byte) (int, error) {
 
 func (s *staged) Commit(ctx context.Context, name string) error {
 	h := backend.Handle{Type: s.t, Name: name}
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		s.Abort()
 		return err
 	}

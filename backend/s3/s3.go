@@ -380,16 +380,6 @@ func (b *Backend) dirKey(t backend.FileType) string {
 	return b.cfg.Prefix + "/" + string(t) + "/"
 }
 
-func validName(h backend.Handle) error {
-	if h.Type == backend.Config {
-		return nil
-	}
-	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || strings.HasPrefix(h.Name, ".") {
-		return fmt.Errorf("invalid file name %q for %s", h.Name, h.Type)
-	}
-	return nil
-}
-
 // Create makes the bucket when it does not exist. It fails with
 // backend.ErrExist when the location already holds a config file.
 func (b *Backend) Create(ctx context.Context) error {
@@ -433,7 +423,7 @@ func createOnce(t backend.FileType) bool {
 // backend.ErrExist when the object exists. Index and snapshot files wait
 // until every pack committed before them is stored.
 func (b *Backend) Save(ctx context.Context, h backend.Handle, rd io.Reader, size int64) error {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return err
 	}
 	if h.Type == backend.Index || h.Type == backend.Snapshot {
@@ -692,7 +682,7 @@ func (b *Backend) abortUpload(key, uploadID string) {
 // Load returns length bytes of h from offset (to the end when length is 0)
 // with a ranged GET. A read that breaks off is resumed where it stopped.
 func (b *Backend) Load(ctx context.Context, h backend.Handle, offset, length int64) (io.ReadCloser, error) {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return nil, err
 	}
 	if offset < 0 || length < 0 {
@@ -800,7 +790,7 @@ func (r *reader) Close() error { return r.body.Close() }
 
 // Stat returns the size of h.
 func (b *Backend) Stat(ctx context.Context, h backend.Handle) (backend.FileInfo, error) {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return backend.FileInfo{}, err
 	}
 	key := b.key(h)
@@ -821,7 +811,7 @@ func (b *Backend) Stat(ctx context.Context, h backend.Handle) (backend.FileInfo,
 
 // Remove deletes h; deleting a missing object is not an error.
 func (b *Backend) Remove(ctx context.Context, h backend.Handle) error {
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		return err
 	}
 	err := b.retry(ctx, "remove "+h.String(), func(ctx context.Context) error {

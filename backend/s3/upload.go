@@ -50,7 +50,7 @@ func (s *staged) Commit(ctx context.Context, name string) error {
 		return errors.New("commit of a committed or aborted file")
 	}
 	h := backend.Handle{Type: s.t, Name: name}
-	if err := validName(h); err != nil {
+	if err := h.Validate(); err != nil {
 		s.Abort()
 		return err
 	}

@@ -8,6 +8,7 @@
 #   UPDATE=0.001      fraction of rows updated per day (scattered)
 #   APPEND=0.005      fraction of rows appended per day
 #   SEED=1            workload seed
+#   DELTA_RATIO=      sqlvault init --delta-ratio (default: sqlvault's own)
 #   TOOLS="sqlvault restic"   which tools to run (e.g. TOOLS=restic)
 #   KEEP=0            1 keeps the work directory (inputs, repos, logs)
 #   RESULTS=          also append the JSON result line to this file
@@ -185,6 +186,7 @@ for t in "${tools[@]}"; do
 	tool_cmd "$t"
 	extra=()
 	[[ $t == restic ]] && extra=("${restic_init[@]}")
+	[[ $t == sqlvault && -n ${DELTA_RATIO:-} ]] && extra=(--delta-ratio "$DELTA_RATIO")
 	run_logged "init-$t" "${CMD[@]}" init "${extra[@]}"
 	rss_backup[$t]=0
 done

@@ -45,7 +45,9 @@ func DefaultConfig() Config {
 	return Config{Chunker: chunk.DefaultParams, PackSize: 16 << 20, Compression: "fastest", Delta: DeltaConfig{Enabled: true, MaxRatio: 0.5}}
 }
 
-func (c Config) validate() error {
+// Validate reports the first parameter of c that is out of range, so that
+// a bad setting is refused before a repository is created with it.
+func (c Config) Validate() error {
 	if err := c.Chunker.Validate(); err != nil {
 		return err
 	}
@@ -54,6 +56,9 @@ func (c Config) validate() error {
 	}
 	if _, err := zstdLevel(c.Compression); err != nil {
 		return err
+	}
+	if c.Delta.Enabled && !(c.Delta.MaxRatio > 0 && c.Delta.MaxRatio <= 1) {
+		return fmt.Errorf("invalid delta ratio %g (above 0, at most 1)", c.Delta.MaxRatio)
 	}
 	return nil
 }

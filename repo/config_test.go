@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -66,7 +67,7 @@ func TestDefaultConfig(t *testing.T) {
 	if c.PackSize != 16<<20 || c.Compression != "fastest" || c.Chunker != chunk.DefaultParams || !c.Delta.Enabled || c.Delta.MaxRatio != 0.5 {
 		t.Fatalf("DefaultConfig() = %+v", c)
 	}
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		t.Fatalf("default config invalid: %v", err)
 	}
 }
@@ -80,17 +81,25 @@ func TestConfigValidate(t *testing.T) {
 		"pack size too large": {func(c *Config) { c.PackSize = 512<<20 + 1 }, "invalid pack size"},
 		"compression":         {func(c *Config) { c.Compression = "ultra" }, `unknown compression level "ultra"`},
 		"chunker":             {func(c *Config) { c.Chunker.MinSize = 10 }, "invalid chunker parameters"},
+		"delta ratio zero":    {func(c *Config) { c.Delta.MaxRatio = 0 }, "invalid delta ratio 0 (above 0, at most 1)"},
+		"delta ratio above 1": {func(c *Config) { c.Delta.MaxRatio = 1.5 }, "invalid delta ratio 1.5"},
+		"delta ratio NaN":     {func(c *Config) { c.Delta.MaxRatio = math.NaN() }, "invalid delta ratio NaN"},
 	} {
 		c := DefaultConfig()
 		tc.mutate(&c)
-		if err := c.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want %q", name, err, tc.want)
 		}
+	}
+	off := DefaultConfig()
+	off.Delta = DeltaConfig{Enabled: false} // a repository without deltas needs no ratio
+	if err := off.Validate(); err != nil {
+		t.Errorf("delta off, ratio 0: %v", err)
 	}
 	for _, size := range []int{1 << 20, 512 << 20} {
 		c := DefaultConfig()
 		c.PackSize = size
-		if err := c.validate(); err != nil {
+		if err := c.Validate(); err != nil {
 			t.Errorf("pack size %d: %v", size, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -654,4 +655,80 @@ func encodeDelta(dst, base, target []byte) []byte {
 	defer e.release()
 	dst, _ = e.encode(dst, target, 0)
 	return dst
+}
+
+// TestKeyframesReplacedSpreadOut: a delta carries every change since its
+// keyframe, so it grows day by day until the chunk is stored in full
+// again. Chunks written on the same day and changing at the same rate
+// must not all be replaced on the same later day (that day would cost a
+// full backup): each keyframe's bound is scaled by a factor from its ID.
+// After its replacement a chunk's versions are deltas against the new
+// keyframe.
+func TestKeyframesReplacedSpreadOut(t *testing.T) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.PackSize = 1 << 20
+	cfg.Delta.MaxRatio = 0.2
+	r, _ := newTestRepo(t, cfg)
+	const chunks, rows, days = 40, 3000, 40
+	rnd := rand.New(rand.NewSource(1))
+	changed := make([]map[int]bool, chunks)
+	prev := make([]ID, chunks)
+	keyframe := make([]ID, chunks) // the chunk's current keyframe
+	replaced := make([]int, chunks)
+	perDay := make([]int, days+1)
+	for d := 0; d <= days; d++ {
+		for i := range chunks {
+			if changed[i] == nil {
+				changed[i] = map[int]bool{}
+			}
+			for range rows / 200 { // 0.5% of the rows change each day
+				changed[i][rnd.Intn(rows)] = true
+			}
+			base := prev[i]
+			if d == 0 {
+				changed[i] = map[int]bool{}
+			}
+			pieces, err := r.SaveChunk(ctx, rowsText(rows, changed[i], int64(100+i)), base, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pieces) != 1 || pieces[0].Added == 0 {
+				t.Fatalf("day %d chunk %d: %+v, want one new blob", d, i, pieces)
+			}
+			prev[i] = pieces[0].ID
+		}
+		if err := r.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i := range chunks {
+			pb, ok := r.idx.Lookup(prev[i])
+			switch {
+			case !ok:
+				t.Fatalf("day %d chunk %d: not indexed", d, i)
+			case pb.Enc != EncDelta:
+				if d > 0 {
+					perDay[d]++
+					if replaced[i] == 0 {
+						replaced[i] = d
+					}
+				}
+				keyframe[i] = pb.ID
+			case pb.Base != keyframe[i]:
+				t.Fatalf("day %d chunk %d: delta against %s, its keyframe is %s", d, i, pb.Base.Str(), keyframe[i].Str())
+			}
+		}
+	}
+	distinct := map[int]bool{}
+	for i, d := range replaced {
+		if d == 0 {
+			t.Errorf("chunk %d was never stored in full again in %d days (a delta grows without bound)", i, days)
+		}
+		distinct[d] = true
+	}
+	t.Logf("first replacement day of each chunk: %v; replacements per day: %v", replaced, perDay)
+	most := slices.Max(perDay)
+	if most > chunks/3 || len(distinct) < 5 {
+		t.Errorf("replacements bunch up: %d of %d chunks on one day, first replacements on %d distinct days (per day: %v)", most, chunks, len(distinct), perDay)
+	}
 }

@@ -82,23 +82,25 @@ func (s *keyframeSet) close() {
 
 // delta returns the payload of target as a delta against the keyframe of
 // base, appended to dst, or nil when it is not small enough (see
-// deltaFromInstr) or base is unusable.
-func (s *keyframeSet) delta(ctx context.Context, dst, target []byte, base ID) []byte {
+// deltaFromInstr) or base is unusable. gaps are the stretches of at least
+// splitRun bytes of target that the keyframe does not hold (none when the
+// keyframe holds all of it but scattered changes).
+func (s *keyframeSet) delta(ctx context.Context, dst, target []byte, base ID) (payload []byte, gaps []span) {
 	e := s.get(ctx, base)
 	if e == nil {
-		return nil
+		return nil, nil
 	}
 	ip := plainBufs.Get().(*[]byte)
 	defer plainBufs.Put(ip)
-	instr, _ := e.enc.encode((*ip)[:0], target, 0)
+	instr, gaps := e.enc.encode((*ip)[:0], target, splitRun)
 	*ip = instr
 	// Literals over half the target cannot compress under the bound; skip
 	// compressing them (most candidates of a piece of new rows end here).
 	if _, _, lits, err := splitDelta(instr); err == nil && len(lits) > len(target)/2 {
 		s.r.stats.tooLarge.Add(1)
-		return nil
+		return nil, gaps
 	}
-	return s.r.deltaFromInstr(dst, e.kf, instr, len(target))
+	return s.r.deltaFromInstr(dst, e.kf, instr, len(target)), gaps
 }
 
 // uncovered returns the stretches of at least splitRun bytes of part that

@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -65,7 +66,7 @@ func Init(ctx context.Context, be backend.Backend, password string, opts InitOpt
 		return nil, fmt.Errorf("empty password: set SQLVAULT_PASSWORD, --password-file or --password-command")
 	}
 	cfg := opts.Config
-	if cfg.PackSize == 0 {
+	if cfg == (Config{}) {
 		cfg = DefaultConfig()
 	}
 	var rid [32]byte
@@ -73,7 +74,7 @@ func Init(ctx context.Context, be backend.Backend, password string, opts InitOpt
 		return nil, fmt.Errorf("generate repository ID: %w", err)
 	}
 	cfg.ID = hex.EncodeToString(rid[:])
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if _, err := be.Stat(ctx, backend.Handle{Type: backend.Config}); err == nil {
@@ -204,7 +205,7 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 		if cfg.ID != header.ID {
 			return nil, fmt.Errorf("config: repository ID mismatch")
 		}
-		if err := cfg.validate(); err != nil {
+		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 		r, err := newRepository(be, mk, cfg)
@@ -412,17 +413,20 @@ func (r *Repository) keyframe(base ID) (PackedBlob, bool) {
 func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID) []byte {
 	kfs := keyframeSet{r: r}
 	defer kfs.close()
-	return kfs.delta(ctx, dst, data, base)
+	payload, _ := kfs.delta(ctx, dst, data, base)
+	return payload
 }
 
 // deltaFromInstr builds a delta payload from an instruction stream against
 // keyframe kf for a target of n bytes, or returns nil when the delta is
-// over the configured share of the keyframe's stored size, or of what the
-// target would cost in full (estimated at the keyframe's compression
-// ratio). The second bound matters when the target is much smaller than
-// its keyframe: a delta that saves little would still make the target, and
-// every later version based on it, depend on a keyframe that does not hold
-// its content.
+// over the keyframe's share (maxShare) of what the target would cost in
+// full: the keyframe's stored size, or less when the target is much
+// smaller than its keyframe (estimated at the keyframe's compression
+// ratio). Then the target is stored in full and becomes the keyframe of
+// its later versions. The second bound matters when the target is much
+// smaller than its keyframe: a delta that saves little would still make
+// the target, and every later version based on it, depend on a keyframe
+// that does not hold its content.
 func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte, n int) []byte {
 	dst = append(dst, EncDelta)
 	dst = append(dst, kf.ID[:]...)
@@ -431,11 +435,23 @@ func (r *Repository) deltaFromInstr(dst []byte, kf PackedBlob, instr []byte, n i
 	if kf.PlainLen > 0 {
 		limit = min(limit, float64(n)*float64(kf.Length)/float64(kf.PlainLen))
 	}
-	if float64(len(dst)+Overhead) > r.cfg.Delta.MaxRatio*limit {
+	if float64(len(dst)+Overhead) > r.maxShare(kf.ID)*limit {
 		r.stats.tooLarge.Add(1)
 		return nil
 	}
 	return dst
+}
+
+// maxShare returns the largest delta against keyframe kf, as a share of
+// what its target would cost in full: the configured max_ratio scaled by a
+// factor from 0.5 to 1.5 drawn from the keyframe's ID. A delta carries
+// every change since its keyframe was written, so it grows day by day
+// until the keyframe is replaced; without the factor, the keyframes
+// written on one day (a whole database on its first backup) would all be
+// replaced on the same later day, and that day would cost a full backup.
+// Blob IDs are keyed hashes, so the factors are spread evenly.
+func (r *Repository) maxShare(kf ID) float64 {
+	return r.cfg.Delta.MaxRatio * (0.5 + float64(binary.BigEndian.Uint16(kf[:2]))/(1<<16))
 }
 
 // Piece is a part of a chunk, stored as one blob.
@@ -536,18 +552,19 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 			return keep(part, nil, true)
 		}
 		cands := candidates(bases, part, near)
-		payload, used := r.pieceDelta(ctx, kfs, part, cands)
+		gaps := map[ID][]span{} // by keyframe: what of part it does not hold
+		payload, used, held := r.pieceDelta(ctx, kfs, part, cands, gaps)
 		if !used.IsNull() {
 			near = used
 		}
-		if split && (used.IsNull() || len(payload) > straddleDelta) {
-			if used, gaps := r.bestCover(ctx, kfs, part, cands); len(gaps) > 0 {
+		if split && !held {
+			if used, gaps := r.bestCover(ctx, kfs, part, cands, gaps); len(gaps) > 0 {
 				near = used
 				pos := 0
 				for _, g := range append(gaps, span{len(part), len(part)}) {
 					if g.start > pos {
 						seg := part[pos:g.start]
-						if err := keep(seg, func(dst []byte) []byte { return kfs.delta(ctx, dst, seg, used) }, true); err != nil {
+						if err := keep(seg, func(dst []byte) []byte { payload, _ := kfs.delta(ctx, dst, seg, used); return payload }, true); err != nil {
 							return err
 						}
 					}
@@ -564,6 +581,8 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 		var build func([]byte) []byte
 		if payload != nil {
 			build = func(dst []byte) []byte { return append(dst, payload...) }
+		} else {
+			r.stats.noBase.Add(1)
 		}
 		return keep(part, build, true)
 	}
@@ -609,42 +628,55 @@ func candidates(bases BaseFinder, part []byte, near ID) []ID {
 
 // pieceDelta returns the payload of a piece as a delta against the best of
 // cands, and the candidate used; or nil and the null ID when no candidate
-// gives a delta small enough (see deltaFromInstr). The first delta under
-// 1/32 of the piece is taken at once, else the smallest.
-func (r *Repository) pieceDelta(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID) ([]byte, ID) {
+// gives a delta small enough (see deltaFromInstr). held reports that the
+// candidate's keyframe holds all of the piece but for changes shorter than
+// splitRun: no other candidate holds more of it. The first delta that is
+// under 1/32 of the piece, or held, is taken at once (a piece whose
+// keyframe is weeks old carries weeks of changed rows, yet its own
+// keyframe is still its base), else the smallest. What each keyframe tried
+// does not hold of the piece is recorded in tried, for bestCover.
+func (r *Repository) pieceDelta(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID, tried map[ID][]span) (payload []byte, used ID, held bool) {
 	var best []byte
 	var bestID ID
-	tried := map[ID]bool{}
 	for _, c := range cands {
 		kf, ok := r.keyframe(c)
-		if !ok || tried[kf.ID] {
+		if !ok {
 			continue
 		}
-		tried[kf.ID] = true
-		payload := kfs.delta(ctx, nil, part, c)
+		if _, done := tried[kf.ID]; done {
+			continue
+		}
+		payload, gaps := kfs.delta(ctx, nil, part, c)
+		tried[kf.ID] = gaps
 		if payload == nil || best != nil && len(payload) >= len(best) {
 			continue
 		}
-		if len(payload) <= len(part)/32 {
-			return payload, c
+		if len(gaps) == 0 || len(payload) <= len(part)/32 {
+			return payload, c, len(gaps) == 0
 		}
 		best, bestID = payload, c
 	}
-	if best == nil {
-		r.stats.noBase.Add(1)
-	}
-	return best, bestID
+	return best, bestID, false
 }
 
 // bestCover returns the candidate whose keyframe holds the most of part,
 // and the stretches of at least splitRun bytes it does not hold; no
-// stretches when no candidate holds splitRun bytes of part.
-func (r *Repository) bestCover(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID) (ID, []span) {
+// stretches when no candidate holds splitRun bytes of part. known holds
+// the stretches of the keyframes pieceDelta already tried.
+func (r *Repository) bestCover(ctx context.Context, kfs *keyframeSet, part []byte, cands []ID, known map[ID][]span) (ID, []span) {
 	var best ID
 	var bestGaps []span
 	most := splitRun - 1
 	for _, c := range cands {
-		gaps := kfs.uncovered(ctx, part, c)
+		kf, ok := r.keyframe(c)
+		if !ok {
+			continue
+		}
+		gaps, done := known[kf.ID]
+		if !done {
+			gaps = kfs.uncovered(ctx, part, c)
+			known[kf.ID] = gaps
+		}
 		held := len(part)
 		for _, g := range gaps {
 			held -= g.end - g.start
@@ -656,13 +688,9 @@ func (r *Repository) bestCover(ctx context.Context, kfs *keyframeSet, part []byt
 	return best, bestGaps
 }
 
-// A piece whose best delta is over straddleDelta bytes (a few changed rows
-// cost a few hundred) is checked for stretches of at least splitRun bytes
-// that its base does not hold.
-const (
-	straddleDelta = 1 << 10
-	splitRun      = 4 << 10
-)
+// A piece whose best base leaves stretches of at least splitRun bytes
+// uncovered is split where they start and end (see SaveChunk).
+const splitRun = 4 << 10
 
 // known reports whether a blob is stored or being stored.
 func (r *Repository) known(id ID) bool {
@@ -738,7 +766,7 @@ type Stats struct {
 	SplitChunks            int64 // chunks stored as several pieces (long new runs cut out of a delta)
 	FullBytes              int64 // payload bytes of data blobs stored in full
 	TooLarge               int64 // candidate deltas over the configured share (another base or a full blob was used)
-	NoBase                 int64 // pieces of new content for which no earlier version was found
+	NoBase                 int64 // pieces of a split chunk stored in full: no earlier version gave a small enough delta
 }
 
 type stats struct {

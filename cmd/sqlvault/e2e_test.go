@@ -1439,3 +1439,41 @@ func TestE2EBackupMissingPath(t *testing.T) {
 		t.Errorf("want a failure exit code\n%v", r)
 	}
 }
+
+// TestE2EInitFlags: init records its parameters in the config, and refuses
+// values out of range with a usage error before creating anything.
+func TestE2EInitFlags(t *testing.T) {
+	for _, tc := range []struct {
+		flag, value, want string
+	}{
+		{"--delta-ratio", "0", "sqlvault: init: invalid delta ratio 0 (above 0, at most 1)"},
+		{"--delta-ratio", "1.5", "sqlvault: init: invalid delta ratio 1.5 (above 0, at most 1)"},
+		{"--pack-size", "0", "sqlvault: init: invalid pack size 0 (1 MiB to 512 MiB)"},
+		{"--compression", "ultra", `sqlvault: init: unknown compression level "ultra" (fastest, default, better, best)`},
+	} {
+		s := newSV(t)
+		onlyErr(t, s.run("init", tc.flag, tc.value, "--kdf-memory", "8", "--kdf-time", "1"), exitUsage, tc.want)
+		if s.backendEnv == nil {
+			if _, err := os.Stat(s.repo); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("init %s %s left %s behind (%v)", tc.flag, tc.value, s.repo, err)
+			}
+		}
+	}
+	s := newSV(t)
+	s.mustRun("init", "--delta-ratio", "0.2", "--pack-size", "4", "--compression", "better", "--kdf-memory", "8", "--kdf-time", "1")
+	var cfg struct {
+		PackSize    int    `json:"pack_size"`
+		Compression string `json:"compression"`
+		Delta       struct {
+			Enabled  bool    `json:"enabled"`
+			MaxRatio float64 `json:"max_ratio"`
+		} `json:"delta"`
+	}
+	r := s.mustRun("cat", "config")
+	if err := json.Unmarshal([]byte(r.stdout), &cfg); err != nil {
+		t.Fatalf("cat config: %v\n%v", err, r)
+	}
+	if cfg.PackSize != 4<<20 || cfg.Compression != "better" || !cfg.Delta.Enabled || cfg.Delta.MaxRatio != 0.2 {
+		t.Errorf("config after init --delta-ratio 0.2 --pack-size 4 --compression better: %+v", cfg)
+	}
+}

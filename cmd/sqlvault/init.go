@@ -19,12 +19,21 @@ func initCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "compression", Value: "fastest", Usage: "zstd `LEVEL`: fastest, default, better or best"},
 			&cli.IntFlag{Name: "pack-size", Value: 16, Usage: "target pack size in `MiB`"},
 			&cli.BoolFlag{Name: "no-delta", Usage: "never store blobs as deltas against earlier ones"},
+			&cli.Float64Flag{Name: "delta-ratio", Value: repo.DefaultConfig().Delta.MaxRatio, Usage: "store a chunk in full, as a new keyframe, once its delta would pass this `SHARE` of its keyframe's size (scaled 0.5-1.5 per keyframe)"},
 			&cli.UintFlag{Name: "kdf-memory", Value: uint(repo.DefaultKDF.Memory / 1024), Usage: "argon2id memory in `MiB` for the password key"},
 			&cli.UintFlag{Name: "kdf-time", Value: uint(repo.DefaultKDF.Time), Usage: "argon2id passes for the password key"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageErr("init takes no arguments; give the location with -r/--repo")
+			}
+			cfg := repo.DefaultConfig()
+			cfg.Compression = c.String("compression")
+			cfg.PackSize = c.Int("pack-size") << 20
+			cfg.Delta.Enabled = !c.Bool("no-delta")
+			cfg.Delta.MaxRatio = c.Float64("delta-ratio")
+			if err := cfg.Validate(); err != nil {
+				return usageErr("init: %v", err)
 			}
 			be, err := g.backend()
 			if err != nil {
@@ -34,10 +43,6 @@ func initCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg := repo.DefaultConfig()
-			cfg.Compression = c.String("compression")
-			cfg.PackSize = c.Int("pack-size") << 20
-			cfg.Delta.Enabled = !c.Bool("no-delta")
 			kdf := repo.DefaultKDF
 			kdf.Memory = uint32(c.Uint("kdf-memory")) * 1024
 			kdf.Time = uint32(c.Uint("kdf-time"))

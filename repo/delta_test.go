@@ -465,14 +465,16 @@ type mapFinder map[string]ID
 func (m mapFinder) Find(piece []byte) ID { return m[string(piece[:64])] }
 func (m mapFinder) Next(ID) ID           { return ID{} }
 func (m mapFinder) Prev(ID) ID           { return ID{} }
+func (m mapFinder) Back(ID, int) ID      { return ID{} }
 
 // seqFinder knows the order of the previous version's blobs and nothing
 // of their content, like a parent whose chunk boundaries all moved.
 type seqFinder []ID
 
-func (s seqFinder) Find([]byte) ID { return ID{} }
-func (s seqFinder) Next(id ID) ID  { return s.at(id, 1) }
-func (s seqFinder) Prev(id ID) ID  { return s.at(id, -1) }
+func (s seqFinder) Find([]byte) ID  { return ID{} }
+func (s seqFinder) Next(id ID) ID   { return s.at(id, 1) }
+func (s seqFinder) Prev(id ID) ID   { return s.at(id, -1) }
+func (s seqFinder) Back(ID, int) ID { return ID{} }
 func (s seqFinder) at(id ID, d int) ID {
 	for i, x := range s {
 		if x == id && i+d >= 0 && i+d < len(s) {
@@ -730,5 +732,149 @@ func TestKeyframesReplacedSpreadOut(t *testing.T) {
 	most := slices.Max(perDay)
 	if most > chunks/3 || len(distinct) < 5 {
 		t.Errorf("replacements bunch up: %d of %d chunks on one day, first replacements on %d distinct days (per day: %v)", most, chunks, len(distinct), perDay)
+	}
+}
+
+// TestSaveChunkLooksPastPiecesOfOneKeyframe: in the previous version a
+// keyframe was followed by several blobs encoded against it (the pieces of
+// a chunk whose appended rows were cut out), then by the next table's
+// blob. A chunk that now spans both finds the second part's base by
+// position: the search passes over the blobs that share the first
+// keyframe instead of giving up after two of them.
+func TestSaveChunkLooksPastPiecesOfOneKeyframe(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	a := rowsText(6000, nil, 30)
+	b := rowsText(6000, nil, 31)
+	ka, _, err := r.SaveDataBlob(ctx, a, ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Flush(ctx)
+	prev := seqFinder{ka}
+	for i := range 4 { // four blobs against ka, each a changed quarter of a
+		part := rowsText(6000, map[int]bool{i*1500 + 7: true}, 30)[i*len(a)/4 : (i+1)*len(a)/4]
+		id, _, err := r.SaveDataBlob(ctx, part, ka)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev = append(prev, id)
+	}
+	kb, fullB, err := r.SaveDataBlob(ctx, b, ID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev = append(prev, kb)
+	r.Flush(ctx)
+	for _, id := range prev[1:5] {
+		if pb, _ := r.idx.Lookup(id); pb.Enc != EncDelta || pb.Base != ka {
+			t.Fatalf("setup: blob %s is not a delta against the first keyframe: %+v", id.Str(), pb)
+		}
+	}
+	day1 := append(rowsText(6000, map[int]bool{10: true}, 30), rowsText(6000, map[int]bool{4000: true}, 31)...)
+	before := r.Stats()
+	ps, err := r.SaveChunk(ctx, day1, ka, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Flush(ctx)
+	var got bytes.Buffer
+	added := 0
+	for _, p := range ps {
+		plain, err := r.LoadBlob(ctx, DataBlob, p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Write(plain)
+		added += p.Added
+	}
+	if !bytes.Equal(got.Bytes(), day1) {
+		t.Fatal("the pieces do not make up the chunk")
+	}
+	if st := r.Stats(); st.NoBase != before.NoBase || added > fullB/10 {
+		t.Fatalf("stored %d bytes (the second table costs %d in full), %d pieces without a base; want small deltas only",
+			added, fullB, st.NoBase-before.NoBase)
+	}
+}
+
+// posFinder knows the order and lengths of the previous version's blobs,
+// and nothing of their content.
+type posFinder struct {
+	ids  []ID
+	lens []int
+}
+
+func (p posFinder) Find([]byte) ID { return ID{} }
+func (p posFinder) Next(id ID) ID  { return seqFinder(p.ids).Next(id) }
+func (p posFinder) Prev(id ID) ID  { return seqFinder(p.ids).Prev(id) }
+func (p posFinder) Back(id ID, n int) ID {
+	start := 0
+	for i, x := range p.ids {
+		if x == id {
+			at := start - n
+			for j := range i {
+				if at < p.lens[j] {
+					return p.ids[j]
+				}
+				at -= p.lens[j]
+			}
+			return ID{}
+		}
+		start += p.lens[i]
+	}
+	return ID{}
+}
+
+// TestSaveChunkMatchedByItsEnd: a chunk whose end matched a small blob of
+// the previous version (rows appended on an earlier day, stored on their
+// own) holds, before that blob's content, a large stretch that was another
+// blob further back. That stretch is found by its distance from the
+// matched blob, not stored in full.
+func TestSaveChunkMatchedByItsEnd(t *testing.T) {
+	ctx := context.Background()
+	r := initDeltaRepo(t, t.TempDir())
+	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	var f posFinder
+	var fullA int
+	for i, n := range []int{8000, 600, 600, 600} { // a table's chunk, then three pieces of appended rows
+		b := rowsText(n, nil, int64(40+i))
+		id, added, err := r.SaveDataBlob(ctx, b, ID{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			fullA = added
+		}
+		f.ids, f.lens = append(f.ids, id), append(f.lens, len(b))
+	}
+	r.Flush(ctx)
+	var day1 []byte
+	for i, n := range []int{8000, 600, 600} {
+		day1 = append(day1, rowsText(n, map[int]bool{n / 3: true}, int64(40+i))...)
+	}
+	day1 = append(day1, rowsText(600, nil, 43)...) // ends like the last piece: matched by it
+	before := r.Stats()
+	ps, err := r.SaveChunk(ctx, day1, f.ids[3], f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Flush(ctx)
+	var got bytes.Buffer
+	added := 0
+	for _, p := range ps {
+		plain, err := r.LoadBlob(ctx, DataBlob, p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Write(plain)
+		added += p.Added
+	}
+	if !bytes.Equal(got.Bytes(), day1) {
+		t.Fatal("the pieces do not make up the chunk")
+	}
+	if st := r.Stats(); st.NoBase != before.NoBase || added > fullA/10 {
+		t.Fatalf("stored %d bytes (the first blob costs %d in full), %d pieces without a base; want small deltas only",
+			added, fullA, st.NoBase-before.NoBase)
 	}
 }

@@ -478,6 +478,9 @@ type BaseFinder interface {
 	// Prev returns the blob that preceded id in the previous version, or
 	// the null ID.
 	Prev(id ID) ID
+	// Back returns the blob that held the byte n bytes before the start of
+	// id in the previous version, or the null ID when that is not known.
+	Back(id ID, n int) ID
 }
 
 // SaveChunk stores a data chunk. Without a base it is one full blob. With a
@@ -551,7 +554,7 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 		if bases == nil {
 			return keep(part, nil, true)
 		}
-		cands := candidates(bases, part, near)
+		cands := r.candidates(bases, part, near)
 		gaps := map[ID][]span{} // by keyframe: what of part it does not hold
 		payload, used, held := r.pieceDelta(ctx, kfs, part, cands, gaps)
 		if !used.IsNull() {
@@ -593,10 +596,21 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 				return nil, err
 			}
 		}
+		off := run.start
 		for _, part := range chunk.Split(data[run.start:run.end], r.key.Pol, runParams) {
+			if run.start == 0 && bases != nil {
+				// The chunk begins with content its base does not hold: it
+				// was matched by its end, and this content came before the
+				// base in the previous version, about as far before it as
+				// the run's end is from this part.
+				if b := bases.Back(base, run.end-off); !b.IsNull() {
+					near = b
+				}
+			}
 			if err := add(part, false); err != nil {
 				return nil, err
 			}
+			off += len(part)
 		}
 		pos = run.end
 	}
@@ -611,20 +625,46 @@ func (r *Repository) SaveChunk(ctx context.Context, data []byte, base ID, bases 
 
 // candidates returns the bases to try for a piece cut out of a chunk: its
 // own earlier version by content, then near (the earlier blob the chunk's
-// last delta used), the two blobs that followed it and the one before it
-// in the previous version. When chunk boundaries move, the middle of a long
-// chunk matches no hint, but its content is where the previous version
-// continued.
-func candidates(bases BaseFinder, part []byte, near ID) []ID {
-	next := bases.Next(near)
+// last delta used), the blobs that followed it in the previous version
+// with the next two keyframes other than near's, and the blob before it.
+// When chunk boundaries move, the middle of a long chunk matches no hint,
+// but its content is where the previous version continued. Blobs that
+// share near's keyframe are passed over: the pieces of one earlier chunk
+// (appended rows cut into several blobs) all have the same keyframe, and
+// the content that follows them is in another.
+func (r *Repository) candidates(bases BaseFinder, part []byte, near ID) []ID {
 	var out []ID
-	for _, c := range [...]ID{bases.Find(part), near, next, bases.Next(next), bases.Prev(near)} {
+	add := func(c ID) {
 		if !c.IsNull() && !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}
+	add(bases.Find(part))
+	add(near)
+	var seen []ID // keyframes of near and of the blobs taken after it
+	if kf, ok := r.keyframe(near); ok {
+		seen = append(seen, kf.ID)
+	}
+	next := near
+	for step, found := 0, 0; step < maxWalk && found < 2; step++ {
+		if next = bases.Next(next); next.IsNull() {
+			break
+		}
+		kf, ok := r.keyframe(next)
+		if !ok || slices.Contains(seen, kf.ID) {
+			continue
+		}
+		seen = append(seen, kf.ID)
+		add(next)
+		found++
+	}
+	add(bases.Prev(near))
 	return out
 }
+
+// maxWalk is how many blobs of the previous version candidates looks at
+// after near.
+const maxWalk = 16
 
 // pieceDelta returns the payload of a piece as a delta against the best of
 // cands, and the candidate used; or nil and the null ID when no candidate

@@ -63,7 +63,7 @@ func (a *archiver) bases(prev *Node) *baseFinder {
 	if a.opts.NoDelta {
 		return nil
 	}
-	return newBaseFinder(prev)
+	return newBaseFinder(prev, a.r.Index())
 }
 
 func (a *archiver) warn(p string, err error) {

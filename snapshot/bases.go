@@ -3,6 +3,7 @@ package snapshot
 import (
 	"encoding/binary"
 	"hash/fnv"
+	"sort"
 
 	"github.com/sqlvault/sqlvault/repo"
 )
@@ -36,16 +37,35 @@ func fnvHash(b []byte) uint64 {
 type baseFinder struct {
 	head, tail map[uint64]repo.ID
 	next, prev map[repo.ID]repo.ID // the chunks after and before each one, in prev
+	order      []repo.ID           // prev's chunks in order
+	starts     []int64             // where each starts in prev; nil when a length is unknown
+	index      map[repo.ID]int     // position of each chunk's first occurrence in order
 }
 
 // newBaseFinder indexes the chunks of prev (the same file in the parent
-// snapshot). It returns nil when prev has no usable hints.
-func newBaseFinder(prev *Node) *baseFinder {
+// snapshot), with their lengths from idx. It returns nil when prev has no
+// usable hints.
+func newBaseFinder(prev *Node, idx *repo.Index) *baseFinder {
 	if prev == nil || prev.Type != TypeFile || len(prev.Content) == 0 || len(prev.Hints) != hintSize*len(prev.Content) {
 		return nil
 	}
 	f := &baseFinder{head: make(map[uint64]repo.ID, len(prev.Content)), tail: make(map[uint64]repo.ID, len(prev.Content)),
-		next: make(map[repo.ID]repo.ID, len(prev.Content)), prev: make(map[repo.ID]repo.ID, len(prev.Content))}
+		next: make(map[repo.ID]repo.ID, len(prev.Content)), prev: make(map[repo.ID]repo.ID, len(prev.Content)),
+		order: prev.Content, index: make(map[repo.ID]int, len(prev.Content)), starts: make([]int64, len(prev.Content))}
+	var off int64
+	for i, id := range prev.Content {
+		if _, ok := f.index[id]; !ok {
+			f.index[id] = i
+		}
+		if f.starts != nil {
+			f.starts[i] = off
+			pb, ok := idx.Lookup(id)
+			if !ok {
+				f.starts = nil // a missing blob: positions by offset are unknown
+			}
+			off += int64(pb.PlainLen)
+		}
+	}
 	for i, id := range prev.Content {
 		if _, ok := f.next[id]; !ok && i+1 < len(prev.Content) {
 			f.next[id] = prev.Content[i+1]
@@ -85,6 +105,25 @@ func (f *baseFinder) Prev(id repo.ID) repo.ID {
 		return repo.ID{}
 	}
 	return f.prev[id]
+}
+
+// Back returns the chunk of the previous version that held the byte n
+// bytes before the start of id (repo.BaseFinder), or the null ID.
+func (f *baseFinder) Back(id repo.ID, n int) repo.ID {
+	if f == nil || f.starts == nil {
+		return repo.ID{}
+	}
+	i, ok := f.index[id]
+	if !ok {
+		return repo.ID{}
+	}
+	at := f.starts[i] - int64(n)
+	if at < 0 {
+		return f.order[0]
+	}
+	// the last chunk that starts at or before at
+	j := sort.Search(len(f.starts), func(k int) bool { return f.starts[k] > at }) - 1
+	return f.order[j]
 }
 
 // find returns the base for a chunk with the given hint, or the null ID.

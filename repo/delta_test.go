@@ -511,20 +511,7 @@ func TestSaveChunkFindsBasesByPosition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Flush(ctx)
-	var b bytes.Buffer
-	added := 0
-	for _, p := range ps {
-		got, err := r.LoadBlob(ctx, DataBlob, p.ID, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(got)
-		added += p.Added
-	}
-	if !bytes.Equal(b.Bytes(), day1) {
-		t.Fatal("the pieces do not make up the chunk")
-	}
+	added := checkPieces(t, r, ps, day1)
 	st := r.Stats()
 	if st.NoBase != before.NoBase || added > full/40 {
 		t.Fatalf("stored %d bytes for a chunk whose parts cost %d in full (%d pieces, %d without a base); want small deltas only",
@@ -778,20 +765,7 @@ func TestSaveChunkLooksPastPiecesOfOneKeyframe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Flush(ctx)
-	var got bytes.Buffer
-	added := 0
-	for _, p := range ps {
-		plain, err := r.LoadBlob(ctx, DataBlob, p.ID, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got.Write(plain)
-		added += p.Added
-	}
-	if !bytes.Equal(got.Bytes(), day1) {
-		t.Fatal("the pieces do not make up the chunk")
-	}
+	added := checkPieces(t, r, ps, day1)
 	if st := r.Stats(); st.NoBase != before.NoBase || added > fullB/10 {
 		t.Fatalf("stored %d bytes (the second table costs %d in full), %d pieces without a base; want small deltas only",
 			added, fullB, st.NoBase-before.NoBase)
@@ -859,7 +833,21 @@ func TestSaveChunkMatchedByItsEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Flush(ctx)
+	added := checkPieces(t, r, ps, day1)
+	if st := r.Stats(); st.NoBase != before.NoBase || added > fullA/10 {
+		t.Fatalf("stored %d bytes (the first blob costs %d in full), %d pieces without a base; want small deltas only",
+			added, fullA, st.NoBase-before.NoBase)
+	}
+}
+
+// checkPieces flushes r, checks that the pieces read back as want, and
+// returns the bytes they added to the repository.
+func checkPieces(t *testing.T, r *Repository, ps []Piece, want []byte) int {
+	t.Helper()
+	ctx := context.Background()
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var got bytes.Buffer
 	added := 0
 	for _, p := range ps {
@@ -870,11 +858,8 @@ func TestSaveChunkMatchedByItsEnd(t *testing.T) {
 		got.Write(plain)
 		added += p.Added
 	}
-	if !bytes.Equal(got.Bytes(), day1) {
+	if !bytes.Equal(got.Bytes(), want) {
 		t.Fatal("the pieces do not make up the chunk")
 	}
-	if st := r.Stats(); st.NoBase != before.NoBase || added > fullA/10 {
-		t.Fatalf("stored %d bytes (the first blob costs %d in full), %d pieces without a base; want small deltas only",
-			added, fullA, st.NoBase-before.NoBase)
-	}
+	return added
 }

@@ -254,12 +254,27 @@ func (s *Server) stopLocked(sig syscall.Signal) {
 }
 
 // Pause freezes the server (SIGSTOP): it accepts connections but answers
-// nothing, as a hung server does. Resume undoes it.
+// nothing, as a hung server does. Resume undoes it. Pause returns once the
+// kernel reports the process stopped: a signal takes effect when each of
+// the server's threads is next scheduled, and a request sent in between
+// could still be answered.
 func (s *Server) Pause() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cmd != nil {
-		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	stat := fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return // no /proc: the signal alone will do
+		}
+		// "pid (comm) state ...": the state follows the last ')'.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,9 +59,13 @@ func lineBreak(r rune) bool {
 // Comments are for people: the text is not meant to be parsed back.
 func commentText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	// pair tells the second character of "$(", "/*" and "*/".
+	pair := func(i int, r rune) bool {
+		return i > 0 && (r == '(' && s[i-1] == '$' || r == '*' && s[i-1] == '/' || r == '/' && s[i-1] == '*')
+	}
 	clean := true
 	for i, r := range s {
-		if litMustEscape(r) || i > 0 && (r == '(' && s[i-1] == '$' || r == '*' && s[i-1] == '/' || r == '/' && s[i-1] == '*') {
+		if litMustEscape(r) || pair(i, r) {
 			clean = false
 			break
 		}
@@ -77,7 +82,7 @@ func commentText(s string) string {
 			b.WriteString(`\r`)
 		case litMustEscape(r):
 			fmt.Fprintf(&b, `\u%04X`, r)
-		case i > 0 && (r == '(' && s[i-1] == '$' || r == '*' && s[i-1] == '/' || r == '/' && s[i-1] == '*'):
+		case pair(i, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
@@ -398,6 +403,21 @@ func moduleBatch(m *Module) string {
 // userExists is the condition that a database user of that name exists.
 func userExists(name string) string {
 	return "DATABASE_PRINCIPAL_ID(" + nlit(name) + ") IS NOT NULL"
+}
+
+// ifUsersExist makes stmt run only where the database users exist (each
+// named once in the condition); with none it is stmt.
+func ifUsersExist(stmt string, users ...string) string {
+	var conds []string
+	for i, u := range users {
+		if !slices.Contains(users[:i], u) {
+			conds = append(conds, userExists(u))
+		}
+	}
+	if len(conds) == 0 {
+		return stmt
+	}
+	return "IF " + strings.Join(conds, " AND ") + "\n    " + stmt
 }
 
 func onOff(b bool) string {

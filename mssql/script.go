@@ -324,8 +324,9 @@ type scripter struct {
 	c        *Catalog
 	opts     Options
 	m        *Manifest
-	tables   []*Table // the tables to script
-	filtered bool     // --tables was given
+	tables   []*Table       // the tables to script
+	chosen   map[int64]bool // their IDs
+	filtered bool           // --tables was given
 	nodes    []*node
 	files    []string // script files in run order
 	rows     int64
@@ -368,6 +369,7 @@ func (s *scripter) selectTables() {
 		s.stats = map[*Table]tableStats{}
 	}
 	s.filtered = len(s.opts.Tables) > 0
+	s.chosen = map[int64]bool{}
 	for _, t := range s.c.Tables {
 		keep := !s.filtered
 		for _, p := range s.opts.Tables {
@@ -382,17 +384,34 @@ func (s *scripter) selectTables() {
 		}
 		if keep {
 			s.tables = append(s.tables, t)
+			s.chosen[t.ID] = true
 		}
 	}
 }
 
-func (s *scripter) selected(id int64) bool {
-	for _, t := range s.tables {
-		if t.ID == id {
-			return true
+// selected tells the tables to script.
+func (s *scripter) selected(id int64) bool { return s.chosen[id] }
+
+// leftOut tells a user table that is not scripted (--tables,
+// --exclude-table): what is about it is left out too.
+func (s *scripter) leftOut(id int64) bool {
+	o := s.c.objects[id]
+	return o != nil && o.typ == "U" && !s.selected(id)
+}
+
+// views returns the pseudo tables holding the indexes and statistics of
+// the views schema.sql creates, in module order; none with --tables.
+func (s *scripter) views() []*Table {
+	if s.filtered {
+		return nil
+	}
+	var vs []*Table
+	for _, m := range s.c.Modules {
+		if vt := s.c.tables[m.ID]; vt != nil && m.Type == "V" {
+			vs = append(vs, vt)
 		}
 	}
-	return false
+	return vs
 }
 
 // writeSchema writes schema.sql: database options, schemas, users (before
@@ -509,27 +528,18 @@ func (s *scripter) writePostData(w io.Writer) error {
 				s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
 			}
 		}
-		if !s.filtered {
-			for _, m := range c.Modules {
-				if m.Type != "V" {
+		for _, vt := range s.views() {
+			for _, ix := range vt.Indexes {
+				if ix.Type != 1 && ix.Type != 2 {
 					continue
 				}
-				vt := c.tables[m.ID]
-				if vt == nil {
-					continue
-				}
-				for _, ix := range vt.Indexes {
-					if ix.Type != 1 && ix.Type != 2 {
-						continue
-					}
-					b.WriteString("\n" + comment("Index %s on view %s", quoteIdent(ix.Name), quoteName(m.Schema, m.Name)))
-					b.WriteString(createIndex(m.Schema, m.Name, ix))
-					s.object("index", quoteName(m.Schema, m.Name)+"."+quoteIdent(ix.Name))
-				}
+				b.WriteString("\n" + comment("Index %s on view %s", quoteIdent(ix.Name), quoteName(vt.Schema, vt.Name)))
+				b.WriteString(createIndex(vt.Schema, vt.Name, ix))
+				s.object("index", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(ix.Name))
 			}
 		}
 		// User-created statistics, once the data and indexes are there.
-		for _, t := range s.statsTables() {
+		for _, t := range append(s.nodeTables(), s.views()...) {
 			for _, st := range t.Stats {
 				b.WriteString("\n" + comment("Statistics %s on %s", quoteIdent(st.Name), quoteName(t.Schema, t.Name)))
 				b.WriteString(createStatistics(t.Schema, t.Name, st))
@@ -587,7 +597,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 			if s.filtered && !s.selected(m.Parent) {
 				continue
 			}
-			if o := c.objects[m.Parent]; o != nil && o.typ == "U" && !s.selected(m.Parent) {
+			if s.leftOut(m.Parent) {
 				continue
 			}
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
@@ -595,7 +605,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 			if m.TriggerDisabled {
 				stmt := fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent))
 				if m.loginUser != "" {
-					stmt = "IF " + userExists(m.loginUser) + "\n    " + stmt
+					stmt = ifUsersExist(stmt, m.loginUser)
 				}
 				b.WriteString(batch(stmt))
 			}
@@ -670,20 +680,12 @@ func (s *scripter) writePostData(w io.Writer) error {
 	return err
 }
 
-// statsTables returns the tables, then the indexed views, whose
-// statistics post-data.sql creates.
-func (s *scripter) statsTables() []*Table {
+// nodeTables returns the tables schema.sql creates, in creation order.
+func (s *scripter) nodeTables() []*Table {
 	var ts []*Table
 	for _, n := range s.nodes {
 		if n.table != nil {
 			ts = append(ts, n.table)
-		}
-	}
-	if !s.filtered {
-		for _, m := range s.c.Modules {
-			if vt := s.c.tables[m.ID]; vt != nil && m.Type == "V" {
-				ts = append(ts, vt)
-			}
 		}
 	}
 	return ts
@@ -702,7 +704,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 	}
 	group := ""
 	for _, it := range s.c.Security {
-		if o := s.c.objects[it.Object]; it.Object != 0 && o != nil && o.typ == "U" && !s.selected(it.Object) {
+		if s.leftOut(it.Object) {
 			continue
 		}
 		if it.Group != group {
@@ -831,11 +833,11 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 			}
 		}
 		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
-		guard := ""
+		add := fmt.Sprintf("EXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", nlit(p.Name), levels)
 		if u := c.loginUser(p.Major); u != "" && (p.Class == 1 || p.Class == 7) {
-			guard = "IF " + userExists(u) + "\n    " // its module executes as a user for a login
+			add = ifUsersExist(add, u) // its module executes as a user for a login
 		}
-		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\n%sEXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", val, guard, nlit(p.Name), levels)
+		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\n%s", val, add)
 		b.WriteString(batch(stmt))
 		s.object("extended property", target+" "+nlit(p.Name))
 	}

@@ -121,6 +121,9 @@ type security struct {
 	c        *Catalog
 	scripted map[int64]bool // principals that exist in the copy: scripted ones and the built-in ones
 	cond     map[int64]bool // scripted users that exist in the copy only where their login does
+	objects  map[int64]bool // tables, modules, sequences and synonyms that schema.sql creates
+	schemas  map[int64]bool // schemas that schema.sql creates
+	types    map[int64]bool // types that schema.sql creates
 	items    []SecurityItem
 }
 
@@ -149,14 +152,33 @@ func userReason(p *Principal) string {
 	return "this kind of principal is not scripted"
 }
 
-// planSecurity fills c.Users, users without login and users for a login
-// (guarded: created only where the login exists), and c.Security, roles,
-// role members, owners other than the default, and permissions, where
-// every principal involved exists in the copy, guarded like the user where one of them is
-// a user for a login; what it leaves out is reported. c.NeedsLogins lists
-// the logins.
+// planSecurity fills c.Users (users without login, and users for a login,
+// created only where the login exists) and c.Security (roles, role
+// members, owners other than the default, and permissions) with what
+// involves only principals that exist in the copy; a statement about a
+// user for a login runs only where that user was created. What it leaves
+// out is reported. c.NeedsLogins lists the logins.
 func (c *Catalog) planSecurity() {
-	s := &security{c: c, scripted: map[int64]bool{}, cond: map[int64]bool{}}
+	s := &security{c: c, scripted: map[int64]bool{}, cond: map[int64]bool{},
+		objects: map[int64]bool{}, schemas: map[int64]bool{}, types: map[int64]bool{}}
+	for _, t := range c.Tables {
+		s.objects[t.ID] = true
+	}
+	for _, m := range c.Modules {
+		s.objects[m.ID] = true
+	}
+	for _, q := range c.Sequences {
+		s.objects[q.ID] = true
+	}
+	for _, y := range c.Synonyms {
+		s.objects[y.ID] = true
+	}
+	for _, sc := range c.Schemas {
+		s.schemas[sc.ID] = true
+	}
+	for _, t := range c.Types {
+		s.types[t.ID] = true
+	}
 	var users, roles []*Principal
 	for _, p := range c.principals {
 		s.scripted[p.ID] = c.principalScripted(p.ID)
@@ -240,18 +262,13 @@ func loginUserStmt(u *Principal, create string) string {
 // where their login does were created; statements about principals that
 // always exist in the copy are left as they are.
 func (s *security) guard(stmt string, ids ...int64) string {
-	var conds []string
-	seen := map[int64]bool{}
+	var users []string
 	for _, id := range ids {
-		if s.cond[id] && !seen[id] {
-			seen[id] = true
-			conds = append(conds, userExists(s.c.principals[id].Name))
+		if s.cond[id] {
+			users = append(users, s.c.principals[id].Name)
 		}
 	}
-	if len(conds) == 0 {
-		return stmt
-	}
-	return "IF " + strings.Join(conds, " AND ") + "\n    " + stmt
+	return ifUsersExist(stmt, users...)
 }
 
 // moduleUser returns the id of the user for a login that the module id
@@ -366,7 +383,7 @@ func (s *security) owners() {
 	}
 	var objs []*object
 	for _, o := range c.objects {
-		if o.owner != 0 && s.scriptedObject(o.id) {
+		if o.owner != 0 && s.objects[o.id] {
 			objs = append(objs, o)
 		}
 	}
@@ -390,34 +407,6 @@ func (s *security) owners() {
 	}
 }
 
-// scriptedObject tells objects that schema.sql creates.
-func (s *security) scriptedObject(id int64) bool {
-	c := s.c
-	for _, t := range c.Tables {
-		if t.ID == id {
-			return true
-		}
-	}
-	if c.modules[id] != nil {
-		for _, m := range c.Modules {
-			if m.ID == id {
-				return true
-			}
-		}
-	}
-	for _, q := range c.Sequences {
-		if q.ID == id {
-			return true
-		}
-	}
-	for _, y := range c.Synonyms {
-		if y.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // securable renders the ON clause of a permission, and where it is not
 // scripted, why.
 func (s *security) securable(p *Permission) (on, group, why string, object int64) {
@@ -437,17 +426,13 @@ func (s *security) securable(p *Permission) (on, group, why string, object int64
 		switch {
 		case p.Major < 0 && p.ObjName != "":
 			// A system object: it exists in every database.
-		case p.Major < 0 || !s.scriptedObject(p.Major):
+		case p.Major < 0 || !s.objects[p.Major]:
 			why = "its object " + name + " is not scripted"
 		}
 		return on, "Permissions on " + name, why, p.Major
 	case 3:
 		name := quoteIdent(p.Schema)
-		known := p.Major < 5 || p.Major >= 16384
-		for _, sc := range c.Schemas {
-			known = known || sc.ID == p.Major
-		}
-		if !known {
+		if known := p.Major < 5 || p.Major >= 16384 || s.schemas[p.Major]; !known {
 			why = "its schema " + name + " is not scripted"
 		}
 		return " ON SCHEMA::" + name, "Permissions on schema " + name, why, 0
@@ -469,11 +454,8 @@ func (s *security) securable(p *Permission) (on, group, why string, object int64
 		if t := c.types[p.Major]; t != nil {
 			name = quoteName(t.Schema, t.Name)
 		}
-		why = "its type " + name + " is not scripted"
-		for _, t := range c.Types {
-			if t.ID == p.Major {
-				why = ""
-			}
+		if !s.types[p.Major] {
+			why = "its type " + name + " is not scripted"
 		}
 		return " ON TYPE::" + name, "Permissions on type " + name, why, 0
 	}
@@ -529,13 +511,14 @@ func (s *security) permissions(users []*Principal) {
 			c.unscripted("permission", strings.TrimSuffix(stmt, ";"), why)
 			continue
 		}
-		guarded := s.guard(stmt, p.Grantee)
+		about := p.Grantee // and the user the securable needs: a module's, or the principal's
 		switch p.Class {
 		case 1:
-			guarded = s.guard(stmt, p.Grantee, s.moduleUser(p.Major))
+			about = s.moduleUser(p.Major)
 		case 4:
-			guarded = s.guard(stmt, p.Grantee, p.Major)
+			about = p.Major
 		}
+		guarded := s.guard(stmt, p.Grantee, about)
 		ps = append(ps, perm{class: p.Class, group: group, column: p.Column, grantee: grantee, name: p.Name, state: p.State,
 			item: SecurityItem{Group: group, Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: guarded, Object: object}})
 	}

@@ -189,22 +189,29 @@ func (e *deltaEncoder) encode(dst, target []byte, minRun int) ([]byte, []span) {
 	return e.finish(dst, lits, &w), runs
 }
 
-// finish puts the ops and address sections in front of the literals that
-// encode appended to dst from offset lits, keeping the sections' buffers
-// for the encoder's next target.
+// finish puts the ops and address sections, each with its length, in
+// front of the literals that encode appended to dst from offset lits,
+// keeping the sections' buffers for the encoder's next target.
 func (e *deltaEncoder) finish(dst []byte, lits int, w *deltaWriter) []byte {
 	e.ops, e.addrs = w.ops, w.addrs
 	var head [2 * binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(head[:], uint64(len(w.ops)))
 	m := binary.PutUvarint(head[n:], uint64(len(w.addrs)))
-	front := n + len(w.ops) + m + len(w.addrs)
-	nl := len(dst) - lits
-	dst = growCap(dst, front)[:len(dst)+front]
-	copy(dst[lits+front:], dst[lits:lits+nl])
-	o := lits + copy(dst[lits:], head[:n])
-	o += copy(dst[o:], w.ops)
-	o += copy(dst[o:], head[n:n+m])
-	copy(dst[o:], w.addrs)
+	return insertAt(dst, lits, head[:n], w.ops, head[n:n+m], w.addrs)
+}
+
+// insertAt inserts parts, in order, into dst before dst[at:].
+func insertAt(dst []byte, at int, parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	tail := len(dst) - at
+	dst = growCap(dst, n)[:len(dst)+n]
+	copy(dst[at+n:], dst[at:at+tail])
+	for _, p := range parts {
+		at += copy(dst[at:], p)
+	}
 	return dst
 }
 
@@ -234,23 +241,23 @@ func (w *deltaWriter) copy(off, n int) {
 
 // splitDelta returns the three sections of an instruction stream.
 func splitDelta(instr []byte) (ops, addrs, lits []byte, err error) {
-	rest := instr
-	section := func() ([]byte, error) {
-		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > uint64(len(rest)-k) {
-			return nil, fmt.Errorf("%w: truncated section", errDelta)
-		}
-		b := rest[k : k+int(n)]
-		rest = rest[k+int(n):]
-		return b, nil
-	}
-	if ops, err = section(); err != nil {
+	if ops, lits, err = cutSection(instr); err != nil {
 		return nil, nil, nil, err
 	}
-	if addrs, err = section(); err != nil {
+	if addrs, lits, err = cutSection(lits); err != nil {
 		return nil, nil, nil, err
 	}
-	return ops, addrs, rest, nil
+	return ops, addrs, lits, nil
+}
+
+// cutSection splits b into the section it starts with (a uvarint length
+// and that many bytes) and the rest.
+func cutSection(b []byte) (section, rest []byte, err error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, nil, fmt.Errorf("%w: truncated section", errDelta)
+	}
+	return b[k : k+int(n)], b[k+int(n):], nil
 }
 
 // applyDelta rebuilds a target from base and an instruction stream and
@@ -335,17 +342,16 @@ func (c *codec) packDelta(dst, instr []byte) []byte {
 // No section may decode to more than limit bytes.
 func (c *codec) unpackDelta(dst, body []byte, limit int) ([]byte, error) {
 	for i := 0; i < 2; i++ {
-		n, k := binary.Uvarint(body)
-		if k <= 0 || n > uint64(len(body)-k) {
-			return nil, fmt.Errorf("%w: truncated section", errDelta)
+		sec, rest, err := cutSection(body)
+		if err != nil {
+			return nil, err
 		}
 		mark := len(dst)
-		var err error
-		if dst, err = c.decompress(dst, body[k:k+int(n)], limit); err != nil {
+		if dst, err = c.decompress(dst, sec, limit); err != nil {
 			return nil, err
 		}
 		dst = prefixLen(dst, mark)
-		body = body[k+int(n):]
+		body = rest
 	}
 	return c.decompress(dst, body, limit)
 }
@@ -354,9 +360,5 @@ func (c *codec) unpackDelta(dst, body []byte, limit int) ([]byte, error) {
 func prefixLen(dst []byte, mark int) []byte {
 	var h [binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(h[:], uint64(len(dst)-mark))
-	n := len(dst) - mark
-	dst = append(dst, h[:k]...)
-	copy(dst[mark+k:], dst[mark:mark+n])
-	copy(dst[mark:], h[:k])
-	return dst
+	return insertAt(dst, mark, h[:k])
 }

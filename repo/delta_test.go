@@ -374,8 +374,7 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 // again and only the new rows cost space.
 func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	ctx := context.Background()
-	r := initDeltaRepo(t, t.TempDir())
-	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	r := initPiecesRepo(t)
 	old := rowsText(20000, nil, 11)
 	k0, _, err := r.SaveDataBlob(ctx, old, ID{})
 	if err != nil {
@@ -454,6 +453,15 @@ func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	}
 }
 
+// initPiecesRepo is initDeltaRepo with the chunker polynomial fixed to
+// testPol, for tests that count or place the pieces of a chunk.
+func initPiecesRepo(t *testing.T) *Repository {
+	t.Helper()
+	r := initDeltaRepo(t, t.TempDir())
+	r.key.Pol = testPol
+	return r
+}
+
 // testPol is a fixed irreducible chunker polynomial (restic/chunker's
 // test polynomial): tests that count pieces must not depend on the random
 // one each repository gets, which can cut a synthetic run into fewer pieces.
@@ -491,8 +499,7 @@ func (s seqFinder) at(id ID, d int) ID {
 // not the two other chunks again in full.
 func TestSaveChunkFindsBasesByPosition(t *testing.T) {
 	ctx := context.Background()
-	r := initDeltaRepo(t, t.TempDir())
-	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	r := initPiecesRepo(t)
 	var prev seqFinder
 	var day1 []byte
 	var full int
@@ -730,8 +737,7 @@ func TestKeyframesReplacedSpreadOut(t *testing.T) {
 // keyframe instead of giving up after two of them.
 func TestSaveChunkLooksPastPiecesOfOneKeyframe(t *testing.T) {
 	ctx := context.Background()
-	r := initDeltaRepo(t, t.TempDir())
-	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	r := initPiecesRepo(t)
 	a := rowsText(6000, nil, 30)
 	b := rowsText(6000, nil, 31)
 	ka, _, err := r.SaveDataBlob(ctx, a, ID{})
@@ -807,8 +813,7 @@ func (p posFinder) Back(id ID, n int) ID {
 // matched blob, not stored in full.
 func TestSaveChunkMatchedByItsEnd(t *testing.T) {
 	ctx := context.Background()
-	r := initDeltaRepo(t, t.TempDir())
-	r.key.Pol = testPol // where the pieces are cut must not vary from run to run
+	r := initPiecesRepo(t)
 	var f posFinder
 	var fullA int
 	for i, n := range []int{8000, 600, 600, 600} { // a table's chunk, then three pieces of appended rows

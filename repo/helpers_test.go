@@ -192,3 +192,19 @@ func isNotExist(err error) bool { return errors.Is(err, backend.ErrNotExist) }
 func isMissingBlob(err error, id ID) bool {
 	return err != nil && strings.Contains(err.Error(), "blob "+id.Str()) && strings.Contains(err.Error(), "index")
 }
+
+// SaveDataBlob stores data as one blob: a delta against the keyframe of
+// base when the repository allows deltas and it is small enough (see
+// deltaFromInstr), else in full. Unlike SaveChunk it never cuts data into
+// pieces, so that tests can lay out a previous version blob by blob.
+func (r *Repository) SaveDataBlob(ctx context.Context, data []byte, base ID) (ID, int, error) {
+	if !r.cfg.Delta.Enabled || base.IsNull() {
+		return r.store(ctx, DataBlob, data, nil, false)
+	}
+	return r.store(ctx, DataBlob, data, func(dst []byte) []byte {
+		kfs := keyframeSet{r: r}
+		defer kfs.close()
+		payload, _ := kfs.delta(ctx, dst, data, base)
+		return payload
+	}, false)
+}

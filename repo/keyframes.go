@@ -86,14 +86,11 @@ func (s *keyframeSet) close() {
 // splitRun bytes of target that the keyframe does not hold (none when the
 // keyframe holds all of it but scattered changes).
 func (s *keyframeSet) delta(ctx context.Context, dst, target []byte, base ID) (payload []byte, gaps []span) {
-	e := s.get(ctx, base)
+	e, instr, gaps, done := s.encode(ctx, target, base)
 	if e == nil {
 		return nil, nil
 	}
-	ip := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(ip)
-	instr, gaps := e.enc.encode((*ip)[:0], target, splitRun)
-	*ip = instr
+	defer done()
 	// Literals over half the target cannot compress under the bound; skip
 	// compressing them (most candidates of a piece of new rows end here).
 	if _, _, lits, err := splitDelta(instr); err == nil && len(lits) > len(target)/2 {
@@ -106,15 +103,24 @@ func (s *keyframeSet) delta(ctx context.Context, dst, target []byte, base ID) (p
 // uncovered returns the stretches of at least splitRun bytes of part that
 // the keyframe of base does not hold (none when base is unusable).
 func (s *keyframeSet) uncovered(ctx context.Context, part []byte, base ID) []span {
-	e := s.get(ctx, base)
-	if e == nil {
-		return nil
+	e, _, gaps, done := s.encode(ctx, part, base)
+	if e != nil {
+		done()
+	}
+	return gaps
+}
+
+// encode encodes target against the keyframe of base into a pooled
+// buffer, which done returns; gaps are the stretches of at least splitRun
+// bytes that the keyframe does not hold. e is nil when base is unusable.
+func (s *keyframeSet) encode(ctx context.Context, target []byte, base ID) (e *keyframeEntry, instr []byte, gaps []span, done func()) {
+	if e = s.get(ctx, base); e == nil {
+		return nil, nil, nil, nil
 	}
 	ip := plainBufs.Get().(*[]byte)
-	defer plainBufs.Put(ip)
-	instr, runs := e.enc.encode((*ip)[:0], part, splitRun)
+	instr, gaps = e.enc.encode((*ip)[:0], target, splitRun)
 	*ip = instr
-	return runs
+	return e, instr, gaps, func() { plainBufs.Put(ip) }
 }
 
 // recentPlains keeps the plaintexts of the last few keyframes that deltas

@@ -314,28 +314,7 @@ func (r *Repository) LoadFile(ctx context.Context, t backend.FileType, id ID) ([
 // the blob was known). Blobs are collected into packs of the configured
 // size; Flush writes what is left.
 func (r *Repository) SaveBlob(ctx context.Context, t BlobType, data []byte) (ID, int, error) {
-	return r.saveBlob(ctx, t, data, ID{})
-}
-
-// SaveDataBlob stores a data blob like SaveBlob. When base names a stored
-// blob (the matching chunk of the previous backup of the same source) and
-// the repository allows deltas, the blob is stored as a delta against
-// base's keyframe if that is small enough: at most the configured share of
-// the keyframe's stored size. Otherwise it is stored in full and becomes a
-// keyframe itself.
-func (r *Repository) SaveDataBlob(ctx context.Context, data []byte, base ID) (ID, int, error) {
-	if !r.cfg.Delta.Enabled {
-		base = ID{}
-	}
-	return r.saveBlob(ctx, DataBlob, data, base)
-}
-
-func (r *Repository) saveBlob(ctx context.Context, t BlobType, data []byte, base ID) (ID, int, error) {
-	var delta func([]byte) []byte
-	if !base.IsNull() {
-		delta = func(dst []byte) []byte { return r.deltaPayload(ctx, dst, data, base) }
-	}
-	return r.store(ctx, t, data, delta, false)
+	return r.store(ctx, t, data, nil, false)
 }
 
 // store saves a blob unless it is known: delta, if not nil, builds its
@@ -405,16 +384,6 @@ func (r *Repository) keyframe(base ID) (PackedBlob, bool) {
 		return PackedBlob{}, false
 	}
 	return kf, true
-}
-
-// deltaPayload returns the payload of data as a delta against the keyframe
-// of base, appended to dst, or nil when a full blob is better or the base
-// cannot be used.
-func (r *Repository) deltaPayload(ctx context.Context, dst, data []byte, base ID) []byte {
-	kfs := keyframeSet{r: r}
-	defer kfs.close()
-	payload, _ := kfs.delta(ctx, dst, data, base)
-	return payload
 }
 
 // deltaFromInstr builds a delta payload from an instruction stream against

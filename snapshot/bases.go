@@ -36,10 +36,9 @@ func fnvHash(b []byte) uint64 {
 // the same file that it most likely derives from.
 type baseFinder struct {
 	head, tail map[uint64]repo.ID
-	next, prev map[repo.ID]repo.ID // the chunks after and before each one, in prev
-	order      []repo.ID           // prev's chunks in order
-	starts     []int64             // where each starts in prev; nil when a length is unknown
-	index      map[repo.ID]int     // position of each chunk's first occurrence in order
+	order      []repo.ID       // prev's chunks in order
+	index      map[repo.ID]int // position of each chunk's first occurrence in order
+	starts     []int64         // where each starts in prev; nil when a length is unknown
 }
 
 // newBaseFinder indexes the chunks of prev (the same file in the parent
@@ -50,7 +49,6 @@ func newBaseFinder(prev *Node, idx *repo.Index) *baseFinder {
 		return nil
 	}
 	f := &baseFinder{head: make(map[uint64]repo.ID, len(prev.Content)), tail: make(map[uint64]repo.ID, len(prev.Content)),
-		next: make(map[repo.ID]repo.ID, len(prev.Content)), prev: make(map[repo.ID]repo.ID, len(prev.Content)),
 		order: prev.Content, index: make(map[repo.ID]int, len(prev.Content)), starts: make([]int64, len(prev.Content))}
 	var off int64
 	for i, id := range prev.Content {
@@ -64,14 +62,6 @@ func newBaseFinder(prev *Node, idx *repo.Index) *baseFinder {
 				f.starts = nil // a missing blob: positions by offset are unknown
 			}
 			off += int64(pb.PlainLen)
-		}
-	}
-	for i, id := range prev.Content {
-		if _, ok := f.next[id]; !ok && i+1 < len(prev.Content) {
-			f.next[id] = prev.Content[i+1]
-		}
-		if _, ok := f.prev[id]; !ok && i > 0 {
-			f.prev[id] = prev.Content[i-1]
 		}
 		h := prev.Hints[i*hintSize:]
 		if k := binary.LittleEndian.Uint64(h); f.head[k].IsNull() {
@@ -91,20 +81,22 @@ func (f *baseFinder) Find(piece []byte) repo.ID {
 
 // Next returns the chunk that followed id in the previous version
 // (repo.BaseFinder).
-func (f *baseFinder) Next(id repo.ID) repo.ID {
-	if f == nil {
-		return repo.ID{}
-	}
-	return f.next[id]
-}
+func (f *baseFinder) Next(id repo.ID) repo.ID { return f.at(id, 1) }
 
 // Prev returns the chunk that preceded id in the previous version
 // (repo.BaseFinder).
-func (f *baseFinder) Prev(id repo.ID) repo.ID {
+func (f *baseFinder) Prev(id repo.ID) repo.ID { return f.at(id, -1) }
+
+// at returns the chunk d places from id's first occurrence in the
+// previous version, or the null ID.
+func (f *baseFinder) at(id repo.ID, d int) repo.ID {
 	if f == nil {
 		return repo.ID{}
 	}
-	return f.prev[id]
+	if i, ok := f.index[id]; ok && i+d >= 0 && i+d < len(f.order) {
+		return f.order[i+d]
+	}
+	return repo.ID{}
 }
 
 // Back returns the chunk of the previous version that held the byte n

@@ -42,6 +42,21 @@ func RandomPolynomial() (uint64, error) {
 	return uint64(p), nil
 }
 
+// TestPolynomial is a fixed irreducible polynomial (restic/chunker's own
+// test polynomial) for repositories whose chunk boundaries must not vary
+// between runs: tests and benchmarks.
+const TestPolynomial uint64 = 0x3DA3358B4DC173
+
+// CheckPolynomial returns an error unless pol is an irreducible polynomial
+// of degree 53, as the chunker needs.
+func CheckPolynomial(pol uint64) error {
+	p := chunker.Pol(pol)
+	if p.Deg() != 53 || !p.Irreducible() {
+		return fmt.Errorf("chunker polynomial %#x is not an irreducible polynomial of degree 53", pol)
+	}
+	return nil
+}
+
 // Chunker splits one stream.
 type Chunker struct {
 	c *chunker.Chunker

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 )
 
 // Regression tests for defects found while writing the suite.
@@ -19,7 +20,7 @@ func TestPackWriteFailureIsSticky(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "repo")
 	be := &failingStager{Local: local.New(dir), failAfter: 1}
-	r, err := Init(ctx, be, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF})
+	r, err := Init(ctx, be, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}

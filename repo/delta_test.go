@@ -13,6 +13,7 @@ import (
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 )
 
 // rowsText returns n SQL-like rows; rows listed in changed get other values.
@@ -126,7 +127,7 @@ func initDeltaRepo(t *testing.T, dir string) *Repository {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.PackSize = 1 << 20
-	r, err := Init(context.Background(), local.New(dir), "pw", InitOptions{Config: cfg, KDF: KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	r, err := Init(context.Background(), local.New(dir), "pw", InitOptions{Config: cfg, KDF: KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,19 +454,14 @@ func TestSaveChunkCutsOutAppendedRuns(t *testing.T) {
 	}
 }
 
-// initPiecesRepo is initDeltaRepo with the chunker polynomial fixed to
-// testPol, for tests that count or place the pieces of a chunk.
+// initPiecesRepo is initDeltaRepo, for tests that count or place the
+// pieces of a chunk (every test repository has the fixed polynomial
+// chunk.TestPolynomial: such counts must not depend on a random one, which
+// can cut a synthetic run into fewer pieces).
 func initPiecesRepo(t *testing.T) *Repository {
 	t.Helper()
-	r := initDeltaRepo(t, t.TempDir())
-	r.key.Pol = testPol
-	return r
+	return initDeltaRepo(t, t.TempDir())
 }
-
-// testPol is a fixed irreducible chunker polynomial (restic/chunker's
-// test polynomial): tests that count pieces must not depend on the random
-// one each repository gets, which can cut a synthetic run into fewer pieces.
-const testPol = 0x3DA3358B4DC173
 
 // mapFinder finds bases by a piece's first 64 bytes; it knows no order.
 type mapFinder map[string]ID

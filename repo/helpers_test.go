@@ -3,9 +3,10 @@ package repo
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 )
 
 // testKDF keeps key derivation fast in tests.
@@ -34,7 +36,7 @@ func smallConfig() Config {
 func newTestRepo(t testing.TB, cfg Config) (*Repository, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	r, err := Init(context.Background(), local.New(dir), testPassword, InitOptions{Config: cfg, KDF: testKDF})
+	r, err := Init(context.Background(), local.New(dir), testPassword, InitOptions{Config: cfg, KDF: testKDF, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatalf("Init: %v", err)
 	}
@@ -55,15 +57,22 @@ func reopen(t testing.TB, dir string) *Repository {
 	return r
 }
 
-// randomBytes returns n bytes from crypto/rand: incompressible.
+// randomBytes returns n incompressible bytes. They are the same in every
+// run: each test draws from its own stream, seeded with the test's name, so
+// a test's chunk boundaries and sizes never vary.
 func randomBytes(t testing.TB, n int) []byte {
 	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
+	src, loaded := testRand.LoadOrStore(t, rand.NewChaCha8(sha256.Sum256([]byte(t.Name()))))
+	if !loaded {
+		t.Cleanup(func() { testRand.Delete(t) })
 	}
+	b := make([]byte, n)
+	_, _ = src.(*rand.ChaCha8).Read(b)
 	return b
 }
+
+// testRand holds each running test's stream of random bytes.
+var testRand sync.Map // testing.TB → *rand.ChaCha8
 
 // compressible returns n bytes of repetitive text.
 func compressible(n int) []byte {

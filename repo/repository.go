@@ -58,6 +58,11 @@ type Repository struct {
 type InitOptions struct {
 	Config Config
 	KDF    KDFParams
+	// Polynomial, when not zero, is the chunker polynomial instead of a
+	// random one. Chunk boundaries then depend on content alone, which
+	// makes tests repeatable; a repository for real use keeps it secret
+	// and random (see chunk.RandomPolynomial).
+	Polynomial uint64
 }
 
 // Init creates a new repository at be, protected by password.
@@ -77,15 +82,23 @@ func Init(ctx context.Context, be backend.Backend, password string, opts InitOpt
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if opts.Polynomial != 0 {
+		if err := chunk.CheckPolynomial(opts.Polynomial); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := be.Stat(ctx, backend.Handle{Type: backend.Config}); err == nil {
 		return nil, fmt.Errorf("repository at %s: %w", be.Location(), backend.ErrExist)
 	}
 	if err := be.Create(ctx); err != nil {
 		return nil, err
 	}
-	pol, err := chunk.RandomPolynomial()
-	if err != nil {
-		return nil, err
+	pol := opts.Polynomial
+	if pol == 0 {
+		var err error
+		if pol, err = chunk.RandomPolynomial(); err != nil {
+			return nil, err
+		}
 	}
 	mk, err := NewMasterKey(pol)
 	if err != nil {

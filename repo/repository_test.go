@@ -13,6 +13,7 @@ import (
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 )
 
 func TestInitOpen(t *testing.T) {
@@ -54,10 +55,33 @@ func TestInitDefaultsWhenConfigEmpty(t *testing.T) {
 }
 
 func TestTwoRepositoriesHaveDifferentKeys(t *testing.T) {
-	a, _ := newTestRepo(t, smallConfig())
-	b, _ := newTestRepo(t, smallConfig())
+	// Without InitOptions.Polynomial (test repositories set it), each
+	// repository gets a random secret polynomial.
+	init := func() *Repository {
+		r, err := Init(context.Background(), local.New(filepath.Join(t.TempDir(), "repo")), testPassword, InitOptions{Config: smallConfig(), KDF: testKDF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := init(), init()
 	if a.Config().ID == b.Config().ID || a.Key().MAC == b.Key().MAC || a.Key().Pol == b.Key().Pol {
 		t.Fatal("two repositories share an ID, a MAC key or a polynomial")
+	}
+}
+
+func TestInitFixedPolynomial(t *testing.T) {
+	r, dir := newTestRepo(t, smallConfig())
+	if r.Key().Pol != chunk.TestPolynomial || reopen(t, dir).Key().Pol != chunk.TestPolynomial {
+		t.Fatalf("polynomial %#x, want %#x", r.Key().Pol, chunk.TestPolynomial)
+	}
+	dir = filepath.Join(t.TempDir(), "repo")
+	_, err := Init(context.Background(), local.New(dir), testPassword, InitOptions{KDF: testKDF, Polynomial: 0x3DA3358B4DC172})
+	if err == nil || !strings.Contains(err.Error(), "is not an irreducible polynomial of degree 53") {
+		t.Fatalf("reducible polynomial: err = %v", err)
+	}
+	if _, serr := os.Stat(dir); !os.IsNotExist(serr) {
+		t.Fatalf("a refused Init created %s (%v)", dir, serr)
 	}
 }
 
@@ -83,7 +107,7 @@ func TestOpenNoRepository(t *testing.T) {
 }
 
 func TestInitEmptyPassword(t *testing.T) {
-	_, err := Init(context.Background(), local.New(t.TempDir()), "", InitOptions{KDF: testKDF})
+	_, err := Init(context.Background(), local.New(t.TempDir()), "", InitOptions{KDF: testKDF, Polynomial: chunk.TestPolynomial})
 	if err == nil || !strings.Contains(err.Error(), "empty password") {
 		t.Fatalf("err = %v", err)
 	}
@@ -91,7 +115,7 @@ func TestInitEmptyPassword(t *testing.T) {
 
 func TestInitTwice(t *testing.T) {
 	r, dir := newTestRepo(t, smallConfig())
-	_, err := Init(context.Background(), local.New(dir), "other", InitOptions{Config: smallConfig(), KDF: testKDF})
+	_, err := Init(context.Background(), local.New(dir), "other", InitOptions{Config: smallConfig(), KDF: testKDF, Polynomial: chunk.TestPolynomial})
 	if !errors.Is(err, backend.ErrExist) {
 		t.Fatalf("second Init: err = %v, want ErrExist", err)
 	}
@@ -234,7 +258,7 @@ func TestLoadBlobRoundTrip(t *testing.T) {
 			if be == "in-memory" {
 				b = noStage{b}
 			}
-			r, err := Init(ctx, b, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF})
+			r, err := Init(ctx, b, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF, Polynomial: chunk.TestPolynomial})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -383,7 +407,7 @@ func TestPacksRollOver(t *testing.T) {
 			if be == "in-memory" {
 				b = noStage{b}
 			}
-			r, err := Init(ctx, b, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF})
+			r, err := Init(ctx, b, testPassword, InitOptions{Config: smallConfig(), KDF: testKDF, Polynomial: chunk.TestPolynomial})
 			if err != nil {
 				t.Fatal(err)
 			}

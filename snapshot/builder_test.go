@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 	"github.com/sqlvault/sqlvault/repo"
 )
 
 func newBuilderRepo(t *testing.T) *repo.Repository {
 	t.Helper()
-	r, err := repo.Init(context.Background(), local.New(t.TempDir()), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	r, err := repo.Init(context.Background(), local.New(t.TempDir()), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/backend/local"
+	"github.com/sqlvault/sqlvault/chunk"
 	"github.com/sqlvault/sqlvault/repo"
 )
 
@@ -66,7 +67,7 @@ func TestDeltaHistory30Days(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	r, err := repo.Init(ctx, local.New(dir), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	r, err := repo.Init(ctx, local.New(dir), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestDeltaHistory30Days(t *testing.T) {
 func TestNoDeltaAndForgottenParent(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	r, err := repo.Init(ctx, local.New(dir), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}})
+	r, err := repo.Init(ctx, local.New(dir), "pw", repo.InitOptions{KDF: repo.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}

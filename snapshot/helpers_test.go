@@ -3,12 +3,14 @@ package snapshot
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,7 +50,7 @@ func newRepoOn(t testing.TB, wrap func(*local.Local) backend.Backend) (*repo.Rep
 	if wrap != nil {
 		be = wrap(local.New(dir))
 	}
-	r, err := repo.Init(context.Background(), be, testPassword, repo.InitOptions{Config: testConfig(), KDF: testKDF})
+	r, err := repo.Init(context.Background(), be, testPassword, repo.InitOptions{Config: testConfig(), KDF: testKDF, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatalf("Init: %v", err)
 	}
@@ -69,14 +71,22 @@ func reopen(t testing.TB, dir string) *repo.Repository {
 	return r
 }
 
+// randomBytes returns n incompressible bytes. They are the same in every
+// run: each test draws from its own stream, seeded with the test's name, so
+// a test's chunk boundaries and sizes never vary.
 func randomBytes(t testing.TB, n int) []byte {
 	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
+	src, loaded := testRand.LoadOrStore(t, rand.NewChaCha8(sha256.Sum256([]byte(t.Name()))))
+	if !loaded {
+		t.Cleanup(func() { testRand.Delete(t) })
 	}
+	b := make([]byte, n)
+	_, _ = src.(*rand.ChaCha8).Read(b)
 	return b
 }
+
+// testRand holds each running test's stream of random bytes.
+var testRand sync.Map // testing.TB → *rand.ChaCha8
 
 func writeFile(t testing.TB, p string, data []byte, mode fs.FileMode) {
 	t.Helper()

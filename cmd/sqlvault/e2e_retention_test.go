@@ -37,7 +37,7 @@ func initSmallRepo(t *testing.T) *sv {
 	cfg := repo.DefaultConfig()
 	cfg.PackSize = 1 << 20
 	cfg.Chunker = chunk.Params{MinSize: 4 << 10, MaxSize: 64 << 10, AvgBits: 14}
-	_, err := repo.Init(context.Background(), repoBackend(t, s.repo), s.password, repo.InitOptions{Config: cfg, KDF: repo.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}})
+	_, err := repo.Init(context.Background(), repoBackend(t, s.repo), s.password, repo.InitOptions{Config: cfg, KDF: repo.KDFParams{Time: 1, Memory: 8 << 10, Threads: 1}, Polynomial: chunk.TestPolynomial})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,12 +39,9 @@ func (r *Repository) Keys(ctx context.Context) ([]KeyInfo, error) {
 	keys := make([]KeyInfo, 0, len(ids))
 	for _, id := range ids {
 		ki := KeyInfo{ID: id, Current: id == r.keyID}
-		data, err := backend.LoadAll(ctx, r.be, backend.Handle{Type: backend.Key, Name: id.String()})
+		kf, err := loadKeyFile(ctx, r.be, id.String())
 		if err == nil {
-			var kf *KeyFile
-			if kf, err = ParseKeyFile(data); err == nil {
-				ki.Created, ki.Username, ki.Hostname, ki.KDF, ki.KDFParams = kf.Created, kf.Username, kf.Hostname, kf.KDF, kf.KDFParams
-			}
+			ki.Created, ki.Username, ki.Hostname, ki.KDF, ki.KDFParams = kf.Created, kf.Username, kf.Hostname, kf.KDF, kf.KDFParams
 		}
 		if err != nil && errors.Is(err, backend.ErrNotExist) {
 			continue // removed meanwhile

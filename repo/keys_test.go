@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,3 +155,51 @@ func TestLockIsRefreshed(t *testing.T) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// A key file whose bytes no longer match its name is damaged, not a wrong
+// password: Open says which file, and a password of another key still
+// opens the repository and learns of the damage (issue 10).
+func TestOpenDamagedKeyFile(t *testing.T) {
+	ctx := context.Background()
+	r, dir := newTestRepo(t, smallConfig())
+	first := r.KeyID()
+	if _, err := r.AddKey(ctx, "second password", testKDF); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "keys", first.String())
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, local.New(dir), testPassword)
+	if !errors.Is(err, ErrKeyDamaged) || errors.Is(err, ErrWrongPassword) || !strings.Contains(err.Error(), "key file "+first.Str()+" is damaged") {
+		t.Fatalf("Open with the damaged key's password: %v", err)
+	}
+	r2, err := Open(ctx, local.New(dir), "second password")
+	if err != nil {
+		t.Fatalf("Open with the other key's password: %v", err)
+	}
+	if got := r2.DamagedKeys(); len(got) != 1 || got[0] != first.String() {
+		t.Fatalf("DamagedKeys = %v, want [%s]", got, first)
+	}
+	keys, err := r2.Keys(ctx)
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("Keys: %+v, %v", keys, err)
+	}
+	for _, k := range keys {
+		if (k.ID == first) != errors.Is(k.Err, ErrKeyDamaged) {
+			t.Fatalf("key %s: Err = %v", k.ID.Str(), k.Err)
+		}
+	}
+	// Without damage, a wrong password stays a wrong password.
+	if err := r2.RemoveKey(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, local.New(dir), testPassword); !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("Open with a removed key's password: %v", err)
+	}
+}

@@ -39,6 +39,8 @@ type Repository struct {
 	cfg   Config
 	keyID ID
 	codec *codec
+
+	damagedKeys []string // key files Open found damaged
 	idx   *Index
 
 	mu        sync.Mutex
@@ -189,26 +191,40 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	// A damaged or foreign key file must not hide a good one: remember the
 	// first such problem and report it only when no key opens.
 	var keyErr error
+	// Every key file is read first (they are small; no key is derived), so
+	// that damage is reported whichever key opens the repository.
+	var damaged []string // key files whose content does not match their name, or does not parse
+	type named struct {
+		name string
+		kf   *KeyFile
+	}
+	var good []named
 	for _, fi := range keys {
-		kdata, err := backend.LoadAll(ctx, be, backend.Handle{Type: backend.Key, Name: fi.Name})
+		kf, err := loadKeyFile(ctx, be, fi.Name)
+		if errors.Is(err, backend.ErrNotExist) {
+			continue // removed since the listing
+		}
+		if errors.Is(err, ErrKeyDamaged) {
+			damaged = append(damaged, fi.Name)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		kf, err := ParseKeyFile(kdata)
-		if err != nil {
-			continue
-		}
-		mk, err := kf.Open(password)
+		good = append(good, named{fi.Name, kf})
+	}
+	for _, k := range good {
+		mk, err := k.kf.Open(password)
 		if errors.Is(err, ErrWrongPassword) {
 			continue
 		}
 		if err != nil {
-			keyErr = cmp.Or(keyErr, fmt.Errorf("key %s: %w", fi.Name, err))
+			keyErr = cmp.Or(keyErr, fmt.Errorf("key %s: %w", k.name, err))
 			continue
 		}
 		plain, err := mk.Open(nil, body, data[:len(data)-len(body)])
 		if err != nil {
-			keyErr = cmp.Or(keyErr, fmt.Errorf("config: %w (key %s does not belong to this repository, or the config is damaged)", err, fi.Name))
+			keyErr = cmp.Or(keyErr, fmt.Errorf("config: %w (key %s does not belong to this repository, or the config is damaged)", err, k.name))
 			continue
 		}
 		var cfg Config
@@ -225,13 +241,55 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 		if err != nil {
 			return nil, err
 		}
-		r.keyID, _ = ParseID(fi.Name)
+		r.keyID, _ = ParseID(k.name)
+		r.damagedKeys = damaged
 		return r, nil
 	}
 	if keyErr != nil {
 		return nil, keyErr
 	}
+	if len(damaged) > 0 {
+		return nil, fmt.Errorf("%w: key file %s is damaged (its content does not match its name), and no other key file opens with this password; if the damaged file held this password, use the password of another key or put back a copy of the file", ErrKeyDamaged, shortName(damaged[0]))
+	}
 	return nil, ErrWrongPassword
+}
+
+// ErrKeyDamaged is returned by Open when no key file opens with the
+// password and at least one key file is damaged: it may have been the one
+// for this password.
+var ErrKeyDamaged = errors.New("damaged key file")
+
+// loadKeyFile reads and parses the key file called name. A file whose
+// content does not match its name (key files are named by the SHA-256 of
+// their bytes, so damage is told apart from a wrong password before any
+// key is derived), or does not parse, gives an error wrapping
+// ErrKeyDamaged.
+func loadKeyFile(ctx context.Context, be backend.Backend, name string) (*KeyFile, error) {
+	data, err := backend.LoadAll(ctx, be, backend.Handle{Type: backend.Key, Name: name})
+	if err != nil {
+		return nil, err
+	}
+	if id, perr := ParseID(name); perr == nil && Hash(data) != id {
+		return nil, fmt.Errorf("key %s: %w: its content does not match its name", shortName(name), ErrKeyDamaged)
+	}
+	kf, err := ParseKeyFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("key %s: %w: %w", shortName(name), ErrKeyDamaged, err)
+	}
+	return kf, nil
+}
+
+// DamagedKeys returns the names of the key files that Open found damaged
+// (their content does not match their name, or does not parse), although
+// another key opened the repository.
+func (r *Repository) DamagedKeys() []string { return r.damagedKeys }
+
+// shortName shortens a file name that is an ID as ID.Str does.
+func shortName(name string) string {
+	if id, err := ParseID(name); err == nil {
+		return id.Str()
+	}
+	return name
 }
 
 // Backend returns the storage the repository lives in.
@@ -313,14 +371,19 @@ func (r *Repository) LoadFile(ctx context.Context, t backend.FileType, id ID) ([
 		return nil, err
 	}
 	if Hash(data) != id {
-		return nil, fmt.Errorf("%v: content does not match its name (damaged file)", h)
+		return nil, fmt.Errorf("%v: content does not match its name (%w)", h, ErrDamagedFile)
 	}
 	body, err := r.openFile(string(t), data)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", h, err)
+		return nil, fmt.Errorf("%v: %w: %w", h, ErrDamagedFile, err)
 	}
 	return body, nil
 }
+
+// ErrDamagedFile is returned by LoadFile when a file's bytes do not match
+// its name, or do not decrypt or decompress: the file is damaged, and
+// reading it again will not help.
+var ErrDamagedFile = errors.New("damaged file")
 
 // SaveBlob stores a blob unless the repository already has it. It returns
 // the blob's ID and the number of bytes it added to the repository (0 when

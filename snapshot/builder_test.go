@@ -106,7 +106,7 @@ func TestBuilderWriterErrorAbortsFile(t *testing.T) {
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "db/data/t.sql") {
 		t.Fatalf("err = %v", err)
 	}
-	sns, err := List(ctx, r)
+	sns, err := List(ctx, r, nil)
 	if err != nil || len(sns) != 0 {
 		t.Fatalf("snapshots after failed write: %d, %v", len(sns), err)
 	}

@@ -7,15 +7,19 @@ import (
 	"github.com/sqlvault/sqlvault/repo"
 )
 
-// CheckTrees walks every snapshot's trees once each and reports trees that
-// cannot be loaded and data blobs missing from the index. The repository's
-// index must be loaded. It returns the number of problems.
+// CheckTrees walks every snapshot's trees once each and reports damaged
+// snapshot files, trees that cannot be loaded and data blobs missing from
+// the index. The repository's index must be loaded. It returns the number
+// of problems.
 func CheckTrees(ctx context.Context, r *repo.Repository, report func(error)) (int, error) {
-	sns, err := List(ctx, r)
-	if err != nil {
-		return 0, err
-	}
 	problems := 0
+	sns, err := List(ctx, r, func(d *DamagedError) {
+		problems++
+		report(d)
+	})
+	if err != nil {
+		return problems, err
+	}
 	seen := map[repo.ID]bool{}
 	idx := r.Index()
 	var walk func(id repo.ID, where string) error

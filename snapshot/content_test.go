@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -167,5 +168,42 @@ func TestWriteContentErrors(t *testing.T) {
 	_, err = WriteContent(ctx, r, res.IDs, &failWriter{after: 1})
 	if err == nil || !strings.Contains(err.Error(), "write: disk full") {
 		t.Fatalf("failing writer: err = %v", err)
+	}
+}
+
+// A read that fails stops the loads queued behind it; none of them may
+// hand a nil buffer back to the pool, where the next restore would take it
+// and panic (issue 10: restore panicked after a damaged blob).
+func TestWriteContentFailureKeepsBufferPoolSound(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRepo(t)
+	res, err := SaveContent(ctx, r, bytes.NewReader(randomBytes(t, 600<<10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	missing := repo.Hash([]byte("missing"))
+	var ids []repo.ID
+	for range 8 {
+		ids = append(ids, res.IDs...)
+	}
+	ids = append([]repo.ID{missing}, ids...)
+	for range 20 {
+		if _, err := WriteContent(ctx, r, ids, io.Discard); !isMissingBlob(err, missing) {
+			t.Fatalf("err = %v", err)
+		}
+		var taken []*[]byte
+		for range 64 {
+			b := chunkBufs.Get().(*[]byte)
+			if b == nil {
+				t.Fatal("a nil buffer was put into the pool")
+			}
+			taken = append(taken, b)
+		}
+		for _, b := range taken {
+			chunkBufs.Put(b)
+		}
 	}
 }

@@ -157,7 +157,7 @@ func TestNoDeltaAndForgottenParent(t *testing.T) {
 	if err := r.Backend().Remove(ctx, backend.Handle{Type: backend.Snapshot, Name: sn0.ID().String()}); err != nil {
 		t.Fatal(err)
 	}
-	sns, err := List(ctx, r)
+	sns, err := List(ctx, r, nil)
 	if err != nil || len(sns) != 1 {
 		t.Fatalf("snapshots after forgetting: %d, %v", len(sns), err)
 	}

@@ -204,7 +204,7 @@ func compareTrees(t testing.TB, want, got string) {
 
 func mustLoadAllSnapshots(t testing.TB, r *repo.Repository) []*Snapshot {
 	t.Helper()
-	sns, err := List(context.Background(), r)
+	sns, err := List(context.Background(), r, nil)
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}

@@ -77,19 +77,38 @@ func Save(ctx context.Context, r *repo.Repository, sn *Snapshot) (repo.ID, error
 	return id, nil
 }
 
-// Load reads one snapshot manifest.
+// Load reads one snapshot manifest. A file that is damaged gives a
+// *DamagedError.
 func Load(ctx context.Context, r *repo.Repository, id repo.ID) (*Snapshot, error) {
 	body, err := r.LoadFile(ctx, backend.Snapshot, id)
+	if errors.Is(err, repo.ErrDamagedFile) {
+		return nil, &DamagedError{ID: id, Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
 	sn, err := DecodeSnapshot(body)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id.Str(), err)
+		return nil, &DamagedError{ID: id, Err: fmt.Errorf("does not decode: %w", err)}
 	}
 	sn.id = id
 	return sn, nil
 }
+
+// DamagedError says that a snapshot file cannot be read: its bytes do not
+// match its name, or it does not decrypt or decode. What it referred to
+// cannot be known; removing the file (forget) is all that can be done.
+type DamagedError struct {
+	ID  repo.ID
+	Err error
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("snapshot file %s is damaged (%v)", e.ID.Str(), e.Err)
+}
+
+// Unwrap lets errors.Is find ErrDamaged and the underlying error.
+func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }
 
 // DecodeSnapshot parses the JSON of a snapshot manifest. The result has no
 // ID; Load sets it.
@@ -101,8 +120,12 @@ func DecodeSnapshot(buf []byte) (*Snapshot, error) {
 	return &sn, nil
 }
 
-// List loads every snapshot, oldest first.
-func List(ctx context.Context, r *repo.Repository) ([]*Snapshot, error) {
+// List loads every snapshot, oldest first. A damaged snapshot file is
+// handed to skip and left out, so that one damaged file does not hide the
+// others; with skip nil it ends List with its *DamagedError (for callers
+// such as prune, which must know everything every snapshot refers to).
+// Any other error (the storage cannot be read) ends List.
+func List(ctx context.Context, r *repo.Repository, skip func(*DamagedError)) ([]*Snapshot, error) {
 	var ids []repo.ID
 	if err := r.List(ctx, backend.Snapshot, func(id repo.ID, _ int64) error { ids = append(ids, id); return nil }); err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
@@ -110,6 +133,11 @@ func List(ctx context.Context, r *repo.Repository) ([]*Snapshot, error) {
 	var sns []*Snapshot
 	for _, id := range ids {
 		sn, err := Load(ctx, r, id)
+		var de *DamagedError
+		if skip != nil && errors.As(err, &de) {
+			skip(de)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -126,12 +154,24 @@ func List(ctx context.Context, r *repo.Repository) ([]*Snapshot, error) {
 
 // Find returns the snapshot named by spec: "latest" or a unique prefix of
 // its ID.
+//
+// Damaged snapshot files are passed over, unless spec names one: then its
+// *DamagedError is returned.
 func Find(ctx context.Context, r *repo.Repository, spec string) (*Snapshot, error) {
-	sns, err := List(ctx, r)
+	var damaged []*DamagedError
+	sns, err := List(ctx, r, func(d *DamagedError) { damaged = append(damaged, d) })
 	if err != nil {
 		return nil, err
 	}
-	return Select(sns, spec)
+	sn, err := Select(sns, spec)
+	if errors.Is(err, ErrNotFound) && spec != "latest" {
+		for _, d := range damaged {
+			if strings.HasPrefix(d.ID.String(), strings.ToLower(spec)) {
+				return nil, d
+			}
+		}
+	}
+	return sn, err
 }
 
 // Select picks the snapshot named by spec from sns (sorted oldest first).

@@ -79,7 +79,7 @@ func Prune(ctx context.Context, r *repo.Repository, opts repo.PruneOptions) (rep
 	if opts.Progress != nil {
 		opts.Progress("loading snapshots and marking the blobs they use")
 	}
-	sns, err := List(ctx, r)
+	sns, err := List(ctx, r, nil) // a damaged snapshot file stops prune: what it refers to is unknown
 	if err != nil {
 		return repo.PruneStats{}, fmt.Errorf("prune: %w", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -111,7 +110,7 @@ func runBackup(c *cli.Context, g *globals) error {
 		}
 		sort.Strings(paths)
 	}
-	sns, err := snapshot.List(ctx, r)
+	sns, _, err := g.listSnapshots(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -122,12 +121,7 @@ func runBackup(c *cli.Context, g *globals) error {
 		}
 		opts.Parent = p
 	} else if !c.Bool("force") {
-		for i := len(sns) - 1; i >= 0; i-- {
-			if sns[i].Hostname == host && sns[i].Source == source && slices.Equal(sns[i].Paths, paths) {
-				opts.Parent = sns[i]
-				break
-			}
-		}
+		opts.Parent = g.readableParent(ctx, r, snapshot.ParentCandidates(sns, host, source, paths))
 	}
 	if c.Bool("force") && source == snapshot.SourceFiles {
 		opts.Parent = nil
@@ -190,4 +184,12 @@ func backupCommandOutput(ctx context.Context, g *globals, r *repo.Repository, na
 		_ = cmd.Wait()
 	}
 	return sn, err
+}
+
+// readableParent returns the newest of cands whose trees can be read,
+// warning about each damaged one it passes over.
+func (g *globals) readableParent(ctx context.Context, r *repo.Repository, cands []*snapshot.Snapshot) *snapshot.Snapshot {
+	return snapshot.ReadableParent(ctx, r, cands, func(sn *snapshot.Snapshot, err error) {
+		g.warnf("parent snapshot %s cannot be read (%v): using an older one, or none (check and 'sqlvault repair snapshots' find what is damaged)", sn.ID().Str(), err)
+	})
 }

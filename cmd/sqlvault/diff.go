@@ -31,15 +31,15 @@ func diffCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			sns, err := snapshot.List(c.Context, r)
+			sns, damaged, err := g.listSnapshots(c.Context, r)
 			if err != nil {
 				return err
 			}
-			a, err := snapshot.Select(sns, c.Args().Get(0))
+			a, err := selectSnapshot(sns, damaged, c.Args().Get(0))
 			if err != nil {
 				return err
 			}
-			b, err := snapshot.Select(sns, c.Args().Get(1))
+			b, err := selectSnapshot(sns, damaged, c.Args().Get(1))
 			if err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ func dayTime(d int) time.Time { return time.Date(2024, 1, 1, 2, 0, 0, 0, time.UT
 func backupAt(t *testing.T, r *repo.Repository, name string, data []byte, when time.Time, host string, tags ...string) *snapshot.Snapshot {
 	t.Helper()
 	ctx := context.Background()
-	sns, err := snapshot.List(ctx, r)
+	sns, err := snapshot.List(ctx, r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -265,6 +265,10 @@ func TestE2ES3(t *testing.T) {
 		{"Diff", TestE2EDiff},
 		{"Stats", TestE2EStats},
 		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
+		{"RestoreDamagedBlob", TestE2ERestoreDamagedBlob},
+		{"DamagedSnapshotFile", TestE2EDamagedSnapshotFile},
+		{"DamagedParent", TestE2EDamagedParent},
+		{"DamagedKeyFile", TestE2EDamagedKeyFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

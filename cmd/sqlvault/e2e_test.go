@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sqlvault/sqlvault/chunk"
 )
 
 // Exit codes of sqlvault (cmd/sqlvault/main.go).
@@ -136,6 +138,9 @@ func initRepo(t *testing.T) *sv {
 func (s *sv) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, e2eBin, args...)
 	cmd.Env = cleanEnv()
+	// Chunk boundaries must not vary between runs: every repository the
+	// tests create gets chunk.TestPolynomial.
+	cmd.Env = append(cmd.Env, fmt.Sprintf("SQLVAULT_TEST_CHUNKER_POLYNOMIAL=%x", chunk.TestPolynomial))
 	if s.repo != "" {
 		cmd.Env = append(cmd.Env, "SQLVAULT_REPOSITORY="+s.repo)
 	}

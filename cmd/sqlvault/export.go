@@ -41,7 +41,7 @@ func exportCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			all, err := snapshot.List(c.Context, r)
+			all, _, err := g.listSnapshots(c.Context, r)
 			if err != nil {
 				return err
 			}

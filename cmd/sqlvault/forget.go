@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,15 +83,22 @@ func runForget(c *cli.Context, g *globals) error {
 		return err
 	}
 	defer unlock()
-	sns, err := snapshot.List(ctx, r)
+	sns, damaged, err := g.listSnapshots(ctx, r)
 	if err != nil {
 		return err
 	}
 
 	var remove []*snapshot.Snapshot
+	var removeDamaged []repo.ID // named snapshot files that cannot be read: removed by ID
 	if len(ids) > 0 {
 		for _, spec := range ids {
 			sn, err := snapshot.Select(sns, spec)
+			if errors.Is(err, snapshot.ErrNotFound) {
+				if d := matchDamaged(damaged, spec); d != nil {
+					removeDamaged = append(removeDamaged, d.ID)
+					continue
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -106,22 +115,30 @@ func runForget(c *cli.Context, g *globals) error {
 		verb = "would remove"
 	}
 	done := map[repo.ID]bool{}
+	removeIDs := removeDamaged
 	for _, sn := range remove {
-		if done[sn.ID()] {
+		removeIDs = append(removeIDs, sn.ID())
+	}
+	for _, id := range removeIDs {
+		if done[id] {
 			continue
 		}
-		done[sn.ID()] = true
+		done[id] = true
 		if !dry {
-			if err := r.Backend().Remove(ctx, backend.Handle{Type: backend.Snapshot, Name: sn.ID().String()}); err != nil {
-				return fmt.Errorf("remove snapshot %s: %w (%d removed before it)", sn.ID().Str(), err, len(done)-1)
+			if err := r.Backend().Remove(ctx, backend.Handle{Type: backend.Snapshot, Name: id.String()}); err != nil {
+				return fmt.Errorf("remove snapshot %s: %w (%d removed before it)", id.Str(), err, len(done)-1)
 			}
 		}
 		if len(ids) > 0 {
-			g.infof("%s snapshot %s", verb, sn.ID().Str())
+			what := "snapshot"
+			if slices.Contains(removeDamaged, id) {
+				what = "damaged snapshot file"
+			}
+			g.infof("%s %s %s", verb, what, id.Str())
 		}
 	}
 	if !g.json {
-		g.infof("%s %d of %d snapshots", verb, len(done), len(sns))
+		g.infof("%s %d of %d snapshots", verb, len(done), len(sns)+len(damaged))
 	}
 	if !c.Bool("prune") {
 		return nil

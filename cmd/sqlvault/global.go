@@ -156,6 +156,9 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 		}
 		return nil, nil, err
 	}
+	for _, name := range r.DamagedKeys() {
+		g.warnf("key file %s is damaged (its content does not match its name); remove it with 'sqlvault key remove %s' and add a new key if it was needed", name, name[:min(8, len(name))])
+	}
 	// The password KDF (argon2id) just used 32 MiB that nothing needs any
 	// more; hand it back so it does not add to the peak of what follows.
 	debug.FreeOSMemory()

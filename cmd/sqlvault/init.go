@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -46,7 +49,11 @@ func initCommand(g *globals) *cli.Command {
 			kdf := repo.DefaultKDF
 			kdf.Memory = uint32(c.Uint("kdf-memory")) * 1024
 			kdf.Time = uint32(c.Uint("kdf-time"))
-			r, err := repo.Init(c.Context, be, pw, repo.InitOptions{Config: cfg, KDF: kdf})
+			pol, err := testPolynomial()
+			if err != nil {
+				return usageErr("init: %v", err)
+			}
+			r, err := repo.Init(c.Context, be, pw, repo.InitOptions{Config: cfg, KDF: kdf, Polynomial: pol})
 			if errors.Is(err, backend.ErrExist) {
 				return fmt.Errorf("a repository already exists at %s: use it, or choose another location", be.Location())
 			}
@@ -57,4 +64,21 @@ func initCommand(g *globals) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// testPolynomial returns the chunker polynomial that the environment
+// variable SQLVAULT_TEST_CHUNKER_POLYNOMIAL (hexadecimal) sets, or 0 for a
+// random one. It is for tests and benchmarks, whose chunk boundaries must
+// not vary between runs; a real repository keeps its polynomial random and
+// secret.
+func testPolynomial() (uint64, error) {
+	v := os.Getenv("SQLVAULT_TEST_CHUNKER_POLYNOMIAL")
+	if v == "" {
+		return 0, nil
+	}
+	pol, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(v), "0x"), 16, 64)
+	if err != nil || pol == 0 {
+		return 0, fmt.Errorf("SQLVAULT_TEST_CHUNKER_POLYNOMIAL=%q is not a hexadecimal polynomial", v)
+	}
+	return pol, nil
 }

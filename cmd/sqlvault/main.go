@@ -119,7 +119,8 @@ func exitCode(ctx context.Context, err error) int {
 	case errors.Is(err, snapshot.ErrIncomplete):
 		return exitIncomplete
 	case errors.Is(err, snapshot.ErrDamaged), errors.Is(err, repo.ErrAuth), errors.Is(err, repo.ErrMissingBase),
-		errors.Is(err, repo.ErrBlobMissing), errors.Is(err, repo.ErrBlobCorrupt):
+		errors.Is(err, repo.ErrBlobMissing), errors.Is(err, repo.ErrBlobCorrupt), errors.Is(err, repo.ErrDamagedFile),
+		errors.Is(err, repo.ErrKeyDamaged):
 		return exitDamaged
 	case isSourceError(err):
 		return exitSource
@@ -247,10 +248,15 @@ func flagName(a string) string {
 	return a
 }
 
-// describe makes "disk full" errors say what to do.
+// describe makes "disk full" and damaged snapshot file errors say what to
+// do.
 func describe(err error) error {
 	if errors.Is(err, backend.ErrNoSpace) {
 		return fmt.Errorf("%w: the repository's storage is full; free space and run the command again (nothing already stored was changed)", err)
+	}
+	var de *snapshot.DamagedError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%w: what it refers to cannot be known; remove it with 'sqlvault forget %s' first (nothing was deleted)", err, de.ID.Str())
 	}
 	return err
 }

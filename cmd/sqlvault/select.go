@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,9 +93,9 @@ func parseAt(c *cli.Context) (time.Time, error) {
 // taken at or before that time. When snapshots of several sources qualify
 // for --at, the one holding path (if given) is taken; otherwise the user
 // must narrow the choice.
-func findSnapshot(c *cli.Context, r *repo.Repository, path string) (*snapshot.Snapshot, error) {
+func (g *globals) findSnapshot(c *cli.Context, r *repo.Repository, path string) (*snapshot.Snapshot, error) {
 	ctx := c.Context
-	sns, err := snapshot.List(ctx, r)
+	sns, damaged, err := g.listSnapshots(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +103,7 @@ func findSnapshot(c *cli.Context, r *repo.Repository, path string) (*snapshot.Sn
 	if c.String("at") == "" {
 		spec := c.Args().Get(0)
 		if spec != "latest" || !filtered(c) {
-			return snapshot.Select(sns, spec)
+			return selectSnapshot(sns, damaged, spec)
 		}
 		cands := f.Apply(sns)
 		if len(cands) == 0 && len(sns) > 0 {
@@ -186,10 +188,50 @@ func (g *globals) openSnapshot(c *cli.Context, path string) (*repo.Repository, *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sn, err := findSnapshot(c, r, path)
+	sn, err := g.findSnapshot(c, r, path)
 	if err != nil {
 		unlock()
 		return nil, nil, nil, err
 	}
 	return r, sn, unlock, nil
+}
+
+// listSnapshots loads every snapshot, oldest first. Each damaged snapshot
+// file gets one warning and is left out, so that it does not lock the user
+// out of the others; it is returned too, for the commands that can name it
+// (forget removes it, and naming it elsewhere says it is damaged).
+func (g *globals) listSnapshots(ctx context.Context, r *repo.Repository) ([]*snapshot.Snapshot, []*snapshot.DamagedError, error) {
+	var damaged []*snapshot.DamagedError
+	sns, err := snapshot.List(ctx, r, func(d *snapshot.DamagedError) {
+		g.warnf("%v: skipped; 'sqlvault forget %s' removes it", d, d.ID.Str())
+		damaged = append(damaged, d)
+	})
+	return sns, damaged, err
+}
+
+// selectSnapshot is snapshot.Select that says so when spec names a damaged
+// snapshot file rather than none.
+func selectSnapshot(sns []*snapshot.Snapshot, damaged []*snapshot.DamagedError, spec string) (*snapshot.Snapshot, error) {
+	sn, err := snapshot.Select(sns, spec)
+	if errors.Is(err, snapshot.ErrNotFound) {
+		if d := matchDamaged(damaged, spec); d != nil {
+			return nil, fmt.Errorf("%w; 'sqlvault forget %s' removes it", d, d.ID.Str())
+		}
+	}
+	return sn, err
+}
+
+// matchDamaged returns the damaged snapshot file whose ID starts with
+// spec, or nil.
+func matchDamaged(damaged []*snapshot.DamagedError, spec string) *snapshot.DamagedError {
+	spec = strings.ToLower(spec)
+	if spec == "" || spec == "latest" {
+		return nil
+	}
+	for _, d := range damaged {
+		if strings.HasPrefix(d.ID.String(), spec) {
+			return d
+		}
+	}
+	return nil
 }

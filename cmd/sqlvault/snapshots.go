@@ -25,7 +25,7 @@ func snapshotsCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			sns, err := snapshot.List(c.Context, r)
+			sns, _, err := g.listSnapshots(c.Context, r)
 			if err != nil {
 				return err
 			}

@@ -157,7 +157,7 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 		return err
 	}
 	defer unlock()
-	sns, err := snapshot.List(ctx, r)
+	sns, _, err := g.listSnapshots(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -193,12 +193,7 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
 		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
 	if !c.Bool("force") {
-		for i := len(sns) - 1; i >= 0; i-- {
-			if sns[i].Hostname == host && sns[i].Source == sourceSQLServer && slices.Equal(sns[i].Paths, paths) {
-				opts.Parent = sns[i]
-				break
-			}
-		}
+		opts.Parent = g.readableParent(ctx, r, snapshot.ParentCandidates(sns, host, sourceSQLServer, paths))
 	}
 	b := snapshot.NewBuilder(r, opts)
 	defer func() {

@@ -41,7 +41,7 @@ type Repository struct {
 	codec *codec
 
 	damagedKeys []string // key files Open found damaged
-	idx   *Index
+	idx         *Index
 
 	mu        sync.Mutex
 	pending   map[ID]struct{} // blobs accepted into a packer, pack not yet written

@@ -39,9 +39,9 @@ type Repository struct {
 	cfg   Config
 	keyID ID
 	codec *codec
+	idx   *Index
 
 	damagedKeys []string // key files Open found damaged
-	idx         *Index
 
 	mu        sync.Mutex
 	pending   map[ID]struct{} // blobs accepted into a packer, pack not yet written

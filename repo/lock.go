@@ -132,6 +132,15 @@ func (r *Repository) conflictingLock(ctx context.Context, exclusive bool, own ID
 			if errors.Is(err, backend.ErrNotExist) {
 				return nil // removed while listing
 			}
+			if errors.Is(err, ErrDamagedFile) {
+				// Whoever wrote it cannot be known; blocking every
+				// command on it would lock the user out for good.
+				if warn != nil && !warned[id] {
+					warn(fmt.Sprintf("ignoring damaged lock file %s (%v)", id.Str(), err))
+					warned[id] = true
+				}
+				return nil
+			}
 			return err
 		}
 		if !exclusive && !li.Exclusive {
@@ -162,7 +171,7 @@ func (r *Repository) EachLock(ctx context.Context, fn func(ID, *LockInfo, error)
 		var li LockInfo
 		if err == nil {
 			if jerr := json.Unmarshal(body, &li); jerr != nil {
-				err = fmt.Errorf("lock %s: %w", id.Str(), jerr)
+				err = fmt.Errorf("lock %s: %w: %w", id.Str(), ErrDamagedFile, jerr)
 			}
 		}
 		if err != nil {
@@ -217,16 +226,16 @@ func (l *Lock) Unlock(ctx context.Context) error {
 	return l.r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()})
 }
 
-// RemoveStaleLocks deletes stale locks (or all locks when all is set) and
-// returns how many were removed.
+// RemoveStaleLocks deletes stale and damaged lock files (or all locks
+// when all is set) and returns how many were removed.
 func (r *Repository) RemoveStaleLocks(ctx context.Context, all bool) (int, error) {
 	n := 0
 	now := time.Now()
 	err := r.EachLock(ctx, func(id ID, li *LockInfo, err error) error {
-		if err != nil && !all {
+		if err != nil && !all && !errors.Is(err, ErrDamagedFile) {
 			return nil
 		}
-		if all || li.Stale(now) {
+		if all || err != nil || li.Stale(now) {
 			if err := r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: id.String()}); err != nil {
 				return err
 			}

@@ -258,40 +258,58 @@ func TestRemoveStaleLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer live.Unlock(ctx)
-	// A damaged lock file: kept unless all locks are removed.
+	// A damaged lock file: whoever wrote it cannot be known, so it is
+	// removed like a stale one.
 	damaged := idOf("damaged lock")
 	if err := os.WriteFile(filepath.Join(dir, "locks", damaged.String()), []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	n, err := r.RemoveStaleLocks(ctx, false)
-	if err != nil || n != 2 {
-		t.Fatalf("RemoveStaleLocks(false) = %d, %v; want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("RemoveStaleLocks(false) = %d, %v; want 3", n, err)
 	}
 	left := listNames(t, local.New(dir), backend.Lock)
-	if len(left) != 2 {
-		t.Fatalf("locks left %v, want the live and the damaged one", left)
+	if len(left) != 1 || left[0] != live.id.String() {
+		t.Fatalf("locks left %v, want the live one", left)
 	}
 	n, err = r.RemoveStaleLocks(ctx, false)
 	if err != nil || n != 0 {
 		t.Fatalf("second RemoveStaleLocks(false) = %d, %v", n, err)
 	}
 	n, err = r.RemoveStaleLocks(ctx, true)
-	if err != nil || n != 2 {
-		t.Fatalf("RemoveStaleLocks(true) = %d, %v; want 2", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("RemoveStaleLocks(true) = %d, %v; want 1", n, err)
 	}
 	if c := lockCount(t, r); c != 0 {
 		t.Fatalf("%d locks after removing all", c)
 	}
 }
 
-func TestLockFailsClearlyOnDamagedLockFile(t *testing.T) {
+// A damaged lock file does not lock the user out (issue 10): it is
+// ignored with a warning that names it, for shared and exclusive locks.
+func TestLockIgnoresDamagedLockFile(t *testing.T) {
+	ctx := context.Background()
 	r, dir := newTestRepo(t, smallConfig())
 	damaged := idOf("damaged lock")
 	if err := os.WriteFile(filepath.Join(dir, "locks", damaged.String()), []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := r.Lock(context.Background(), true, 0, nil)
-	if err == nil || !strings.Contains(err.Error(), "locks/"+damaged.String()) {
-		t.Fatalf("err = %v, want it to name the damaged lock file", err)
+	for _, exclusive := range []bool{false, true} {
+		var warned []string
+		l, err := r.Lock(ctx, exclusive, 0, func(s string) { warned = append(warned, s) })
+		if err != nil {
+			t.Fatalf("Lock(exclusive %v): %v", exclusive, err)
+		}
+		if len(warned) != 1 || !strings.HasPrefix(warned[0], "ignoring damaged lock file "+damaged.Str()) {
+			t.Fatalf("warnings %q", warned)
+		}
+		if err := l.Unlock(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A live lock still conflicts.
+	putLock(t, r, LockInfo{Time: time.Now(), Exclusive: true, Hostname: "elsewhere", PID: 5})
+	if _, err := r.Lock(ctx, false, 0, nil); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Lock beside a live exclusive lock: %v", err)
 	}
 }

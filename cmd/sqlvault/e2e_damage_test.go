@@ -6,6 +6,7 @@ package main_test
 // the rest of the repository.
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -235,5 +236,36 @@ func TestE2EDamagedKeyFile(t *testing.T) {
 	second.mustRun("key", "remove", first[:8])
 	if r := second.mustRun("snapshots"); len(warnings(r)) != 0 {
 		t.Fatalf("warnings after removing the damaged key\n%v", r)
+	}
+}
+
+// TestE2EDamagedLockFile: a lock file that does not decrypt does not lock
+// the user out: commands warn and go on, unlock removes it.
+func TestE2EDamagedLockFile(t *testing.T) {
+	s := initRepo(t)
+	src := filepath.Join(s.dir, "src")
+	writeFile(t, filepath.Join(src, "f"), genBytes(80, 20_000))
+	s.mustRun("backup", src)
+	garbage := []byte("not a lock file")
+	name := fmt.Sprintf("%x", sha256.Sum256(garbage))
+	writeRepoFile(t, s.repo+"/locks/"+name, garbage)
+	want := "warning: ignoring damaged lock file " + name[:8] + " ("
+	for _, args := range [][]string{
+		{"backup", src},
+		{"restore", "latest", "--target", filepath.Join(s.dir, "r")},
+		{"prune"},
+	} {
+		r := s.run(args...)
+		wantCode(t, r, exitOK)
+		if w := warnings(r); len(w) != 1 || !strings.HasPrefix(w[0], want) {
+			t.Fatalf("%s: want one warning naming the damaged lock\n%v", args[0], r)
+		}
+	}
+	sameFile(t, filepath.Join(src, "f"), filepath.Join(s.dir, "r", "src", "f"))
+	if r := s.mustRun("unlock"); !strings.Contains(r.stderr, "removed 1 locks") {
+		t.Fatalf("unlock\n%v", r)
+	}
+	if n := len(repoFiles(t, s.repo, "locks")); n != 0 {
+		t.Fatalf("%d lock files after unlock", n)
 	}
 }

@@ -269,6 +269,7 @@ func TestE2ES3(t *testing.T) {
 		{"DamagedSnapshotFile", TestE2EDamagedSnapshotFile},
 		{"DamagedParent", TestE2EDamagedParent},
 		{"DamagedKeyFile", TestE2EDamagedKeyFile},
+		{"DamagedLockFile", TestE2EDamagedLockFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // FileType names one of the folders of a repository.
@@ -124,4 +125,21 @@ type Staged interface {
 	Commit(ctx context.Context, name string) error
 	// Abort discards what was written.
 	Abort() error
+}
+
+// TempRemover is implemented by backends that keep temporary objects while
+// a file is being written (the local backend's .tmp-* files, S3's multipart
+// uploads). A process killed mid-write leaves them behind; RemoveTemp
+// deletes those last changed before cutoff (or, with dryRun, only counts
+// them) and reports how many and how large they were. The caller must make
+// sure that no live writer can still own one: prune holds the exclusive
+// lock and uses a cutoff of the lock stale time.
+type TempRemover interface {
+	RemoveTemp(ctx context.Context, cutoff time.Time, dryRun bool) (TempStats, error)
+}
+
+// TempStats counts the temporary objects RemoveTemp found.
+type TempStats struct {
+	Removed int   `json:"removed"`
+	Bytes   int64 `json:"bytes"`
 }

@@ -119,8 +119,7 @@ func TestChangePassword(t *testing.T) {
 func TestLockIsRefreshed(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newTestRepo(t, smallConfig())
-	defer func(d time.Duration) { refreshInterval = d }(refreshInterval)
-	refreshInterval = 50 * time.Millisecond
+	r.SetLockTiming(LockTiming{Refresh: 50 * time.Millisecond, Stale: StaleTimeout})
 	l, err := r.Lock(ctx, false, 0, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,14 @@ import (
 // ErrLocked is returned when a conflicting lock is held.
 var ErrLocked = errors.New("repository is locked")
 
+// ErrLockLost is returned when the lock a command holds was lost: it could
+// not be refreshed within the stale time (the process was stopped, the
+// machine suspended, the storage unreachable), or another process removed
+// it. Another process may since have treated the lock as stale, so the
+// command must not write an index or a snapshot: what it would refer to
+// may be gone.
+var ErrLockLost = errors.New("the repository lock was lost")
+
 // Lock timing: a held lock is refreshed every RefreshInterval, and a lock
 // not refreshed for StaleTimeout is stale.
 const (
@@ -25,8 +33,26 @@ const (
 	StaleTimeout    = 30 * time.Minute
 )
 
-// refreshInterval is RefreshInterval; tests shorten it.
-var refreshInterval = RefreshInterval
+// LockTiming sets how often a held lock is refreshed and when a lock not
+// refreshed counts as stale. Every process that shares a repository must
+// use the same stale time; tests shorten both.
+type LockTiming struct {
+	Refresh, Stale time.Duration
+}
+
+// DefaultLockTiming is RefreshInterval and StaleTimeout.
+var DefaultLockTiming = LockTiming{Refresh: RefreshInterval, Stale: StaleTimeout}
+
+// SetLockTiming replaces the lock timing (DefaultLockTiming) of locks taken
+// and judged from now on.
+func (r *Repository) SetLockTiming(t LockTiming) { r.lockTiming = t }
+
+func (r *Repository) timing() LockTiming {
+	if r.lockTiming == (LockTiming{}) {
+		return DefaultLockTiming
+	}
+	return r.lockTiming
+}
 
 // LockInfo is the content of a lock file.
 type LockInfo struct {
@@ -37,10 +63,10 @@ type LockInfo struct {
 	PID       int       `json:"pid"`
 }
 
-// Stale reports whether the lock can be ignored: not refreshed for
-// StaleTimeout, or held by a process on this host that no longer runs.
-func (li LockInfo) Stale(now time.Time) bool {
-	if now.Sub(li.Time) > StaleTimeout {
+// Stale reports whether the lock can be ignored: not refreshed for the
+// stale time, or held by a process on this host that no longer runs.
+func (li LockInfo) Stale(now time.Time, stale time.Duration) bool {
+	if now.Sub(li.Time) > stale {
 		return true
 	}
 	if host, err := os.Hostname(); err == nil && host == li.Hostname && li.PID > 0 {
@@ -62,13 +88,17 @@ func (li LockInfo) String() string {
 // Lock is a lock held on the repository. It is refreshed in the background
 // until Unlock.
 type Lock struct {
-	r    *Repository
-	info LockInfo
+	r      *Repository
+	info   LockInfo
+	timing LockTiming
+	onLost func(error)
 
-	mu     sync.Mutex
-	id     ID
-	cancel context.CancelFunc
-	done   chan struct{}
+	mu        sync.Mutex
+	id        ID
+	refreshed time.Time // wall clock of the last successful write of the lock file
+	lost      error     // set once the lock is lost
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 // Lock takes a shared or exclusive lock. When a conflicting lock is held it
@@ -93,10 +123,13 @@ func (r *Repository) Lock(ctx context.Context, exclusive bool, retry time.Durati
 			// Re-check: another process may have locked at the same time.
 			conflict, err = r.conflictingLock(ctx, exclusive, id, warn, warned)
 			if err == nil && conflict == nil {
-				l := &Lock{r: r, info: info, id: id, done: make(chan struct{})}
+				l := &Lock{r: r, info: info, id: id, timing: r.timing(), refreshed: wallNow(info.Time), done: make(chan struct{})}
 				var lctx context.Context
 				lctx, l.cancel = context.WithCancel(context.Background())
 				go l.refresh(lctx)
+				r.mu.Lock()
+				r.held = l
+				r.mu.Unlock()
 				return l, nil
 			}
 			_ = r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: id.String()})
@@ -146,7 +179,7 @@ func (r *Repository) conflictingLock(ctx context.Context, exclusive bool, own ID
 		if !exclusive && !li.Exclusive {
 			return nil
 		}
-		if li.Stale(now) {
+		if li.Stale(now, r.timing().Stale) {
 			if warn != nil && !warned[id] {
 				warn(fmt.Sprintf("ignoring stale %v", li))
 				warned[id] = true
@@ -195,35 +228,132 @@ func (r *Repository) saveLock(ctx context.Context, info LockInfo) (ID, error) {
 	return r.SaveFile(ctx, backend.Lock, body)
 }
 
+// wallNow strips the monotonic reading from t: the monotonic clock stops
+// while a machine is suspended, and the stale time is about wall time.
+func wallNow(t time.Time) time.Time { return t.Round(0) }
+
+// OnLost registers fn to be called, once, when the lock is lost (see
+// ErrLockLost); a command cancels its work with it.
+func (l *Lock) OnLost(fn func(error)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onLost = fn
+}
+
 func (l *Lock) refresh(ctx context.Context) {
 	defer close(l.done)
-	t := time.NewTicker(refreshInterval)
+	t := time.NewTicker(l.timing.Refresh)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			l.mu.Lock()
-			info := l.info
-			info.Time = time.Now().UTC()
-			id, err := l.r.saveLock(ctx, info)
-			if err == nil {
-				_ = l.r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()})
-				l.id = id
+			if err := l.Refresh(ctx); err != nil && ctx.Err() == nil && errors.Is(err, ErrLockLost) {
+				return
 			}
-			l.mu.Unlock()
 		}
 	}
 }
 
-// Unlock stops refreshing and removes the lock file.
+// Refresh rewrites the lock file with the current time, unless the lock
+// is already lost: not refreshed within the stale time, or its file removed
+// by another process. A failed write is retried at the next refresh until
+// the stale time has passed. It returns an error wrapping ErrLockLost once
+// the lock is lost.
+func (l *Lock) Refresh(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lost != nil {
+		return l.lost
+	}
+	now := wallNow(time.Now())
+	if age := now.Sub(l.refreshed); age > l.timing.Stale {
+		return l.lose(l.staleErr(age))
+	}
+	if _, err := l.r.be.Stat(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()}); errors.Is(err, backend.ErrNotExist) {
+		return l.lose(fmt.Errorf("%w: another process removed its lock file %s", ErrLockLost, l.id.Str()))
+	}
+	info := l.info
+	info.Time = now.UTC()
+	id, err := l.r.saveLock(ctx, info)
+	if err != nil {
+		// Retried at the next tick; the lock is lost only when the
+		// stale time passes without a successful write.
+		return fmt.Errorf("refresh lock: %w", err)
+	}
+	_ = l.r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()})
+	l.id, l.refreshed = id, now
+	return nil
+}
+
+func (l *Lock) staleErr(age time.Duration) error {
+	return fmt.Errorf("%w: it was not refreshed for %s, longer than the %s after which other processes treat it as stale (was the process stopped or the machine suspended?)", ErrLockLost, age.Round(time.Second), l.timing.Stale)
+}
+
+// lose records that the lock is lost and tells the OnLost callback. l.mu
+// must be held.
+func (l *Lock) lose(err error) error {
+	l.lost = err
+	if l.onLost != nil {
+		go l.onLost(err) // it may cancel work that waits for l.mu
+	}
+	return err
+}
+
+// Err returns the error wrapping ErrLockLost once the lock is lost, or
+// nil.
+func (l *Lock) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost
+}
+
+// Unlock stops refreshing and removes the lock file. A lock found past its
+// stale time now is recorded as lost (see Err): a command that failed
+// after a long stop learns why.
 func (l *Lock) Unlock(ctx context.Context) error {
 	l.cancel()
 	<-l.done
 	l.mu.Lock()
+	if age := wallNow(time.Now()).Sub(l.refreshed); l.lost == nil && age > l.timing.Stale {
+		l.lost = l.staleErr(age)
+	}
+	l.mu.Unlock()
+	l.r.mu.Lock()
+	if l.r.held == l {
+		l.r.held = nil
+	}
+	l.r.mu.Unlock()
+	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()})
+}
+
+// checkLock makes sure, right before an index or snapshot file is
+// written, that the lock the repository holds (if any) is still valid: it
+// refreshes it, which fails with ErrLockLost when the stale time has
+// passed since the last refresh or the lock file was removed. A process
+// that was stopped and resumed cannot write before its refresher noticed.
+func (r *Repository) checkLock(ctx context.Context) error {
+	r.mu.Lock()
+	l := r.held
+	r.mu.Unlock()
+	if l == nil {
+		return nil
+	}
+	err := l.Refresh(ctx)
+	if err != nil && !errors.Is(err, ErrLockLost) {
+		// The storage did not take the refresh; the lock is still
+		// valid while the stale time has not passed.
+		l.mu.Lock()
+		age := wallNow(time.Now()).Sub(l.refreshed)
+		l.mu.Unlock()
+		if age < l.timing.Stale-l.timing.Refresh {
+			return nil
+		}
+	}
+	return err
 }
 
 // RemoveStaleLocks deletes stale and damaged lock files (or all locks
@@ -235,7 +365,7 @@ func (r *Repository) RemoveStaleLocks(ctx context.Context, all bool) (int, error
 		if err != nil && !all && !errors.Is(err, ErrDamagedFile) {
 			return nil
 		}
-		if all || err != nil || li.Stale(now) {
+		if all || err != nil || li.Stale(now, r.timing().Stale) {
 			if err := r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: id.String()}); err != nil {
 				return err
 			}

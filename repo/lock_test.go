@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,7 +237,7 @@ func TestLockInfoStale(t *testing.T) {
 		{"fresh, PID 0", LockInfo{Time: now, Hostname: host, PID: 0}, false},
 		{"fresh, PID 1 (init, alive)", LockInfo{Time: now, Hostname: host, PID: 1}, false},
 	} {
-		if got := tc.li.Stale(now); got != tc.want {
+		if got := tc.li.Stale(now, StaleTimeout); got != tc.want {
 			t.Errorf("%s: Stale = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -311,5 +313,125 @@ func TestLockIgnoresDamagedLockFile(t *testing.T) {
 	putLock(t, r, LockInfo{Time: time.Now(), Exclusive: true, Hostname: "elsewhere", PID: 5})
 	if _, err := r.Lock(ctx, false, 0, nil); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Lock beside a live exclusive lock: %v", err)
+	}
+}
+
+// A lock not refreshed within the stale time (the process was stopped, the
+// machine suspended) is lost: no index or snapshot file may be written
+// with it, and the command is told (issue 10).
+func TestLockLostWhenNotRefreshedInTime(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newTestRepo(t, smallConfig())
+	r.SetLockTiming(LockTiming{Refresh: time.Hour, Stale: 100 * time.Millisecond})
+	l, err := r.Lock(ctx, false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock(ctx)
+	lost := make(chan error, 1)
+	l.OnLost(func(err error) { lost <- err })
+	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); err != nil {
+		t.Fatalf("SaveFile while the lock is fresh: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	_, err = r.SaveFile(ctx, backend.Snapshot, []byte("{}"))
+	if !errors.Is(err, ErrLockLost) || !strings.Contains(err.Error(), "was not refreshed for") {
+		t.Fatalf("SaveFile after the stale time: %v", err)
+	}
+	if got := listNames(t, r.Backend(), backend.Snapshot); len(got) != 0 {
+		t.Fatalf("a snapshot was written without a lock: %v", got)
+	}
+	select {
+	case err := <-lost:
+		if !errors.Is(err, ErrLockLost) {
+			t.Fatalf("OnLost got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnLost was not called")
+	}
+	// Lock files themselves are still written (unlock, other locks).
+	if _, err := r.SaveFile(ctx, backend.Lock, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A lock whose file another process removed (it judged the lock stale) is
+// lost as soon as the refresher sees it.
+func TestLockLostWhenFileRemoved(t *testing.T) {
+	ctx := context.Background()
+	r, dir := newTestRepo(t, smallConfig())
+	r.SetLockTiming(LockTiming{Refresh: 20 * time.Millisecond, Stale: time.Hour})
+	l, err := r.Lock(ctx, true, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock(ctx)
+	lost := make(chan error, 1)
+	l.OnLost(func(err error) { lost <- err })
+	other := reopen(t, dir)
+	if n, err := other.RemoveStaleLocks(ctx, true); err != nil || n != 1 {
+		t.Fatalf("RemoveStaleLocks = %d, %v", n, err)
+	}
+	select {
+	case err := <-lost:
+		if !errors.Is(err, ErrLockLost) || !strings.Contains(err.Error(), "another process removed its lock file") {
+			t.Fatalf("OnLost got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the refresher did not notice")
+	}
+	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); !errors.Is(err, ErrLockLost) {
+		t.Fatalf("SaveFile after the lock was removed: %v", err)
+	}
+}
+
+// failLockSaves makes saving lock files fail while fail is set.
+type failLockSaves struct {
+	backend.Backend
+	fail atomic.Bool
+}
+
+func (f *failLockSaves) Save(ctx context.Context, h backend.Handle, rd io.Reader, size int64) error {
+	if h.Type == backend.Lock && f.fail.Load() {
+		return errors.New("storage unreachable")
+	}
+	return f.Backend.Save(ctx, h, rd, size)
+}
+
+// A refresh that fails is retried; the lock is lost only once the stale
+// time passes without a successful one.
+func TestLockRefreshFailuresUntilStale(t *testing.T) {
+	ctx := context.Background()
+	_, dir := newTestRepo(t, smallConfig())
+	be := &failLockSaves{Backend: local.New(dir)}
+	r, err := Open(ctx, be, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetLockTiming(LockTiming{Refresh: 20 * time.Millisecond, Stale: 600 * time.Millisecond})
+	l, err := r.Lock(ctx, false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock(ctx)
+	lost := make(chan error, 1)
+	l.OnLost(func(err error) { lost <- err })
+	be.fail.Store(true)
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-lost:
+		t.Fatalf("lost after a few failed refreshes: %v", err)
+	default:
+	}
+	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); err != nil {
+		t.Fatalf("SaveFile with refreshes failing, well within the stale time: %v", err)
+	}
+	select {
+	case err := <-lost:
+		if !errors.Is(err, ErrLockLost) {
+			t.Fatalf("OnLost got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lock was not given up after the stale time")
 	}
 }

@@ -42,6 +42,7 @@ type Repository struct {
 	idx   *Index
 
 	damagedKeys []string // key files Open found damaged
+	lockTiming  LockTiming
 
 	mu        sync.Mutex
 	pending   map[ID]struct{} // blobs accepted into a packer, pack not yet written
@@ -50,6 +51,7 @@ type Repository struct {
 	freeBufs  [][]byte    // pack buffers to reuse: a new one per pack would be 16 MiB of garbage each time
 
 	packErr error // the first failed pack write: later saves and Flush fail too
+	held    *Lock // the lock this process holds, checked before index and snapshot files are written
 
 	cache  *Cache // keyframes on local disk; nil when not used
 	plains recentPlains
@@ -355,6 +357,11 @@ func (r *Repository) List(ctx context.Context, t backend.FileType, fn func(ID, i
 // SaveFile seals body as a file of type t (index, snapshot or lock) and
 // stores it under the SHA-256 of its bytes.
 func (r *Repository) SaveFile(ctx context.Context, t backend.FileType, body []byte) (ID, error) {
+	if t == backend.Index || t == backend.Snapshot {
+		if err := r.checkLock(ctx); err != nil {
+			return ID{}, err
+		}
+	}
 	data := r.sealFile(string(t), body)
 	id := Hash(data)
 	if err := r.be.Save(ctx, backend.Handle{Type: t, Name: id.String()}, bytes.NewReader(data), int64(len(data))); err != nil {

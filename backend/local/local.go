@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/sqlvault/sqlvault/backend"
 )
@@ -232,17 +233,38 @@ func (l *Local) List(ctx context.Context, t backend.FileType, fn func(backend.Fi
 	return nil
 }
 
-// RemoveTemp deletes temporary files left behind by interrupted writes.
-func (l *Local) RemoveTemp() error {
-	return filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+// RemoveTemp deletes the temporary files (.tmp-*) in every folder of the
+// repository that were last modified before cutoff: those of writes that
+// were interrupted (see backend.TempRemover).
+func (l *Local) RemoveTemp(ctx context.Context, cutoff time.Time, dryRun bool) (backend.TempStats, error) {
+	var st backend.TempStats
+	err := filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return mapErr(err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), ".tmp-") {
 			return nil
 		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") {
-			_ = os.Remove(p)
+		fi, err := d.Info()
+		if err != nil || !fi.ModTime().Before(cutoff) {
+			return nil // gone meanwhile, or a write may still be running
 		}
+		if !dryRun {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return mapErr(err)
+			}
+		}
+		st.Removed++
+		st.Bytes += fi.Size()
 		return nil
 	})
+	return st, err
 }
 
 // Close does nothing for the local backend.

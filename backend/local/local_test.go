@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sqlvault/sqlvault/backend"
 )
@@ -312,12 +313,31 @@ func TestList(t *testing.T) {
 	if err := l.List(ctx, backend.Pack, func(backend.FileInfo) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("List with a cancelled context: err = %v", err)
 	}
-	// RemoveTemp deletes the temporary files only.
-	if err := l.RemoveTemp(); err != nil {
-		t.Fatal(err)
+	// RemoveTemp deletes the temporary files older than the cutoff only.
+	tmps := tempFiles(t, dir)
+	if len(tmps) < 2 {
+		t.Fatalf("temporary files %v", tmps)
 	}
-	if tmp := tempFiles(t, dir); len(tmp) != 0 {
-		t.Fatalf("RemoveTemp left %v", tmp)
+	old := time.Now().Add(-2 * time.Hour)
+	for _, p := range tmps[1:] {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cutoff := time.Now().Add(-time.Hour)
+	st, err := l.RemoveTemp(context.Background(), cutoff, true)
+	if err != nil || st.Removed != len(tmps)-1 || st.Bytes != int64(3*(len(tmps)-1)) {
+		t.Fatalf("RemoveTemp dry run = %+v, %v", st, err)
+	}
+	if left := tempFiles(t, dir); len(left) != len(tmps) {
+		t.Fatalf("a dry run removed %v", left)
+	}
+	st, err = l.RemoveTemp(context.Background(), cutoff, false)
+	if err != nil || st.Removed != len(tmps)-1 {
+		t.Fatalf("RemoveTemp = %+v, %v", st, err)
+	}
+	if left := tempFiles(t, dir); len(left) != 1 || left[0] != tmps[0] {
+		t.Fatalf("RemoveTemp left %v, want only the recent %s", left, tmps[0])
 	}
 	if _, err := os.Stat(filepath.Join(dir, "snapshots", ".hidden")); err != nil {
 		t.Fatalf("RemoveTemp removed a non-temporary file: %v", err)

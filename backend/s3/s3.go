@@ -910,3 +910,34 @@ func (b *Backend) IncompleteUploads(ctx context.Context) ([]string, error) {
 	}
 	return keys, nil
 }
+
+// RemoveTemp aborts the multipart uploads under the repository's prefix
+// that were started before cutoff and never completed (left by a killed
+// process; their parts are billed until aborted). See
+// backend.TempRemover.
+func (b *Backend) RemoveTemp(ctx context.Context, cutoff time.Time, dryRun bool) (backend.TempStats, error) {
+	var st backend.TempStats
+	prefix := b.cfg.Prefix
+	if prefix != "" {
+		prefix += "/"
+	}
+	var old []minio.ObjectMultipartInfo
+	for u := range b.client.ListIncompleteUploads(ctx, b.cfg.Bucket, prefix, true) {
+		if u.Err != nil {
+			return st, b.describe("list incomplete uploads", u.Err)
+		}
+		if u.Initiated.Before(cutoff) {
+			old = append(old, u)
+		}
+	}
+	for _, u := range old {
+		if !dryRun {
+			if err := b.core.AbortMultipartUpload(ctx, b.cfg.Bucket, u.Key, u.UploadID); err != nil {
+				return st, b.describe("abort upload of "+u.Key, err)
+			}
+		}
+		st.Removed++
+		st.Bytes += u.Size
+	}
+	return st, nil
+}

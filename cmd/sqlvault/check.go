@@ -31,7 +31,7 @@ func checkCommand(g *globals) *cli.Command {
 					return usageErr("--read-data-subset: %v", err)
 				}
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, false)
+			r, unlock, err := g.openRepo(c.Context, readLock, false)
 			if err != nil {
 				return err
 			}

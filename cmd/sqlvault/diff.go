@@ -26,7 +26,7 @@ func diffCommand(g *globals) *cli.Command {
 			if c.NArg() != 2 {
 				return usageErr("diff needs two snapshots (ID prefixes or \"latest\")")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, unlock, err := g.openRepo(c.Context, readLock, true)
 			if err != nil {
 				return err
 			}

@@ -270,6 +270,7 @@ func TestE2ES3(t *testing.T) {
 		{"DamagedParent", TestE2EDamagedParent},
 		{"DamagedKeyFile", TestE2EDamagedKeyFile},
 		{"DamagedLockFile", TestE2EDamagedLockFile},
+		{"NoLockWritesNoLock", TestE2ENoLockWritesNoLock},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

@@ -1168,8 +1168,14 @@ func TestE2EDamagedPack(t *testing.T) {
 // waitForPack waits until a pack file exists in the repository.
 func waitForPack(t *testing.T, repo string, exited <-chan struct{}) {
 	t.Helper()
+	waitForPacks(t, repo, 0, exited)
+}
+
+// waitForPacks waits until the repository holds more than n packs.
+func waitForPacks(t *testing.T, repo string, n int, exited <-chan struct{}) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for len(packFiles(repo)) == 0 {
+	for len(packFiles(repo)) <= n {
 		select {
 		case <-exited:
 			t.Fatal("backup ended before it wrote a pack")

@@ -36,7 +36,7 @@ func exportCommand(g *globals) *cli.Command {
 			case c.String("at") == "" && c.NArg() == 0:
 				return usageErr("export needs snapshots (ID prefixes or \"latest\") or --at TIME")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, unlock, err := g.openRepo(c.Context, readLock, true)
 			if err != nil {
 				return err
 			}

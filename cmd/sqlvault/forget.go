@@ -76,7 +76,7 @@ func runForget(c *cli.Context, g *globals) error {
 	dry := c.Bool("dry-run")
 	mode := exclusiveLock
 	if dry {
-		mode = sharedLock
+		mode = readLock
 	}
 	r, unlock, err := g.openRepo(ctx, mode, c.Bool("prune"))
 	if err != nil {

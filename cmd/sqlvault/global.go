@@ -34,6 +34,9 @@ type globals struct {
 	retryLock       time.Duration
 	cacheDir        string
 	noCache         bool
+	noLock          bool
+	cancel          context.CancelCauseFunc // cancels the command (a lost lock)
+	lock            *repo.Lock              // the lock the command took, if any
 	s3              s3Options
 	unknownCommand  bool
 }
@@ -49,6 +52,7 @@ func (g *globals) flags() []cli.Flag {
 		&cli.DurationFlag{Name: "retry-lock", Usage: "wait up to `DURATION` for a conflicting lock to go away"},
 		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"SQLVAULT_CACHE_DIR"}, Usage: "keep delta base blobs in `DIR` (default for remote repositories: the user cache folder)"},
 		&cli.BoolFlag{Name: "no-cache", Usage: "do not use a local cache of delta base blobs"},
+		&cli.BoolFlag{Name: "no-lock", Usage: "do not lock the repository (commands that only read: for read-only storage; a prune running meanwhile can remove what they read)"},
 	}, s3Flags()...)
 }
 
@@ -62,6 +66,7 @@ func (g *globals) load(c *cli.Context) error {
 	g.retryLock = c.Duration("retry-lock")
 	g.cacheDir = c.String("cache-dir")
 	g.noCache = c.Bool("no-cache")
+	g.noLock = c.Bool("no-lock")
 	g.s3.load(c)
 	return nil
 }
@@ -133,6 +138,9 @@ const (
 	noLock lockMode = iota
 	sharedLock
 	exclusiveLock
+	// readLock is a shared lock for commands that only read; --no-lock
+	// drops it, so that a repository on read-only storage can be read.
+	readLock
 )
 
 // openRepo opens the repository, takes the lock and loads the index. The
@@ -145,6 +153,12 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 	pw, err := g.password(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	switch {
+	case g.noLock && mode == readLock:
+		mode = noLock
+	case g.noLock && mode != noLock:
+		return nil, nil, usageErr("--no-lock is only for commands that only read (restore, dump, ls, snapshots, check, export, diff, stats, cat, and dry runs); this one writes to the repository and must lock it")
 	}
 	r, err := repo.Open(ctx, be, pw)
 	if err != nil {
@@ -168,11 +182,23 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 	// Closing the backend waits for (or, after a failure, cancels) uploads
 	// still running.
 	release := func() { _ = be.Close() }
+	timing, err := lockTiming()
+	if err != nil {
+		return nil, nil, err
+	}
+	r.SetLockTiming(timing)
 	if mode != noLock {
 		l, err := r.Lock(ctx, mode == exclusiveLock, g.retryLock, func(s string) { g.warnf("%s", s) })
 		if err != nil {
+			if mode == readLock && !errors.Is(err, repo.ErrLocked) && ctx.Err() == nil {
+				err = fmt.Errorf("%w (this command only reads: --no-lock reads a repository on read-only storage without locking it)", err)
+			}
 			return nil, nil, err
 		}
+		if g.cancel != nil {
+			l.OnLost(g.cancel)
+		}
+		g.lock = l
 		release = func() { _ = l.Unlock(context.Background()); _ = be.Close() }
 	}
 	if loadIndex {
@@ -238,4 +264,21 @@ func (g *globals) printRepoStats(r *repo.Repository) {
 	if s.BaseErrors > 0 {
 		g.warnf("%d delta bases could not be read; those chunks were stored in full", s.BaseErrors)
 	}
+}
+
+// lockTiming returns the lock timing: repo.DefaultLockTiming, or for tests
+// SQLVAULT_TEST_LOCK_TIMING="REFRESH,STALE" (Go durations, e.g. "200ms,2s").
+// Every process sharing a repository must use the same stale time.
+func lockTiming() (repo.LockTiming, error) {
+	v := os.Getenv("SQLVAULT_TEST_LOCK_TIMING")
+	if v == "" {
+		return repo.DefaultLockTiming, nil
+	}
+	a, b, _ := strings.Cut(v, ",")
+	refresh, err1 := time.ParseDuration(a)
+	stale, err2 := time.ParseDuration(b)
+	if err1 != nil || err2 != nil || refresh <= 0 || stale <= refresh {
+		return repo.LockTiming{}, usageErr("SQLVAULT_TEST_LOCK_TIMING=%q: want REFRESH,STALE durations with STALE > REFRESH", v)
+	}
+	return repo.LockTiming{Refresh: refresh, Stale: stale}, nil
 }

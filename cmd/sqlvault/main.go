@@ -35,7 +35,7 @@ const (
 	exitDamaged     = 4   // repository data is damaged (check found problems, a blob did not decrypt)
 	exitSource      = 5   // the source failed (command exited non-zero, server refused)
 	exitNoRepo      = 10  // no repository at the location
-	exitLocked      = 11  // repository locked by another process
+	exitLocked      = 11  // repository locked by another process, or this command's lock was lost
 	exitPassword    = 12  // wrong password
 	exitInterrupted = 130 // interrupted by a signal
 )
@@ -86,7 +86,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = exitFailure
 		}
 	}()
+	// A lost repository lock cancels the command with its cause.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	app, g := newApp(stdin, stdout, stderr)
+	g.cancel = cancel
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		if g.unknownCommand {
@@ -94,7 +98,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
+	if cause := context.Cause(ctx); errors.Is(cause, repo.ErrLockLost) && !errors.Is(err, repo.ErrLockLost) {
+		err = cause // the work was cancelled because the lock was lost
+	} else if g.lock != nil && g.lock.Err() != nil && !errors.Is(err, repo.ErrLockLost) {
+		err = g.lock.Err() // it failed after a stop that cost it the lock (a pruned pack, say)
+	}
 	code = exitCode(ctx, err)
+	if errors.Is(err, repo.ErrLockLost) {
+		err = fmt.Errorf("%w; the command stopped before writing an index or snapshot, so nothing it did is visible: run it again", err)
+	}
 	if code == exitInterrupted {
 		err = errors.New("interrupted: the command was stopped before it finished (nothing already stored was changed)")
 	}
@@ -106,6 +118,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func exitCode(ctx context.Context, err error) int {
 	var ee *exitError
 	switch {
+	case errors.Is(err, repo.ErrLockLost):
+		return exitLocked
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &ee):

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sqlvault/sqlvault/backend"
 	"github.com/sqlvault/sqlvault/repo"
 	"github.com/sqlvault/sqlvault/snapshot"
 )
@@ -35,7 +36,7 @@ func pruneCommand(g *globals) *cli.Command {
 			}
 			mode := exclusiveLock
 			if c.Bool("dry-run") {
-				mode = sharedLock
+				mode = readLock
 			}
 			r, unlock, err := g.openRepo(c.Context, mode, true)
 			if err != nil {
@@ -77,13 +78,20 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 	if err != nil {
 		return describe(err)
 	}
+	var temp backend.TempStats
+	if keep == nil { // a real prune or its dry run, not forget's estimate
+		if temp, err = r.RemoveTemp(c.Context, dry); err != nil {
+			return fmt.Errorf("remove temporary files: %w", err)
+		}
+	}
 	if g.json {
 		type out struct {
 			repo.PruneStats
-			DryRun bool  `json:"dry_run"`
-			Freed  int64 `json:"freed"`
+			DryRun bool              `json:"dry_run"`
+			Freed  int64             `json:"freed"`
+			Temp   backend.TempStats `json:"temporary"`
 		}
-		return g.printJSON(out{PruneStats: st, DryRun: dry, Freed: st.Freed()})
+		return g.printJSON(out{PruneStats: st, DryRun: dry, Freed: st.Freed(), Temp: temp})
 	}
 	if g.quiet {
 		return nil
@@ -100,6 +108,13 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 		formatBytes(st.RepackBytes), st.CopiedBlobs, formatBytes(st.CopiedBytes), st.Packs-st.DeletePacks-st.RepackPacks)
 	if st.Unreferenced > 0 {
 		fmt.Fprintf(w, "packs no index names (left by interrupted backups): %d, %s, %sdelete\n", st.Unreferenced, formatBytes(st.UnreferencedBytes), would)
+	}
+	if temp.Removed > 0 {
+		done := "removed"
+		if dry {
+			done = "would remove"
+		}
+		fmt.Fprintf(w, "temporary files left by interrupted backups: %d, %s, %s\n", temp.Removed, formatBytes(temp.Bytes), done)
 	}
 	if !dry {
 		fmt.Fprintf(w, "wrote %d packs (%s) and %d index files; removed %d index files\n", st.WrittenPacks, formatBytes(st.WrittenBytes), st.IndexWritten, st.IndexRemoved)

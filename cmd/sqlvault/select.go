@@ -184,7 +184,7 @@ func tagListsOf(c *cli.Context, name string) [][]string {
 // finds the snapshot the command names (see findSnapshot). The returned
 // function releases the lock.
 func (g *globals) openSnapshot(c *cli.Context, path string) (*repo.Repository, *snapshot.Snapshot, func(), error) {
-	r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+	r, unlock, err := g.openRepo(c.Context, readLock, true)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -25,7 +25,7 @@ func statsCommand(g *globals) *cli.Command {
 			if c.NArg() > 0 {
 				return usageErr("stats takes no arguments; select snapshots with --host, --tag, --source or --database")
 			}
-			r, unlock, err := g.openRepo(c.Context, sharedLock, true)
+			r, unlock, err := g.openRepo(c.Context, readLock, true)
 			if err != nil {
 				return err
 			}

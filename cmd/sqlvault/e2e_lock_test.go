@@ -1,0 +1,292 @@
+package main_test
+
+// Locks (issue 10): commands that only read can run without one on
+// read-only storage (--no-lock).
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// readOnlyView bind-mounts dir read-only at a new folder and returns it;
+// the mount is removed when the test ends. It needs root (mount(8)); the
+// test is skipped without, except in CI, where it fails.
+func readOnlyView(t *testing.T, dir string) string {
+	t.Helper()
+	view := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(view, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mount := func(args ...string) error {
+		out, err := exec.Command("mount", args...).CombinedOutput()
+		if err != nil {
+			return &mountError{args, strings.TrimSpace(string(out)), err}
+		}
+		return nil
+	}
+	if err := mount("--bind", dir, view); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("a read-only bind mount is needed: %v", err)
+		}
+		t.Skipf("cannot bind-mount (needs root): %v", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", view).Run() })
+	if err := mount("-o", "remount,bind,ro", view); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(view, "probe"), nil, 0o600); err == nil {
+		t.Fatal("the read-only view is writable")
+	}
+	return view
+}
+
+type mountError struct {
+	args []string
+	out  string
+	err  error
+}
+
+func (e *mountError) Error() string {
+	return "mount " + strings.Join(e.args, " ") + ": " + e.err.Error() + ": " + e.out
+}
+
+// TestE2ENoLockReadOnlyRepository: a repository on read-only storage is
+// read with --no-lock by every command that only reads; without it, the
+// lock cannot be written and the one line says to use --no-lock; commands
+// that write refuse --no-lock.
+func TestE2ENoLockReadOnlyRepository(t *testing.T) {
+	s := initRepo(t)
+	src := filepath.Join(s.dir, "src")
+	writeFile(t, filepath.Join(src, "a.bin"), genBytes(100, 300_000))
+	writeFile(t, filepath.Join(src, "b.txt"), []byte("b\n"))
+	s.mustRun("backup", src)
+	writeFile(t, filepath.Join(src, "b.txt"), []byte("b changed\n"))
+	s.mustRun("backup", src)
+	sns := s.snapshots()
+
+	ro := *s
+	ro.repo = readOnlyView(t, s.repo)
+	r := ro.run("restore", "latest", "--target", filepath.Join(s.dir, "r0"))
+	wantCode(t, r, exitFailure)
+	if l := errLine(t, r); !strings.Contains(l, "read-only file system") || !strings.Contains(l, "--no-lock") {
+		t.Fatalf("want the failure to suggest --no-lock: %q", l)
+	}
+	target := filepath.Join(s.dir, "r")
+	for _, args := range [][]string{
+		{"restore", "latest", "--target", target},
+		{"dump", sns[0].ID, "/src/a.bin"},
+		{"ls", "latest"},
+		{"snapshots"},
+		{"check", "--read-data"},
+		{"diff", sns[0].ID, sns[1].ID},
+		{"stats"},
+		{"export", "latest", "--zip", filepath.Join(s.dir, "x.zip")},
+		{"forget", "--keep-last", "1", "--dry-run"},
+		{"prune", "--dry-run"},
+		{"cat", "config"},
+	} {
+		r := ro.run(append([]string{"--no-lock"}, args...)...)
+		if r.code != exitOK || strings.Contains(r.stderr, "warning") {
+			t.Fatalf("--no-lock %s on read-only storage\n%v", args[0], r)
+		}
+		if args[0] == "dump" && r.stdout != string(genBytes(100, 300_000)) {
+			t.Fatal("dump differs")
+		}
+	}
+	sameFile(t, filepath.Join(src, "a.bin"), filepath.Join(target, "src", "a.bin"))
+	sameFile(t, filepath.Join(src, "b.txt"), filepath.Join(target, "src", "b.txt"))
+	for _, args := range [][]string{{"backup", src}, {"prune"}, {"forget", "--keep-last", "1"}} {
+		r := s.run(append([]string{"--no-lock"}, args...)...)
+		wantCode(t, r, exitUsage)
+		if l := errLine(t, r); !strings.Contains(l, "--no-lock is only for commands that only read") {
+			t.Fatalf("%s --no-lock: %q", args[0], l)
+		}
+	}
+}
+
+// TestE2ENoLockWritesNoLock: with --no-lock a restore leaves no trace in
+// locks/ (run against S3 by TestE2ES3, where storage cannot be made
+// read-only for one test).
+func TestE2ENoLockWritesNoLock(t *testing.T) {
+	s := initRepo(t)
+	src := filepath.Join(s.dir, "src")
+	writeFile(t, filepath.Join(src, "a.bin"), genBytes(101, 3<<20))
+	s.mustRun("backup", src)
+	// A pipe that is not read until locks/ was listed holds the restore
+	// mid-way: dump writes to it and blocks.
+	cmd := s.command(t.Context(), "--no-lock", "dump", "latest", "/src/a.bin")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	if _, err := out.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	if locks := repoFiles(t, s.repo, "locks"); len(locks) != 0 {
+		t.Errorf("a dump with --no-lock wrote lock files %v", locks)
+	}
+	var rest strings.Builder
+	buf2 := make([]byte, 1<<20)
+	for {
+		n, err := out.Read(buf2)
+		rest.Write(buf2[:n])
+		if err != nil {
+			break
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if string(buf)+rest.String() != string(genBytes(101, 3<<20)) {
+		t.Fatal("dump differs")
+	}
+	// Without --no-lock a dump holds a lock while it runs.
+	cmd = s.command(t.Context(), "dump", "latest", "/src/a.bin")
+	out, _ = cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := out.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	if locks := repoFiles(t, s.repo, "locks"); len(locks) != 1 {
+		t.Errorf("a dump without --no-lock holds %d lock files, want 1", len(locks))
+	}
+	for {
+		if _, err := out.Read(buf2); err != nil {
+			break
+		}
+	}
+	cmd.Wait()
+}
+
+// TestE2ELockLostWhileStopped: a backup stopped (SIGSTOP) past the stale
+// time loses its lock. A prune meanwhile takes the lock as stale and
+// deletes the backup's packs, which no index names yet. When the backup
+// resumes it must not write an index or a snapshot that would point at
+// them: it fails with the lock-lost line and exit 11, and the repository
+// checks clean.
+func TestE2ELockLostWhileStopped(t *testing.T) {
+	s := initRepo(t)
+	s.env = append(s.env, "SQLVAULT_TEST_LOCK_TIMING=200ms,2s")
+	s.runStdin(strings.NewReader("day 0"), "backup", "--stdin", "--stdin-filename", "first.txt")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, "backup", "--stdin", "--stdin-filename", "big.sql")
+	pr, pw := io.Pipe()
+	cmd.Stdin = pr
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	src := genReader(110)
+	go io.Copy(pw, io.LimitReader(src, 40<<20)) // then blocks: the rest follows after SIGCONT
+	first := len(packFiles(s.repo))
+	waitForPacks(t, s.repo, first+1, exited)
+	packsBefore := len(packFiles(s.repo))
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	r := s.run("prune")
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stderr, "warning: ignoring stale shared lock by PID ") {
+		t.Fatalf("prune did not take the stopped backup's lock as stale\n%v", r)
+	}
+	if n := len(packFiles(s.repo)); n != first {
+		t.Fatalf("prune left %d packs (the first backup has %d, the stopped one had written %d): the backup's were not deleted", n, first, packsBefore-first)
+	}
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	go func() { io.Copy(pw, io.LimitReader(src, 8<<20)); pw.Close() }()
+	<-exited
+	res := result{args: []string{"backup (stopped)"}, code: cmd.ProcessState.ExitCode(), stderr: errb.String()}
+	noPanic(t, res)
+	wantCode(t, res, exitLocked)
+	if l := errLine(t, res); !strings.Contains(l, "the repository lock was lost: it was not refreshed for") || !strings.Contains(l, "run it again") {
+		t.Fatalf("want the lock-lost line: %q", l)
+	}
+	if sns := s.snapshots(); len(sns) != 1 {
+		t.Fatalf("%d snapshots, want only the first: the resumed backup wrote one", len(sns))
+	}
+	s.mustRun("check", "--read-data")
+	s.mustRun("backup", "--stdin", "--stdin-filename", "again.txt")
+}
+
+// TestE2EPruneRemovesTempFiles: killed backups leave temporary files; prune
+// removes those older than the lock stale time and keeps newer ones (a
+// backup may be writing them).
+func TestE2EPruneRemovesTempFiles(t *testing.T) {
+	s := initRepo(t)
+	s.runStdin(strings.NewReader("before"), "backup", "--stdin", "--stdin-filename", "first.txt")
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		n := len(packFiles(s.repo))
+		cmd, _, exited := s.startStreamBackup(ctx)
+		waitForPacks(t, s.repo, n, exited)
+		cmd.Process.Kill()
+		<-exited
+		cancel()
+	}
+	var old, all []string
+	if isS3(s.repo) {
+		all = s3IncompleteUploads(t, s.repo)
+	} else {
+		all = tempFiles(t, s.repo)
+		past := time.Now().Add(-time.Hour)
+		for _, p := range all {
+			if err := os.Chtimes(p, past, past); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old = all
+		fresh := filepath.Join(s.repo, "data", ".tmp-fresh")
+		if err := os.WriteFile(fresh, []byte("being written"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, fresh)
+	}
+	if len(all) == 0 {
+		t.Fatal("killed backups left no temporary files")
+	}
+	if isS3(s.repo) {
+		// Uploads cannot be made older: judge them by a stale time of 1s.
+		time.Sleep(1100 * time.Millisecond)
+		s.env = append(s.env, "SQLVAULT_TEST_LOCK_TIMING=100ms,1s")
+		old = all
+	}
+	r := s.mustRun("prune", "--dry-run")
+	want := fmt.Sprintf("temporary files left by interrupted backups: %d, ", len(old))
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "would remove") {
+		t.Fatalf("prune --dry-run does not report %q\n%v", want, r)
+	}
+	r = s.mustRun("prune")
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, ", removed\n") {
+		t.Fatalf("prune does not report %q\n%v", want, r)
+	}
+	if isS3(s.repo) {
+		if left := s3IncompleteUploads(t, s.repo); len(left) != 0 {
+			t.Fatalf("incomplete uploads left: %v", left)
+		}
+	} else if left := tempFiles(t, s.repo); len(left) != 1 || filepath.Base(left[0]) != ".tmp-fresh" {
+		t.Fatalf("temporary files left %v, want only the fresh one", left)
+	}
+	s.mustRun("check")
+}

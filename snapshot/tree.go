@@ -39,7 +39,9 @@ type Node struct {
 }
 
 // Tree is a directory listing, stored as a JSON tree blob with its nodes
-// sorted by name so that the same directory always gives the same blob.
+// sorted by the bytes of their names so that the same directory always
+// gives the same blob. Names are byte strings: see treejson.go for how
+// names that are not UTF-8 are stored.
 type Tree struct {
 	Nodes []*Node `json:"nodes"`
 }
@@ -55,11 +57,7 @@ func (t *Tree) Find(name string) *Node {
 
 // SaveTree sorts and stores a tree, returning its ID and the bytes added.
 func SaveTree(ctx context.Context, r *repo.Repository, t *Tree) (repo.ID, int, error) {
-	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
-	if t.Nodes == nil {
-		t.Nodes = []*Node{}
-	}
-	buf, err := json.Marshal(t)
+	buf, err := encodeTree(t)
 	if err != nil {
 		return repo.ID{}, 0, fmt.Errorf("encode tree: %w", err)
 	}
@@ -81,10 +79,11 @@ func LoadTree(ctx context.Context, r *repo.Repository, id repo.ID) (*Tree, error
 
 // DecodeTree parses the JSON of a tree blob and checks its node names.
 func DecodeTree(buf []byte) (*Tree, error) {
-	var t Tree
-	if err := json.Unmarshal(buf, &t); err != nil {
+	var w treeWire
+	if err := json.Unmarshal(buf, &w); err != nil {
 		return nil, err
 	}
+	t := Tree{Nodes: fromWire(w)}
 	for i, n := range t.Nodes {
 		if n == nil || !validName(n.Name) {
 			return nil, errors.New("invalid node name")
@@ -96,6 +95,11 @@ func DecodeTree(buf []byte) (*Tree, error) {
 		}
 	}
 	return &t, nil
+}
+
+// sortNodes sorts nodes by the bytes of their names.
+func sortNodes(nodes []*Node) {
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 }
 
 // validName rejects names that could escape a restore target.

@@ -100,7 +100,7 @@ func diffCommand(g *globals) *cli.Command {
 				if len(detail) > 0 {
 					suffix = "  (" + strings.Join(detail, ", ") + ")"
 				}
-				_, err := fmt.Fprintf(g.stdout, "%c  %s%s\n", ch.Kind, name, suffix)
+				_, err := fmt.Fprintf(g.stdout, "%c  %s%s\n", ch.Kind, displayPath(name), suffix)
 				return err
 			})
 			if err != nil {

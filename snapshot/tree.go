@@ -14,14 +14,19 @@ import (
 	"github.com/sqlvault/sqlvault/repo"
 )
 
-// Node types.
+// Node types (restic's names). Sockets are not stored: a socket is only
+// meaningful to the process that listens on it.
 const (
 	TypeFile    = "file"
 	TypeDir     = "dir"
 	TypeSymlink = "symlink"
+	TypeFIFO    = "fifo"    // named pipe
+	TypeCharDev = "chardev" // character device, with Device
+	TypeDev     = "dev"     // block device, with Device
 )
 
-// Node is one entry of a tree: a file, directory or symbolic link.
+// Node is one entry of a tree: a file, directory, symbolic link, FIFO or
+// device file.
 type Node struct {
 	Name       string      `json:"name"`
 	Type       string      `json:"type"`
@@ -36,6 +41,20 @@ type Node struct {
 	Hints      []byte      `json:"hints,omitempty"` // 16 bytes per content chunk: hashes of its first and last 256 bytes
 	Subtree    *repo.ID    `json:"subtree,omitempty"`
 	LinkTarget string      `json:"linktarget,omitempty"`
+	// Links and DeviceID are set for non-directories with more than one
+	// hard link: restore links the items with the same DeviceID and Inode.
+	Links    uint64 `json:"links,omitempty"`
+	DeviceID uint64 `json:"device_id,omitempty"`
+	Device   uint64 `json:"device,omitempty"` // device number of a chardev or dev node (Linux encoding)
+	// Xattrs are the extended attributes, in the order the file system
+	// lists them.
+	Xattrs []Xattr `json:"xattrs,omitempty"`
+}
+
+// Xattr is one extended attribute.
+type Xattr struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value"`
 }
 
 // Tree is a directory listing, stored as a JSON tree blob with its nodes

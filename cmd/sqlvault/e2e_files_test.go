@@ -237,5 +237,10 @@ func TestE2ESpecialFiles(t *testing.T) {
 	if d := s.mustRun("diff", "--metadata", sns[0].ShortID, sns[1].ShortID).stdout; strings.Contains(d, "/src/") {
 		t.Errorf("diff of unchanged snapshots:\n%s", d)
 	}
+	// Export: the links are files, the FIFO and device are counted as left out.
+	ex := s.mustRun("export", "latest", "--zip", filepath.Join(dir, "out.zip"))
+	if !strings.Contains(ex.stderr, "(2 FIFOs and device files left out") {
+		t.Errorf("export:\n%v", ex)
+	}
 	s.mustRun("check", "--read-data")
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/urfave/cli/v2"
 
@@ -39,7 +42,7 @@ func lsCommand(g *globals) *cli.Command {
 					if n.Type == snapshot.TypeSymlink {
 						target = " -> " + displayPath(n.LinkTarget)
 					}
-					_, err := fmt.Fprintf(g.stdout, "%s %5d %5d %12d %s %s%s\n", modeString(n), n.UID, n.GID, n.Size, n.ModTime.Local().Format(time.DateTime), displayPath(p), target)
+					_, err := fmt.Fprintf(g.stdout, "%s %5d %5d %12s %s %s%s\n", modeString(n), n.UID, n.GID, sizeField(n), n.ModTime.Local().Format(time.DateTime), displayPath(p), target)
 					return err
 				}
 				_, err := fmt.Fprintln(g.stdout, displayPath(p))
@@ -65,8 +68,23 @@ func modeString(n *snapshot.Node) string {
 		return "d" + s[1:]
 	case snapshot.TypeSymlink:
 		return "l" + s[1:]
+	case snapshot.TypeFIFO:
+		return "p" + s[1:]
+	case snapshot.TypeCharDev:
+		return "c" + s[1:]
+	case snapshot.TypeDev:
+		return "b" + s[1:]
 	}
 	return s
+}
+
+// sizeField is the size column of ls -l: the size, or for a device file
+// its major and minor number as ls shows them.
+func sizeField(n *snapshot.Node) string {
+	if n.Type == snapshot.TypeCharDev || n.Type == snapshot.TypeDev {
+		return fmt.Sprintf("%d, %d", unix.Major(n.Device), unix.Minor(n.Device))
+	}
+	return strconv.FormatUint(n.Size, 10)
 }
 
 // lsEntryJSON is one line of ls --json. Names and paths that are not UTF-8
@@ -82,7 +100,7 @@ type lsEntryJSON struct {
 
 func lsEntry(p string, n *snapshot.Node) lsEntryJSON {
 	e := lsEntryJSON{Path: snapshot.DisplayForm(p), Node: &snapshot.Node{Name: snapshot.DisplayForm(n.Name), Type: n.Type, Mode: n.Mode, ModTime: n.ModTime,
-		UID: n.UID, GID: n.GID, Size: n.Size, LinkTarget: snapshot.DisplayForm(n.LinkTarget)}}
+		UID: n.UID, GID: n.GID, Size: n.Size, LinkTarget: snapshot.DisplayForm(n.LinkTarget), Links: n.Links, Device: n.Device}}
 	if e.Path != p {
 		e.PathRaw = []byte(p)
 	}

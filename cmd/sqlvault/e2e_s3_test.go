@@ -265,6 +265,7 @@ func TestE2ES3(t *testing.T) {
 		{"Diff", TestE2EDiff},
 		{"Stats", TestE2EStats},
 		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
+		{"NonUTF8Names", TestE2ENonUTF8Names},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

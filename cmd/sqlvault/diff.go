@@ -20,7 +20,7 @@ func diffCommand(g *globals) *cli.Command {
 			"for a SQL Server snapshot the files under DATABASE/data/ are its tables. The summary gives the stored\n" +
 			"size of the data SNAPSHOT2 needs that SNAPSHOT1 does not (with the bases of delta blobs).",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "metadata", Usage: "also list items whose content is the same but whose mode, owner or time changed (U)"},
+			&cli.BoolFlag{Name: "metadata", Usage: "also list items whose content is the same but whose mode, owner, time, link count or extended attributes changed (U)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {

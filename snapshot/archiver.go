@@ -30,6 +30,9 @@ type Options struct {
 	// Warn is called for each source item that cannot be read; the backup
 	// goes on without it.
 	Warn func(path string, err error)
+	// Skipped is called for each item left out on purpose (sockets); it
+	// does not make the backup incomplete.
+	Skipped func(path, reason string)
 	// Progress is called after each file is saved, with its path.
 	Progress func(path string, size int64, unchanged bool)
 	// NoDelta stores every new chunk in full instead of as a delta against
@@ -203,12 +206,19 @@ func (a *archiver) saveItem(ctx context.Context, path, name string, prev *Node) 
 		a.warn(path, err)
 		return nil, nil
 	}
+	if fi.Mode()&fs.ModeSocket != 0 {
+		if a.opts.Skipped != nil {
+			a.opts.Skipped(path, "socket")
+		}
+		return nil, nil
+	}
+	xattrs, xerr := readXattrs(path)
 	n := nodeFromInfo(name, fi)
 	switch {
 	case fi.Mode().IsRegular():
-		return a.saveFile(ctx, path, n, prev)
+		n, err = a.saveFile(ctx, path, n, prev)
 	case fi.IsDir():
-		return a.saveDir(ctx, path, n, prev)
+		n, err = a.saveDir(ctx, path, n, prev)
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, err := os.Readlink(path)
 		if err != nil {
@@ -216,17 +226,28 @@ func (a *archiver) saveItem(ctx context.Context, path, name string, prev *Node) 
 			return nil, nil
 		}
 		n.Type, n.LinkTarget = TypeSymlink, target
-		return n, nil
+	case specialNode(n, fi):
 	default:
 		a.warn(path, fmt.Errorf("skipped: special file (%v)", fi.Mode().Type()))
 		return nil, nil
 	}
+	if n == nil || err != nil {
+		return n, err
+	}
+	if xerr != nil {
+		a.warn(path, xerr) // the item is kept without (some of) its attributes
+	}
+	n.Xattrs = xattrs
+	return n, nil
 }
 
 func nodeFromInfo(name string, fi fs.FileInfo) *Node {
 	n := &Node{Name: name, Mode: fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky), ModTime: fi.ModTime()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		n.UID, n.GID, n.Inode = st.Uid, st.Gid, st.Ino
+		if st.Nlink > 1 && !fi.IsDir() {
+			n.Links, n.DeviceID = uint64(st.Nlink), uint64(st.Dev)
+		}
 		n.ChangeTime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
 	}
 	return n

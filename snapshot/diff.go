@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -218,7 +219,7 @@ func (d *differ) nodes(ctx context.Context, a, b *Node, dir string) error {
 			}
 		}
 		return d.trees(ctx, a.Subtree, b.Subtree, p)
-	case !slices.Equal(a.Content, b.Content) || a.LinkTarget != b.LinkTarget || a.Size != b.Size:
+	case !slices.Equal(a.Content, b.Content) || a.LinkTarget != b.LinkTarget || a.Size != b.Size || a.Device != b.Device:
 		return d.emit(Change{Kind: Modified, Path: p, Old: a, New: b})
 	case d.opts.Metadata && !sameMeta(a, b):
 		return d.emit(Change{Kind: Metadata, Path: p, Old: a, New: b})
@@ -227,5 +228,6 @@ func (d *differ) nodes(ctx context.Context, a, b *Node, dir string) error {
 }
 
 func sameMeta(a, b *Node) bool {
-	return a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.ModTime.Equal(b.ModTime)
+	return a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.ModTime.Equal(b.ModTime) && a.Links == b.Links &&
+		slices.EqualFunc(a.Xattrs, b.Xattrs, func(x, y Xattr) bool { return x.Name == y.Name && bytes.Equal(x.Value, y.Value) })
 }

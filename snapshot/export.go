@@ -26,6 +26,7 @@ type ExportOptions struct {
 // ExportStats counts what ExportZip wrote.
 type ExportStats struct {
 	Files, Dirs, Symlinks int
+	Skipped               int   // FIFOs and device files, which a zip cannot hold
 	Bytes                 int64 // file content before compression
 }
 
@@ -121,6 +122,8 @@ func ExportZip(ctx context.Context, r *repo.Repository, sns []*Snapshot, w io.Wr
 					return fmt.Errorf("zip: %s: %w", name, err)
 				}
 				st.Symlinks++
+			default:
+				st.Skipped++
 			}
 		}
 		return nil

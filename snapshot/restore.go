@@ -34,6 +34,8 @@ type RestoreOptions struct {
 // RestoreStats counts what a restore wrote.
 type RestoreStats struct {
 	Files, Dirs, Symlinks int
+	Special               int // FIFOs and device files
+	Hardlinks             int // files restored as a link to one restored before (counted in Files too)
 	Bytes                 int64
 }
 
@@ -42,8 +44,11 @@ type RestoreStats struct {
 var ErrDamaged = errors.New("repository data is damaged")
 
 // Restore writes the snapshot's tree below target, creating it if needed.
-// Files are written with their content, mode and modification time;
-// directories get their mode and time after their contents.
+// Files are written with their content, then ownership (as root), extended
+// attributes, mode and modification time; directories get theirs after
+// their contents. Items that were hard links to each other are linked again
+// when both are restored; FIFOs are recreated, device files too when
+// running as root (otherwise with a warning).
 func Restore(ctx context.Context, r *repo.Repository, sn *Snapshot, target string, opts RestoreOptions) (RestoreStats, error) {
 	var st RestoreStats
 	for _, pat := range opts.Include {
@@ -54,7 +59,7 @@ func Restore(ctx context.Context, r *repo.Repository, sn *Snapshot, target strin
 	if err := os.MkdirAll(target, 0o700); err != nil {
 		return st, fmt.Errorf("create target: %w", err)
 	}
-	rs := &restorer{r: r, opts: opts, stats: &st}
+	rs := &restorer{r: r, opts: opts, stats: &st, links: map[linkKey]string{}}
 	if err := rs.restoreTree(ctx, sn.Tree, "/", target, len(opts.Include) == 0); err != nil {
 		return st, err
 	}
@@ -72,6 +77,7 @@ type restorer struct {
 	opts   RestoreOptions
 	stats  *RestoreStats
 	failed []string // files that could not be restored because their data is damaged
+	links  map[linkKey]string
 }
 
 // selected reports whether p is included, and whether anything below it
@@ -129,6 +135,14 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			continue
 		}
 		dst := filepath.Join(dir, n.Name)
+		if rs.linkRestored(dst, n) {
+			rs.stats.Files++
+			rs.stats.Hardlinks++
+			if rs.opts.Progress != nil {
+				rs.opts.Progress(p, int64(n.Size))
+			}
+			continue
+		}
 		switch n.Type {
 		case TypeDir:
 			// Never follow a symlink that is in the way: replace it.
@@ -159,6 +173,7 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			}
 			rs.stats.Files++
 			rs.stats.Bytes += int64(n.Size)
+			rs.restored(dst, n)
 			if rs.opts.Progress != nil {
 				rs.opts.Progress(p, int64(n.Size))
 			}
@@ -169,6 +184,13 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			}
 			rs.stats.Symlinks++
 			rs.setMeta(dst, n)
+			rs.restored(dst, n)
+		case TypeFIFO, TypeCharDev, TypeDev:
+			if rs.restoreSpecial(p, dst, n) {
+				rs.stats.Special++
+				rs.setMeta(dst, n)
+				rs.restored(dst, n)
+			}
 		default:
 			rs.warn(p, fmt.Errorf("unknown node type %q skipped", n.Type))
 		}
@@ -201,13 +223,43 @@ func (rs *restorer) restoreFile(ctx context.Context, dst string, n *Node) error 
 	return nil
 }
 
-// setMeta applies ownership (when running as root), mode and times.
+// linkRestored links dst to the item restored earlier in this restore
+// that was the same file (device and inode) as n when backed up, and
+// reports whether it did.
+func (rs *restorer) linkRestored(dst string, n *Node) bool {
+	if n.Links < 2 || n.Type == TypeDir {
+		return false
+	}
+	first, ok := rs.links[linkKey{n.DeviceID, n.Inode}]
+	if !ok {
+		return false
+	}
+	if fi, err := os.Lstat(dst); err == nil && !fi.IsDir() {
+		_ = os.Remove(dst)
+	}
+	// A failure (the first one was replaced meanwhile, a file system
+	// without hard links) restores the item on its own instead.
+	return os.Link(first, dst) == nil
+}
+
+// restored records dst as the first restored item of a hard-linked file.
+func (rs *restorer) restored(dst string, n *Node) {
+	k := linkKey{n.DeviceID, n.Inode}
+	if _, ok := rs.links[k]; n.Links > 1 && !ok {
+		rs.links[k] = dst
+	}
+}
+
+// setMeta applies ownership (when running as root), extended attributes,
+// mode and times, in that order: chown clears setuid bits and some
+// attributes.
 func (rs *restorer) setMeta(dst string, n *Node) {
 	if os.Geteuid() == 0 {
 		if err := os.Lchown(dst, int(n.UID), int(n.GID)); err != nil {
 			rs.warn(dst, err)
 		}
 	}
+	rs.setXattrs(dst, n)
 	if n.Type != TypeSymlink {
 		if err := os.Chmod(dst, fileMode(n.Mode)); err != nil {
 			rs.warn(dst, err)

@@ -6,7 +6,6 @@ package snapshot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -65,7 +64,7 @@ var ErrNotFound = errors.New("no matching snapshot")
 
 // Save stores the snapshot manifest and sets its ID.
 func Save(ctx context.Context, r *repo.Repository, sn *Snapshot) (repo.ID, error) {
-	body, err := json.Marshal(sn)
+	body, err := encodeSnapshot(sn)
 	if err != nil {
 		return repo.ID{}, fmt.Errorf("encode snapshot: %w", err)
 	}
@@ -113,11 +112,7 @@ func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }
 // DecodeSnapshot parses the JSON of a snapshot manifest. The result has no
 // ID; Load sets it.
 func DecodeSnapshot(buf []byte) (*Snapshot, error) {
-	var sn Snapshot
-	if err := json.Unmarshal(buf, &sn); err != nil {
-		return nil, err
-	}
-	return &sn, nil
+	return decodeSnapshot(buf)
 }
 
 // List loads every snapshot, oldest first. A damaged snapshot file is

@@ -14,14 +14,19 @@ import (
 	"github.com/sqlvault/sqlvault/repo"
 )
 
-// Node types.
+// Node types (restic's names). Sockets are not stored: a socket is only
+// meaningful to the process that listens on it.
 const (
 	TypeFile    = "file"
 	TypeDir     = "dir"
 	TypeSymlink = "symlink"
+	TypeFIFO    = "fifo"    // named pipe
+	TypeCharDev = "chardev" // character device, with Device
+	TypeDev     = "dev"     // block device, with Device
 )
 
-// Node is one entry of a tree: a file, directory or symbolic link.
+// Node is one entry of a tree: a file, directory, symbolic link, FIFO or
+// device file.
 type Node struct {
 	Name       string      `json:"name"`
 	Type       string      `json:"type"`
@@ -36,10 +41,26 @@ type Node struct {
 	Hints      []byte      `json:"hints,omitempty"` // 16 bytes per content chunk: hashes of its first and last 256 bytes
 	Subtree    *repo.ID    `json:"subtree,omitempty"`
 	LinkTarget string      `json:"linktarget,omitempty"`
+	// Links and DeviceID are set for non-directories with more than one
+	// hard link: restore links the items with the same DeviceID and Inode.
+	Links    uint64 `json:"links,omitempty"`
+	DeviceID uint64 `json:"device_id,omitempty"`
+	Device   uint64 `json:"device,omitempty"` // device number of a chardev or dev node (Linux encoding)
+	// Xattrs are the extended attributes, in the order the file system
+	// lists them.
+	Xattrs []Xattr `json:"xattrs,omitempty"`
+}
+
+// Xattr is one extended attribute.
+type Xattr struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value"`
 }
 
 // Tree is a directory listing, stored as a JSON tree blob with its nodes
-// sorted by name so that the same directory always gives the same blob.
+// sorted by the bytes of their names so that the same directory always
+// gives the same blob. Names are byte strings: see treejson.go for how
+// names that are not UTF-8 are stored.
 type Tree struct {
 	Nodes []*Node `json:"nodes"`
 }
@@ -55,11 +76,7 @@ func (t *Tree) Find(name string) *Node {
 
 // SaveTree sorts and stores a tree, returning its ID and the bytes added.
 func SaveTree(ctx context.Context, r *repo.Repository, t *Tree) (repo.ID, int, error) {
-	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
-	if t.Nodes == nil {
-		t.Nodes = []*Node{}
-	}
-	buf, err := json.Marshal(t)
+	buf, err := encodeTree(t)
 	if err != nil {
 		return repo.ID{}, 0, fmt.Errorf("encode tree: %w", err)
 	}
@@ -81,10 +98,11 @@ func LoadTree(ctx context.Context, r *repo.Repository, id repo.ID) (*Tree, error
 
 // DecodeTree parses the JSON of a tree blob and checks its node names.
 func DecodeTree(buf []byte) (*Tree, error) {
-	var t Tree
-	if err := json.Unmarshal(buf, &t); err != nil {
+	var w treeWire
+	if err := json.Unmarshal(buf, &w); err != nil {
 		return nil, err
 	}
+	t := Tree{Nodes: fromWire(w)}
 	for i, n := range t.Nodes {
 		if n == nil || !validName(n.Name) {
 			return nil, errors.New("invalid node name")
@@ -96,6 +114,11 @@ func DecodeTree(buf []byte) (*Tree, error) {
 		}
 	}
 	return &t, nil
+}
+
+// sortNodes sorts nodes by the bytes of their names.
+func sortNodes(nodes []*Node) {
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 }
 
 // validName rejects names that could escape a restore target.

@@ -89,6 +89,7 @@ func runBackup(c *cli.Context, g *globals) error {
 			}
 			g.verbosef("%-9s %s (%s)", state, p, formatBytes(size))
 		}
+		opts.Skipped = func(p, why string) { g.verbosef("%-9s %s (%s: not stored)", "skipped", p, why) }
 	}
 	var paths []string
 	source := snapshot.SourceFiles

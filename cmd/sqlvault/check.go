@@ -36,7 +36,7 @@ func checkCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			report := func(p error) { fmt.Fprintf(g.stdout, "error: %v\n", p) }
+			report := func(p error) { fmt.Fprintf(g.stdout, "error: %s\n", safeLine(p.Error())) }
 			g.infof("checking index and pack headers")
 			st, problems, err := r.Check(c.Context, opts, func(p repo.Problem) { report(p) })
 			if err != nil {

@@ -20,7 +20,7 @@ func diffCommand(g *globals) *cli.Command {
 			"for a SQL Server snapshot the files under DATABASE/data/ are its tables. The summary gives the stored\n" +
 			"size of the data SNAPSHOT2 needs that SNAPSHOT1 does not (with the bases of delta blobs).",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "metadata", Usage: "also list items whose content is the same but whose mode, owner or time changed (U)"},
+			&cli.BoolFlag{Name: "metadata", Usage: "also list items whose content is the same but whose mode, owner, time, link count or extended attributes changed (U)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
@@ -100,7 +100,7 @@ func diffCommand(g *globals) *cli.Command {
 				if len(detail) > 0 {
 					suffix = "  (" + strings.Join(detail, ", ") + ")"
 				}
-				_, err := fmt.Fprintf(g.stdout, "%c  %s%s\n", ch.Kind, name, suffix)
+				_, err := fmt.Fprintf(g.stdout, "%c  %s%s\n", ch.Kind, displayPath(name), suffix)
 				return err
 			})
 			if err != nil {

@@ -271,6 +271,8 @@ func TestE2ES3(t *testing.T) {
 		{"DamagedKeyFile", TestE2EDamagedKeyFile},
 		{"DamagedLockFile", TestE2EDamagedLockFile},
 		{"NoLockWritesNoLock", TestE2ENoLockWritesNoLock},
+		{"PruneRemovesTempFiles", TestE2EPruneRemovesTempFiles},
+		{"NonUTF8Names", TestE2ENonUTF8Names},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

@@ -85,7 +85,11 @@ func exportCommand(g *globals) *cli.Command {
 			for _, sn := range sns {
 				ids = append(ids, sn.ID().Str())
 			}
-			g.infof("exported snapshot %s to %s: %d files, %d folders, %d links, %s", strings.Join(ids, ", "), out, st.Files, st.Dirs, st.Symlinks, formatBytes(st.Bytes))
+			skipped := ""
+			if st.Skipped > 0 {
+				skipped = fmt.Sprintf(" (%d FIFOs and device files left out: a zip cannot hold them)", st.Skipped)
+			}
+			g.infof("exported snapshot %s to %s: %d files, %d folders, %d links, %s%s", strings.Join(ids, ", "), out, st.Files, st.Dirs, st.Symlinks, formatBytes(st.Bytes), skipped)
 			return nil
 		},
 	}

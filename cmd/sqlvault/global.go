@@ -74,20 +74,20 @@ func (g *globals) load(c *cli.Context) error {
 // infof prints progress and summaries unless --quiet.
 func (g *globals) infof(format string, args ...any) {
 	if !g.quiet {
-		fmt.Fprintf(g.stderr, format+"\n", args...)
+		fmt.Fprintln(g.stderr, safeLine(fmt.Sprintf(format, args...)))
 	}
 }
 
 // verbosef prints detail with --verbose.
 func (g *globals) verbosef(format string, args ...any) {
 	if g.verbose && !g.quiet {
-		fmt.Fprintf(g.stderr, format+"\n", args...)
+		fmt.Fprintln(g.stderr, safeLine(fmt.Sprintf(format, args...)))
 	}
 }
 
 // warnf always prints a warning.
 func (g *globals) warnf(format string, args ...any) {
-	fmt.Fprintf(g.stderr, "warning: "+format+"\n", args...)
+	fmt.Fprintln(g.stderr, "warning: "+safeLine(fmt.Sprintf(format, args...)))
 }
 
 func (g *globals) printJSON(v any) error {

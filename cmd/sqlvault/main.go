@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if code == exitInterrupted {
 		err = errors.New("interrupted: the command was stopped before it finished (nothing already stored was changed)")
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := safeLine(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(stderr, "sqlvault: %s\n", msg)
 	return code
 }

@@ -41,7 +41,11 @@ func restoreCommand(g *globals) *cli.Command {
 			if err != nil {
 				return describe(err)
 			}
-			g.infof("restored snapshot %s to %s: %d files, %d folders, %d links, %s", sn.ID().Str(), c.String("target"), st.Files, st.Dirs, st.Symlinks, formatBytes(st.Bytes))
+			special := ""
+			if st.Special > 0 {
+				special = fmt.Sprintf(", %d FIFOs and devices", st.Special)
+			}
+			g.infof("restored snapshot %s to %s: %d files, %d folders, %d links%s, %s", sn.ID().Str(), c.String("target"), st.Files, st.Dirs, st.Symlinks, special, formatBytes(st.Bytes))
 			if st.Files+st.Dirs+st.Symlinks == 0 && len(opts.Include) > 0 {
 				return fmt.Errorf("no path in snapshot %s matched --include", sn.ID().Str())
 			}

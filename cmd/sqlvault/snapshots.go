@@ -50,7 +50,7 @@ func snapshotsCommand(g *globals) *cli.Command {
 					size, added = formatBytes(s.BytesTotal), formatBytes(s.BytesAdded)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sn.ID().Str(), sn.Time.Local().Format(time.DateTime),
-					sn.Hostname, sn.Source, strings.Join(sn.Tags, ","), strings.Join(sn.Paths, " "), size, added)
+					sn.Hostname, sn.Source, strings.Join(sn.Tags, ","), displayPaths(sn.Paths), size, added)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -897,47 +897,77 @@ func (b *Backend) Close() error {
 // (left by a killed process; S3 keeps charging for their parts until a
 // lifecycle rule or AbortMultipartUpload removes them).
 func (b *Backend) IncompleteUploads(ctx context.Context) ([]string, error) {
-	var keys []string
+	ups, err := b.incompleteUploads(ctx)
+	keys := make([]string, len(ups))
+	for i, u := range ups {
+		keys[i] = u.Key
+	}
+	return keys, err
+}
+
+// incompleteUploads lists the multipart uploads under the repository's
+// prefix. It lists those of the whole bucket and filters them: MinIO lists
+// uploads only for an empty prefix or a whole object name.
+func (b *Backend) incompleteUploads(ctx context.Context) ([]minio.ObjectMultipartInfo, error) {
 	prefix := b.cfg.Prefix
 	if prefix != "" {
 		prefix += "/"
 	}
-	for u := range b.client.ListIncompleteUploads(ctx, b.cfg.Bucket, prefix, true) {
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the listing if we stop early
+	var ups []minio.ObjectMultipartInfo
+	for u := range b.client.ListIncompleteUploads(lctx, b.cfg.Bucket, "", true) {
 		if u.Err != nil {
 			return nil, b.describe("list incomplete uploads", u.Err)
 		}
-		keys = append(keys, u.Key)
+		if strings.HasPrefix(u.Key, prefix) {
+			ups = append(ups, u)
+		}
 	}
-	return keys, nil
+	return ups, nil
 }
 
 // RemoveTemp aborts the multipart uploads under the repository's prefix
 // that were started before cutoff and never completed (left by a killed
-// process; their parts are billed until aborted). See
-// backend.TempRemover.
+// process; their parts are billed until aborted), and counts the size of
+// their uploaded parts. See backend.TempRemover.
 func (b *Backend) RemoveTemp(ctx context.Context, cutoff time.Time, dryRun bool) (backend.TempStats, error) {
 	var st backend.TempStats
-	prefix := b.cfg.Prefix
-	if prefix != "" {
-		prefix += "/"
+	ups, err := b.incompleteUploads(ctx)
+	if err != nil {
+		return st, err
 	}
-	var old []minio.ObjectMultipartInfo
-	for u := range b.client.ListIncompleteUploads(ctx, b.cfg.Bucket, prefix, true) {
-		if u.Err != nil {
-			return st, b.describe("list incomplete uploads", u.Err)
+	for _, u := range ups {
+		if !u.Initiated.Before(cutoff) {
+			continue
 		}
-		if u.Initiated.Before(cutoff) {
-			old = append(old, u)
+		marker := 0
+		for {
+			res, err := b.core.ListObjectParts(ctx, b.cfg.Bucket, u.Key, u.UploadID, marker, 1000)
+			if err != nil {
+				if isNoSuchUpload(err) {
+					break // completed or aborted meanwhile
+				}
+				return st, b.describe("list parts of an incomplete upload", err)
+			}
+			for _, p := range res.ObjectParts {
+				st.Bytes += p.Size
+			}
+			if !res.IsTruncated {
+				break
+			}
+			marker = res.NextPartNumberMarker
 		}
-	}
-	for _, u := range old {
 		if !dryRun {
-			if err := b.core.AbortMultipartUpload(ctx, b.cfg.Bucket, u.Key, u.UploadID); err != nil {
-				return st, b.describe("abort upload of "+u.Key, err)
+			if err := b.core.AbortMultipartUpload(ctx, b.cfg.Bucket, u.Key, u.UploadID); err != nil && !isNoSuchUpload(err) {
+				return st, b.describe("abort an incomplete upload", err)
 			}
 		}
 		st.Removed++
-		st.Bytes += u.Size
 	}
 	return st, nil
+}
+
+func isNoSuchUpload(err error) bool {
+	return minio.ToErrorResponse(err).Code == "NoSuchUpload"
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
 )
 
 // readOnlyView bind-mounts dir read-only at a new folder and returns it;
@@ -230,63 +232,90 @@ func TestE2ELockLostWhileStopped(t *testing.T) {
 	s.mustRun("backup", "--stdin", "--stdin-filename", "again.txt")
 }
 
-// TestE2EPruneRemovesTempFiles: killed backups leave temporary files; prune
-// removes those older than the lock stale time and keeps newer ones (a
-// backup may be writing them).
+// plantTemp leaves a temporary file as an interrupted write would: a
+// ".tmp-*" file in a local repository, an incomplete multipart upload in
+// an S3 one. It returns what tempFiles lists for it.
+func plantTemp(t *testing.T, repo, name string) string {
+	t.Helper()
+	if !isS3(repo) {
+		p := filepath.Join(repo, "data", ".tmp-"+name)
+		writeFile(t, p, genBytes(12, 5000))
+		return p
+	}
+	c, bucket, prefix, err := s3Object(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	key := prefix + "/data/aa/aa" + strings.Repeat("0", 62-len(name)) + name
+	core := minio.Core{Client: c}
+	id, err := core.NewMultipartUpload(ctx, bucket, key, minio.PutObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.PutObjectPart(ctx, bucket, key, id, 1, bytes.NewReader(genBytes(12, 5000)), 5000, minio.PutObjectPartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// prune removes the temporary files that killed backups left, once they
+// are older than the lock stale timeout; a recent one is kept.
 func TestE2EPruneRemovesTempFiles(t *testing.T) {
 	s := initRepo(t)
+	onS3 := isS3(s.repo)
+	if onS3 {
+		// S3 keeps the start time of an upload; no way to set it back.
+		s.env = append(s.env, "SQLVAULT_TEST_LOCK_TIMING=1s,5s")
+	}
 	s.runStdin(strings.NewReader("before"), "backup", "--stdin", "--stdin-filename", "first.txt")
-	for range 3 {
+	for i := range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		n := len(packFiles(s.repo))
 		cmd, _, exited := s.startStreamBackup(ctx)
-		waitForPacks(t, s.repo, n, exited)
-		cmd.Process.Kill()
+		waitForPack(t, s.repo, exited)
+		// Locally, kill it while it writes a pack (S3 holds packs in memory).
+		for deadline := time.Now().Add(30 * time.Second); !onS3 && len(tempFiles(t, s.repo)) <= i; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the backup wrote no temporary file in 30 s")
+			}
+		}
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
 		<-exited
 		cancel()
 	}
-	var old, all []string
-	if isS3(s.repo) {
-		all = s3IncompleteUploads(t, s.repo)
-	} else {
-		all = tempFiles(t, s.repo)
-		past := time.Now().Add(-time.Hour)
-		for _, p := range all {
-			if err := os.Chtimes(p, past, past); err != nil {
-				t.Fatal(err)
-			}
+	if onS3 {
+		plantTemp(t, s.repo, "01d")
+		time.Sleep(6 * time.Second)
+	}
+	old := tempFiles(t, s.repo)
+	if len(old) == 0 {
+		t.Fatal("the killed backups left no temporary files")
+	}
+	if !onS3 {
+		for _, p := range old {
+			setTimes(t, p, time.Now().Add(-2*time.Hour))
 		}
-		old = all
-		fresh := filepath.Join(s.repo, "data", ".tmp-fresh")
-		if err := os.WriteFile(fresh, []byte("being written"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, fresh)
 	}
-	if len(all) == 0 {
-		t.Fatal("killed backups left no temporary files")
-	}
-	if isS3(s.repo) {
-		// Uploads cannot be made older: judge them by a stale time of 1s.
-		time.Sleep(1100 * time.Millisecond)
-		s.env = append(s.env, "SQLVAULT_TEST_LOCK_TIMING=100ms,1s")
-		old = all
-	}
+	fresh := plantTemp(t, s.repo, "f7e54")
+
 	r := s.mustRun("prune", "--dry-run")
-	want := fmt.Sprintf("temporary files left by interrupted backups: %d, ", len(old))
-	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "would remove") {
-		t.Fatalf("prune --dry-run does not report %q\n%v", want, r)
+	if want := fmt.Sprintf("would remove %d temporary files (", len(old)); !strings.Contains(r.stdout, want) {
+		t.Fatalf("prune --dry-run does not say %q\n%v", want, r)
+	}
+	if left := tempFiles(t, s.repo); len(left) != len(old)+1 {
+		t.Fatalf("prune --dry-run removed temporary files: %q left", left)
 	}
 	r = s.mustRun("prune")
-	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, ", removed\n") {
-		t.Fatalf("prune does not report %q\n%v", want, r)
+	if want := fmt.Sprintf("removed %d temporary files (", len(old)); !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "left by interrupted backups") {
+		t.Fatalf("prune does not say %q\n%v", want, r)
 	}
-	if isS3(s.repo) {
-		if left := s3IncompleteUploads(t, s.repo); len(left) != 0 {
-			t.Fatalf("incomplete uploads left: %v", left)
-		}
-	} else if left := tempFiles(t, s.repo); len(left) != 1 || filepath.Base(left[0]) != ".tmp-fresh" {
-		t.Fatalf("temporary files left %v, want only the fresh one", left)
+	if left := tempFiles(t, s.repo); len(left) != 1 || left[0] != fresh {
+		t.Fatalf("temporary files after prune: %q, want only the recent %s", left, fresh)
 	}
-	s.mustRun("check")
+	s.mustRun("check", "--read-data")
+	if got := s.mustRun("dump", "latest", "first.txt").stdout; got != "before" {
+		t.Fatalf("dump after prune: %q", got)
+	}
 }

@@ -114,7 +114,7 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 		if dry {
 			done = "would remove"
 		}
-		fmt.Fprintf(w, "temporary files left by interrupted backups: %d, %s, %s\n", temp.Removed, formatBytes(temp.Bytes), done)
+		fmt.Fprintf(w, "%s %d temporary files (%s) left by interrupted backups\n", done, temp.Removed, formatBytes(temp.Bytes))
 	}
 	if !dry {
 		fmt.Fprintf(w, "wrote %d packs (%s) and %d index files; removed %d index files\n", st.WrittenPacks, formatBytes(st.WrittenBytes), st.IndexWritten, st.IndexRemoved)

@@ -265,6 +265,7 @@ func TestE2ES3(t *testing.T) {
 		{"Diff", TestE2EDiff},
 		{"Stats", TestE2EStats},
 		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
+		{"DamagedIndex", TestE2EDamagedIndex},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

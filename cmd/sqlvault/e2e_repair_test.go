@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,5 +172,90 @@ func testDamagedIndex(t *testing.T, mode string) {
 		} else {
 			s.restoreSame(sn.ID, "A", "a.bin", a)
 		}
+	}
+}
+
+// TestE2ERepairSnapshots: the pack holding one file's data is lost; restore
+// fails for that file only; repair snapshots --forget rewrites the
+// snapshot without it, naming it; after prune the repository checks clean
+// and the repaired snapshot restores everything else byte-identical.
+func TestE2ERepairSnapshots(t *testing.T) {
+	s := initRepo(t)
+	keep := filepath.Join(s.dir, "D", "keep.bin")
+	lost := filepath.Join(s.dir, "D", "lost.bin")
+	writeFile(t, keep, genBytes(41, 300_000))
+	s.mustRun("backup", filepath.Dir(keep))
+	writeFile(t, lost, genBytes(42, 300_000))
+	s.mustRun("backup", filepath.Dir(keep))
+	sns := s.snapshots()
+	if len(sns) != 2 {
+		t.Fatalf("snapshots: %+v", sns)
+	}
+	sn1, sn2 := sns[0].ID, sns[1].ID
+	content := s.fileContent(sn2, "D", "lost.bin")
+	pack, _, _ := s.blobPack(content[0])
+	for _, id := range s.fileContent(sn2, "D", "keep.bin") {
+		if p, _, _ := s.blobPack(id); p == pack {
+			t.Fatal("keep.bin and lost.bin share a pack")
+		}
+	}
+	removeRepoFile(t, pack)
+
+	target := filepath.Join(s.dir, "restore-2")
+	r := s.run("restore", sn2, "--target", target)
+	wantCode(t, r, exitDamaged)
+	if l := errLine(t, r); !strings.Contains(l, "lost.bin") {
+		t.Errorf("restore does not name the lost file: %q", l)
+	}
+	sameFile(t, keep, filepath.Join(target, "D", "keep.bin"))
+
+	r = s.mustRun("repair", "snapshots", "--dry-run")
+	if want := "snapshot " + sn2[:8] + ": removed /D/lost.bin ("; !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "would be rewritten") {
+		t.Errorf("dry run does not say %q\n%v", want, r)
+	}
+	if n := len(s.snapshots()); n != 2 {
+		t.Fatalf("the dry run changed the snapshots: %d", n)
+	}
+
+	r = s.mustRun("repair", "snapshots", "--forget")
+	if want := "snapshot " + sn2[:8] + ": removed /D/lost.bin ("; !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "keep.bin") {
+		t.Errorf("repair does not name just the lost file\n%v", r)
+	}
+	if !strings.Contains(r.stdout, "removed snapshot "+sn2[:8]) {
+		t.Errorf("repair does not say it removed the original\n%v", r)
+	}
+	sns = s.snapshots()
+	if len(sns) != 2 || sns[0].ID != sn1 || sns[1].ID == sn2 {
+		t.Fatalf("snapshots after repair: %+v", sns)
+	}
+	repaired := sns[1].ID
+	var man struct {
+		Tags     []string
+		Original string
+		Paths    []string
+		Hostname string
+	}
+	if err := json.Unmarshal([]byte(s.mustRun("cat", "snapshot", repaired).stdout), &man); err != nil {
+		t.Fatal(err)
+	}
+	if man.Original != sn2 || !slices.Contains(man.Tags, "repaired") || len(man.Paths) != 1 || man.Hostname == "" {
+		t.Errorf("repaired snapshot manifest: %+v", man)
+	}
+
+	// The lost pack is still in the index until prune drops it.
+	if r := s.run("check"); r.code != 0 {
+		wantCode(t, r, exitDamaged)
+		s.mustRun("prune")
+	}
+	s.mustRun("check")
+	target = filepath.Join(s.dir, "restore-repaired")
+	s.mustRun("restore", repaired, "--target", target)
+	sameFile(t, keep, filepath.Join(target, "D", "keep.bin"))
+	if _, err := os.Stat(filepath.Join(target, "D", "lost.bin")); err == nil {
+		t.Error("the lost file was restored")
+	}
+	s.restoreSame(sn1, "D", "keep.bin", keep)
+	if r := s.mustRun("repair", "snapshots"); !strings.Contains(r.stdout, "no snapshot uses lost data") {
+		t.Errorf("second repair:\n%v", r)
 	}
 }

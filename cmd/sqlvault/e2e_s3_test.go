@@ -266,6 +266,7 @@ func TestE2ES3(t *testing.T) {
 		{"Stats", TestE2EStats},
 		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
 		{"DamagedIndex", TestE2EDamagedIndex},
+		{"RepairSnapshots", TestE2ERepairSnapshots},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

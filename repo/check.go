@@ -152,7 +152,7 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 		}
 		if opts.ReadData && (opts.Packs == nil || opts.Packs(id)) {
 			st.PacksRead++
-			n, err := r.checkPackData(ctx, id, blobs, fail)
+			n, err := r.checkPackData(ctx, id, blobs, st.Damaged, fail)
 			st.BlobsRead += n
 			if err != nil {
 				return st, problems, err
@@ -192,8 +192,10 @@ func sameBlobs(a, b []Blob) bool {
 }
 
 // checkPackData reads one pack in full: its hash must equal its name, and
-// every blob must decrypt, decode and hash to its ID.
-func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, fail func(Problem)) (int, error) {
+// every blob must decrypt, decode and hash to its ID. A delta whose
+// keyframe is damaged is reported as such, and the keyframe added to
+// damaged.
+func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, damaged IDSet, fail func(Problem)) (int, error) {
 	rd, err := r.be.Load(ctx, backend.Handle{Type: backend.Pack, Name: id.String()}, 0, 0)
 	if err != nil {
 		fail(Problem{Pack: id, Err: err})
@@ -219,9 +221,21 @@ func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, fai
 			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("blob extends past the end of the pack")})
 			continue
 		}
+		if b.Enc == EncDelta && damaged.Has(b.Base) {
+			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("its base blob %s is damaged", b.Base)})
+			continue
+		}
 		sealed := append([]byte(nil), data[b.Offset:end]...)
 		plain, err := r.openBlob(ctx, PackedBlob{Blob: b, Pack: id}, sealed, nil)
 		if err != nil {
+			if b.Enc == EncDelta {
+				// Blame the keyframe when it is what fails.
+				if _, berr := r.LoadBlob(ctx, DataBlob, b.Base, nil); berr != nil && ctx.Err() == nil {
+					damaged.Add(b.Base)
+					fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("its base blob %s is damaged (%w)", b.Base, unwrapBlobErr(berr))})
+					continue
+				}
+			}
 			fail(Problem{Pack: id, Blob: b.ID, Err: unwrapBlobErr(err)})
 			continue
 		}

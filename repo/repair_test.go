@@ -220,3 +220,70 @@ func TestPruneKeepsUnindexedPackWithNeededBlobs(t *testing.T) {
 		t.Errorf("warnings %q do not say %q", warnings, want)
 	}
 }
+
+// A keyframe whose pack is lost, or that does not decrypt, costs every
+// delta built on it: check names each of them, and lists them all as
+// damaged.
+func TestCheckNamesDeltasOfDamagedKeyframe(t *testing.T) {
+	for _, how := range []string{"missing", "flipped"} {
+		t.Run(how, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			r := initDeltaRepo(t, dir)
+			k, _, err := r.SaveDataBlob(ctx, rowsText(20000, nil, 5), ID{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var deltas []ID
+			for i := 1; i <= 2; i++ {
+				d, _, err := r.SaveDataBlob(ctx, rowsText(20000, map[int]bool{100 * i: true}, 5), k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				deltas = append(deltas, d)
+			}
+			if err := r.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range deltas {
+				if pb, _ := r.Index().Lookup(d); pb.Enc != EncDelta || pb.Base != k {
+					t.Fatalf("blob %s is not a delta on the keyframe", d.Str())
+				}
+			}
+			kp, _ := r.Index().Lookup(k)
+			opts := CheckOptions{}
+			if how == "missing" {
+				os.Remove(packPath(dir, kp.Pack))
+			} else {
+				flipBit(t, packPath(dir, kp.Pack), int64(kp.Offset)+int64(kp.Length)/2)
+				opts.ReadData = true
+			}
+			o, err := Open(ctx, openLocal(dir), "pw")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var problems []Problem
+			st, _, err := o.Check(ctx, opts, func(p Problem) { problems = append(problems, p) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range append([]ID{k}, deltas...) {
+				if !st.Damaged.Has(id) {
+					t.Errorf("blob %s is not listed as damaged", id.Str())
+				}
+			}
+			for _, d := range deltas {
+				found := false
+				for _, p := range problems {
+					found = found || (p.Blob == d && strings.Contains(p.Err.Error(), "its base blob "+k.String()+" is damaged"))
+				}
+				if !found {
+					t.Errorf("delta %s is not reported: %v", d.Str(), problems)
+				}
+			}
+		})
+	}
+}

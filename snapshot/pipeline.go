@@ -224,7 +224,9 @@ func WriteContent(ctx context.Context, r *repo.Repository, ids []repo.ID, w io.W
 				}
 			}
 		}
-		chunkBufs.Put(l.buf)
+		if l.buf != nil {
+			chunkBufs.Put(l.buf)
+		}
 	}
 	wg.Wait()
 	return written, firstErr

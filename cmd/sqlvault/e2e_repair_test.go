@@ -259,3 +259,105 @@ func TestE2ERepairSnapshots(t *testing.T) {
 		t.Errorf("second repair:\n%v", r)
 	}
 }
+
+// packBlob is a blob as "cat pack" prints it.
+type packBlob struct {
+	ID, Base       string
+	Enc            int
+	Offset, Length int
+}
+
+// allPackBlobs returns the blobs of every pack, by pack file.
+func (s *sv) allPackBlobs() map[string][]packBlob {
+	s.t.Helper()
+	out := map[string][]packBlob{}
+	for _, p := range packFiles(s.repo) {
+		r := s.mustRun("cat", "pack", filepath.Base(p))
+		var blobs []packBlob
+		if err := json.Unmarshal([]byte(r.stdout), &blobs); err != nil {
+			s.t.Fatalf("cat pack: %v\n%v", err, r)
+		}
+		out[p] = blobs
+	}
+	return out
+}
+
+// TestE2EDamagedKeyframe: a keyframe that deltas of a later backup are
+// built on is damaged. check --read-data names it, every delta built on it
+// and every snapshot file that uses any of them; restore restores every
+// file that does not depend on it and names the one that does (exit 4).
+func TestE2EDamagedKeyframe(t *testing.T) {
+	s := initRepo(t)
+	db := filepath.Join(s.dir, "D", "db.sql")
+	other := filepath.Join(s.dir, "D", "other.bin")
+	writeFile(t, db, scriptDay(60000, 0))
+	writeFile(t, other, genBytes(51, 200_000))
+	s.mustRun("backup", filepath.Dir(db))
+	writeFile(t, db, scriptDay(60000, 1))
+	s.mustRun("backup", filepath.Dir(db))
+	sns := s.snapshots()
+	sn0, sn1 := sns[0].ID, sns[1].ID
+
+	// A keyframe some delta of day 1 is built on.
+	blobs := s.allPackBlobs()
+	day1 := s.fileContent(sn1, "D", "db.sql")
+	var key string
+	for _, bs := range blobs {
+		for _, b := range bs {
+			if b.Enc == 2 && slices.Contains(day1, b.ID) && key == "" {
+				key = b.Base
+			}
+		}
+	}
+	if key == "" {
+		t.Fatal("day 1 stored no deltas")
+	}
+	var dependents []string
+	for _, bs := range blobs {
+		for _, b := range bs {
+			if b.Enc == 2 && b.Base == key {
+				dependents = append(dependents, b.ID)
+			}
+		}
+	}
+	pack, off, length := s.blobPack(key)
+	data := readRepoFile(t, pack)
+	data[off+length/2] ^= 0x08
+	writeRepoFile(t, pack, data)
+
+	r := s.run("check", "--read-data")
+	wantCode(t, r, exitDamaged)
+	if !strings.Contains(r.stdout, "blob "+key+": ") {
+		t.Errorf("check does not name the damaged keyframe %s\n%v", key[:8], r)
+	}
+	for _, d := range dependents {
+		if !strings.Contains(r.stdout, "blob "+d+": ") {
+			t.Errorf("check does not name delta %s built on the damaged keyframe\n%v", d[:8], r)
+		}
+	}
+	for _, sn := range []string{sn0, sn1} {
+		if want := "snapshot " + sn[:8] + ": /D/db.sql uses damaged blob "; !strings.Contains(r.stdout, want) {
+			t.Errorf("check does not say %q\n%v", want, r)
+		}
+	}
+	if strings.Contains(r.stdout, "other.bin") {
+		t.Errorf("check names a file that does not use the damaged keyframe\n%v", r)
+	}
+
+	target := filepath.Join(s.dir, "restore-1")
+	r = s.run("restore", sn1, "--target", target)
+	wantCode(t, r, exitDamaged)
+	if l := errLine(t, r); !strings.Contains(l, "db.sql") {
+		t.Errorf("restore does not name the file that depends on the damaged keyframe: %q", l)
+	}
+	sameFile(t, other, filepath.Join(target, "D", "other.bin"))
+	if _, err := os.Stat(filepath.Join(target, "D", "db.sql")); err == nil {
+		t.Error("a file built on the damaged keyframe was left in the restore target")
+	}
+
+	// --read-data repair drops what depends on it; the rest checks clean.
+	r = s.mustRun("repair", "snapshots", "--read-data", "--forget")
+	if strings.Count(r.stdout, ": removed /D/db.sql (") != 2 || strings.Contains(r.stdout, "other.bin") {
+		t.Errorf("repair snapshots --read-data:\n%v", r)
+	}
+}

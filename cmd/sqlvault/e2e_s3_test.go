@@ -267,6 +267,7 @@ func TestE2ES3(t *testing.T) {
 		{"CheckReadDataSubset", TestE2ECheckReadDataSubset},
 		{"DamagedIndex", TestE2EDamagedIndex},
 		{"RepairSnapshots", TestE2ERepairSnapshots},
+		{"DamagedKeyframe", TestE2EDamagedKeyframe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

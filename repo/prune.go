@@ -433,32 +433,14 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 		p := packs[pb.Pack]
 		return p == nil || p.size >= 0
 	}
-	kept := unreferenced[:0]
-	for _, id := range unreferenced {
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		blobs, _, err := ReadPackHeader(ctx, r.be, r.key, id)
-		keep := false
-		switch {
-		case errors.Is(err, backend.ErrNotExist):
-		case err != nil:
-			warn("pack %s is not in the index and its header cannot be read (%v); kept", id.Str(), err)
-			keep = true
-		default:
-			keep = slices.ContainsFunc(blobs, func(b Blob) bool { return used.Has(b.ID) && !available(b.ID) })
-			if keep {
-				warn("pack %s is not in the index but holds data snapshots need; run 'sqlvault repair index' first", id.Str())
-			}
-		}
-		if keep {
-			st.Unreferenced--
-			st.UnreferencedBytes -= sizes[id]
-			continue
-		}
-		kept = append(kept, id)
+	unreferenced, err = r.unneededUnindexed(ctx, unreferenced, used, available, warn)
+	if err != nil {
+		return st, err
 	}
-	unreferenced = kept
+	st.Unreferenced, st.UnreferencedBytes = len(unreferenced), 0
+	for _, id := range unreferenced {
+		st.UnreferencedBytes += sizes[id]
+	}
 	if opts.DryRun {
 		return st, nil
 	}

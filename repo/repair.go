@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -218,4 +219,30 @@ feed:
 		return nil, nil, err
 	}
 	return headers, errs, nil
+}
+
+// unneededUnindexed returns the packs of unreferenced (packs no index
+// names) that prune may delete: those whose header is readable and lists no
+// used blob that is not available elsewhere. The others are kept, each
+// with a warning.
+func (r *Repository) unneededUnindexed(ctx context.Context, unreferenced []ID, used IDSet, available func(ID) bool, warn func(string, ...any)) ([]ID, error) {
+	var out []ID
+	for _, id := range unreferenced {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		blobs, _, err := ReadPackHeader(ctx, r.be, r.key, id)
+		switch {
+		case errors.Is(err, backend.ErrNotExist):
+			continue // gone already
+		case err != nil:
+			warn("pack %s is not in the index and its header cannot be read (%v); kept", id.Str(), err)
+			continue
+		case slices.ContainsFunc(blobs, func(b Blob) bool { return used.Has(b.ID) && !available(b.ID) }):
+			warn("pack %s is not in the index but holds data snapshots need; run 'sqlvault repair index' first", id.Str())
+			continue
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -46,7 +47,16 @@ type CheckOptions struct {
 // CheckStats counts what a check looked at.
 type CheckStats struct {
 	IndexFiles, Packs, Blobs, PacksRead, BlobsRead int
-	Unreferenced                                   []ID // packs not in any index (left by interrupted backups)
+	// Unreferenced lists the packs no index names: left by an interrupted
+	// backup, or named by an index file that is damaged or was removed.
+	// RepairIndex adds back what they hold.
+	Unreferenced []ID
+	// DamagedIndex lists the index files that could not be read.
+	DamagedIndex []ID
+	// Damaged holds the blobs found unreadable: in a pack that is missing,
+	// failing to decrypt or verify (ReadData), or a delta whose base is
+	// missing or itself damaged.
+	Damaged IDSet
 }
 
 // Check verifies the repository's structure: every index file decodes,
@@ -55,9 +65,15 @@ type CheckStats struct {
 // problem and returns the number of problems; an error means the check
 // itself could not go on. The index must not have been loaded yet.
 func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(Problem)) (CheckStats, int, error) {
-	var st CheckStats
+	st := CheckStats{Damaged: IDSet{}}
 	problems := 0
-	fail := func(p Problem) { problems++; report(p) }
+	fail := func(p Problem) {
+		problems++
+		if !p.Blob.IsNull() {
+			st.Damaged.Add(p.Blob)
+		}
+		report(p)
+	}
 	byPack := map[ID][]Blob{}
 	var indexIDs []ID
 	if err := r.List(ctx, backend.Index, func(id ID, _ int64) error { indexIDs = append(indexIDs, id); return nil }); err != nil {
@@ -65,8 +81,15 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 	}
 	for _, id := range indexIDs {
 		f, err := r.LoadIndexFile(ctx, id)
+		var d DamagedIndex
+		if errors.As(err, &d) {
+			r.idx.addDamaged(id, d.Err)
+			st.DamagedIndex = append(st.DamagedIndex, id)
+			fail(Problem{Err: fmt.Errorf("%w; run 'sqlvault repair index'", d)})
+			continue
+		}
 		if err != nil {
-			fail(Problem{Err: fmt.Errorf("index %s: %w", id, err)})
+			fail(Problem{Err: err})
 			continue
 		}
 		st.IndexFiles++
@@ -113,6 +136,9 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 		st.Blobs += len(byPack[id])
 		if _, ok := sizes[id]; !ok {
 			fail(Problem{Pack: id, Err: fmt.Errorf("pack is in the index but missing from the repository")})
+			for _, b := range byPack[id] {
+				st.Damaged.Add(b.ID)
+			}
 			continue
 		}
 		blobs, _, err := ReadPackHeader(ctx, r.be, r.key, id)
@@ -126,14 +152,31 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 		}
 		if opts.ReadData && (opts.Packs == nil || opts.Packs(id)) {
 			st.PacksRead++
-			n, err := r.checkPackData(ctx, id, blobs, fail)
+			n, err := r.checkPackData(ctx, id, blobs, st.Damaged, fail)
 			st.BlobsRead += n
 			if err != nil {
 				return st, problems, err
 			}
 		}
 	}
+	r.checkDependents(byPack, st.Damaged, fail)
 	return st, problems, nil
+}
+
+// checkDependents reports every delta blob whose base is damaged and that
+// was not reported yet, and adds it to damaged: a damaged keyframe costs
+// every delta built on it.
+func (r *Repository) checkDependents(byPack map[ID][]Blob, damaged IDSet, fail func(Problem)) {
+	if len(damaged) == 0 {
+		return
+	}
+	for _, id := range sortedPackIDs(byPack) {
+		for _, b := range byPack[id] {
+			if b.Enc == EncDelta && damaged.Has(b.Base) && !damaged.Has(b.ID) {
+				fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("its base blob %s is damaged", b.Base)})
+			}
+		}
+	}
 }
 
 func sameBlobs(a, b []Blob) bool {
@@ -149,8 +192,10 @@ func sameBlobs(a, b []Blob) bool {
 }
 
 // checkPackData reads one pack in full: its hash must equal its name, and
-// every blob must decrypt, decode and hash to its ID.
-func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, fail func(Problem)) (int, error) {
+// every blob must decrypt, decode and hash to its ID. A delta whose
+// keyframe is damaged is reported as such, and the keyframe added to
+// damaged.
+func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, damaged IDSet, fail func(Problem)) (int, error) {
 	rd, err := r.be.Load(ctx, backend.Handle{Type: backend.Pack, Name: id.String()}, 0, 0)
 	if err != nil {
 		fail(Problem{Pack: id, Err: err})
@@ -176,9 +221,21 @@ func (r *Repository) checkPackData(ctx context.Context, id ID, blobs []Blob, fai
 			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("blob extends past the end of the pack")})
 			continue
 		}
+		if b.Enc == EncDelta && damaged.Has(b.Base) {
+			fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("its base blob %s is damaged", b.Base)})
+			continue
+		}
 		sealed := append([]byte(nil), data[b.Offset:end]...)
 		plain, err := r.openBlob(ctx, PackedBlob{Blob: b, Pack: id}, sealed, nil)
 		if err != nil {
+			if b.Enc == EncDelta {
+				// Blame the keyframe when it is what fails.
+				if _, berr := r.LoadBlob(ctx, DataBlob, b.Base, nil); berr != nil && ctx.Err() == nil {
+					damaged.Add(b.Base)
+					fail(Problem{Pack: id, Blob: b.ID, Err: fmt.Errorf("its base blob %s is damaged (%w)", b.Base, unwrapBlobErr(berr))})
+					continue
+				}
+			}
 			fail(Problem{Pack: id, Blob: b.ID, Err: unwrapBlobErr(err)})
 			continue
 		}

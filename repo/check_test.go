@@ -159,7 +159,7 @@ func TestCheckFindsDamagedHeaderAndIndex(t *testing.T) {
 	idx := listNames(t, local.New(dir), backend.Index)
 	flipBit(t, filepath.Join(dir, "index", idx[0]), 40)
 	st, problems := runCheck(t, dir, CheckOptions{})
-	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "index "+idx[0]) || !strings.Contains(problems[0].Error(), "damaged file") {
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "index file "+idx[0][:8]+" is damaged") || !errors.Is(problems[0].Err, ErrIndexDamaged) {
 		t.Fatalf("damaged index: problems %v", problems)
 	}
 	if st.IndexFiles != 0 || st.Packs != 0 {

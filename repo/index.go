@@ -2,9 +2,30 @@ package repo
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"sort"
 	"sync"
 )
+
+// ErrIndexDamaged marks an index file that cannot be read: its content does
+// not match its name, it does not decrypt, or it does not decode.
+var ErrIndexDamaged = errors.New("index file is damaged")
+
+// DamagedIndex is an index file that LoadIndex skipped because it is
+// damaged. The blobs only it named are missing until the index is rebuilt
+// from the packs (Repository.RepairIndex).
+type DamagedIndex struct {
+	ID  ID
+	Err error
+}
+
+func (d DamagedIndex) Error() string {
+	return fmt.Sprintf("index file %s is damaged (%v)", d.ID.Str(), d.Err)
+}
+
+// Unwrap lets errors.Is find ErrIndexDamaged.
+func (d DamagedIndex) Unwrap() []error { return []error{ErrIndexDamaged, d.Err} }
 
 // PackedBlob is a blob together with the pack that holds it.
 type PackedBlob struct {
@@ -175,6 +196,7 @@ type Index struct {
 	blobs map[ID]entry    // blob ID -> location
 	bases map[ID]ID       // delta blob ID -> base blob ID
 	files map[ID]struct{} // index files loaded
+	bad   map[ID]error    // index files skipped as damaged
 }
 
 type entry struct {
@@ -188,7 +210,7 @@ type entry struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{pos: map[ID]int{}, blobs: map[ID]entry{}, bases: map[ID]ID{}, files: map[ID]struct{}{}}
+	return &Index{pos: map[ID]int{}, blobs: map[ID]entry{}, bases: map[ID]ID{}, files: map[ID]struct{}{}, bad: map[ID]error{}}
 }
 
 // AddPack records the blobs of one pack.
@@ -289,4 +311,24 @@ func (x *Index) Files() []ID {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// addDamaged records an index file that could not be read.
+func (x *Index) addDamaged(id ID, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.bad[id] = err
+}
+
+// Damaged returns the index files that were skipped as damaged, sorted by
+// ID.
+func (x *Index) Damaged() []DamagedIndex {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]DamagedIndex, 0, len(x.bad))
+	for id, err := range x.bad {
+		out = append(out, DamagedIndex{ID: id, Err: err})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID.String() < out[j].ID.String() })
+	return out
 }

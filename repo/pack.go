@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -164,6 +165,11 @@ func (p *packBuilder) finish(key *MasterKey) (ID, error) {
 	return id, nil
 }
 
+// ErrPackDamaged marks a pack whose header is not readable: too short, a
+// bad header length, or a header that does not decode. (A header that
+// does not decrypt is ErrAuth.)
+var ErrPackDamaged = errors.New("pack is damaged")
+
 // ReadPackHeader loads and decrypts the header of a pack.
 func ReadPackHeader(ctx context.Context, be backend.Backend, key *MasterKey, id ID) ([]Blob, int64, error) {
 	h := backend.Handle{Type: backend.Pack, Name: id.String()}
@@ -173,7 +179,7 @@ func ReadPackHeader(ctx context.Context, be backend.Backend, key *MasterKey, id 
 	}
 	size := fi.Size
 	if size < packTrailerSize+Overhead {
-		return nil, size, fmt.Errorf("pack %v: %d bytes is too short", id.Str(), size)
+		return nil, size, fmt.Errorf("pack %v: %w: %d bytes is too short", id.Str(), ErrPackDamaged, size)
 	}
 	// Most headers are small: read a tail that usually holds all of it.
 	tailLen := min(size, 64<<10)
@@ -183,7 +189,7 @@ func ReadPackHeader(ctx context.Context, be backend.Backend, key *MasterKey, id 
 	}
 	hlen := int64(binary.LittleEndian.Uint32(tail[len(tail)-packTrailerSize:]))
 	if hlen < Overhead+1 || hlen > maxPackHeader || hlen > size-packTrailerSize {
-		return nil, size, fmt.Errorf("pack %v: invalid header length %d", id.Str(), hlen)
+		return nil, size, fmt.Errorf("pack %v: %w: invalid header length %d", id.Str(), ErrPackDamaged, hlen)
 	}
 	var sealed []byte
 	if hlen+packTrailerSize <= tailLen {
@@ -200,7 +206,7 @@ func ReadPackHeader(ctx context.Context, be backend.Backend, key *MasterKey, id 
 	}
 	blobs, err := DecodePackHeader(plain, size-packTrailerSize-hlen)
 	if err != nil {
-		return nil, size, fmt.Errorf("pack %v: %w", id.Str(), err)
+		return nil, size, fmt.Errorf("pack %v: %w: %w", id.Str(), ErrPackDamaged, err)
 	}
 	return blobs, size, nil
 }

@@ -175,6 +175,9 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 	if err := r.LoadIndex(ctx); err != nil {
 		return st, fmt.Errorf("prune: load index: %w", err)
 	}
+	if d := r.idx.Damaged(); len(d) > 0 {
+		return st, fmt.Errorf("prune: %w: run 'sqlvault repair index' first; nothing was deleted", d[0])
+	}
 	var oldIndex []ID
 	if err := r.List(ctx, backend.Index, func(id ID, _ int64) error { oldIndex = append(oldIndex, id); return nil }); err != nil {
 		return st, fmt.Errorf("prune: list index files: %w", err)
@@ -413,11 +416,31 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 			unreferenced = append(unreferenced, id)
 		}
 	}
+	sort.Slice(unreferenced, func(i, j int) bool { return unreferenced[i].String() < unreferenced[j].String() })
 	if st.MissingBlobs > 0 {
 		unreferenced = nil
 		st.Unreferenced, st.UnreferencedBytes = 0, 0
 	}
-	sort.Slice(unreferenced, func(i, j int) bool { return unreferenced[i].String() < unreferenced[j].String() })
+	// A pack no index names may hold the only copy of a blob a snapshot
+	// needs (its index file was damaged or removed, or the indexed copy's
+	// pack is missing): read each one's header and keep those.
+	progress("reading the headers of packs no index names")
+	available := func(id ID) bool {
+		pb, ok := r.idx.Lookup(id)
+		if !ok {
+			return false
+		}
+		p := packs[pb.Pack]
+		return p == nil || p.size >= 0
+	}
+	unreferenced, err = r.unneededUnindexed(ctx, unreferenced, used, available, warn)
+	if err != nil {
+		return st, err
+	}
+	st.Unreferenced, st.UnreferencedBytes = len(unreferenced), 0
+	for _, id := range unreferenced {
+		st.UnreferencedBytes += sizes[id]
+	}
 	if opts.DryRun {
 		return st, nil
 	}

@@ -310,17 +310,28 @@ func (r *Repository) KeyID() ID { return r.keyID }
 func (r *Repository) Index() *Index { return r.idx }
 
 // LoadIndex reads every index file into memory. Files already loaded are
-// skipped, so it can be called again to pick up new ones.
+// skipped, so it can be called again to pick up new ones. A damaged index
+// file (see ErrIndexDamaged) does not stop it: the file is skipped and
+// listed by Index().Damaged(), and the blobs only it named are missing. An
+// index file that cannot be read from the backend is an error.
 func (r *Repository) LoadIndex(ctx context.Context) error {
 	loaded := map[ID]struct{}{}
 	for _, id := range r.idx.Files() {
 		loaded[id] = struct{}{}
+	}
+	for _, d := range r.idx.Damaged() {
+		loaded[d.ID] = struct{}{}
 	}
 	return r.List(ctx, backend.Index, func(id ID, _ int64) error {
 		if _, ok := loaded[id]; ok {
 			return nil
 		}
 		f, err := r.LoadIndexFile(ctx, id)
+		var d DamagedIndex
+		if errors.As(err, &d) {
+			r.idx.addDamaged(id, d.Err)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -329,15 +340,24 @@ func (r *Repository) LoadIndex(ctx context.Context) error {
 	})
 }
 
-// LoadIndexFile reads and decodes one index file.
+// LoadIndexFile reads and decodes one index file. When the file was read
+// but is damaged, the error is a DamagedIndex (errors.Is ErrIndexDamaged).
 func (r *Repository) LoadIndexFile(ctx context.Context, id ID) (*IndexFile, error) {
-	body, err := r.LoadFile(ctx, backend.Index, id)
+	h := backend.Handle{Type: backend.Index, Name: id.String()}
+	data, err := backend.LoadAll(ctx, r.be, h)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("index %s: %w", id.Str(), err)
+	}
+	if Hash(data) != id {
+		return nil, DamagedIndex{ID: id, Err: errors.New("content does not match its name")}
+	}
+	body, err := r.openFile(string(backend.Index), data)
+	if err != nil {
+		return nil, DamagedIndex{ID: id, Err: err}
 	}
 	f, err := DecodeIndex(body)
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", id.Str(), err)
+		return nil, DamagedIndex{ID: id, Err: err}
 	}
 	return f, nil
 }
@@ -1043,7 +1063,10 @@ func (r *Repository) saveIndex(ctx context.Context) error {
 func (r *Repository) LoadBlob(ctx context.Context, t BlobType, id ID, buf []byte) ([]byte, error) {
 	pb, ok := r.idx.Lookup(id)
 	if !ok {
-		return nil, fmt.Errorf("%w: blob %s is not in the index", ErrBlobMissing, id.Str())
+		if d := r.idx.Damaged(); len(d) > 0 {
+			return nil, fmt.Errorf("%w: blob %s is not in the index (index file %s is damaged: run 'sqlvault repair index')", ErrBlobMissing, id.Str(), d[0].ID.Str())
+		}
+		return nil, fmt.Errorf("%w: blob %s is not in the index (if index files were lost, run 'sqlvault repair index' to rebuild it from the packs)", ErrBlobMissing, id.Str())
 	}
 	if pb.Type != t {
 		return nil, fmt.Errorf("blob %s is a %v blob, expected %v", id.Str(), pb.Type, t)

@@ -156,11 +156,13 @@ func Backup(ctx context.Context, r *repo.Repository, paths []string, opts Option
 	root := &Tree{}
 	var parentRoot *Tree
 	if opts.Parent != nil {
-		t, err := LoadTree(ctx, r, opts.Parent.Tree)
-		if err != nil {
-			return nil, fmt.Errorf("parent snapshot %s: %w", opts.Parent.ID().Str(), err)
+		// A parent whose tree cannot be read (damaged or missing from the
+		// index) only costs speed: every file is read again.
+		if t, err := LoadTree(ctx, r, opts.Parent.Tree); err == nil {
+			parentRoot = t
+		} else if ctx.Err() != nil {
+			return nil, err
 		}
-		parentRoot = t
 	}
 	seen := map[string]string{}
 	for _, p := range paths {
@@ -282,7 +284,7 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 	n.Type = TypeFile
 	n.Size = uint64(fi.Size())
 	a.sum.BytesTotal += fi.Size()
-	if unchanged(n, prev) {
+	if unchanged(n, prev) && a.indexed(prev.Content) {
 		n.Content, n.Hints = prev.Content, prev.Hints
 		a.sum.FilesUnchanged++
 		if a.opts.Progress != nil {
@@ -312,6 +314,17 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 		a.opts.Progress(path, res.Size, false)
 	}
 	return n, nil
+}
+
+// indexed reports whether every blob is in the index: content of the
+// parent that a damaged or removed index file named is stored again.
+func (a *archiver) indexed(ids []repo.ID) bool {
+	for _, id := range ids {
+		if !a.r.Index().Has(id) {
+			return false
+		}
+	}
+	return true
 }
 
 // isReadError reports whether err came from reading the source (to be

@@ -34,6 +34,7 @@ type Snapshot struct {
 	Username string    `json:"username,omitempty"`
 	Tags     []string  `json:"tags,omitempty"`
 	Parent   *repo.ID  `json:"parent,omitempty"`
+	Original *repo.ID  `json:"original,omitempty"` // the snapshot this one was repaired from
 	Program  string    `json:"program_version,omitempty"`
 	Summary  *Summary  `json:"summary,omitempty"`
 

@@ -43,22 +43,28 @@ func checkCommand(g *globals) *cli.Command {
 				return err
 			}
 			g.infof("checking snapshots and trees")
-			n, err := snapshot.CheckTrees(c.Context, r, report)
+			n, err := snapshot.CheckSnapshots(c.Context, r, st.Damaged, report, func(u snapshot.DamagedUse) {
+				fmt.Fprintln(g.stdout, u)
+			})
 			if err != nil {
 				return err
 			}
 			problems += n
 			for _, id := range st.Unreferenced {
-				g.verbosef("pack %s is not referenced by any index (left by an interrupted backup; prune removes it)", id.Str())
+				g.verbosef("pack %s is named by no index", id.Str())
 			}
 			if len(st.Unreferenced) > 0 {
-				g.infof("%d packs are not referenced by any index (left by interrupted backups; harmless)", len(st.Unreferenced))
+				g.infof("%d packs no index names: left by an interrupted backup, or listed by a damaged or removed index file; 'sqlvault repair index' adds back what they hold", len(st.Unreferenced))
 			}
 			if opts.ReadData {
 				g.infof("read %d packs, %d blobs", st.PacksRead, st.BlobsRead)
 			}
 			if problems > 0 {
-				return withCode(exitDamaged, fmt.Errorf("check found %d problems in %s", problems, r.Backend().Location()))
+				hint := ""
+				if len(st.DamagedIndex) > 0 {
+					hint = ": run 'sqlvault repair index'"
+				}
+				return withCode(exitDamaged, fmt.Errorf("check found %d problems in %s%s", problems, r.Backend().Location(), hint))
 			}
 			fmt.Fprintf(g.stdout, "no problems found (%d index files, %d packs, %d blobs)\n", st.IndexFiles, st.Packs, st.Blobs)
 			return nil

@@ -276,6 +276,9 @@ func TestE2ES3(t *testing.T) {
 		{"NoLockWritesNoLock", TestE2ENoLockWritesNoLock},
 		{"PruneRemovesTempFiles", TestE2EPruneRemovesTempFiles},
 		{"NonUTF8Names", TestE2ENonUTF8Names},
+		{"DamagedIndex", TestE2EDamagedIndex},
+		{"RepairSnapshots", TestE2ERepairSnapshots},
+		{"DamagedKeyframe", TestE2EDamagedKeyframe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

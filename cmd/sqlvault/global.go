@@ -206,6 +206,9 @@ func (g *globals) openRepo(ctx context.Context, mode lockMode, loadIndex bool) (
 			release()
 			return nil, nil, fmt.Errorf("load index: %w", err)
 		}
+		for _, d := range r.Index().Damaged() {
+			g.warnf("%v; run 'sqlvault repair index'", d)
+		}
 	}
 	return r, release, nil
 }

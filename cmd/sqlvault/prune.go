@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -61,6 +62,11 @@ func parsePercent(s string) (float64, error) {
 // prints what it did. A dry run with keep estimates the prune as if only
 // those snapshots were left (forget --dry-run --prune).
 func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64, dry bool, keep []*snapshot.Snapshot) error {
+	// A damaged index file hides packs that snapshots need: pruning now
+	// could delete them.
+	if d := r.Index().Damaged(); len(d) > 0 {
+		return withCode(exitDamaged, fmt.Errorf("prune: %v: run 'sqlvault repair index' first; nothing was deleted", d[0]))
+	}
 	opts := repo.PruneOptions{
 		RepackThreshold: threshold,
 		DryRun:          dry,
@@ -74,6 +80,9 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 		st, err = snapshot.EstimatePrune(c.Context, r, keep, opts)
 	} else {
 		st, err = snapshot.Prune(c.Context, r, opts)
+	}
+	if errors.Is(err, repo.ErrIndexDamaged) {
+		return withCode(exitDamaged, err)
 	}
 	if err != nil {
 		return describe(err)
@@ -107,7 +116,7 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 		st.Packs, formatBytes(st.PackBytes), would, st.DeletePacks, formatBytes(st.DeleteBytes), would, st.RepackPacks,
 		formatBytes(st.RepackBytes), st.CopiedBlobs, formatBytes(st.CopiedBytes), st.Packs-st.DeletePacks-st.RepackPacks)
 	if st.Unreferenced > 0 {
-		fmt.Fprintf(w, "packs no index names (left by interrupted backups): %d, %s, %sdelete\n", st.Unreferenced, formatBytes(st.UnreferencedBytes), would)
+		fmt.Fprintf(w, "packs no index names (left by interrupted backups; none holds data a snapshot needs): %d, %s, %sdelete\n", st.Unreferenced, formatBytes(st.UnreferencedBytes), would)
 	}
 	if temp.Removed > 0 {
 		done := "removed"

@@ -26,7 +26,9 @@ type RepairIndexStats struct {
 	Indexed        int // packs in the new index
 	Blobs          int // blobs in the new index
 	DamagedPacks   int // packs whose header cannot be read
-	KeptFromIndex  int // of those, packs listed as before because a readable index file named them
+	KeptFromIndex  int // of those, packs a readable index file named: their readable blobs were copied into new packs
+	RescuedBlobs   int // blobs copied out of packs with a damaged header
+	LostBlobs      int // blobs of such packs that did not authenticate (lost unless another pack holds them)
 	DroppedPacks   int // packs the old index named whose file is missing
 	DamagedIndex   int // old index files that could not be read
 	IndexWritten   int
@@ -106,6 +108,31 @@ func (r *Repository) RepairIndex(ctx context.Context, opts RepairIndexOptions) (
 		}
 	}
 
+	// A pack whose header is damaged but whose blobs a readable index file
+	// listed: copy every blob that still authenticates into new packs
+	// (written and indexed by Flush now), so that the pack can go and
+	// check is clean again.
+	var rescued []ID
+	for _, id := range packIDs {
+		bs, ok := fallback[id]
+		if !ok {
+			continue
+		}
+		progress(fmt.Sprintf("copying the readable blobs of pack %s, whose header is damaged", id.Str()))
+		n, lost, err := r.rescueBlobs(ctx, id, bs, opts.Report)
+		if err != nil {
+			return st, fmt.Errorf("repair index: %w", err)
+		}
+		st.RescuedBlobs += n
+		st.LostBlobs += lost
+		rescued = append(rescued, id)
+	}
+	if len(rescued) > 0 {
+		if err := r.Flush(ctx); err != nil {
+			return st, fmt.Errorf("repair index: write the copied blobs: %w", err)
+		}
+	}
+
 	idx := NewIndex()
 	var files []IndexFile
 	cur := IndexFile{}
@@ -114,19 +141,16 @@ func (r *Repository) RepairIndex(ctx context.Context, opts RepairIndexOptions) (
 		bs := headers[id]
 		if err := errs[id]; err != nil {
 			st.DamagedPacks++
-			if fb, ok := fallback[id]; ok {
+			if _, ok := fallback[id]; ok {
 				st.KeptFromIndex++
-				bs = fb
-				err = fmt.Errorf("header: %w (kept as a readable index file listed it)", err)
+				err = fmt.Errorf("header: %w (a readable index file listed its blobs: those that authenticate were copied into a new pack, and it was removed)", err)
 			} else {
 				err = fmt.Errorf("header: %w (its blobs are lost unless another pack holds them)", err)
 			}
 			if opts.Report != nil {
 				opts.Report(Problem{Pack: id, Err: err})
 			}
-			if bs == nil {
-				continue
-			}
+			continue
 		}
 		if !named[id] {
 			st.UnindexedAdded++
@@ -165,8 +189,52 @@ func (r *Repository) RepairIndex(ctx context.Context, opts RepairIndexOptions) (
 		}
 		st.IndexRemoved++
 	}
+	for _, id := range rescued {
+		if err := r.be.Remove(ctx, backend.Handle{Type: backend.Pack, Name: id.String()}); err != nil {
+			return st, fmt.Errorf("repair index: remove pack %s with a damaged header: %w", id.Str(), err)
+		}
+	}
 	r.idx = idx
+	// The index file Flush wrote for the copied blobs is not superseded.
+	if err := r.LoadIndex(ctx); err != nil {
+		return st, fmt.Errorf("repair index: %w", err)
+	}
 	return st, nil
+}
+
+// rescueBlobs copies the blobs of a pack whose header is damaged, as the
+// index listed them, into the packs being filled: each is authenticated
+// first, and one that fails is reported and left behind (lost unless
+// another pack holds it). It returns how many were copied and lost.
+func (r *Repository) rescueBlobs(ctx context.Context, pack ID, blobs []Blob, report func(Problem)) (copied, lost int, err error) {
+	h := backend.Handle{Type: backend.Pack, Name: pack.String()}
+	var scratch []byte
+	for _, b := range blobs {
+		sealed, err := loadRange(ctx, r.be, h, int64(b.Offset), int64(b.Length))
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return copied, lost, fmt.Errorf("read pack %s: %w", pack.Str(), err)
+		}
+		var payload []byte
+		if err == nil {
+			payload, err = r.key.Open(scratch[:0], sealed, blobAAD(b.Type, b.ID))
+			scratch = payload
+		}
+		if err == nil && (len(payload) == 0 || payload[0] != b.Enc) {
+			err = fmt.Errorf("%w: encoding does not match the index", ErrBlobCorrupt)
+		}
+		if err != nil {
+			lost++
+			if report != nil {
+				report(Problem{Pack: pack, Blob: b.ID, Err: fmt.Errorf("%w (lost unless another pack holds it)", err)})
+			}
+			continue
+		}
+		if err := r.addToPack(ctx, Blob{Type: b.Type, Enc: b.Enc, ID: b.ID, Base: b.Base, PlainLen: b.PlainLen}, sealed); err != nil {
+			return copied, lost, err
+		}
+		copied++
+	}
+	return copied, lost, nil
 }
 
 // readHeaders reads the headers of packs, a few at a time. A header that

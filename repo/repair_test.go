@@ -150,8 +150,15 @@ func TestRepairIndexDamagedHeader(t *testing.T) {
 	if len(problems) != 1 || problems[0].Pack != f.packs[1] || !errors.Is(problems[0].Err, ErrAuth) {
 		t.Fatalf("problems %v", problems)
 	}
-	if st.DamagedPacks != 1 || st.KeptFromIndex != 1 || st.Indexed != 2 {
+	if st.DamagedPacks != 1 || st.KeptFromIndex != 1 || st.Indexed != 1 || st.RescuedBlobs != 4 || st.LostBlobs != 0 {
 		t.Errorf("stats %+v", st)
+	}
+	// Its blobs were copied into a new pack, and it is gone.
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatalf("the pack with a damaged header is still there (%v)", err)
+	}
+	if _, n, err := reopen(t, f.dir).Check(ctx, CheckOptions{ReadData: true}, func(Problem) {}); err != nil || n != 0 {
+		t.Fatalf("check after repair: %d problems, %v", n, err)
 	}
 	r = reopen(t, f.dir)
 	for _, id := range f.ids {
@@ -162,6 +169,11 @@ func TestRepairIndexDamagedHeader(t *testing.T) {
 	}
 
 	// With no index file naming it, its blobs are gone from the index.
+	p = packPath(f.dir, f.packs[0])
+	if fi, err = os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	flipBit(t, p, fi.Size()-10)
 	for _, n := range listNames(t, openLocal(f.dir), backend.Index) {
 		os.Remove(filepath.Join(f.dir, "index", n))
 	}

@@ -190,6 +190,9 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if err := be.List(ctx, backend.Key, func(fi backend.FileInfo) error { keys = append(keys, fi); return nil }); err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: the repository at %s has no key files (keys/ is empty): no password can open it; put back a copy of a key file", ErrKeyDamaged, be.Location())
+	}
 	// A damaged or foreign key file must not hide a good one: remember the
 	// first such problem and report it only when no key opens.
 	var keyErr error
@@ -833,6 +836,9 @@ func (r *Repository) loadPlain(ctx context.Context, pb PackedBlob, buf []byte) (
 		r.stats.cacheMisses.Add(1)
 	}
 	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
+	if errors.Is(err, backend.ErrNotExist) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: load base blob %s from pack %s: %w", ErrBlobMissing, pb.ID.Str(), pb.Pack.Str(), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load base blob %s from pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
 	}

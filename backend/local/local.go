@@ -81,7 +81,13 @@ func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size i
 	}
 	dir := l.dir(h.Type, h.Name)
 	f, err := os.CreateTemp(dir, ".tmp-")
-	if errors.Is(err, fs.ErrNotExist) && h.Type == backend.Pack {
+	if errors.Is(err, fs.ErrNotExist) && h.Type != backend.Config {
+		// A pack's two-digit folder is made on first use; any other
+		// folder of the layout may have been lost (an empty folder is
+		// not kept by every copy or sync tool), but never the root.
+		if _, rootErr := os.Stat(l.root); rootErr != nil {
+			return mapErr(fmt.Errorf("save %v: %w", h, rootErr))
+		}
 		if mkErr := os.MkdirAll(dir, 0o700); mkErr == nil {
 			f, err = os.CreateTemp(dir, ".tmp-")
 		}
@@ -190,12 +196,26 @@ func (l *Local) Remove(ctx context.Context, h backend.Handle) error {
 	return nil
 }
 
+// lostFolder reports whether err says that a folder of the layout does not
+// exist although the repository's root does: an empty folder that a copy
+// or sync tool did not keep, which holds nothing.
+func (l *Local) lostFolder(err error) bool {
+	if !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	_, rootErr := os.Stat(l.root)
+	return rootErr == nil
+}
+
 // List calls fn for every file of type t. Temporary files are skipped.
 func (l *Local) List(ctx context.Context, t backend.FileType, fn func(backend.FileInfo) error) error {
 	base := filepath.Join(l.root, string(t))
 	dirs := []string{base}
 	if t == backend.Pack {
 		entries, err := os.ReadDir(base)
+		if l.lostFolder(err) {
+			return nil // a lost empty folder: nothing to list
+		}
 		if err != nil {
 			return mapErr(fmt.Errorf("list %s: %w", t, err))
 		}
@@ -208,6 +228,9 @@ func (l *Local) List(ctx context.Context, t backend.FileType, fn func(backend.Fi
 	}
 	for _, d := range dirs {
 		entries, err := os.ReadDir(d)
+		if l.lostFolder(err) {
+			continue // a lost empty folder, or removed while listing
+		}
 		if err != nil {
 			return mapErr(fmt.Errorf("list %s: %w", t, err))
 		}

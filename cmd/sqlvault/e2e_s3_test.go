@@ -279,6 +279,7 @@ func TestE2ES3(t *testing.T) {
 		{"DamagedIndex", TestE2EDamagedIndex},
 		{"RepairSnapshots", TestE2ERepairSnapshots},
 		{"DamagedKeyframe", TestE2EDamagedKeyframe},
+		{"FaultMatrix", TestE2EFaultMatrix},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			useS3(t, srv)

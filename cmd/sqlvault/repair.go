@@ -55,8 +55,11 @@ func repairCommand(g *globals) *cli.Command {
 						}
 						fmt.Fprintf(w, "wrote %d index files; removed %d old index files\n", st.IndexWritten, st.IndexRemoved)
 					}
-					if st.DamagedPacks > 0 {
-						return withCode(exitDamaged, fmt.Errorf("%d packs have a damaged header (%d kept as the old index listed them): run 'sqlvault check --read-data'", st.DamagedPacks, st.KeptFromIndex))
+					if st.KeptFromIndex > 0 && !g.quiet && !g.json {
+						fmt.Fprintf(g.stdout, "%d packs with a damaged header: %d blobs the old index listed copied into new packs, %d lost\n", st.KeptFromIndex, st.RescuedBlobs, st.LostBlobs)
+					}
+					if st.DamagedPacks > st.KeptFromIndex || st.LostBlobs > 0 {
+						return withCode(exitDamaged, fmt.Errorf("%d packs have a damaged header and %d blobs could not be saved from them: 'sqlvault repair snapshots' removes what is lost from the snapshots", st.DamagedPacks, st.LostBlobs+st.DamagedPacks-st.KeptFromIndex))
 					}
 					return nil
 				},

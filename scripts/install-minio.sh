@@ -7,6 +7,8 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/sqlvault-tools/bin/minio.
 # Usage: scripts/install-minio.sh   (prints the path of the binary)
 set -euo pipefail
+# The exact MinIO the tests are run against (a version the Go module proxy serves).
+minio_version=v0.0.0-20260212201848-7aac2a2c5b7c
 bin_dir="${XDG_CACHE_HOME:-$HOME/.cache}/sqlvault-tools/bin"
 if [ -n "${SQLVAULT_MINIO:-}" ] && [ -x "$SQLVAULT_MINIO" ]; then
   echo "$SQLVAULT_MINIO"
@@ -21,10 +23,10 @@ if [ -x "$bin_dir/minio" ]; then
   exit 0
 fi
 mkdir -p "$bin_dir"
-echo "installing minio into $bin_dir (go install github.com/minio/minio@latest; takes a few minutes the first time)" >&2
+echo "installing minio into $bin_dir (go install github.com/minio/minio@$minio_version; takes a few minutes the first time)" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Build outside any module so that this repository's go.mod plays no part.
-(cd "$tmp" && GOFLAGS=-buildvcs=false GOBIN="$tmp" go install github.com/minio/minio@latest) >&2
+(cd "$tmp" && GOFLAGS=-buildvcs=false GOBIN="$tmp" go install github.com/minio/minio@$minio_version) >&2
 mv "$tmp/minio" "$bin_dir/minio"
 echo "$bin_dir/minio"

@@ -341,14 +341,7 @@ func TestLockLostWhenNotRefreshedInTime(t *testing.T) {
 	if got := listNames(t, r.Backend(), backend.Snapshot); len(got) != 0 {
 		t.Fatalf("a snapshot was written without a lock: %v", got)
 	}
-	select {
-	case err := <-lost:
-		if !errors.Is(err, ErrLockLost) {
-			t.Fatalf("OnLost got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("OnLost was not called")
-	}
+	awaitLost(t, lost, "OnLost was not called")
 	// Lock files themselves are still written (unlock, other locks).
 	if _, err := r.SaveFile(ctx, backend.Lock, []byte("{}")); err != nil {
 		t.Fatal(err)
@@ -372,13 +365,8 @@ func TestLockLostWhenFileRemoved(t *testing.T) {
 	if n, err := other.RemoveStaleLocks(ctx, true); err != nil || n != 1 {
 		t.Fatalf("RemoveStaleLocks = %d, %v", n, err)
 	}
-	select {
-	case err := <-lost:
-		if !errors.Is(err, ErrLockLost) || !strings.Contains(err.Error(), "another process removed its lock file") {
-			t.Fatalf("OnLost got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the refresher did not notice")
+	if err := awaitLost(t, lost, "the refresher did not notice"); !strings.Contains(err.Error(), "another process removed its lock file") {
+		t.Fatalf("OnLost got %v", err)
 	}
 	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); !errors.Is(err, ErrLockLost) {
 		t.Fatalf("SaveFile after the lock was removed: %v", err)
@@ -426,12 +414,21 @@ func TestLockRefreshFailuresUntilStale(t *testing.T) {
 	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); err != nil {
 		t.Fatalf("SaveFile with refreshes failing, well within the stale time: %v", err)
 	}
+	awaitLost(t, lost, "the lock was not given up after the stale time")
+}
+
+// awaitLost waits for the error a Lock's OnLost callback sends on lost,
+// and fails the test with why (a timeout) unless it wraps ErrLockLost.
+func awaitLost(t *testing.T, lost <-chan error, why string) error {
+	t.Helper()
 	select {
 	case err := <-lost:
 		if !errors.Is(err, ErrLockLost) {
 			t.Fatalf("OnLost got %v", err)
 		}
+		return err
 	case <-time.After(5 * time.Second):
-		t.Fatal("the lock was not given up after the stale time")
+		t.Fatal(why)
+		return nil
 	}
 }

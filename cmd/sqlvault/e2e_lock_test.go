@@ -232,6 +232,59 @@ func TestE2ELockLostWhileStopped(t *testing.T) {
 	s.mustRun("backup", "--stdin", "--stdin-filename", "again.txt")
 }
 
+// A lock file removed by another process (unlock --remove-all) while a
+// backup runs stops the backup at its next refresh: its context ends, which
+// also stops the command it reads from.
+func TestE2ELockRemovedWhileRunning(t *testing.T) {
+	s := initRepo(t)
+	s.env = append(s.env, "SQLVAULT_TEST_LOCK_TIMING=500ms,3s")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, "backup", "--stdin-from-command", "--", "sh", "-c", "head -c 1048576 /dev/zero; exec sleep 600")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	defer func() { cmd.Process.Kill(); <-exited }()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(repoFiles(t, s.repo, "locks")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the backup took no lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// An unlock that lists the locks while the backup refreshes its own
+	// (new file written, old not yet removed) can miss the new one: repeat.
+	for i := 0; ; i++ {
+		s.mustRun("unlock", "--remove-all")
+		select {
+		case <-exited:
+		case <-time.After(3 * time.Second):
+			if i < 10 {
+				continue
+			}
+			t.Fatal("the backup went on after its lock was removed")
+		}
+		break
+	}
+	res := result{args: cmd.Args[1:], code: cmd.ProcessState.ExitCode(), stderr: errb.String()}
+	noPanic(t, res)
+	wantCode(t, res, exitLocked)
+	if line := errLine(t, res); !strings.Contains(line, "the repository lock was lost: another process removed its lock file") {
+		t.Fatalf("error line %q", line)
+	}
+	if sns := s.snapshots(); len(sns) != 0 {
+		t.Fatalf("snapshots: %+v", sns)
+	}
+	if locks := repoFiles(t, s.repo, "locks"); len(locks) != 0 {
+		t.Fatalf("the stopped backup wrote its lock again: %q", locks)
+	}
+	s.mustRun("check")
+}
+
 // plantTemp leaves a temporary file as an interrupted write would: a
 // ".tmp-*" file in a local repository, an incomplete multipart upload in
 // an S3 one. It returns what tempFiles lists for it.

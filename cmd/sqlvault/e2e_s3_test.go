@@ -274,6 +274,8 @@ func TestE2ES3(t *testing.T) {
 		{"DamagedKeyFile", TestE2EDamagedKeyFile},
 		{"DamagedLockFile", TestE2EDamagedLockFile},
 		{"NoLockWritesNoLock", TestE2ENoLockWritesNoLock},
+		{"LockRemovedWhileRunning", TestE2ELockRemovedWhileRunning},
+		{"LockLostWhileStopped", TestE2ELockLostWhileStopped},
 		{"PruneRemovesTempFiles", TestE2EPruneRemovesTempFiles},
 		{"NonUTF8Names", TestE2ENonUTF8Names},
 		{"DamagedIndex", TestE2EDamagedIndex},

@@ -268,8 +268,8 @@ func (l *Lock) Refresh(ctx context.Context) error {
 		return l.lost
 	}
 	now := wallNow(time.Now())
-	if age := now.Sub(l.refreshed); age > l.timing.Stale {
-		return l.lose(l.staleErr(age))
+	if err := l.expired(now); err != nil {
+		return l.lose(err)
 	}
 	if _, err := l.r.be.Stat(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()}); errors.Is(err, backend.ErrNotExist) {
 		return l.lose(fmt.Errorf("%w: another process removed its lock file %s", ErrLockLost, l.id.Str()))
@@ -287,7 +287,13 @@ func (l *Lock) Refresh(ctx context.Context) error {
 	return nil
 }
 
-func (l *Lock) staleErr(age time.Duration) error {
+// expired returns the ErrLockLost error when the last refresh is older
+// than the stale time at now, else nil. l.mu must be held.
+func (l *Lock) expired(now time.Time) error {
+	age := now.Sub(l.refreshed)
+	if age <= l.timing.Stale {
+		return nil
+	}
 	return fmt.Errorf("%w: it was not refreshed for %s, longer than the %s after which other processes treat it as stale (was the process stopped or the machine suspended?)", ErrLockLost, age.Round(time.Second), l.timing.Stale)
 }
 
@@ -315,11 +321,6 @@ func (l *Lock) Err() error {
 func (l *Lock) Unlock(ctx context.Context) error {
 	l.cancel()
 	<-l.done
-	l.mu.Lock()
-	if age := wallNow(time.Now()).Sub(l.refreshed); l.lost == nil && age > l.timing.Stale {
-		l.lost = l.staleErr(age)
-	}
-	l.mu.Unlock()
 	l.r.mu.Lock()
 	if l.r.held == l {
 		l.r.held = nil
@@ -327,6 +328,9 @@ func (l *Lock) Unlock(ctx context.Context) error {
 	l.r.mu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.lost == nil {
+		l.lost = l.expired(wallNow(time.Now()))
+	}
 	return l.r.be.Remove(ctx, backend.Handle{Type: backend.Lock, Name: l.id.String()})
 }
 

@@ -322,19 +322,12 @@ func TestLockIgnoresDamagedLockFile(t *testing.T) {
 func TestLockLostWhenNotRefreshedInTime(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newTestRepo(t, smallConfig())
-	r.SetLockTiming(LockTiming{Refresh: time.Hour, Stale: time.Second})
-	l, err := r.Lock(ctx, false, 0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Unlock(ctx)
-	lost := make(chan error, 1)
-	l.OnLost(func(err error) { lost <- err })
+	_, lost := lockWithTiming(t, r, false, LockTiming{Refresh: time.Hour, Stale: time.Second})
 	if _, err := r.SaveFile(ctx, backend.Index, EncodeIndex(&IndexFile{})); err != nil {
 		t.Fatalf("SaveFile while the lock is fresh: %v", err)
 	}
 	time.Sleep(1200 * time.Millisecond)
-	_, err = r.SaveFile(ctx, backend.Snapshot, []byte("{}"))
+	_, err := r.SaveFile(ctx, backend.Snapshot, []byte("{}"))
 	if !errors.Is(err, ErrLockLost) || !strings.Contains(err.Error(), "was not refreshed for") {
 		t.Fatalf("SaveFile after the stale time: %v", err)
 	}
@@ -355,14 +348,7 @@ func TestLockLostWhenNotRefreshedInTime(t *testing.T) {
 func TestLockLostWhenFileRemoved(t *testing.T) {
 	ctx := context.Background()
 	r, dir := newTestRepo(t, smallConfig())
-	r.SetLockTiming(LockTiming{Refresh: time.Hour, Stale: 2 * time.Hour})
-	l, err := r.Lock(ctx, true, 0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Unlock(ctx)
-	lost := make(chan error, 1)
-	l.OnLost(func(err error) { lost <- err })
+	l, lost := lockWithTiming(t, r, true, LockTiming{Refresh: time.Hour, Stale: 2 * time.Hour})
 	other := reopen(t, dir)
 	if n, err := other.RemoveStaleLocks(ctx, true); err != nil || n != 1 {
 		t.Fatalf("RemoveStaleLocks = %d, %v", n, err)
@@ -401,14 +387,7 @@ func TestLockRefreshFailuresUntilStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.SetLockTiming(LockTiming{Refresh: 20 * time.Millisecond, Stale: 2 * time.Second})
-	l, err := r.Lock(ctx, false, 0, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Unlock(ctx)
-	lost := make(chan error, 1)
-	l.OnLost(func(err error) { lost <- err })
+	_, lost := lockWithTiming(t, r, false, LockTiming{Refresh: 20 * time.Millisecond, Stale: 2 * time.Second})
 	be.fail.Store(true)
 	time.Sleep(100 * time.Millisecond)
 	select {
@@ -420,6 +399,21 @@ func TestLockRefreshFailuresUntilStale(t *testing.T) {
 		t.Fatalf("SaveFile with refreshes failing, well within the stale time: %v", err)
 	}
 	awaitLost(t, lost, "the lock was not given up after the stale time")
+}
+
+// lockWithTiming takes a lock with the given timing, unlocked when the
+// test ends, and returns it with the channel its OnLost callback sends on.
+func lockWithTiming(t *testing.T, r *Repository, exclusive bool, timing LockTiming) (*Lock, <-chan error) {
+	t.Helper()
+	r.SetLockTiming(timing)
+	l, err := r.Lock(context.Background(), exclusive, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Unlock(context.Background()) })
+	lost := make(chan error, 1)
+	l.OnLost(func(err error) { lost <- err })
+	return l, lost
 }
 
 // awaitLost waits for the error a Lock's OnLost callback sends on lost,

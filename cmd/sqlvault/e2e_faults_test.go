@@ -32,12 +32,11 @@ type faultRepo struct {
 	sourceCopy map[string]string     // snapshot name → copy of its source folder for comparison
 }
 
+// packedBlob is a blob as "cat pack" prints it, with its pack's path in
+// the repository.
 type packedBlob struct {
-	Pack           string
-	Type           int
-	Enc            int
-	ID, Base       string
-	Offset, Length int
+	packBlob
+	Pack string
 }
 
 // buildFaultRepo makes the template repository once; each case copies it.
@@ -72,16 +71,10 @@ func buildFaultRepo(t *testing.T) *faultRepo {
 		fr.sourceCopy[name] = filepath.Join(s.dir, "want-"+name)
 	}
 	fr.sourceOf["A1"], fr.sourceOf["A2"], fr.sourceOf["B"] = a, a, b
-	for _, p := range packFiles(s.repo) {
-		r := s.mustRun("cat", "pack", filepath.Base(p))
-		var blobs []packedBlob
-		if err := json.Unmarshal([]byte(r.stdout), &blobs); err != nil {
-			t.Fatalf("cat pack: %v\n%v", err, r)
-		}
+	for p, blobs := range s.allPackBlobs() {
+		rel, _ := filepath.Rel(s.repo, p)
 		for _, bl := range blobs {
-			rel, _ := filepath.Rel(s.repo, p)
-			bl.Pack = filepath.ToSlash(rel)
-			fr.blobs[bl.ID] = bl
+			fr.blobs[bl.ID] = packedBlob{packBlob: bl, Pack: filepath.ToSlash(rel)}
 		}
 	}
 	for _, ix := range repoFiles(t, s.repo, "index") {

@@ -1057,15 +1057,7 @@ func TestE2EUnreadableFile(t *testing.T) {
 // blobPack finds the pack that holds blob id.
 func (s *sv) blobPack(id string) (pack string, offset, length int) {
 	s.t.Helper()
-	for _, p := range packFiles(s.repo) {
-		r := s.mustRun("cat", "pack", filepath.Base(p))
-		var blobs []struct {
-			ID             string
-			Offset, Length int
-		}
-		if err := json.Unmarshal([]byte(r.stdout), &blobs); err != nil {
-			s.t.Fatalf("cat pack: %v\n%v", err, r)
-		}
+	for p, blobs := range s.allPackBlobs() {
 		for _, b := range blobs {
 			if b.ID == id {
 				return p, b.Offset, b.Length

@@ -98,10 +98,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
-	if cause := context.Cause(ctx); errors.Is(cause, repo.ErrLockLost) && !errors.Is(err, repo.ErrLockLost) {
-		err = cause // the work was cancelled because the lock was lost
-	} else if g.lock != nil && g.lock.Err() != nil && !errors.Is(err, repo.ErrLockLost) {
-		err = g.lock.Err() // it failed after a stop that cost it the lock (a pruned pack, say)
+	// Whatever the command ended with (cancelled by the refresher, or a
+	// pack pruned while it was stopped), a lost lock is the reason.
+	if g.lock != nil && g.lock.Err() != nil && !errors.Is(err, repo.ErrLockLost) {
+		err = g.lock.Err()
 	}
 	code = exitCode(ctx, err)
 	if errors.Is(err, repo.ErrLockLost) {

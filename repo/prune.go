@@ -562,6 +562,21 @@ func (r *Repository) eachIndexedPack(ctx context.Context, ids []ID, fn func(pack
 	return nil
 }
 
+// authenticate checks that sealed is blob b as an index describes it: it
+// decrypts under b's ID (so it is authentic) and its encoding byte is b's.
+// The plaintext goes to *scratch, which is reused.
+func (r *Repository) authenticate(b Blob, sealed []byte, scratch *[]byte) error {
+	payload, err := r.key.Open((*scratch)[:0], sealed, blobAAD(b.Type, b.ID))
+	if err != nil {
+		return err
+	}
+	*scratch = payload
+	if len(payload) == 0 || payload[0] != b.Enc {
+		return fmt.Errorf("%w: encoding does not match the index", ErrBlobCorrupt)
+	}
+	return nil
+}
+
 // repackBlobs copies blobs, as stored, from pack into the packs being
 // filled. Runs of blobs close together are read with one request; at most
 // one pack's worth of data is held. Each blob is authenticated before it
@@ -585,13 +600,8 @@ func (r *Repository) repackBlobs(ctx context.Context, pack ID, blobs []Blob) err
 		}
 		for _, b := range blobs[i:j] {
 			sealed := buf[int64(b.Offset)-start : int64(b.Offset)-start+int64(b.Length)]
-			payload, err := r.key.Open(scratch[:0], sealed, blobAAD(b.Type, b.ID))
-			if err != nil {
+			if err := r.authenticate(b, sealed, &scratch); err != nil {
 				return fmt.Errorf("prune: blob %s in pack %s: %w: run 'sqlvault check --read-data'; nothing was deleted", b.ID.Str(), pack.Str(), err)
-			}
-			scratch = payload
-			if len(payload) == 0 || payload[0] != b.Enc {
-				return fmt.Errorf("prune: %w: blob %s in pack %s: encoding does not match the index; nothing was deleted", ErrBlobCorrupt, b.ID.Str(), pack.Str())
 			}
 			if err := r.addToPack(ctx, Blob{Type: b.Type, Enc: b.Enc, ID: b.ID, Base: b.Base, PlainLen: b.PlainLen}, sealed); err != nil {
 				return fmt.Errorf("prune: %w", err)

@@ -207,20 +207,14 @@ func (r *Repository) RepairIndex(ctx context.Context, opts RepairIndexOptions) (
 // first, and one that fails is reported and left behind (lost unless
 // another pack holds it). It returns how many were copied and lost.
 func (r *Repository) rescueBlobs(ctx context.Context, pack ID, blobs []Blob, report func(Problem)) (copied, lost int, err error) {
-	h := backend.Handle{Type: backend.Pack, Name: pack.String()}
 	var scratch []byte
 	for _, b := range blobs {
-		sealed, err := loadRange(ctx, r.be, h, int64(b.Offset), int64(b.Length))
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			return copied, lost, fmt.Errorf("read pack %s: %w", pack.Str(), err)
+		sealed, err := r.loadSealed(ctx, PackedBlob{Blob: b, Pack: pack}, "blob")
+		if err != nil && !errors.Is(err, ErrBlobMissing) {
+			return copied, lost, err
 		}
-		var payload []byte
 		if err == nil {
-			payload, err = r.key.Open(scratch[:0], sealed, blobAAD(b.Type, b.ID))
-			scratch = payload
-		}
-		if err == nil && (len(payload) == 0 || payload[0] != b.Enc) {
-			err = fmt.Errorf("%w: encoding does not match the index", ErrBlobCorrupt)
+			err = r.authenticate(b, sealed, &scratch)
 		}
 		if err != nil {
 			lost++

@@ -346,17 +346,12 @@ func (r *Repository) LoadIndex(ctx context.Context) error {
 // LoadIndexFile reads and decodes one index file. When the file was read
 // but is damaged, the error is a DamagedIndex (errors.Is ErrIndexDamaged).
 func (r *Repository) LoadIndexFile(ctx context.Context, id ID) (*IndexFile, error) {
-	h := backend.Handle{Type: backend.Index, Name: id.String()}
-	data, err := backend.LoadAll(ctx, r.be, h)
+	body, err := r.LoadFile(ctx, backend.Index, id)
+	if errors.Is(err, ErrDamagedFile) {
+		return nil, DamagedIndex{ID: id, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", id.Str(), err)
-	}
-	if Hash(data) != id {
-		return nil, DamagedIndex{ID: id, Err: errors.New("content does not match its name")}
-	}
-	body, err := r.openFile(string(backend.Index), data)
-	if err != nil {
-		return nil, DamagedIndex{ID: id, Err: err}
 	}
 	f, err := DecodeIndex(body)
 	if err != nil {
@@ -835,12 +830,9 @@ func (r *Repository) loadPlain(ctx context.Context, pb PackedBlob, buf []byte) (
 		}
 		r.stats.cacheMisses.Add(1)
 	}
-	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
-	if errors.Is(err, backend.ErrNotExist) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: load base blob %s from pack %s: %w", ErrBlobMissing, pb.ID.Str(), pb.Pack.Str(), err)
-	}
+	sealed, err := r.loadSealed(ctx, pb, "base blob")
 	if err != nil {
-		return nil, fmt.Errorf("load base blob %s from pack %s: %w", pb.ID.Str(), pb.Pack.Str(), err)
+		return nil, err
 	}
 	var keep []byte
 	if r.cache != nil {
@@ -1077,14 +1069,26 @@ func (r *Repository) LoadBlob(ctx context.Context, t BlobType, id ID, buf []byte
 	if pb.Type != t {
 		return nil, fmt.Errorf("blob %s is a %v blob, expected %v", id.Str(), pb.Type, t)
 	}
-	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
-	if errors.Is(err, backend.ErrNotExist) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: load blob %s from pack %s: %w", ErrBlobMissing, id.Str(), pb.Pack.Str(), err)
-	}
+	sealed, err := r.loadSealed(ctx, pb, "blob")
 	if err != nil {
-		return nil, fmt.Errorf("load blob %s from pack %s: %w", id.Str(), pb.Pack.Str(), err)
+		return nil, err
 	}
 	return r.openBlob(ctx, pb, sealed, buf)
+}
+
+// loadSealed reads the sealed bytes of a blob from its pack. A pack that
+// is missing or shorter than the index says gives ErrBlobMissing: the
+// blob is lost, not the storage unreachable. what names the blob in the
+// error ("blob", "base blob").
+func (r *Repository) loadSealed(ctx context.Context, pb PackedBlob, what string) ([]byte, error) {
+	sealed, err := loadRange(ctx, r.be, backend.Handle{Type: backend.Pack, Name: pb.Pack.String()}, int64(pb.Offset), int64(pb.Length))
+	if errors.Is(err, backend.ErrNotExist) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: load %s %s from pack %s: %w", ErrBlobMissing, what, pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s from pack %s: %w", what, pb.ID.Str(), pb.Pack.Str(), err)
+	}
+	return sealed, nil
 }
 
 // openBlob decrypts and decodes a sealed blob described by pb.

@@ -220,15 +220,7 @@ func (rp *repairer) loadTree(ctx context.Context, id repo.ID) (*Tree, error) {
 	if why := rp.located(id); why != nil {
 		return nil, why
 	}
-	buf, err := rp.r.LoadBlob(ctx, repo.TreeBlob, id, nil)
-	if err != nil {
-		return nil, err
-	}
-	t, err := DecodeTree(buf)
-	if err != nil {
-		return nil, fmt.Errorf("%w: tree %s: %w", ErrDamaged, id.Str(), err)
-	}
-	return t, nil
+	return LoadTree(ctx, rp.r, id)
 }
 
 // emptyTree stores (once) and returns the ID of an empty tree.

@@ -119,6 +119,9 @@ func (rs *restorer) warn(p string, err error) {
 
 func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir string, all bool) error {
 	t, err := LoadTree(ctx, rs.r, id)
+	if errors.Is(err, ErrDamaged) {
+		return fmt.Errorf("%s: %w", snapPath, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrDamaged, snapPath, err)
 	}

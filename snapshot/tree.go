@@ -91,7 +91,9 @@ func LoadTree(ctx context.Context, r *repo.Repository, id repo.ID) (*Tree, error
 	}
 	t, err := DecodeTree(buf)
 	if err != nil {
-		return nil, fmt.Errorf("tree %s: %w", id.Str(), err)
+		// Authentic but not a tree: damaged, as a blob that fails to
+		// decrypt is.
+		return nil, fmt.Errorf("%w: tree %s: %w", ErrDamaged, id.Str(), err)
 	}
 	return t, nil
 }

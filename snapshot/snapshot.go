@@ -160,14 +160,28 @@ func Find(ctx context.Context, r *repo.Repository, spec string) (*Snapshot, erro
 		return nil, err
 	}
 	sn, err := Select(sns, spec)
-	if errors.Is(err, ErrNotFound) && spec != "latest" {
-		for _, d := range damaged {
-			if strings.HasPrefix(d.ID.String(), strings.ToLower(spec)) {
-				return nil, d
-			}
+	if errors.Is(err, ErrNotFound) {
+		if d := MatchDamaged(damaged, spec); d != nil {
+			return nil, d
 		}
 	}
 	return sn, err
+}
+
+// MatchDamaged returns the damaged snapshot file (as List handed them
+// over) whose ID starts with spec, or nil: a spec that names no readable
+// snapshot may name one of these.
+func MatchDamaged(damaged []*DamagedError, spec string) *DamagedError {
+	spec = strings.ToLower(spec)
+	if spec == "" || spec == "latest" {
+		return nil
+	}
+	for _, d := range damaged {
+		if strings.HasPrefix(d.ID.String(), spec) {
+			return d
+		}
+	}
+	return nil
 }
 
 // Select picks the snapshot named by spec from sns (sorted oldest first).

@@ -94,7 +94,7 @@ func runForget(c *cli.Context, g *globals) error {
 		for _, spec := range ids {
 			sn, err := snapshot.Select(sns, spec)
 			if errors.Is(err, snapshot.ErrNotFound) {
-				if d := matchDamaged(damaged, spec); d != nil {
+				if d := snapshot.MatchDamaged(damaged, spec); d != nil {
 					removeDamaged = append(removeDamaged, d.ID)
 					continue
 				}

@@ -214,24 +214,9 @@ func (g *globals) listSnapshots(ctx context.Context, r *repo.Repository) ([]*sna
 func selectSnapshot(sns []*snapshot.Snapshot, damaged []*snapshot.DamagedError, spec string) (*snapshot.Snapshot, error) {
 	sn, err := snapshot.Select(sns, spec)
 	if errors.Is(err, snapshot.ErrNotFound) {
-		if d := matchDamaged(damaged, spec); d != nil {
+		if d := snapshot.MatchDamaged(damaged, spec); d != nil {
 			return nil, fmt.Errorf("%w; 'sqlvault forget %s' removes it", d, d.ID.Str())
 		}
 	}
 	return sn, err
-}
-
-// matchDamaged returns the damaged snapshot file whose ID starts with
-// spec, or nil.
-func matchDamaged(damaged []*snapshot.DamagedError, spec string) *snapshot.DamagedError {
-	spec = strings.ToLower(spec)
-	if spec == "" || spec == "latest" {
-		return nil
-	}
-	for _, d := range damaged {
-		if strings.HasPrefix(d.ID.String(), spec) {
-			return d
-		}
-	}
-	return nil
 }

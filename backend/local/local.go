@@ -81,13 +81,9 @@ func (l *Local) Save(ctx context.Context, h backend.Handle, rd io.Reader, size i
 	}
 	dir := l.dir(h.Type, h.Name)
 	f, err := os.CreateTemp(dir, ".tmp-")
-	if errors.Is(err, fs.ErrNotExist) && h.Type != backend.Config {
+	if h.Type != backend.Config && l.lostFolder(err) {
 		// A pack's two-digit folder is made on first use; any other
-		// folder of the layout may have been lost (an empty folder is
-		// not kept by every copy or sync tool), but never the root.
-		if _, rootErr := os.Stat(l.root); rootErr != nil {
-			return mapErr(fmt.Errorf("save %v: %w", h, rootErr))
-		}
+		// folder of the layout may have been lost, but never the root.
 		if mkErr := os.MkdirAll(dir, 0o700); mkErr == nil {
 			f, err = os.CreateTemp(dir, ".tmp-")
 		}

@@ -110,12 +110,6 @@ func (e *DamagedError) Error() string {
 // Unwrap lets errors.Is find ErrDamaged and the underlying error.
 func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }
 
-// DecodeSnapshot parses the JSON of a snapshot manifest. The result has no
-// ID; Load sets it.
-func DecodeSnapshot(buf []byte) (*Snapshot, error) {
-	return decodeSnapshot(buf)
-}
-
 // List loads every snapshot, oldest first. A damaged snapshot file is
 // handed to skip and left out, so that one damaged file does not hide the
 // others; with skip nil it ends List with its *DamagedError (for callers

@@ -122,9 +122,10 @@ func encodeSnapshot(sn *Snapshot) ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// decodeSnapshot is encodeSnapshot's inverse. A "paths_raw" that does not
-// match "paths" is ignored: the display forms are still usable.
-func decodeSnapshot(buf []byte) (*Snapshot, error) {
+// DecodeSnapshot parses the JSON of a snapshot manifest (encodeSnapshot's
+// inverse). The result has no ID; Load sets it. A "paths_raw" that does
+// not match "paths" is ignored: the display forms are still usable.
+func DecodeSnapshot(buf []byte) (*Snapshot, error) {
 	var w snapshotWire
 	if err := json.Unmarshal(buf, &w); err != nil {
 		return nil, err

@@ -114,14 +114,21 @@ func comment(format string, args ...any) string {
 //     of its commands: GO (with a count, or anything after it), :anything,
 //     and those that need no colon, [:]EXIT (also EXIT(...)), [:]QUIT,
 //     [:]RESET, [:]ED, [:]ON ERROR and [:]!!;
+//   - no CR, and no line that ends inside a string or a quoted
+//     identifier: the clients read a file line by line and join the lines
+//     of a batch as they please (go-sqlcmd 1.8 with LF on Linux and CR LF
+//     on Windows, dropping the CR of a CR LF line end), so a value that
+//     spans lines would not reach the server as written;
 //   - sqlcmd and SQL Server read it alike (readersAgree): at the end of
 //     every line both are, or both are not, inside a string or a comment,
-//     where go-sqlcmd reads a backslash in a '-string as an escape, a "
-//     as the start of a string and block comments without nesting; and no
-//     bracketed identifier holds a line break or another control
-//     character, a quote or a comment delimiter (sqlcmd knows no brackets).
+//     where go-sqlcmd is read the stricter of two ways (before 2022 it
+//     took a backslash in a '-string for an escape and knew no brackets;
+//     since then it reads [..] as a string and no escapes), a " starts a
+//     string and block comments do not nest; and no bracketed identifier
+//     holds a line break or another control character, a quote or a
+//     comment delimiter (the ODBC sqlcmd and SSMS may not know brackets).
 func sqlcmdSafe(text string) bool {
-	if strings.Contains(text, "$(") {
+	if strings.Contains(text, "$(") || strings.Contains(text, "\r") {
 		return false
 	}
 	for _, line := range strings.FieldsFunc(text, lineBreak) {
@@ -193,6 +200,9 @@ func readersAgree(text string) bool {
 			return false
 		}
 		st := sql.state
+		if more && (st == lexString || st == lexQuoted) {
+			return false // a line break inside a value
+		}
 		if st == lexLineComment {
 			st = lexCode // until the line break (more is false: the end)
 		}

@@ -3,70 +3,157 @@ package mssql
 import (
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
-// goSqlcmd models how go-sqlcmd, Microsoft's sqlcmd in Go
-// (github.com/microsoft/go-sqlcmd, package pkg/sqlcmd: Batch.Next,
-// readString, readMultilineComment, readCommand, the command patterns,
-// Sqlcmd.Run and IncludeFile), splits a script into the batches it sends,
-// so that tests can check that it sends exactly the statements the
-// scripter meant. Written from what that code does:
-//   - the input is read line by line, split at LF; a CR before the LF is
-//     dropped;
-//   - outside strings and block comments, ' and " start a string, -- skips
-//     the rest of the line, /* starts a block comment, which the first */
-//     ends (no nesting), and $( starts a variable reference;
-//   - in a '-string a backslash skips the character after it (so \' does
-//     not end the string), two quotes in a row are one, and one ends it;
-//     a "-string ends at the next " (no escapes); $( in either is a
-//     variable reference;
-//   - on each line, the first character none of the above takes makes it
-//     try the line, from its start to its first control character, as a
-//     command (GO [count], :r FILE, :on error, [:]EXIT, ...); a command's
-//     text is taken out of the line and the rest of the line read after
-//     it;
-//   - a line is added to the batch unless it is blank (spaces and control
-//     characters) outside a string or comment, or holds only a command;
-//     lines are joined with LF;
-//   - GO sends the batch, unless it is empty, and starts a new one, outside
-//     any string or comment; :r reads a file into the same batch; at the
-//     end of the file given with -i the rest of the batch is sent, at the
-//     end of a file read with :r it stays for what follows.
+// This file models the two sqlcmd clients the scripts are written for, so
+// that tests can run a scripted folder through them and check that they
+// send exactly the statements the scripter meant:
 //
-// Variable references are recorded as errors: the scripts must hold none.
-type goSqlcmd struct {
-	include func(name string) (string, error)
-	lines   []string // the batch so far
-	quote   rune     // the string go-sqlcmd is in, or 0
-	comment bool     // inside a block comment
-	batches []string // what it sent
-	cmds    []string // the commands it ran, GO included
-	errs    []string
+//   - goSqlcmd: go-sqlcmd, Microsoft's sqlcmd in Go, as of v1.8.2 (its
+//     main branch of 2026-07 reads scripts the same way), written from its
+//     source (github.com/microsoft/go-sqlcmd, pkg/sqlcmd: Batch.Next,
+//     Batch.readString, readMultilineComment, readCommand, the command
+//     regexps of newCommands, removeComments, readFileCommand,
+//     resolveArgumentVariables, Sqlcmd.IncludeFile, Sqlcmd.Run,
+//     goCommand, getRunnableQuery);
+//   - odbcSqlcmd: the ODBC sqlcmd 17 and 18, whose source is not public,
+//     written from Microsoft's documentation ("sqlcmd utility", "sqlcmd
+//     commands", "sqlcmd - use with scripting variables"), and read the
+//     strictest way where the documentation is silent.
+//
+// SSMS in SQLCMD mode is documented like the ODBC sqlcmd, without -v.
+
+// sqlcmdRun is what both models share: the files they can open (by path,
+// relative to the working folder "." unless absolute), the scripting
+// variables given with -v, the environment, and what they did.
+type sqlcmdRun struct {
+	files   map[string][]byte
+	vars    map[string]string // -v NAME=VALUE; :setvar sets them too (names upper-cased)
+	env     map[string]string
+	batches []string // what was sent to the server
+	cmds    []string // the commands run, GO included
+	errs    []string // what the client would report
+	stop    bool     // an error stopped it (:on error exit, or a fatal one)
+	onError bool     // :on error exit was run
 }
 
-// runFile reads one file; all is set for the file given with -i.
-func (g *goSqlcmd) runFile(name, text string, all bool) {
+func (s *sqlcmdRun) errorf(where, msg string) {
+	s.errs = append(s.errs, where+": "+msg)
+}
+
+// lookup resolves a scripting variable: :setvar and -v first (a :setvar
+// overrides -v, as both clients do), then the environment.
+func (s *sqlcmdRun) lookup(name string) (string, bool) {
+	if v, ok := s.vars[strings.ToUpper(name)]; ok {
+		return v, true
+	}
+	v, ok := s.env[name]
+	return v, ok
+}
+
+func (s *sqlcmdRun) setvar(arg string) error {
+	name, val, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	val = strings.TrimSpace(val)
+	if name == "" {
+		return errors.New(":setvar without a name")
+	}
+	if strings.HasPrefix(val, `"`) {
+		if len(val) < 2 || !strings.HasSuffix(val, `"`) {
+			return errors.New("invalid variable value " + val)
+		}
+		val = strings.ReplaceAll(val[1:len(val)-1], `""`, `"`)
+	}
+	if s.vars == nil {
+		s.vars = map[string]string{}
+	}
+	s.vars[strings.ToUpper(name)] = val
+	return nil
+}
+
+func (s *sqlcmdRun) open(name string) ([]byte, error) {
+	b, ok := s.files[path.Clean(name)]
+	if !ok {
+		return nil, errors.New("file " + name + " not found") // go-sqlcmd: InvalidFileError
+	}
+	return b, nil
+}
+
+// goSqlcmd models go-sqlcmd v1.8.2 reading a script (-i FILE) and the
+// files it includes with :r:
+//   - a file is decoded as UTF-8, or as UTF-16 after a byte order mark; a
+//     UTF-8 byte order mark is dropped (IncludeFile: BOMOverride);
+//   - it is read line by line (bufio.Reader.ReadLine: a line ends at LF,
+//     and a CR just before the LF is dropped), and the lines of a batch
+//     are joined with eol, "\n" on Linux and macOS and "\r\n" on Windows
+//     (SqlcmdEol); blank lines are kept;
+//   - on each line, outside strings and block comments, ', " and [ start
+//     a string that ends at the next ', " or ] (two quotes, or ]], in a
+//     row are one; no escapes), -- skips the rest of the line, /* starts
+//     a block comment that the first */ ends (no nesting), and $(NAME)
+//     is a variable reference (replaced when the batch is sent; $( that
+//     is not a valid reference is a syntax error that drops the batch);
+//   - the first character none of these takes makes it try the line, from
+//     its start to its first control character other than tab, as a
+//     command (GO [count], :r FILE, :setvar, :on error, [:]EXIT, ...);
+//     a command is taken out of the line, and the rest of the line is
+//     read after it;
+//   - GO sends the batch unless it is empty; :r FILE opens FILE as
+//     written after variable substitution (quotes are part of the name),
+//     relative to the working folder, and reads it into the same batch;
+//     at the end of the -i file what is left of the batch is sent.
+type goSqlcmd struct {
+	sqlcmdRun
+	eol     string
+	lines   []string // the batch so far
+	quote   rune
+	comment bool
+}
+
+// run reads the file given with -i.
+func (g *goSqlcmd) run(name string) {
+	if g.eol == "" {
+		g.eol = "\n"
+	}
+	b, err := g.open(name)
+	if err != nil {
+		g.errorf("-i", err.Error())
+		return
+	}
+	g.include(name, b, true)
+}
+
+func (g *goSqlcmd) include(name string, b []byte, all bool) {
+	text := strings.TrimPrefix(string(b), BOM)
 	lines := strings.Split(text, "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
 	for n, line := range lines {
+		where := name + ":" + itoa(int64(n+1))
 		rest := []rune(strings.TrimSuffix(line, "\r"))
 		for first := true; first || len(rest) > 0; first = false {
 			var cmd, arg string
 			var err error
 			cmd, arg, rest, err = g.next(rest)
 			if err != nil {
-				g.errs = append(g.errs, name+":"+itoa(int64(n+1))+": "+err.Error())
+				g.errorf(where, err.Error())
 				g.reset()
 				break
 			}
 			if cmd != "" {
-				g.command(name+":"+itoa(int64(n+1)), cmd, arg)
+				g.command(where, cmd, arg)
+			}
+			if g.stop {
+				return
 			}
 		}
 	}
@@ -77,38 +164,62 @@ func (g *goSqlcmd) runFile(name, text string, all bool) {
 
 func (g *goSqlcmd) reset() { g.lines, g.quote, g.comment = nil, 0, false }
 
+// send sends the batch: goCommand, after getRunnableQuery replaced its
+// variable references.
 func (g *goSqlcmd) send() {
-	if b := strings.Join(g.lines, "\n"); b != "" {
-		g.batches = append(g.batches, b)
-	}
+	b := strings.Join(g.lines, g.eol)
 	g.reset()
+	if b == "" {
+		return
+	}
+	b = substitute(b, func(name string) (string, bool) {
+		v, ok := g.lookup(name)
+		if !ok {
+			g.errorf("batch", "'"+name+"' scripting variable not defined.")
+		}
+		return v, ok
+	})
+	g.batches = append(g.batches, b)
 }
 
 func (g *goSqlcmd) command(where, cmd, arg string) {
 	g.cmds = append(g.cmds, cmd)
+	arg = removeArgComment(arg)
 	switch cmd {
 	case "GO":
 		if strings.TrimSpace(arg) != "" {
-			g.errs = append(g.errs, where+": GO with "+arg)
+			g.errorf(where, "GO with "+arg)
 		}
 		g.send()
 	case "ONERROR":
+		g.onError = strings.EqualFold(strings.TrimSpace(arg), "exit")
+	case "SETVAR":
+		if err := g.setvar(arg); err != nil {
+			g.errorf(where, err.Error())
+		}
 	case "READFILE":
-		name := strings.TrimSpace(arg)
-		name = strings.TrimSuffix(strings.TrimPrefix(name, `"`), `"`)
-		text, err := g.include(name)
+		// readFileCommand: the argument, variables resolved, is the name.
+		name := substitute(arg, func(v string) (string, bool) {
+			val, ok := g.lookup(v)
+			if !ok {
+				g.errorf(where, "'"+v+"' scripting variable not defined.")
+			}
+			return val, ok
+		})
+		b, err := g.open(name)
 		if err != nil {
-			g.errs = append(g.errs, where+": "+err.Error())
+			g.errorf(where, err.Error())
+			g.stop = g.onError
 			return
 		}
-		g.runFile(name, text, false)
+		g.include(name, b, false)
 	default:
-		g.errs = append(g.errs, where+": the command "+cmd+" "+arg)
+		g.errorf(where, "the command "+cmd+" "+arg)
 	}
 }
 
-// next reads what is left of a line: it returns the command it found (its
-// name and argument) and what follows the command on the line.
+// next reads what is left of a line (Batch.Next): it returns the command
+// it found (its name and argument) and what follows the command.
 func (g *goSqlcmd) next(r []rune) (cmd, arg string, rest []rune, err error) {
 	at := func(i int) rune {
 		if i < len(r) {
@@ -130,14 +241,15 @@ scan:
 			if closed {
 				g.quote = 0
 			}
+			scanned = true
 		case g.comment:
-			// The end of a comment is looked for from the character after
-			// the one at i.
+			// readMultilineComment: from the character after i on.
 			j := i + 1
 			for ; j < len(r) && !(r[j-1] == '*' && r[j] == '/'); j++ {
 			}
 			i, g.comment = min(j, len(r)), j >= len(r)
-		case c == '\'' || c == '"':
+			scanned = true
+		case c == '\'' || c == '"' || c == '[':
 			g.quote = c
 		case c == '-' && next == '-':
 			i = len(r)
@@ -145,11 +257,15 @@ scan:
 			g.comment = true
 			i++
 		case c == '$' && next == '(':
-			return "", "", nil, errors.New("a variable reference $(")
+			end, ok := variableEnd(r, i+2)
+			if !ok {
+				return "", "", nil, errors.New("syntax error: $( is no variable reference")
+			}
+			i = end
 		case !scanned:
 			scanned = true
 			end := i
-			for end < len(r) && !unicode.IsControl(r[end]) {
+			for end < len(r) && !(unicode.IsControl(r[end]) && r[end] != '\t') {
 				end++
 			}
 			if name, a, ok := goSqlcmdCommand(string(r[:end])); ok {
@@ -160,20 +276,14 @@ scan:
 		}
 	}
 	i = min(i, len(r))
-	blank := true
-	for _, c := range r[:i] {
-		if !unicode.IsSpace(c) && !unicode.IsControl(c) {
-			blank = false
-		}
-	}
-	if (g.quote != 0 || g.comment || !blank) && !(!g.comment && cmd != "" && blank) {
+	if cmd == "" {
 		g.lines = append(g.lines, string(r[:i]))
 	}
 	return cmd, arg, r[i:], nil
 }
 
-// readString reads a string from r[i] on; it returns where the string
-// ends (or len(r)) and whether it ended.
+// readString reads a string from r[i] on (Batch.readString); it returns
+// where the string ends (or len(r)) and whether it ended.
 func (g *goSqlcmd) readString(r []rune, i int) (int, bool, error) {
 	var prev rune
 	for ; i < len(r); i++ {
@@ -183,15 +293,15 @@ func (g *goSqlcmd) readString(r []rune, i int) (int, bool, error) {
 		}
 		switch {
 		case c == '$' && next == '(':
-			return i, false, errors.New("a variable reference $( in a string")
-		case g.quote == '\'' && c == '\\':
-			i++ // the next character does not count
-			prev = 0
-			continue
-		case g.quote == '\'' && c == '\'' && next == '\'':
+			end, ok := variableEnd(r, i+2)
+			if !ok {
+				return i, false, errors.New("syntax error: $( is no variable reference")
+			}
+			i = end
+		case g.quote == '\'' && c == '\'' && next == '\'', g.quote == '[' && c == ']' && next == ']':
 			i++
 			continue
-		case g.quote == '\'' && c == '\'' && prev != '\'', g.quote == '"' && c == '"':
+		case g.quote == '\'' && c == '\'' && prev != '\'', g.quote == '"' && c == '"', g.quote == '[' && c == ']':
 			return i, true, nil
 		}
 		prev = c
@@ -199,13 +309,73 @@ func (g *goSqlcmd) readString(r []rune, i int) (int, bool, error) {
 	return len(r), false, nil
 }
 
+// variableEnd returns where the variable reference whose name starts at
+// r[i] ends (its ")"), as readVariableReference: letters, digits, _ and -.
+func variableEnd(r []rune, i int) (int, bool) {
+	for ; i < len(r); i++ {
+		switch c := r[i]; {
+		case c == ')':
+			return i, true
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// substitute replaces the variable references $(NAME) of text; an
+// undefined one is kept as written.
+func substitute(text string, lookup func(string) (string, bool)) string {
+	var b strings.Builder
+	r := []rune(text)
+	for i := 0; i < len(r); i++ {
+		if r[i] == '$' && i+1 < len(r) && r[i+1] == '(' {
+			if end, ok := variableEnd(r, i+2); ok {
+				if v, ok := lookup(string(r[i+2 : end])); ok {
+					b.WriteString(v)
+					i = end
+					continue
+				}
+			}
+		}
+		b.WriteRune(r[i])
+	}
+	return b.String()
+}
+
+// removeArgComment cuts a command's argument at a -- comment that follows
+// a blank outside a "-string (removeComments, commentStart).
+func removeArgComment(arg string) string {
+	quote, space := false, true
+	r := []rune(arg)
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case quote && c == '"' && i+1 < len(r) && r[i+1] == '"':
+			i++
+		case quote && c == '"':
+			quote = false
+		case c == ' ' || c == '\t':
+			space = true
+		case !quote && space && c == '-' && i+1 < len(r) && r[i+1] == '-':
+			return string(r[:i])
+		case !quote && c == '"':
+			quote = true
+		default:
+			space = false
+		}
+	}
+	return arg
+}
+
 // goSqlcmdCommand tells whether go-sqlcmd takes line (up to its first
 // control character) for one of its commands, and returns the command's
 // name and argument: GO [ARG], [:]EXIT[(...)], [:]QUIT, [:]ED, [:]!!,
-// [:]ON ERROR, and :OUT, :ERROR, :R, :SETVAR, :LISTVAR, :RESET, :LIST,
-// :CONNECT, :XML. Names are matched in any case after spaces and tabs, and
-// end the line or are followed by spaces or tabs (GO: spaces) and the
-// argument.
+// [:]ON ERROR, [:]RESET, and :OUT, :ERROR, :R, :SETVAR, :LISTVAR, :LIST,
+// :CONNECT, :XML. Names are matched in any case after spaces and tabs,
+// and end the line or are followed by spaces or tabs (GO: spaces) and the
+// argument (the regexps of newCommands).
 func goSqlcmdCommand(line string) (name, arg string, ok bool) {
 	l := strings.TrimLeft(line, " \t")
 	colon := strings.HasPrefix(l, ":")
@@ -240,9 +410,9 @@ func goSqlcmdCommand(line string) (name, arg string, ok bool) {
 		name, word string
 		colon      bool // the colon is needed
 	}{
-		{"QUIT", "QUIT", false}, {"EDIT", "ED", false}, {"ONERROR", "ON ERROR", false},
+		{"QUIT", "QUIT", false}, {"EDIT", "ED", false}, {"ONERROR", "ON ERROR", false}, {"RESET", "RESET", false},
 		{"OUT", "OUT", true}, {"ERROR", "ERROR", true}, {"READFILE", "R", true}, {"SETVAR", "SETVAR", true},
-		{"LISTVAR", "LISTVAR", true}, {"RESET", "RESET", true}, {"LIST", "LIST", true}, {"CONNECT", "CONNECT", true},
+		{"LISTVAR", "LISTVAR", true}, {"LIST", "LIST", true}, {"CONNECT", "CONNECT", true},
 		{"XML", "XML", true},
 	} {
 		if c.colon && !colon {
@@ -255,35 +425,183 @@ func goSqlcmdCommand(line string) (name, arg string, ok bool) {
 	return "", "", false
 }
 
-// goSqlcmdExpected returns the batches that go-sqlcmd should send for
-// script: the scripter's batches (split at its GO lines), each without
-// the CR before a LF and without the blank lines it drops (those outside
-// strings, identifiers and comments, as SQL Server reads the batch), and
-// without empty batches.
-func goSqlcmdExpected(script string) []string {
-	var out []string
-	for _, b := range batches(script) {
-		b = strings.TrimSuffix(b, "\n")
-		code := tsqlCode(b)
-		var keep []string
-		start := 0
-		for _, line := range strings.Split(b, "\n") {
-			end := start + len(line)
-			inCode := (start == 0 || code[start-1] == '\n') && (end == len(b) || code[end] == '\n')
-			if strings.TrimFunc(line, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) != "" || !inCode {
-				keep = append(keep, strings.TrimSuffix(line, "\r"))
-			}
-			start = end + 1
+// odbcSqlcmd models the ODBC sqlcmd 17 and 18 (Windows and Linux) from
+// its documentation, where it is silent the strictest way:
+//   - a file that starts with a byte order mark is decoded as UTF-8 (or
+//     UTF-16); one without is decoded in the code page of -f, or else
+//     the console's (modelled as Windows-1252);
+//   - variable references $(NAME) are replaced on every line, in strings
+//     and comments too, from :setvar, -v and the environment in that order
+//     of precedence; an undefined one is a fatal error ("'NAME' scripting
+//     variable not defined.");
+//   - a command is recognized at the start of any line, after blanks,
+//     whether or not the line is inside a string or comment of the batch
+//     (the documentation says commands are recognized at the start of a
+//     line; it does not say strings are tracked);
+//   - :r FILE reads FILE, without the quotes around it, relative to the
+//     working folder, into the batch; GO sends the batch; lines keep the
+//     line ends of the file.
+type odbcSqlcmd struct {
+	sqlcmdRun
+	utf8  bool // -f 65001
+	batch strings.Builder
+}
+
+func (o *odbcSqlcmd) run(name string) {
+	b, err := o.open(name)
+	if err != nil {
+		o.errorf("-i", err.Error())
+		return
+	}
+	o.include(name, b)
+	if strings.TrimSpace(o.batch.String()) != "" && !o.stop {
+		o.send()
+	}
+}
+
+// decode returns the text of a file as the ODBC sqlcmd reads it.
+func (o *odbcSqlcmd) decode(b []byte) string {
+	if s, ok := strings.CutPrefix(string(b), BOM); ok {
+		return s
+	}
+	if o.utf8 {
+		return string(b)
+	}
+	s, _ := charmap.Windows1252.NewDecoder().Bytes(b)
+	return string(s)
+}
+
+// send sends the batch (without the line end of its last line).
+func (o *odbcSqlcmd) send() {
+	b := strings.TrimSuffix(o.batch.String(), "\n")
+	o.batches = append(o.batches, strings.TrimSuffix(b, "\r"))
+	o.batch.Reset()
+}
+
+func (o *odbcSqlcmd) include(name string, b []byte) {
+	for n, line := range strings.SplitAfter(o.decode(b), "\n") {
+		if line == "" || o.stop {
+			continue
 		}
-		if s := strings.Join(keep, "\n"); s != "" {
-			out = append(out, s)
+		where := name + ":" + itoa(int64(n+1))
+		var undefined string
+		line = substitute(line, func(v string) (string, bool) {
+			val, ok := o.lookup(v)
+			if !ok && undefined == "" {
+				undefined = v
+			}
+			return val, ok
+		})
+		if undefined != "" {
+			o.errorf(where, "'"+undefined+"' scripting variable not defined.")
+			o.stop = true
+			return
+		}
+		body := strings.TrimRight(line, "\r\n")
+		cmd, arg, ok := goSqlcmdCommand(body)
+		if !ok {
+			o.batch.WriteString(line)
+			continue
+		}
+		o.cmds = append(o.cmds, cmd)
+		switch cmd {
+		case "GO":
+			if strings.TrimSpace(arg) != "" {
+				o.errorf(where, "GO with "+arg)
+			}
+			o.send()
+		case "ONERROR":
+			o.onError = strings.EqualFold(strings.TrimSpace(arg), "exit")
+		case "SETVAR":
+			if err := o.setvar(arg); err != nil {
+				o.errorf(where, err.Error())
+			}
+		case "READFILE":
+			f := strings.TrimSpace(arg)
+			if len(f) >= 2 && strings.HasPrefix(f, `"`) && strings.HasSuffix(f, `"`) {
+				f = f[1 : len(f)-1]
+			}
+			b, err := o.open(f)
+			if err != nil {
+				o.errorf(where, err.Error())
+				o.stop = o.onError
+				return
+			}
+			o.include(f, b)
+		default:
+			o.errorf(where, "the command "+cmd+" "+arg)
+		}
+	}
+}
+
+// goSqlcmdText runs text, as the file given with -i, through the model of
+// go-sqlcmd (Linux line ends, no variables).
+func goSqlcmdText(text string) *goSqlcmd {
+	g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"t.sql": []byte(text)}}}
+	g.run("t.sql")
+	return g
+}
+
+// odbcSqlcmdText runs text, as the file given with -i -f 65001, through
+// the model of the ODBC sqlcmd (no variables).
+func odbcSqlcmdText(text string) *odbcSqlcmd {
+	o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"t.sql": []byte(text)}}, utf8: true}
+	o.run("t.sql")
+	return o
+}
+
+// sentBatches returns the statements of scripts as the scripter meant them
+// to reach the server: the files' texts after their byte order marks,
+// joined, split at the GO lines, lines joined with eol, and without the
+// batches that hold nothing but blank lines.
+func sentBatches(eol string, scripts ...string) []string {
+	var all strings.Builder
+	for _, s := range scripts {
+		all.WriteString(strings.TrimPrefix(s, BOM))
+	}
+	var out []string
+	for _, b := range batches(all.String()) {
+		b = strings.TrimSuffix(b, "\n")
+		if strings.TrimSpace(b) == "" {
+			continue
+		}
+		out = append(out, strings.ReplaceAll(b, "\n", eol))
+	}
+	return out
+}
+
+// nonBlank drops the batches that hold only blank lines (a client may
+// send one at the end of a file; the server does nothing with it).
+func nonBlank(bs []string) []string {
+	var out []string
+	for _, b := range bs {
+		if strings.TrimSpace(b) != "" {
+			out = append(out, b)
 		}
 	}
 	return out
 }
 
-// TestGoSqlcmdModel checks the model against what go-sqlcmd is known to
-// do, its own tests and the reports of strings ending in a backslash.
+func sameBatches(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	got = nonBlank(got)
+	for i := 0; i < len(got) || i < len(want); i++ {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			t.Errorf("%s: batch %d (of %d, want %d):\n%.600q\nwant:\n%.600q", what, i+1, len(got), len(want), g, w)
+			return
+		}
+	}
+}
+
+// TestGoSqlcmdModel checks the model of go-sqlcmd against what v1.8.2's
+// own tests (batch_test.go, commands_test.go) and source say it does.
 func TestGoSqlcmdModel(t *testing.T) {
 	for _, c := range []struct {
 		script  string
@@ -291,33 +609,49 @@ func TestGoSqlcmdModel(t *testing.T) {
 		errs    int
 	}{
 		{"SELECT 1\nGO\nSELECT 2\ngo 1\n", []string{"SELECT 1", "SELECT 2"}, 1},
-		{"SELECT 1\r\n\r\n  \r\nSELECT 2\r\nGO\r\n", []string{"SELECT 1\nSELECT 2"}, 0},
+		// CR LF line ends are dropped, blank lines kept.
+		{"SELECT 1\r\n\r\n  \r\nSELECT 2\r\nGO\r\n", []string{"SELECT 1\n\n  \nSELECT 2"}, 0},
 		{"SELECT '1\n\n00' \n/* comm\nGO\nent*/\nGO\n", []string{"SELECT '1\n\n00' \n/* comm\nGO\nent*/"}, 0},
-		// A string that ends in a backslash swallows what follows.
-		{"SELECT 'C:\\'\nGO\nSELECT 2\nGO\n", []string{"SELECT 'C:\\'\nGO\nSELECT 2\nGO"}, 0},
-		{"SELECT 'a\\''b'\nGO\nSELECT 2\nGO\n", []string{"SELECT 'a\\''b'\nGO\nSELECT 2\nGO"}, 0},
-		{"SELECT 'C:' + NCHAR(92)\nGO\nSELECT 'a\\\\'\nGO\n", []string{"SELECT 'C:' + NCHAR(92)", "SELECT 'a\\\\'"}, 0},
-		// A " outside a '-string starts a string of its own.
-		{"SELECT [a\"b]\nGO\nSELECT 'x\"'\nGO\n", []string{"SELECT [a\"b]\nGO\nSELECT 'x\"'\nGO"}, 0},
+		// No escapes in strings since 2022 (go-sqlcmd #96).
+		{"SELECT 'C:\\'\nGO\nSELECT 2\nGO\n", []string{"SELECT 'C:\\'", "SELECT 2"}, 0},
+		// Brackets are strings: a quote in one starts nothing.
+		{"SELECT [it's]\nGO\nSELECT [a]]\nGO\n]\nGO\n", []string{"SELECT [it's]", "SELECT [a]]\nGO\n]"}, 0},
 		{"SELECT \"a\"\"b\" -- it's\nGO\n", []string{"SELECT \"a\"\"b\" -- it's"}, 0},
 		// Block comments do not nest.
 		{"/* /* */ SELECT 1 */\nGO\n", []string{"/* /* */ SELECT 1 */"}, 0},
 		{"SELECT 1 /* a */ GO\nGO\n", []string{"SELECT 1 /* a */ GO"}, 0},
-		{"SELECT N'$(x)'\nGO\n", nil, 1},
+		// A variable is replaced in strings too; an undefined one is kept.
+		{"SELECT N'$(x)'\nGO\n", []string{"SELECT N'$(x)'"}, 1},
+		{"SELECT N'$(y)', $(y)\nGO\n", []string{"SELECT N'v', v"}, 0},
+		{"SELECT '$(a b)'\nGO\nSELECT 2\nGO\n", []string{"SELECT 2"}, 1},
 		{"SELECT 1\n:r x.sql\n", []string{"SELECT 1"}, 1},
 		{"SELECT 1\n  exit(SELECT 2)\n", []string{"SELECT 1"}, 1},
+		// :r opens its argument as written: quotes are part of the name.
+		{":r inc.sql\nGO\n", []string{"SELECT 3"}, 0},
+		{":r \"inc.sql\"\nGO\n", nil, 1},
+		// A comment after the name is cut, the blank before it is not.
+		{":r inc.sql -- a comment\nGO\n", nil, 1},
+		{":r $(Y)/inc.sql\nGO\n", nil, 1},
+		{":setvar D .\n:r $(D)/inc.sql\nGO\n", []string{"SELECT 3"}, 0},
 	} {
-		g := &goSqlcmd{include: func(string) (string, error) { return "", errors.New("no file") }}
-		g.runFile("t.sql", c.script, true)
+		g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"t.sql": []byte(c.script), "inc.sql": []byte(BOM + "SELECT 3\n")},
+			vars: map[string]string{"Y": "v"}}}
+		g.run("t.sql")
 		if strings.Join(g.batches, "\x00") != strings.Join(c.batches, "\x00") || len(g.errs) != c.errs {
 			t.Errorf("%q: batches %q, errors %q; want %q and %d errors", c.script, g.batches, g.errs, c.batches, c.errs)
 		}
+	}
+	// On Windows the lines of a batch are joined with CR LF.
+	g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"t.sql": []byte("SELECT 'a\r\nb'\nGO\n")}}, eol: "\r\n"}
+	g.run("t.sql")
+	if len(g.batches) != 1 || g.batches[0] != "SELECT 'a\r\nb'" {
+		t.Errorf("batches %q", g.batches)
 	}
 	for line, want := range map[string]string{
 		"GO": "GO", "  go 5": "GO", "GO;": "", "GO\t": "", "GOX": "", ":r \"a.sql\"": "READFILE", ":R": "READFILE",
 		"r x": "", ":on error exit": "ONERROR", "on error exit": "ONERROR", "on  error": "", "exit": "EXIT", "EXIT(SELECT 1)": "EXIT",
 		"exit_now": "", ":setvar a b": "SETVAR", "setvar a b": "", "!!ls": "EXEC", "ED": "EDIT", "EDIT": "", "quit": "QUIT",
-		":XML ON": "XML", ":list": "LIST", ":listvar": "LISTVAR", "reset": "", ":connect x": "CONNECT",
+		":XML ON": "XML", ":list": "LIST", ":listvar": "LISTVAR", "reset": "RESET", ":connect x": "CONNECT",
 	} {
 		if got, _, _ := goSqlcmdCommand(line); got != want {
 			t.Errorf("goSqlcmdCommand(%q) = %q, want %q", line, got, want)
@@ -325,72 +659,192 @@ func TestGoSqlcmdModel(t *testing.T) {
 	}
 }
 
-// TestGoSqlcmdBatches runs the sample's scripts through the model of
-// go-sqlcmd, restore.sql with its :r files as a restore does and every
-// file alone: it sends exactly the batches the scripter meant, with no GO
-// swallowed by a string or comment it misread (a string value or a
-// module's string ending in a backslash), no variable reference and no
-// other command. testdata/mssql/sample.sql, run the same way by the
-// integration test, is checked too.
-func TestGoSqlcmdBatches(t *testing.T) {
+// TestODBCSqlcmdModel checks the model of the ODBC sqlcmd against its
+// documentation.
+func TestODBCSqlcmdModel(t *testing.T) {
+	files := map[string][]byte{"inc.sql": []byte("SELECT N'é'\nGO\n"), "d/inc.sql": []byte(BOM + "SELECT N'é'\nGO\n")}
+	for _, c := range []struct {
+		script  string
+		utf8    bool
+		batches []string
+		errs    int
+	}{
+		{"SELECT 1\r\n\r\nGO\r\nSELECT 2\ngo\n", false, []string{"SELECT 1\r\n", "SELECT 2"}, 0},
+		// Commands are recognized inside strings.
+		{"SELECT '\nGO\n'\nGO\n", false, []string{"SELECT '", "'"}, 0},
+		// :r takes quotes off; a file without BOM needs -f 65001.
+		{":r \"inc.sql\"\n", false, []string{"SELECT N'Ã©'"}, 0},
+		{":r inc.sql\n", true, []string{"SELECT N'é'"}, 0},
+		{":r $(Dir)/inc.sql\n", false, []string{"SELECT N'é'"}, 0},
+		// A :setvar overrides -v.
+		{":setvar Dir .\n:r $(Dir)/inc.sql\n", false, []string{"SELECT N'Ã©'"}, 0},
+		{"SELECT 1\nGO\n:r $(Nothing)/inc.sql\nSELECT 2\nGO\n", false, []string{"SELECT 1"}, 1},
+	} {
+		o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"t.sql": []byte(c.script)}, vars: map[string]string{"DIR": "d"}}, utf8: c.utf8}
+		for k, v := range files {
+			o.files[k] = v
+		}
+		o.run("t.sql")
+		if strings.Join(o.batches, "\x00") != strings.Join(c.batches, "\x00") || len(o.errs) != c.errs {
+			t.Errorf("%q: batches %q, errors %q; want %q and %d errors", c.script, o.batches, o.errs, c.batches, c.errs)
+		}
+	}
+}
+
+// sqlcmdFolder returns the files of a scripted folder as the models open
+// them, under dir.
+func sqlcmdFolder(files map[string][]byte, dir string) map[string][]byte {
+	fs := map[string][]byte{}
+	for name, b := range files {
+		fs[path.Join(dir, name)] = b
+	}
+	return fs
+}
+
+// TestSqlcmdClientsRunRestore runs restore.sql of the sample database, as
+// its header says, through the models of go-sqlcmd (Linux and Windows
+// line ends) and the ODBC sqlcmd, from another working folder than the
+// scripts': each sends exactly the scripter's batches, in order, with no
+// GO swallowed by a string or comment it misread, no variable reference
+// left and no command but the scripter's. Each file alone too. And the
+// same restore without -v SqlvaultDir stops before sending anything.
+func TestSqlcmdClientsRunRestore(t *testing.T) {
 	s := newTestServer(t, nil)
 	sink, m := s.scriptMem("sample", s.options("sample"))
-	include := func(name string) (string, error) {
-		b, ok := sink.files[name]
-		if !ok {
-			return "", errors.New("no file " + name)
-		}
-		return string(b), nil
+	const dir = "/restore/sample"
+	scripts := []string{}
+	for _, f := range m.Files {
+		scripts = append(scripts, string(sink.files[f]))
 	}
-	check := func(what string, g *goSqlcmd, want []string) {
+	master := string(sink.files[MasterFile])
+	if !strings.HasPrefix(master, BOM) {
+		t.Errorf("restore.sql has no byte order mark")
+	}
+	// restore.sql's own lines are comments and commands only.
+	for _, line := range strings.Split(strings.TrimPrefix(master, BOM), "\n") {
+		if line != "" && !strings.HasPrefix(line, "--") && line != ":on error exit" && !strings.HasPrefix(line, ":r $("+DirVar+")/") {
+			t.Errorf("restore.sql: unexpected line %q", line)
+		}
+	}
+	// The client reads restore.sql's comment lines into the first batch.
+	var comments strings.Builder
+	for _, line := range strings.SplitAfter(strings.TrimPrefix(master, BOM), "\n") {
+		if strings.HasPrefix(line, "--") {
+			comments.WriteString(line)
+		}
+	}
+	all := append([]string{comments.String()}, scripts...)
+	wantCmds := "ONERROR" + strings.Repeat(" READFILE", len(m.Files))
+	check := func(what string, run *sqlcmdRun, eol string) {
 		t.Helper()
-		for _, e := range g.errs {
+		for _, e := range run.errs {
 			t.Errorf("%s: %s", what, e)
 		}
-		for i := 0; i < len(g.batches) || i < len(want); i++ {
-			var got, w string
-			if i < len(g.batches) {
-				got = g.batches[i]
-			}
-			if i < len(want) {
-				w = want[i]
-			}
-			if got != w {
-				t.Errorf("%s: go-sqlcmd sends as batch %d (of %d, want %d):\n%.600q\nwant:\n%.600q", what, i+1, len(g.batches), len(want), got, w)
-				return
-			}
+		sameBatches(t, what, run.batches, sentBatches(eol, all...))
+		if got := strings.Join(run.cmds, " "); strings.ReplaceAll(got, " GO", "") != wantCmds {
+			t.Errorf("%s: commands %.300s, want %s and GO", what, got, wantCmds)
 		}
 	}
-	// restore.sql's comment lines start the first batch.
-	var all strings.Builder
-	for _, line := range strings.SplitAfter(string(sink.files[MasterFile]), "\n") {
-		if strings.HasPrefix(line, "--") {
-			all.WriteString(line)
-		}
+	for _, eol := range []string{"\n", "\r\n"} {
+		g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: sqlcmdFolder(sink.files, dir), vars: map[string]string{strings.ToUpper(DirVar): dir}}, eol: eol}
+		g.run(dir + "/" + MasterFile)
+		check("go-sqlcmd "+strconvQuote(eol), &g.sqlcmdRun, eol)
 	}
-	for _, f := range m.Files {
-		all.Write(sink.files[f])
-		g := &goSqlcmd{include: include}
-		g.runFile(f, string(sink.files[f]), true)
-		check(f, g, goSqlcmdExpected(string(sink.files[f])))
+	for _, utf8 := range []bool{false, true} {
+		o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: sqlcmdFolder(sink.files, dir), vars: map[string]string{strings.ToUpper(DirVar): dir}}, utf8: utf8}
+		o.run(dir + "/" + MasterFile)
+		check("ODBC sqlcmd", &o.sqlcmdRun, "\n")
 	}
-	g := &goSqlcmd{include: include}
-	g.runFile(MasterFile, string(sink.files[MasterFile]), true)
-	check(MasterFile, g, goSqlcmdExpected(all.String()))
-	if g.cmds[0] != "ONERROR" || strings.Count(strings.Join(g.cmds, " "), "READFILE") != len(m.Files) {
-		t.Errorf("commands %q", g.cmds)
-	}
-	for _, want := range []string{"'C:' + NCHAR(92)", "NCHAR(92) + N'''b' + NCHAR(92)", "usp_Path"} {
-		if !strings.Contains(all.String(), want) {
+	for _, want := range []string{"'C:' + NCHAR(92)", "NCHAR(92) + N'''b' + NCHAR(92)", "usp_Path", "evil"} {
+		if !strings.Contains(strings.Join(scripts, ""), want) {
 			t.Errorf("the scripts lack %q", want)
 		}
 	}
+	// Each file alone.
+	for i, f := range m.Files {
+		g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: sink.files}}
+		g.run(f)
+		for _, e := range g.errs {
+			t.Errorf("go-sqlcmd -i %s: %s", f, e)
+		}
+		sameBatches(t, "go-sqlcmd -i "+f, g.batches, sentBatches("\n", scripts[i]))
+		o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: sink.files}}
+		o.run(f)
+		for _, e := range o.errs {
+			t.Errorf("sqlcmd -i %s: %s", f, e)
+		}
+		sameBatches(t, "sqlcmd -i "+f, o.batches, sentBatches("\n", scripts[i]))
+	}
+	// Without -v SqlvaultDir nothing is sent: go-sqlcmd cannot open
+	// "$(SqlvaultDir)/schema.sql" and :on error exit stops it; the ODBC
+	// sqlcmd stops at the undefined variable.
+	g := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: sqlcmdFolder(sink.files, dir)}}
+	g.run(dir + "/" + MasterFile)
+	o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: sqlcmdFolder(sink.files, dir)}}
+	o.run(dir + "/" + MasterFile)
+	for _, run := range []*sqlcmdRun{&g.sqlcmdRun, &o.sqlcmdRun} {
+		if len(run.batches) != 0 || len(run.errs) == 0 || !strings.Contains(strings.Join(run.errs, "\n"), "'SqlvaultDir' scripting variable not defined.") {
+			t.Errorf("without SqlvaultDir: batches %d, errors %q", len(run.batches), run.errs)
+		}
+	}
 
+	// testdata/mssql/sample.sql, run by the integration test, reads alike.
 	b, err := os.ReadFile(filepath.Join("..", "testdata", "mssql", "sample.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	g = &goSqlcmd{}
-	g.runFile("sample.sql", string(b), true)
-	check("sample.sql", g, goSqlcmdExpected(string(b)))
+	g = &goSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{"sample.sql": b}}}
+	g.run("sample.sql")
+	for _, e := range g.errs {
+		t.Errorf("sample.sql: %s", e)
+	}
+	sameBatches(t, "sample.sql", g.batches, sentBatches("\n", string(b)))
+}
+
+func strconvQuote(s string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s) }
+
+// encodingCheckFails evaluates the encoding check, the first batch of a
+// file as a client decoded it: UNICODE(N'c') <> n for each pair.
+func encodingCheckFails(t *testing.T, batch string) bool {
+	t.Helper()
+	pairs := regexp.MustCompile(`UNICODE\(N'([^']*)'\) <> (\d+)`).FindAllStringSubmatch(batch, -1)
+	if len(pairs) != 2 || !strings.Contains(batch, "SET NOEXEC ON;") || !strings.Contains(batch, "RAISERROR (N'sqlvault: this script was not read as UTF-8") {
+		t.Fatalf("not the encoding check: %q", batch)
+	}
+	fails := false
+	for _, p := range pairs {
+		r, _ := utf8.DecodeRuneInString(p[1])
+		if itoa(int64(r)) != p[2] {
+			fails = true
+		}
+	}
+	return fails
+}
+
+// TestEncodingCheck checks that every file starts with a byte order mark
+// and a batch that stops the restore where the client decoded the file in
+// another encoding: the ODBC sqlcmd reading a file whose mark was lost
+// without -f 65001 fails it; read as UTF-8 it passes.
+func TestEncodingCheck(t *testing.T) {
+	s := newTestServer(t, nil)
+	sink, m := s.scriptMem("sample", s.options("sample"))
+	for _, f := range append([]string{MasterFile}, m.Files...) {
+		if !strings.HasPrefix(string(sink.files[f]), BOM) {
+			t.Errorf("%s does not start with a byte order mark", f)
+		}
+	}
+	for _, f := range m.Files {
+		noBOM := strings.TrimPrefix(string(sink.files[f]), BOM)
+		for _, c := range []struct {
+			utf8 bool
+			text string
+		}{{false, noBOM}, {false, string(sink.files[f])}, {true, noBOM}} {
+			o := &odbcSqlcmd{sqlcmdRun: sqlcmdRun{files: map[string][]byte{f: []byte(c.text)}}, utf8: c.utf8}
+			o.run(f)
+			want := !c.utf8 && !strings.HasPrefix(c.text, BOM)
+			if len(o.batches) == 0 || encodingCheckFails(t, o.batches[0]) != want {
+				t.Errorf("%s (BOM %v, -f 65001 %v): the encoding check does not fail = %v", f, strings.HasPrefix(c.text, BOM), c.utf8, want)
+			}
+		}
+	}
 }

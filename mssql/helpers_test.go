@@ -170,12 +170,12 @@ func unwrapExec(stmt string) (string, bool, error) {
 }
 
 // statements returns the statements of a script file: its batches after
-// the SET header without comment lines, the text of those run with
+// the encoding check and the SET header, without comment lines, the text of those run with
 // sp_executesql decoded.
 func statements(t *testing.T, script string) []string {
 	t.Helper()
 	var stmts []string
-	for _, b := range batches(script)[1:] {
+	for _, b := range batches(script)[2:] {
 		var lines []string
 		for _, l := range strings.Split(strings.TrimSpace(b), "\n") {
 			if !strings.HasPrefix(l, "--") && l != "" {

@@ -86,13 +86,13 @@ func TestNoInjection(t *testing.T) {
 		hostile += strings.Count(text, "DROP DATABASE x;")
 		for n, line := range strings.Split(text, "\n") {
 			where := func() string { return name + ":" + itoa(int64(n+1)) }
-			if strings.Contains(line, "$(") {
+			ours := line == "GO" || name == MasterFile && (line == ":on error exit" || strings.HasPrefix(line, ":r $("+DirVar+")/") && !strings.Contains(line[len(":r $("):], "$("))
+			if strings.Contains(line, "$(") && !ours {
 				t.Errorf("%s holds $(: %.200q", where(), line)
 			}
 			if strings.HasPrefix(line, "--") && (strings.IndexFunc(line, litMustEscape) >= 0 || strings.Contains(line, "/*") || strings.Contains(line, "*/")) {
 				t.Errorf("%s: comment %.200q", where(), line)
 			}
-			ours := line == "GO" || name == MasterFile && (line == ":on error exit" || strings.HasPrefix(line, ":r \""))
 			for _, part := range strings.FieldsFunc(line, lineBreak) {
 				if sqlcmdCommand(part) && !ours {
 					t.Errorf("%s: sqlcmd would take %.200q in %.200q for a command", where(), part, line)

@@ -82,8 +82,16 @@ func TestIntegrationRealServer(t *testing.T) {
 	}
 	runSQLCmd := func(db, dir, file string) {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, sqlcmd, "-S", server, "-U", src.User, "-d", db, "-C", "-b", "-f", "65001", "-i", file)
-		cmd.Dir = dir
+		// As restore.sql's header says: from another working folder,
+		// the folder given with -v SqlvaultDir (ODBC sqlcmd 18 and
+		// go-sqlcmd both take -b, -v and -C; -f 65001 only the ODBC one,
+		// and the files' byte order marks make it needless).
+		args := []string{"-S", server, "-U", src.User, "-d", db, "-C", "-b", "-i", filepath.Join(dir, file)}
+		if dir != "" {
+			args = append(args, "-v", DirVar+"="+dir)
+		}
+		cmd := exec.CommandContext(ctx, sqlcmd, args...)
+		cmd.Dir = os.TempDir()
 		cmd.Env = append(os.Environ(), "SQLCMDPASSWORD="+pw)
 		out, err := cmd.CombinedOutput()
 		if err != nil {

@@ -33,13 +33,42 @@ const (
 	DataDir      = "data"
 )
 
-// ManifestFormat names the layout of a scripted database folder.
-const ManifestFormat = "sqlvault-mssql/1"
+// ManifestFormat names the layout of a scripted database folder. Version
+// 2: every .sql file starts with a UTF-8 byte order mark and an encoding
+// check, and restore.sql includes the files as
+// ":r $(SqlvaultDir)/FILE" (version 1 wrote ':r "FILE"', which go-sqlcmd
+// cannot open; Includes reads both).
+const ManifestFormat = "sqlvault-mssql/2"
 
-// fileHeader starts every script file: the session options that indexes
-// on computed columns, filtered indexes and indexed views need, whatever
-// the client's defaults (sqlcmd's QUOTED_IDENTIFIER is OFF).
-const fileHeader = "SET NOCOUNT ON;\nSET ANSI_NULLS ON;\nSET ANSI_PADDING ON;\nSET ANSI_WARNINGS ON;\nSET ARITHABORT ON;\nSET CONCAT_NULL_YIELDS_NULL ON;\nSET NUMERIC_ROUNDABORT OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\n"
+// DirVar is the sqlcmd scripting variable that names the folder of a
+// scripted database: restore.sql includes its files as
+// ":r $(SqlvaultDir)/FILE". The restore command gives it with
+// -v SqlvaultDir=FOLDER (sqlcmd) or :setvar (SSMS); restore.sql does not
+// set it, because a :setvar in a script overrides -v ("Variable
+// precedence", sqlcmd scripting variables, Microsoft Learn).
+const DirVar = "SqlvaultDir"
+
+// BOM is the UTF-8 byte order mark every .sql file starts with, so that
+// go-sqlcmd, the ODBC sqlcmd (which reads a file without one in the
+// console's code page unless given -f 65001) and SSMS all decode it as
+// UTF-8.
+const BOM = "\uFEFF"
+
+// encodingCheck is the first batch of every .sql file: a client that
+// decoded the file in another encoding than UTF-8 reads the two
+// characters as several others (é, UTF-8 C3 A9, is "Ã©" in Windows-1252),
+// raises an error, which stops sqlcmd -b or :on error exit, and sets
+// NOEXEC ON, which stops every later batch of the session where nothing
+// stops at errors (SSMS without SQLCMD mode).
+const encodingCheck = "IF UNICODE(N'é') <> 233 OR UNICODE(N'€') <> 8364\nBEGIN\n" +
+	"    RAISERROR (N'sqlvault: this script was not read as UTF-8 (give the ODBC sqlcmd -f 65001); nothing after this batch runs (SET NOEXEC ON)', 16, 1);\n" +
+	"    SET NOEXEC ON;\nEND;\nGO\n"
+
+// fileHeader starts every script file: the byte order mark, the encoding
+// check and the session options that indexes on computed columns,
+// filtered indexes and indexed views need, whatever the client's defaults
+// (the ODBC sqlcmd's QUOTED_IDENTIFIER is OFF).
+const fileHeader = BOM + encodingCheck + "SET NOCOUNT ON;\nSET ANSI_NULLS ON;\nSET ANSI_PADDING ON;\nSET ANSI_WARNINGS ON;\nSET ARITHABORT ON;\nSET CONCAT_NULL_YIELDS_NULL ON;\nSET NUMERIC_ROUNDABORT OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\n"
 
 // Consistency modes recorded in the manifest.
 const (
@@ -719,18 +748,45 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 }
 
 // writeMaster writes restore.sql, which runs the other files in order
-// with sqlcmd's :r.
+// with sqlcmd's :r, from the folder DirVar names (masterHeader says why
+// and how to run it).
 func (s *scripter) writeMaster(w io.Writer) error {
 	var b strings.Builder
+	b.WriteString(BOM)
 	b.WriteString(comment("sqlvault restore script of database %s", quoteIdent(s.c.Database.Name)))
-	b.WriteString("-- Run it from this folder in the new, empty database that is to receive the copy, in SQLCMD mode:\n")
-	b.WriteString("--   sqlcmd -S SERVER -d NEWDB -f 65001 -i restore.sql   (UTF-8; or SSMS: Query > SQLCMD Mode)\n")
+	b.WriteString(masterHeader)
 	b.WriteString(":on error exit\n")
 	for _, f := range s.files {
-		fmt.Fprintf(&b, ":r \"%s\"\n", f)
+		b.WriteString(includeLine(f))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// masterHeader tells how to run restore.sql in each client it is written
+// for: go-sqlcmd (modelled on v1.8.2: it opens the argument of :r as
+// written, quotes included, relative to its working folder), the ODBC
+// sqlcmd 17 and 18 (UTF-8 files need -f 65001 unless they start with a
+// BOM; -b and :on error exit stop at the first error) and SSMS in SQLCMD
+// mode (which resolves a relative :r against its own working folder and
+// has no -v). A path with spaces would need quotes in :r for the ODBC
+// sqlcmd and SSMS, which go-sqlcmd would take for part of the name.
+const masterHeader = `-- It restores the database into the current database of the connection, which must be new and empty
+-- (CREATE DATABASE NEWDB first). It runs the other files of its folder, which the sqlcmd variable
+-- SqlvaultDir names: give it as below (a :setvar here would override -v). The folder's path must hold
+-- no spaces. Every file starts with a UTF-8 byte order mark and a check that stops the restore if the
+-- client read it in another encoding.
+--   go-sqlcmd 1.x:      sqlcmd -S SERVER -d NEWDB -b -v SqlvaultDir=/path/to/folder -i /path/to/folder/restore.sql
+--   ODBC sqlcmd 17/18:  sqlcmd -S SERVER -d NEWDB -b -f 65001 -v SqlvaultDir=/path/to/folder -i /path/to/folder/restore.sql
+--                       (on Windows: -v SqlvaultDir=C:\path\to\folder -i C:\path\to\folder\restore.sql)
+--   SSMS:               connect to NEWDB, Query > SQLCMD Mode, and run these two lines in a new query window:
+--                         :setvar SqlvaultDir C:\path\to\folder
+--                         :r C:\path\to\folder\restore.sql
+`
+
+// includeLine is the line of restore.sql that runs a file of the folder.
+func includeLine(file string) string {
+	return ":r $(" + DirVar + ")/" + file + "\n"
 }
 
 // fileName returns the file name of a table's data: schema.table.sql with

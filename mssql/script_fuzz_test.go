@@ -8,8 +8,9 @@ import (
 
 // FuzzBatch checks that whatever a statement holds, the batch written for
 // it cannot be misread by sqlcmd: no "$(", no line that sqlcmd takes for a
-// command except the final GO, and go-sqlcmd (its model) sends it as one
-// batch, its GO seen, holding the lines the scripter meant.
+// command except the final GO, and go-sqlcmd and the ODBC sqlcmd (their
+// models) send it as one batch, its GO seen, holding the lines the
+// scripter meant.
 func FuzzBatch(f *testing.F) {
 	for _, s := range []string{"SELECT 1", "a\nGO\nb", "x $(y)", "a\n:r f\n!!ls\nexit", "N'it''s'\r\ngo 5", "$", "(",
 		`SET @p = 'C:\';`, "SELECT 'a\\''b'\n\n, 'c'", "SELECT \"a'b\"\nGO", "/* /* */ 'x */", `[a"b]`, "SELECT 'x\\\n'"} {
@@ -27,11 +28,12 @@ func FuzzBatch(f *testing.F) {
 		if !sqlcmdSafe(body) {
 			t.Fatalf("batch(%q) = %q is not safe for sqlcmd", stmt, out)
 		}
-		g := &goSqlcmd{}
-		g.runFile("t.sql", out, true)
-		want := goSqlcmdExpected(out)
-		if len(g.errs) != 0 || len(g.cmds) != 1 || strings.Join(g.batches, "\x00") != strings.Join(want, "\x00") {
-			t.Fatalf("go-sqlcmd sends batch(%q) = %q as %q (commands %q, errors %q), want %q", stmt, out, g.batches, g.cmds, g.errs, want)
+		want := sentBatches("\n", out)
+		g, o := goSqlcmdText(out), odbcSqlcmdText(out)
+		for _, run := range []*sqlcmdRun{&g.sqlcmdRun, &o.sqlcmdRun} {
+			if len(run.errs) != 0 || len(run.cmds) != 1 || strings.Join(nonBlank(run.batches), "\x00") != strings.Join(want, "\x00") {
+				t.Fatalf("sqlcmd sends batch(%q) = %q as %q (commands %q, errors %q), want %q", stmt, out, run.batches, run.cmds, run.errs, want)
+			}
 		}
 	})
 }

@@ -155,7 +155,7 @@ func TestDependencyOrder(t *testing.T) {
 	if !strings.Contains(odd, "(2, N'two ]]', N'zwei 😀'),\n(1, N'one', NULL);") {
 		t.Errorf("odd table data (descending key order):\n%s", odd)
 	}
-	if !strings.Contains(string(sink.files[MasterFile]), `:r "data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"`) {
+	if !strings.Contains(string(sink.files[MasterFile]), includeLine("data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql")) {
 		t.Error("master script lacks the odd table")
 	}
 }
@@ -276,7 +276,7 @@ func TestSecurity(t *testing.T) {
 	if got := m.Files[len(m.Files)-1]; got != SecurityFile {
 		t.Errorf("last file %s, want %s", got, SecurityFile)
 	}
-	if !strings.HasSuffix(string(sink.files[MasterFile]), ":r \"post-data.sql\"\n:r \"security.sql\"\n") {
+	if !strings.HasSuffix(string(sink.files[MasterFile]), includeLine(PostDataFile)+includeLine(SecurityFile)) {
 		t.Errorf("restore.sql does not run security.sql last:\n%s", sink.files[MasterFile])
 	}
 	objects := map[string]bool{}
@@ -415,7 +415,7 @@ func TestBoundedMemory(t *testing.T) {
 	}
 	var n countingWriter
 	n.w = discard{}
-	m, err := Script(context.Background(), s.connect("bench"), ScriptSink{W: &n}, opts)
+	m, err := Script(context.Background(), s.connect("bench"), &ScriptSink{W: &n}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

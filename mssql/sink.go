@@ -52,19 +52,68 @@ func (d DirSink) WriteFile(ctx context.Context, name string, write func(w io.Wri
 	return nil
 }
 
-// ScriptSink writes a scripted database as one script: the .sql files
-// that the master script includes, in order, one after another. The master
-// script and the manifest are left out.
+// ScriptSink writes a scripted database as one script: oneScriptHeader
+// and then the .sql files that the master script includes, in order, each
+// without its byte order mark. The master script and the manifest are
+// left out.
 type ScriptSink struct {
-	W io.Writer
+	W       io.Writer
+	started bool
 }
 
 // WriteFile implements Sink.
-func (s ScriptSink) WriteFile(ctx context.Context, name string, write func(w io.Writer) error) error {
+func (s *ScriptSink) WriteFile(ctx context.Context, name string, write func(w io.Writer) error) error {
 	if name == MasterFile || !strings.HasSuffix(name, ".sql") {
 		return write(io.Discard)
 	}
-	return write(s.W)
+	if !s.started {
+		s.started = true
+		if _, err := io.WriteString(s.W, oneScriptHeader); err != nil {
+			return err
+		}
+	}
+	return write(&bomless{w: s.W})
+}
+
+// oneScriptHeader starts a scripted database written as one script
+// (ScriptSink, Concat): a byte order mark, and how to run it. It needs no
+// SQLCMD mode, so it holds no :on error exit; -b stops sqlcmd at the first
+// error.
+const oneScriptHeader = BOM + `-- sqlvault: a scripted database as one script, its files in run order. Run it in a new, empty database
+-- (CREATE DATABASE NEWDB first); it needs no SQLCMD mode. -b stops at the first error (without it sqlcmd goes on):
+--   go-sqlcmd 1.x:      sqlcmd -S SERVER -d NEWDB -b -i FILE.sql
+--   ODBC sqlcmd 17/18:  sqlcmd -S SERVER -d NEWDB -b -f 65001 -i FILE.sql
+--   SSMS:               open the file in a query window on NEWDB and execute it (SSMS goes on after an error).
+`
+
+// bomless writes what is written to it to w without the UTF-8 byte order
+// mark it starts with, if it starts with one.
+type bomless struct {
+	w    io.Writer
+	seen int // bytes of the mark matched so far; len(BOM) once past it
+}
+
+func (b *bomless) Write(p []byte) (int, error) {
+	n := len(p)
+	for b.seen < len(BOM) && len(p) > 0 {
+		if p[0] != BOM[b.seen] {
+			// Not a byte order mark: what was held back is text.
+			held := BOM[:b.seen]
+			b.seen = len(BOM)
+			if _, err := io.WriteString(b.w, held); err != nil {
+				return 0, err
+			}
+			break
+		}
+		b.seen++
+		p = p[1:]
+	}
+	if len(p) > 0 {
+		if _, err := b.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // PrefixSink puts every file of a sink under a folder (the database name).
@@ -79,18 +128,24 @@ func (p PrefixSink) WriteFile(ctx context.Context, name string, write func(w io.
 }
 
 // Includes returns the files a master script runs, in order, from its
-// :r "FILE" lines.
+// include lines: ":r $(SqlvaultDir)/FILE" (format 2) or ':r "FILE"'
+// (format 1, written before go-sqlcmd was supported).
 func Includes(master io.Reader) ([]string, error) {
 	var files []string
 	sc := bufio.NewScanner(master)
+	prefix := "$(" + DirVar + ")/"
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), BOM))
 		if !strings.HasPrefix(line, ":r ") && !strings.HasPrefix(line, ":R ") {
 			continue
 		}
 		f := strings.TrimSpace(line[3:])
-		f = strings.TrimSuffix(strings.TrimPrefix(f, `"`), `"`)
-		if f == "" || strings.Contains(f, "..") || strings.HasPrefix(f, "/") {
+		if strings.HasPrefix(f, prefix) {
+			f = f[len(prefix):]
+		} else {
+			f = strings.TrimSuffix(strings.TrimPrefix(f, `"`), `"`)
+		}
+		if f == "" || strings.Contains(f, "..") || strings.HasPrefix(f, "/") || strings.Contains(f, "$(") {
 			return nil, fmt.Errorf("master script: invalid include %q", f)
 		}
 		files = append(files, f)
@@ -104,16 +159,20 @@ func Includes(master io.Reader) ([]string, error) {
 	return files, nil
 }
 
-// Concat writes the files a master script includes, in order, to w: the
-// scripted database as one script, identical to what Script writes to a
-// ScriptSink. open returns a file of the folder by its relative name.
+// Concat writes the files a master script includes, in order, to w as one
+// script, identical to what Script writes to a ScriptSink: oneScriptHeader,
+// then each file without its byte order mark. open returns a file of the
+// folder by its relative name.
 func Concat(ctx context.Context, master io.Reader, open func(ctx context.Context, name string, w io.Writer) error, w io.Writer) error {
 	files, err := Includes(master)
 	if err != nil {
 		return err
 	}
+	if _, err := io.WriteString(w, oneScriptHeader); err != nil {
+		return err
+	}
 	for _, f := range files {
-		if err := open(ctx, f, w); err != nil {
+		if err := open(ctx, f, &bomless{w: w}); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
 	}

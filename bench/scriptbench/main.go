@@ -64,14 +64,14 @@ func run(rows int64, out string) error {
 	}
 	defer db.Close()
 	cw := &countWriter{}
-	var sink mssql.Sink = mssql.ScriptSink{W: cw}
+	var sink mssql.Sink = &mssql.ScriptSink{W: cw}
 	if out != "" {
 		f, err := os.Create(out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		sink = mssql.ScriptSink{W: multi{cw, f}}
+		sink = &mssql.ScriptSink{W: multi{cw, f}}
 	}
 	var peak uint64
 	var ms runtime.MemStats

@@ -66,7 +66,7 @@ func runScript(c *cli.Context, g *globals) error {
 		var bw *bufio.Writer
 		if out == "" {
 			bw = bufio.NewWriterSize(g.stdout, 1<<20)
-			sink = mssql.ScriptSink{W: bw}
+			sink = &mssql.ScriptSink{W: bw}
 		} else {
 			sink = mssql.PrefixSink{Prefix: mssql.DatabaseFolder(name), Sink: mssql.DirSink{Dir: out}}
 		}

@@ -8,6 +8,7 @@ package main_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func (m *mssqlServer) script(t *testing.T, db string) []byte {
 	}
 	defer conn.Close()
 	var b bytes.Buffer
-	if _, err := mssql.Script(context.Background(), conn, mssql.ScriptSink{W: &b}, mssql.Options{Source: src, Database: db}); err != nil {
+	if _, err := mssql.Script(context.Background(), conn, &mssql.ScriptSink{W: &b}, mssql.Options{Source: src, Database: db}); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -128,6 +129,12 @@ func TestE2ESQLServerBackup(t *testing.T) {
 	if !bytes.Equal([]byte(d.stdout), want) {
 		t.Fatalf("dump latest sample.sql: %d bytes, want the script of %d bytes", len(d.stdout), len(want))
 	}
+	// One script: one byte order mark, and a header that says to stop at
+	// the first error with -b (it needs no SQLCMD mode, so no :on error).
+	if !strings.HasPrefix(d.stdout, "\uFEFF-- sqlvault: a scripted database as one script") || strings.Count(d.stdout, "\uFEFF") != 1 ||
+		!strings.Contains(d.stdout, "sqlcmd -S SERVER -d NEWDB -b -i FILE.sql") || strings.Contains(d.stdout, ":on error") {
+		t.Errorf("dump's header: %.600q", d.stdout)
+	}
 	d2 := s.mustRun("dump", sns[0].ShortID, "--database", "sample")
 	if d2.stdout != d.stdout {
 		t.Fatal("dump --database differs from dump sample.sql")
@@ -148,19 +155,19 @@ func TestE2ESQLServerBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := mssql.Includes(bytes.NewReader(master))
+	var cat bytes.Buffer
+	err = mssql.Concat(context.Background(), bytes.NewReader(master), func(ctx context.Context, f string, w io.Writer) error {
+		b, err := os.ReadFile(filepath.Join(target, "sample", filepath.FromSlash(f)))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}, &cat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cat []byte
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(target, "sample", filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat = append(cat, b...)
-	}
-	if !bytes.Equal(cat, want) {
+	if !bytes.Equal(cat.Bytes(), want) {
 		t.Error("the restored folder's includes do not concatenate to the script")
 	}
 	man, _ := os.ReadFile(filepath.Join(target, "sample", "manifest.json"))

@@ -1,21 +1,30 @@
--- sqlvault restore script of database [sample]
--- Run it from this folder in the new, empty database that is to receive the copy, in SQLCMD mode:
---   sqlcmd -S SERVER -d NEWDB -f 65001 -i restore.sql   (UTF-8; or SSMS: Query > SQLCMD Mode)
+﻿-- sqlvault restore script of database [sample]
+-- It restores the database into the current database of the connection, which must be new and empty
+-- (CREATE DATABASE NEWDB first). It runs the other files of its folder, which the sqlcmd variable
+-- SqlvaultDir names: give it as below (a :setvar here would override -v). The folder's path must hold
+-- no spaces. Every file starts with a UTF-8 byte order mark and a check that stops the restore if the
+-- client read it in another encoding.
+--   go-sqlcmd 1.x:      sqlcmd -S SERVER -d NEWDB -b -v SqlvaultDir=/path/to/folder -i /path/to/folder/restore.sql
+--   ODBC sqlcmd 17/18:  sqlcmd -S SERVER -d NEWDB -b -f 65001 -v SqlvaultDir=/path/to/folder -i /path/to/folder/restore.sql
+--                       (on Windows: -v SqlvaultDir=C:\path\to\folder -i C:\path\to\folder\restore.sql)
+--   SSMS:               connect to NEWDB, Query > SQLCMD Mode, and run these two lines in a new query window:
+--                         :setvar SqlvaultDir C:\path\to\folder
+--                         :r C:\path\to\folder\restore.sql
 :on error exit
-:r "schema.sql"
-:r "data/dbo.AllTypes.sql"
-:r "data/dbo.BigValues.sql"
-:r "data/dbo.Empty.sql"
-:r "data/dbo.Events.sql"
-:r "data/dbo.Facts.sql"
-:r "data/evil%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.t%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.sql"
-:r "data/hr.Departments.sql"
-:r "data/hr.Employees.sql"
-:r "data/hr.Positions.sql"
-:r "data/hr.PositionsHistory.sql"
-:r "data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"
-:r "data/sales.Customers.sql"
-:r "data/sales.Orders.sql"
-:r "data/sales.OrderLines.sql"
-:r "post-data.sql"
-:r "security.sql"
+:r $(SqlvaultDir)/schema.sql
+:r $(SqlvaultDir)/data/dbo.AllTypes.sql
+:r $(SqlvaultDir)/data/dbo.BigValues.sql
+:r $(SqlvaultDir)/data/dbo.Empty.sql
+:r $(SqlvaultDir)/data/dbo.Events.sql
+:r $(SqlvaultDir)/data/dbo.Facts.sql
+:r $(SqlvaultDir)/data/evil%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.t%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.sql
+:r $(SqlvaultDir)/data/hr.Departments.sql
+:r $(SqlvaultDir)/data/hr.Employees.sql
+:r $(SqlvaultDir)/data/hr.Positions.sql
+:r $(SqlvaultDir)/data/hr.PositionsHistory.sql
+:r $(SqlvaultDir)/data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql
+:r $(SqlvaultDir)/data/sales.Customers.sql
+:r $(SqlvaultDir)/data/sales.Orders.sql
+:r $(SqlvaultDir)/data/sales.OrderLines.sql
+:r $(SqlvaultDir)/post-data.sql
+:r $(SqlvaultDir)/security.sql

@@ -1,3 +1,9 @@
+﻿IF UNICODE(N'é') <> 233 OR UNICODE(N'€') <> 8364
+BEGIN
+    RAISERROR (N'sqlvault: this script was not read as UTF-8 (give the ODBC sqlcmd -f 65001); nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 SET NOCOUNT ON;
 SET ANSI_NULLS ON;
 SET ANSI_PADDING ON;
@@ -271,13 +277,8 @@ GO
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE FUNCTION [dbo].[fn_Tax] (@amount money)
-RETURNS money
-WITH SCHEMABINDING
-AS
-BEGIN
-    RETURN @amount * 0.2;
-END
+DECLARE @sql nvarchar(max) = N'CREATE FUNCTION [dbo].[fn_Tax] (@amount money)' + NCHAR(13) + NCHAR(10) + N'RETURNS money' + NCHAR(13) + NCHAR(10) + N'WITH SCHEMABINDING' + NCHAR(13) + NCHAR(10) + N'AS' + NCHAR(13) + NCHAR(10) + N'BEGIN' + NCHAR(13) + NCHAR(10) + N'    RETURN @amount * 0.2;' + NCHAR(13) + NCHAR(10) + N'END';
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Table [sales].[Orders]

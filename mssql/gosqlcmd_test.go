@@ -1,17 +1,23 @@
 package mssql
 
 import (
+	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/sqlvault/sqlvault/mssql/mssqltest"
 )
 
 // This file models the two sqlcmd clients the scripts are written for, so
@@ -847,4 +853,91 @@ func TestEncodingCheck(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGoSqlcmdBinary checks the model of go-sqlcmd against the real
+// client: when SQLVAULT_TEST_GOSQLCMD names a go-sqlcmd binary (built
+// from github.com/microsoft/go-sqlcmd, ./cmd/sqlcmd), it runs restore.sql
+// of the sample database with it, as the header says and from another
+// working folder, against a TDS server that records every batch it
+// receives, and checks that the batches are the model's, in order.
+func TestGoSqlcmdBinary(t *testing.T) {
+	bin := os.Getenv("SQLVAULT_TEST_GOSQLCMD")
+	if bin == "" {
+		t.Skip("SQLVAULT_TEST_GOSQLCMD is not set (a go-sqlcmd binary)")
+	}
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	dir := t.TempDir()
+	for name, b := range sink.files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var got []string
+	srv := mssqltest.NewServer(mssqltest.HandlerFunc(func(ctx context.Context, q *mssqltest.Request, w mssqltest.ResultWriter) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, q.SQL)
+		return nil
+	}), mssqltest.WithLogf(t.Logf))
+	defer srv.Close()
+	host, port, _ := strings.Cut(srv.Addr(), ":")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-S", "tcp:"+host+","+port, "-U", mssqltest.DefaultUser, "-d", "sample", "-N", "disable", "-b",
+		"-v", DirVar+"="+dir, "-i", filepath.Join(dir, MasterFile))
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "SQLCMDPASSWORD="+mssqltest.DefaultPassword)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, out)
+	}
+	model := &goSqlcmd{sqlcmdRun: sqlcmdRun{files: sqlcmdFolder(sink.files, dir), vars: map[string]string{strings.ToUpper(DirVar): dir}}}
+	model.run(dir + "/" + MasterFile)
+	mu.Lock()
+	// What the client sends by itself before the script (session set-up)
+	// comes first.
+	if len(got) < len(model.batches) {
+		mu.Unlock()
+		t.Fatalf("go-sqlcmd sent %d batches, the model %d:\n%q", len(got), len(model.batches), got)
+	}
+	pre := got[:len(got)-len(model.batches)]
+	t.Logf("go-sqlcmd sent %d batches of its own first: %q; then the script's %d", len(pre), pre, len(model.batches))
+	sameBatches(t, "go-sqlcmd binary", got[len(pre):], model.batches)
+	mu.Unlock()
+
+	// The master script of format 1 (':r "schema.sql"', run from its
+	// folder) fails: go-sqlcmd opens "schema.sql" with the quotes.
+	old := filepath.Join(dir, "old.sql")
+	if err := os.WriteFile(old, []byte(":on error exit\n:r \"schema.sql\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.CommandContext(ctx, bin, "-S", "tcp:"+host+","+port, "-U", mssqltest.DefaultUser, "-d", "sample", "-N", "disable", "-b", "-i", old)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SQLCMDPASSWORD="+mssqltest.DefaultPassword)
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `"schema.sql"`) {
+		t.Errorf("go-sqlcmd ran :r \"schema.sql\": %v\n%s", err, out)
+	}
+	t.Logf("format 1 master script: %v: %s", err, strings.TrimSpace(string(out)))
+
+	// Without -v SqlvaultDir it stops before sending anything.
+	mu.Lock()
+	sent := len(got)
+	mu.Unlock()
+	cmd = exec.CommandContext(ctx, bin, "-S", "tcp:"+host+","+port, "-U", mssqltest.DefaultUser, "-d", "sample", "-N", "disable", "-b", "-i", filepath.Join(dir, MasterFile))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SQLCMDPASSWORD="+mssqltest.DefaultPassword)
+	out, err = cmd.CombinedOutput()
+	mu.Lock()
+	if err == nil || !strings.Contains(string(out), "'SqlvaultDir' scripting variable not defined.") || len(got) != sent {
+		t.Errorf("go-sqlcmd without -v: %v, %d batches sent\n%s", err, len(got)-sent, out)
+	}
+	mu.Unlock()
 }

@@ -313,11 +313,11 @@ CREATE STATISTICS ST_Orders_Open ON sales.Orders (CustomerID, OrderDate) WHERE S
 CREATE NONCLUSTERED INDEX IX_Orders_Status ON sales.Orders (Status) WITH (ALLOW_PAGE_LOCKS = OFF);
 CREATE TABLE sales.OrderLines (
     OrderID bigint NOT NULL CONSTRAINT FK_OrderLines_Orders REFERENCES sales.Orders (OrderID) ON DELETE CASCADE ON UPDATE CASCADE,
-    LineNo smallint NOT NULL,
+    [LineNo] smallint NOT NULL,
     ProductID int NOT NULL,
     Quantity smallint NOT NULL CONSTRAINT CK_OrderLines_Quantity CHECK (Quantity > 0),
     Price money NOT NULL,
-    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, LineNo) WITH (DATA_COMPRESSION = PAGE)
+    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, [LineNo]) WITH (DATA_COMPRESSION = PAGE)
 );
 GO
 INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES
@@ -358,7 +358,7 @@ BEGIN
     SET NOCOUNT ON;
     DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
     INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
-    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
 END

@@ -485,7 +485,7 @@ func modules() []*Module {
 			Indexes:    []*Index{{Name: "IX_OrderTotals", Type: 1, Unique: true, Keys: []string{"CustomerID"}}}}),
 		on(&Module{Schema: "sales", Name: "usp_AddOrder", Type: "P", References: []string{"sales.Orders", "sales.OrderLines", "sales.OrderNumbers"},
 			TypeReferences: []string{"sales.OrderLineList"},
-			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
+			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
 		on(&Module{Schema: "sales", Name: "usp_OrderCount", Type: "P", References: []string{"sales.Orders"}, ExecuteAs: "app_user",
 			Definition: "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'\nAS\nSELECT COUNT(*) AS Orders FROM sales.Orders;"}),
 		on(&Module{Schema: "dbo", Name: "usp_A", Type: "P", References: []string{"dbo.usp_B"},

@@ -385,7 +385,7 @@ BEGIN
     SET NOCOUNT ON;
     DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
     INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
-    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
 END

@@ -471,10 +471,13 @@ func isCharType(name string) bool {
 	return false
 }
 
-// columnDef declares one column of CREATE TABLE or CREATE TYPE AS TABLE.
-// plainPeriod declares period columns of a temporal table as ordinary
-// columns (the period is added after the data is loaded).
-func columnDef(c *Column, plainPeriod bool) string {
+// columnDef declares one column of CREATE TABLE (or ALTER TABLE ADD) or,
+// with tableType, of CREATE TYPE AS TABLE. The period columns of a
+// temporal table are declared as ordinary columns (the period is added
+// after the data is loaded). A table type's default has no name: its
+// column definition takes DEFAULT without CONSTRAINT (CREATE TYPE
+// (Transact-SQL)), and SQL Server names it itself.
+func columnDef(c *Column, tableType bool) string {
 	var b strings.Builder
 	b.WriteString(quoteIdent(c.Name))
 	if c.Computed {
@@ -498,16 +501,6 @@ func columnDef(c *Column, plainPeriod bool) string {
 	if c.Sparse {
 		b.WriteString(" SPARSE")
 	}
-	if c.GeneratedAlways != 0 && !plainPeriod {
-		if c.GeneratedAlways == 1 {
-			b.WriteString(" GENERATED ALWAYS AS ROW START")
-		} else {
-			b.WriteString(" GENERATED ALWAYS AS ROW END")
-		}
-		if c.Hidden {
-			b.WriteString(" HIDDEN")
-		}
-	}
 	if c.Identity {
 		fmt.Fprintf(&b, " IDENTITY(%s,%s)", c.Seed, c.Increment)
 		if c.IdentityNFR {
@@ -523,7 +516,7 @@ func columnDef(c *Column, plainPeriod bool) string {
 		b.WriteString(" NOT NULL")
 	}
 	if c.DefaultDef != "" {
-		if c.DefaultName != "" {
+		if c.DefaultName != "" && !tableType {
 			b.WriteString(" CONSTRAINT " + quoteIdent(c.DefaultName))
 		}
 		b.WriteString(" DEFAULT " + c.DefaultDef)
@@ -588,14 +581,23 @@ func clusteredWord(ix *Index) string {
 }
 
 // constraintDef renders a primary key or unique constraint inside CREATE
-// TABLE.
-func constraintDef(ix *Index, named bool) string {
+// TABLE or, with tableType, CREATE TYPE AS TABLE, where constraints have
+// no names and IGNORE_DUP_KEY is the one index option (CREATE TYPE
+// (Transact-SQL)).
+func constraintDef(ix *Index, tableType bool) string {
 	kind := "UNIQUE"
 	if ix.PrimaryKey {
 		kind = "PRIMARY KEY"
 	}
-	s := fmt.Sprintf("%s %s (%s)%s", kind, clusteredWord(ix), keyList(ix.Keys), indexOptions(ix))
-	if named {
+	opts := indexOptions(ix)
+	if tableType {
+		opts = ""
+		if ix.IgnoreDupKey {
+			opts = " WITH (IGNORE_DUP_KEY = ON)"
+		}
+	}
+	s := fmt.Sprintf("%s %s (%s)%s", kind, clusteredWord(ix), keyList(ix.Keys), opts)
+	if !tableType {
 		s = "CONSTRAINT " + quoteIdent(ix.Name) + " " + s
 	}
 	return s
@@ -609,11 +611,11 @@ func createTable(t *Table) string {
 	fmt.Fprintf(&b, "CREATE TABLE %s (\n", quoteName(t.Schema, t.Name))
 	var lines []string
 	for _, c := range t.Columns {
-		lines = append(lines, "    "+columnDef(c, true))
+		lines = append(lines, "    "+columnDef(c, false))
 	}
 	for _, ix := range t.Indexes {
 		if ix.PrimaryKey || ix.UniqueConstraint {
-			lines = append(lines, "    "+constraintDef(ix, true))
+			lines = append(lines, "    "+constraintDef(ix, false))
 		}
 	}
 	b.WriteString(strings.Join(lines, ",\n"))
@@ -632,12 +634,12 @@ func createTableType(t *UserType) string {
 	var lines []string
 	if t.Table != nil {
 		for _, c := range t.Table.Columns {
-			lines = append(lines, "    "+columnDef(c, false))
+			lines = append(lines, "    "+columnDef(c, true))
 		}
 		for _, ix := range t.Table.Indexes {
 			switch {
 			case ix.PrimaryKey || ix.UniqueConstraint:
-				lines = append(lines, "    "+constraintDef(ix, false))
+				lines = append(lines, "    "+constraintDef(ix, true))
 			case ix.Type == 1 || ix.Type == 2:
 				u := ""
 				if ix.Unique {

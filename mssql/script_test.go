@@ -503,3 +503,41 @@ func TestWarningsOneLine(t *testing.T) {
 		t.Errorf("warned %v", got)
 	}
 }
+
+// TestCreateTableType checks CREATE TYPE ... AS TABLE against its syntax
+// (CREATE TYPE (Transact-SQL)): the constraints of a table type have no
+// names, so a default is DEFAULT without CONSTRAINT [name] (SQL Server
+// names it itself, DF__TT_...), and PRIMARY KEY, UNIQUE and CHECK are
+// unnamed; an index keeps its name; the only index option is
+// IGNORE_DUP_KEY.
+func TestCreateTableType(t *testing.T) {
+	tt := &UserType{Schema: "s", Name: "List", IsTable: true, Table: &Table{
+		Columns: []*Column{
+			{ID: 1, Name: "id", Type: ColumnType{Name: "int"}, Identity: true, Seed: "1", Increment: "1"},
+			{ID: 2, Name: "qty", Type: ColumnType{Name: "smallint"}, DefaultName: "DF__TT_List__qty__3C69FB99", DefaultDef: "((1))"},
+			{ID: 3, Name: "code", Type: ColumnType{Name: "varchar", MaxLength: 10}, Nullable: true, Collation: "Latin1_General_CS_AS"},
+			{ID: 4, Name: "twice", Type: ColumnType{Name: "int"}, Computed: true, ComputedDef: "([qty]*(2))", Persisted: true, Nullable: true},
+		},
+		Indexes: []*Index{
+			{ID: 1, Name: "PK__TT_List__3213E83F", Type: 1, PrimaryKey: true, Unique: true, IgnoreDupKey: true, FillFactor: 90,
+				AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "id"}}},
+			{ID: 2, Name: "UQ__TT_List__357D4CF9", Type: 2, UniqueConstraint: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true,
+				Keys: []IndexKey{{Column: "code", Descending: true}}},
+			{ID: 3, Name: "ix_qty", Type: 2, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "qty"}}},
+		},
+		Checks: []*Check{{Name: "CK__TT_List__qty__3D5E1FD2", Definition: "([qty]>(0))"}},
+	}}
+	want := "CREATE TYPE [s].[List] AS TABLE (\n" +
+		"    [id] int IDENTITY(1,1) NOT NULL,\n" +
+		"    [qty] smallint NOT NULL DEFAULT ((1)),\n" +
+		"    [code] varchar(10) COLLATE Latin1_General_CS_AS NULL,\n" +
+		"    [twice] AS ([qty]*(2)) PERSISTED,\n" +
+		"    PRIMARY KEY CLUSTERED ([id] ASC) WITH (IGNORE_DUP_KEY = ON),\n" +
+		"    UNIQUE NONCLUSTERED ([code] DESC),\n" +
+		"    INDEX [ix_qty] NONCLUSTERED ([qty] ASC),\n" +
+		"    CHECK ([qty]>(0))\n" +
+		");\nGO\n"
+	if got := createTableType(tt); got != want {
+		t.Errorf("createTableType:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -73,7 +73,7 @@ EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'A phone nu
 GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
-    Quantity smallint NOT NULL CHECK (Quantity > 0)
+    Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0)
 );
 GO
 CREATE SEQUENCE dbo.Ticket AS int START WITH 1 INCREMENT BY 5 MINVALUE 1 MAXVALUE 1000 CYCLE NO CACHE;

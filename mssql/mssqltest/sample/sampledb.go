@@ -92,7 +92,8 @@ func New() *DB {
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
-			{Name: "Quantity", Type: "smallint"},
+			// A table type's default has a name SQL Server makes up.
+			{Name: "Quantity", Type: "smallint", Default: "((1))", DefaultName: "DF__TT_OrderL__Quant__4D94879B"},
 		},
 		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}}},
 		Checks:  []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},

@@ -68,7 +68,7 @@ GO
 -- Table type [sales].[OrderLineList]
 CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
-    [Quantity] smallint NOT NULL,
+    [Quantity] smallint NOT NULL DEFAULT ((1)),
     PRIMARY KEY CLUSTERED ([ProductID] ASC),
     CHECK ([Quantity]>(0))
 );

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -647,8 +648,13 @@ func (s *scripter) writePostData(w io.Writer) error {
 						v = nv
 					}
 				}
+				// The table by its bracketed name, which DBCC CHECKIDENT
+				// documents for table_name ([Person].[AddressType]): a
+				// literal that nlit splits (N'a' + NCHAR(13) + ...) would be
+				// an expression, which a DBCC argument cannot be; batch runs
+				// a name sqlcmd could misread with sp_executesql.
 				b.WriteString("\n" + comment("Identity of %s", quoteName(t.Schema, t.Name)))
-				b.WriteString(batch(fmt.Sprintf("DBCC CHECKIDENT (%s, RESEED, %s) WITH NO_INFOMSGS;", nlit(quoteName(t.Schema, t.Name)), v)))
+				b.WriteString(batch(fmt.Sprintf("DBCC CHECKIDENT (%s, RESEED, %s) WITH NO_INFOMSGS;", quoteName(t.Schema, t.Name), v)))
 			}
 		}
 		if !s.filtered {
@@ -804,6 +810,46 @@ func outside(v, min, max string) bool {
 	return false
 }
 
+// procArg is an argument of a procedure call (execProc): the parameter's
+// name without @, the type of a variable that holds its value, and the
+// value as a literal (nlit, AppendLiteral).
+type procArg struct{ param, typ, lit string }
+
+// execProc returns the call of proc with args, and the declarations it
+// needs first ("" or "DECLARE ...;\n"). EXECUTE takes a constant or a
+// variable as a parameter's value, not an expression (EXECUTE
+// (Transact-SQL)), and a literal may be one: nlit joins what sqlcmd could
+// misread as N'a' + NCHAR(13) + ..., a sql_variant is a CAST. Such a value
+// is declared as a variable named as its parameter.
+func execProc(proc string, args []procArg) (decl, call string) {
+	var decls, list []string
+	for _, a := range args {
+		v := a.lit
+		if !constantLiteral(v) {
+			decls = append(decls, "@"+a.param+" "+a.typ+" = "+v)
+			v = "@" + a.param
+		}
+		list = append(list, "@"+a.param+" = "+v)
+	}
+	if len(decls) > 0 {
+		decl = "DECLARE " + strings.Join(decls, ", ") + ";\n"
+	}
+	return decl, "EXEC " + proc + " " + strings.Join(list, ", ") + ";"
+}
+
+// constantLiteral tells whether lit is one constant: NULL or a single
+// N'...' string literal (quotes inside doubled), not an expression.
+func constantLiteral(lit string) bool {
+	if lit == "NULL" {
+		return true
+	}
+	inner, ok := strings.CutPrefix(lit, "N'")
+	if inner, ok = strings.CutSuffix(inner, "'"); !ok || len(lit) < 3 {
+		return false
+	}
+	return !strings.Contains(strings.ReplaceAll(inner, "''", ""), "'")
+}
+
 // writeExtendedProperties adds sp_addextendedproperty calls.
 func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 	c := s.c
@@ -822,23 +868,21 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 			s.opts.warn("extended property "+p.Name, errors.New("not scripted: its object is not scripted"))
 			continue
 		}
-		var val []byte
-		var err error
-		if p.Value == nil || !p.HasBase {
-			val = []byte("NULL")
-		} else {
+		val := []byte("NULL")
+		if p.Value != nil && p.HasBase {
+			var err error
 			val, err = AppendLiteral(nil, ColumnType{Name: "sql_variant"}, Variant{Base: p.Base, Value: p.Value})
 			if err != nil {
 				return fmt.Errorf("extended property %s: %w", commentText(p.Name), err)
 			}
 		}
 		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
-		add := fmt.Sprintf("EXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", nlit(p.Name), levels)
+		args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
+		decl, call := execProc("sys.sp_addextendedproperty", args)
 		if u := c.loginUser(p.Major); u != "" && (p.Class == 1 || p.Class == 7) {
-			add = ifUsersExist(add, u) // its module executes as a user for a login
+			call = ifUsersExist(call, u) // its module executes as a user for a login
 		}
-		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\n%s", val, add)
-		b.WriteString(batch(stmt))
+		b.WriteString(batch(decl + call))
 		s.object("extended property", target+" "+nlit(p.Name))
 	}
 	return nil
@@ -846,14 +890,15 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 
 // extPropLevels returns the @level0type ... arguments of
 // sp_addextendedproperty for p; ok is false if its object is not scripted.
-func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
+func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, ok bool) {
 	c := s.c
-	lvl := func(n int, typ, name string) string {
-		return fmt.Sprintf(", @level%dtype = N'%s', @level%dname = %s", n, typ, n, nlit(name))
+	lvl := func(n int, typ, name string) []procArg {
+		return []procArg{{fmt.Sprintf("level%dtype", n), "varchar(128)", "N'" + typ + "'"}, {fmt.Sprintf("level%dname", n), "sysname", nlit(name)}}
 	}
+	cat := func(ls ...[]procArg) []procArg { return slices.Concat(ls...) }
 	switch p.Class {
 	case 0:
-		return "", "database " + quoteIdent(c.Database.Name), true
+		return nil, "database " + quoteIdent(c.Database.Name), true
 	case 3:
 		for _, sc := range c.Schemas {
 			if sc.ID == p.Major {
@@ -866,16 +911,16 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 	case 6:
 		for _, t := range c.Types {
 			if t.ID == p.Major {
-				return lvl(0, "SCHEMA", t.Schema) + lvl(1, "TYPE", t.Name), "type " + quoteName(t.Schema, t.Name), true
+				return cat(lvl(0, "SCHEMA", t.Schema), lvl(1, "TYPE", t.Name)), "type " + quoteName(t.Schema, t.Name), true
 			}
 		}
 	case 1, 7:
 		o := c.objects[p.Major]
 		if o == nil {
-			return "", "", false
+			return nil, "", false
 		}
 		if t := c.tables[o.id]; t != nil && o.typ == "U" && !s.selected(o.id) {
-			return "", "", false
+			return nil, "", false
 		}
 		kind := map[string]string{"U": "TABLE", "V": "VIEW", "P": "PROCEDURE", "FN": "FUNCTION", "IF": "FUNCTION",
 			"TF": "FUNCTION", "SO": "SEQUENCE", "SN": "SYNONYM"}[o.typ]
@@ -883,7 +928,7 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 			// A constraint or trigger: level 2 of its table or view.
 			parent := c.objects[o.parent]
 			if parent == nil {
-				return "", "", false
+				return nil, "", false
 			}
 			pk := map[string]string{"U": "TABLE", "V": "VIEW"}[parent.typ]
 			l2 := "CONSTRAINT"
@@ -891,39 +936,39 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 				l2 = "TRIGGER"
 			}
 			if pk == "" {
-				return "", "", false
+				return nil, "", false
 			}
-			return lvl(0, "SCHEMA", parent.schema) + lvl(1, pk, parent.name) + lvl(2, l2, o.name),
+			return cat(lvl(0, "SCHEMA", parent.schema), lvl(1, pk, parent.name), lvl(2, l2, o.name)),
 				strings.ToLower(l2) + " " + quoteName(parent.schema, parent.name) + "." + quoteIdent(o.name), true
 		}
 		if kind == "" {
-			return "", "", false
+			return nil, "", false
 		}
-		base := lvl(0, "SCHEMA", o.schema) + lvl(1, kind, o.name)
+		base := cat(lvl(0, "SCHEMA", o.schema), lvl(1, kind, o.name))
 		if p.Class == 7 {
 			if t := c.tables[o.id]; t != nil {
 				for _, ix := range t.Indexes {
 					if ix.ID == p.Minor {
 						if ix.PrimaryKey || ix.UniqueConstraint {
-							return "", "", false // documented on the constraint object
+							return nil, "", false // documented on the constraint object
 						}
-						return base + lvl(2, "INDEX", ix.Name), "index " + quoteName(o.schema, o.name) + "." + quoteIdent(ix.Name), true
+						return cat(base, lvl(2, "INDEX", ix.Name)), "index " + quoteName(o.schema, o.name) + "." + quoteIdent(ix.Name), true
 					}
 				}
 			}
-			return "", "", false
+			return nil, "", false
 		}
 		if p.Minor != 0 {
 			if t := c.tables[o.id]; t != nil {
 				for _, col := range t.Columns {
 					if col.ID == p.Minor {
-						return base + lvl(2, "COLUMN", col.Name), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(col.Name), true
+						return cat(base, lvl(2, "COLUMN", col.Name)), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(col.Name), true
 					}
 				}
 			}
-			return "", "", false
+			return nil, "", false
 		}
 		return base, strings.ToLower(kind) + " " + quoteName(o.schema, o.name), true
 	}
-	return "", "", false
+	return nil, "", false
 }

@@ -435,7 +435,8 @@ func (s *scripter) writeSchema(w io.Writer) error {
 				nlit(c.Database.Collation), c.Database.Collation)))
 		}
 		if c.Database.CompatibilityLevel != 0 {
-			b.WriteString(batch(fmt.Sprintf("ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = %d;", c.Database.CompatibilityLevel)))
+			b.WriteString(comment("Compatibility level %d where this server supports it (else the new database keeps its own)", c.Database.CompatibilityLevel))
+			b.WriteString(compatibilityLevel(c.Database.CompatibilityLevel))
 		}
 		if c.Database.SnapshotIsolationState == 1 {
 			b.WriteString(batch("ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;"))
@@ -497,6 +498,31 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		s.object(kind, name)
 	}
 	return nil
+}
+
+// compatibilityLevel returns the batch that sets the database's
+// compatibility level to level where the server supports it, and
+// otherwise keeps the new database's level and prints which: a copy is
+// often restored on an older server (a downgrade), whose ALTER DATABASE
+// would fail on the level. The rule is ALTER DATABASE compatibility
+// level's table: SQL Server's highest level is 10 × its major version
+// (SERVERPROPERTY('ProductMajorVersion'): 16 → 160; NULL before 2012,
+// which then keeps its level), while Azure SQL Database and Managed
+// Instance (EngineEdition 5 and 8), whose version numbers do not compare,
+// run the newest engine. The ALTER is dynamic SQL, compiled only where it
+// runs, as the collation's is. sys.databases gives the level kept; PRINT
+// takes no subquery, so it goes through a variable. Nothing here is
+// SQLCMD syntax: sqlcmd and SSMS send it as it is.
+func compatibilityLevel(level int64) string {
+	return batch(fmt.Sprintf("DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN %[1]d\n"+
+		"    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;\n"+
+		"IF %[1]d <= @highest\n"+
+		"    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = %[1]d');\n"+
+		"ELSE\n"+
+		"BEGIN\n"+
+		"    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());\n"+
+		"    PRINT N'sqlvault: compatibility level %[1]d is not supported by this server; kept ' + @kept;\n"+
+		"END", level))
 }
 
 func (s *scripter) object(kind, name string) {

@@ -541,3 +541,31 @@ func TestCreateTableType(t *testing.T) {
 		t.Errorf("createTableType:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestCompatibilityLevel checks the batch that sets the source's
+// compatibility level only where the target server supports it (SQL
+// Server's highest level is 10 × its major version; Azure SQL Database
+// and Managed Instance, EngineEdition 5 and 8, run the newest engine),
+// and otherwise keeps the new database's level and says so. No server
+// runs it here; its T-SQL is argued in compatibilityLevel's comment.
+func TestCompatibilityLevel(t *testing.T) {
+	want := "DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN 160\n" +
+		"    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;\n" +
+		"IF 160 <= @highest\n" +
+		"    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160');\n" +
+		"ELSE\n" +
+		"BEGIN\n" +
+		"    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());\n" +
+		"    PRINT N'sqlvault: compatibility level 160 is not supported by this server; kept ' + @kept;\n" +
+		"END\nGO\n"
+	if got := compatibilityLevel(160); got != want {
+		t.Errorf("compatibilityLevel(160):\n%s\nwant:\n%s", got, want)
+	}
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	schema := string(sink.files[SchemaFile])
+	mustContain(t, SchemaFile, schema, "\n-- Compatibility level 160 where this server supports it (else the new database keeps its own)\n"+want)
+	if strings.Contains(schema, "\nALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL") {
+		t.Error("schema.sql sets the compatibility level unconditionally")
+	}
+}

@@ -13,7 +13,16 @@ GO
 IF CONVERT(sysname, DATABASEPROPERTYEX(DB_NAME(), 'Collation')) <> N'SQL_Latin1_General_CP1_CI_AS'
     EXEC (N'ALTER DATABASE CURRENT COLLATE SQL_Latin1_General_CP1_CI_AS');
 GO
-ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160;
+-- Compatibility level 160 where this server supports it (else the new database keeps its own)
+DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN 160
+    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;
+IF 160 <= @highest
+    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160');
+ELSE
+BEGIN
+    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());
+    PRINT N'sqlvault: compatibility level 160 is not supported by this server; kept ' + @kept;
+END
 GO
 ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
 GO

@@ -96,6 +96,10 @@ type Column struct {
 	Persisted       bool
 	DefaultName     string
 	DefaultDef      string
+	// AnsiPaddingOff is sys.columns.is_ansi_padded = 0: the column was
+	// created with SET ANSI_PADDING OFF, which matters for char, varchar,
+	// binary and varbinary (ansiPaddingMatters).
+	AnsiPaddingOff bool
 }
 
 // Table is a user table or the body of a table type.
@@ -117,6 +121,7 @@ type Table struct {
 	Triggers        []*Module
 	Compression     string // data compression of a heap: ROW or PAGE, "" for none
 	Stats           []*Statistic
+	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
 
 	// notes are what is reported as not scripted if the table (or the
 	// view whose indexes it holds) is scripted: partitioning, filegroups,
@@ -353,7 +358,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
 				MemoryOptimized: r.bool("is_memory_optimized"), External: r.bool("is_external"),
-				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable")}
+				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable"),
+				AnsiNullsOff: !r.null("uses_ansi_nulls") && !r.bool("uses_ansi_nulls")}
 			c.Tables = append(c.Tables, t)
 			c.tables[t.ID] = t
 			return nil
@@ -485,6 +491,7 @@ func (c *Catalog) addColumn(r *record) error {
 		Seed: r.str("identity_seed"), Increment: r.str("identity_increment"), LastValue: r.str("identity_last_value"),
 		IdentityNFR: r.bool("identity_not_for_replication"), ComputedDef: r.str("computed_definition"),
 		Persisted: r.bool("is_persisted"), DefaultName: r.str("default_name"), DefaultDef: r.str("default_definition"),
+		AnsiPaddingOff: !r.null("is_ansi_padded") && !r.bool("is_ansi_padded"),
 	}
 	t.Columns = append(t.Columns, col)
 	return nil

@@ -606,15 +606,59 @@ func constraintDef(ix *Index, tableType bool) string {
 // createTable renders CREATE TABLE with columns, defaults, primary key
 // and unique constraints; foreign keys, checks and other indexes come
 // after the data.
+//
+// The table keeps the SET options it was created with, as SMO scripts
+// them: ANSI_NULLS (sys.tables.uses_ansi_nulls) is set before CREATE
+// TABLE, and ANSI_PADDING, a column's own (sys.columns.is_ansi_padded),
+// is set before CREATE TABLE for its first column it matters for, and
+// the columns from the first one whose setting differs on are added with
+// ALTER TABLE ADD, each under its own setting (both are SET options that
+// take effect at run time, within the batch: SET Statements
+// (Transact-SQL)). A key on a column added so is added after it. The
+// file's settings (ON) are restored at the end of the batch, so that
+// nothing leaks into the statements that follow.
 func createTable(t *Table) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE %s (\n", quoteName(t.Schema, t.Name))
-	var lines []string
+	name := quoteName(t.Schema, t.Name)
+	padding := true // the file's setting
 	for _, c := range t.Columns {
+		if ansiPaddingMatters(c) {
+			padding = !c.AnsiPaddingOff
+			break
+		}
+	}
+	split := len(t.Columns) // the columns from here on are added with ALTER TABLE
+	for i, c := range t.Columns {
+		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
+			split = i
+			break
+		}
+	}
+	created := map[string]bool{}
+	for _, c := range t.Columns[:split] {
+		created[c.Name] = true
+	}
+	inline := func(ix *Index) bool {
+		for _, k := range ix.Keys {
+			if !created[k.Column] {
+				return false
+			}
+		}
+		return true
+	}
+	var b strings.Builder
+	if t.AnsiNullsOff {
+		b.WriteString("SET ANSI_NULLS OFF;\n")
+	}
+	if !padding {
+		b.WriteString("SET ANSI_PADDING OFF;\n")
+	}
+	fmt.Fprintf(&b, "CREATE TABLE %s (\n", name)
+	var lines []string
+	for _, c := range t.Columns[:split] {
 		lines = append(lines, "    "+columnDef(c, false))
 	}
 	for _, ix := range t.Indexes {
-		if ix.PrimaryKey || ix.UniqueConstraint {
+		if (ix.PrimaryKey || ix.UniqueConstraint) && inline(ix) {
 			lines = append(lines, "    "+constraintDef(ix, false))
 		}
 	}
@@ -624,7 +668,37 @@ func createTable(t *Table) string {
 		b.WriteString(" WITH (DATA_COMPRESSION = " + t.Compression + ")")
 	}
 	b.WriteString(";")
+	for _, c := range t.Columns[split:] {
+		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
+			padding = !padding
+			b.WriteString("\nSET ANSI_PADDING " + onOff(padding) + ";")
+		}
+		fmt.Fprintf(&b, "\nALTER TABLE %s ADD %s;", name, columnDef(c, false))
+	}
+	for _, ix := range t.Indexes {
+		if (ix.PrimaryKey || ix.UniqueConstraint) && !inline(ix) {
+			fmt.Fprintf(&b, "\nALTER TABLE %s ADD %s;", name, constraintDef(ix, false))
+		}
+	}
+	if !padding {
+		b.WriteString("\nSET ANSI_PADDING ON;")
+	}
+	if t.AnsiNullsOff {
+		b.WriteString("\nSET ANSI_NULLS ON;")
+	}
 	return batch(b.String())
+}
+
+// ansiPaddingMatters tells the columns whose values SET ANSI_PADDING
+// affects: char, varchar, binary and varbinary, not max (SET ANSI_PADDING
+// (Transact-SQL): the Unicode, max, text and image types always behave as
+// with ANSI_PADDING ON). Computed columns store nothing scripted.
+func ansiPaddingMatters(c *Column) bool {
+	switch c.Type.Name {
+	case "char", "varchar", "binary", "varbinary":
+		return c.Type.MaxLength != -1 && !c.Computed
+	}
+	return false
 }
 
 // createTableType renders CREATE TYPE ... AS TABLE.

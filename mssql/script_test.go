@@ -344,7 +344,7 @@ func TestFilters(t *testing.T) {
 	})
 	t.Run("exclude", func(t *testing.T) {
 		sink, m := run(func(o *Options) { o.ExcludeTables = []string{"dbo.BigValues", "AllTypes"} })
-		if len(m.Tables) != 12 {
+		if len(m.Tables) != 13 {
 			t.Errorf("%d tables", len(m.Tables))
 		}
 		if _, ok := sink.files["data/dbo.BigValues.sql"]; ok {
@@ -568,4 +568,69 @@ func TestCompatibilityLevel(t *testing.T) {
 	if strings.Contains(schema, "\nALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL") {
 		t.Error("schema.sql sets the compatibility level unconditionally")
 	}
+}
+
+// TestTableSetOptions checks that a table keeps the ANSI_NULLS it was
+// created with (sys.tables.uses_ansi_nulls) and its char, varchar, binary
+// and varbinary columns their ANSI_PADDING (sys.columns.is_ansi_padded),
+// as SMO scripts them: the SET before CREATE TABLE, the columns after the
+// first whose setting differs added with ALTER TABLE ADD under theirs (a
+// key on them after), and the file's settings (ON) restored in the same
+// batch, so that nothing leaks into what follows. Other types ignore
+// ANSI_PADDING (SET ANSI_PADDING (Transact-SQL)), so their setting is not
+// written; a table with the defaults is as before.
+func TestTableSetOptions(t *testing.T) {
+	col := func(id int64, name, typ string, size int, padded bool) *Column {
+		return &Column{ID: id, Name: name, Type: ColumnType{Name: typ, MaxLength: size}, Nullable: true, AnsiPaddingOff: !padded}
+	}
+	tbl := &Table{Schema: "dbo", Name: "Legacy", AnsiNullsOff: true, Columns: []*Column{
+		{ID: 1, Name: "id", Type: ColumnType{Name: "int"}},
+		col(2, "a", "char", 5, false),
+		col(3, "big", "varchar", -1, true), // max: padding does not apply
+		col(4, "n", "nvarchar", 40, false), // Unicode: padding does not apply
+		col(5, "c", "varchar", 10, true),
+		col(6, "d", "binary", 4, false),
+	}, Indexes: []*Index{
+		{ID: 1, Name: "PK_Legacy", Type: 1, PrimaryKey: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "id"}}},
+		{ID: 2, Name: "UQ_Legacy_c", Type: 2, UniqueConstraint: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "c"}}},
+	}}
+	want := "SET ANSI_NULLS OFF;\n" +
+		"SET ANSI_PADDING OFF;\n" +
+		"CREATE TABLE [dbo].[Legacy] (\n" +
+		"    [id] int NOT NULL,\n" +
+		"    [a] char(5) NULL,\n" +
+		"    [big] varchar(max) NULL,\n" +
+		"    [n] nvarchar(20) NULL,\n" +
+		"    CONSTRAINT [PK_Legacy] PRIMARY KEY CLUSTERED ([id] ASC)\n" +
+		");\n" +
+		"SET ANSI_PADDING ON;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD [c] varchar(10) NULL;\n" +
+		"SET ANSI_PADDING OFF;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD [d] binary(4) NULL;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD CONSTRAINT [UQ_Legacy_c] UNIQUE NONCLUSTERED ([c] ASC);\n" +
+		"SET ANSI_PADDING ON;\n" +
+		"SET ANSI_NULLS ON;\nGO\n"
+	if got := createTable(tbl); got != want {
+		t.Errorf("createTable:\n%s\nwant:\n%s", got, want)
+	}
+	// The defaults: no SET at all.
+	plain := &Table{Schema: "dbo", Name: "T", Columns: []*Column{col(1, "a", "char", 5, true), col(2, "n", "int", 0, false)}}
+	if got, want := createTable(plain), "CREATE TABLE [dbo].[T] (\n    [a] char(5) NULL,\n    [n] int NULL\n);\nGO\n"; got != want {
+		t.Errorf("createTable:\n%s\nwant:\n%s", got, want)
+	}
+	// The sample's table created with ANSI_NULLS OFF and a char column
+	// with ANSI_PADDING OFF.
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	mustContain(t, SchemaFile, string(sink.files[SchemaFile]), "\n-- Table [dbo].[Legacy]\n"+
+		"SET ANSI_NULLS OFF;\n"+
+		"SET ANSI_PADDING OFF;\n"+
+		"CREATE TABLE [dbo].[Legacy] (\n"+
+		"    [id] int NOT NULL,\n"+
+		"    [code] char(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,\n"+
+		"    CONSTRAINT [PK_Legacy] PRIMARY KEY CLUSTERED ([id] ASC)\n"+
+		");\n"+
+		"SET ANSI_PADDING ON;\n"+
+		"ALTER TABLE [dbo].[Legacy] ADD [name] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL;\n"+
+		"SET ANSI_NULLS ON;\nGO\n")
 }

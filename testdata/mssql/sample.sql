@@ -206,6 +206,26 @@ CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (
 INSERT [odd ]]schema ü].[Table ]]with spaces 😀] VALUES (1, N'one', NULL), (2, N'two ]]', N'zwei 😀');
 GO
 
+-- A table created with ANSI_NULLS OFF, with a char column created with
+-- ANSI_PADDING OFF (stored trimmed, as a varchar) and a varchar column
+-- added with ANSI_PADDING ON; the settings are restored after.
+SET ANSI_NULLS OFF;
+SET ANSI_PADDING OFF;
+GO
+CREATE TABLE dbo.Legacy (
+    id int NOT NULL CONSTRAINT PK_Legacy PRIMARY KEY,
+    code char(10) NULL
+);
+GO
+SET ANSI_PADDING ON;
+GO
+ALTER TABLE dbo.Legacy ADD name varchar(20) NULL;
+GO
+SET ANSI_NULLS ON;
+GO
+INSERT dbo.Legacy VALUES (1, 'ab', 'x y  '), (2, NULL, '');
+GO
+
 -- A foreign key cycle (departments have a manager, employees a
 -- department) and a self-referencing table (employees have a manager).
 CREATE TABLE hr.Departments (

@@ -154,6 +154,7 @@ type Column struct {
 	RowGUID           bool
 	GeneratedAlways   int // 1 start, 2 end
 	Hidden            bool
+	AnsiPaddingOff    bool // created with SET ANSI_PADDING OFF
 
 	id       int64
 	typ      colType
@@ -227,6 +228,7 @@ type Table struct {
 	Compression     string   // a heap's data compression; "" for NONE
 	Stats           []*Stats
 	FullText        string // the catalog of the table's full-text index, if any
+	AnsiNullsOff    bool   // created with SET ANSI_NULLS OFF
 
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when

@@ -105,7 +105,7 @@ func New() *DB {
 		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
-		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile()}
+		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy()}
 	db.Modules = modules()
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
@@ -325,6 +325,18 @@ func oddTable() *Table {
 		{Name: "ünïcødé col", Type: "nvarchar(20)", Nullable: true},
 	}, Indexes: []*Index{{Name: "PK odd ]name", Type: 1, PrimaryKey: true, Keys: []string{"id DESC"}}},
 		Rows: [][]any{{2, "two ]]", "zwei 😀"}, {1, "one", nil}}}
+}
+
+// legacy is a table created with SET ANSI_NULLS OFF, with a char column
+// created with SET ANSI_PADDING OFF (its values are stored trimmed, as a
+// varchar's) and a varchar column added with ANSI_PADDING ON.
+func legacy() *Table {
+	return &Table{Schema: "dbo", Name: "Legacy", AnsiNullsOff: true, Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "code", Type: "char(10)", Nullable: true, AnsiPaddingOff: true},
+		{Name: "name", Type: "varchar(20)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Legacy", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{{1, "ab", "x y  "}, {2, nil, ""}}}
 }
 
 // hostile is the table of Hostile names, with an identity.

@@ -8,6 +8,7 @@
 :r "data/dbo.Empty.sql"
 :r "data/dbo.Events.sql"
 :r "data/dbo.Facts.sql"
+:r "data/dbo.Legacy.sql"
 :r "data/evil%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.t%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.sql"
 :r "data/hr.Departments.sql"
 :r "data/hr.Employees.sql"

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -107,6 +106,12 @@ type Manifest struct {
 	Objects     []ObjectEntry `json:"objects"`
 	Tables      []TableEntry  `json:"tables"`
 	Unscripted  []Unscripted  `json:"unscripted,omitempty"`
+	// LeftOut are what the options (Tables, ExcludeTables) leave out
+	// besides the tables themselves: objects that depend on a table left
+	// out (a view over it, a foreign key to it), transitively, each with
+	// why. Informational: the snapshot is complete as asked. What is left
+	// out for an object that cannot be scripted is under Unscripted.
+	LeftOut []Unscripted `json:"left_out,omitempty"`
 	// NeedsLogins are the server logins that schema.sql creates users
 	// for: on a server without one, the user and what depends on it are
 	// skipped (the scripts print which). Informational: the snapshot
@@ -233,12 +238,11 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	}
 	m.Server, m.Database = c.Server, c.Database
 	s := &scripter{c: c, opts: opts, m: m}
-	s.selectTables()
-	for _, u := range c.Unscripted {
+	m.Unscripted = append([]Unscripted(nil), c.Unscripted...)
+	s.plan()
+	for _, u := range m.Unscripted {
 		opts.warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
 	}
-	m.Unscripted = c.Unscripted
-	s.nodes = orderObjects(c, s.tables, !s.filtered)
 	if !opts.DataOnly {
 		if err := s.writeFile(ctx, out, SchemaFile, s.writeSchema); err != nil {
 			return nil, fail(err)
@@ -325,14 +329,25 @@ type scripter struct {
 	c        *Catalog
 	opts     Options
 	m        *Manifest
-	tables   []*Table       // the tables to script
+	tables   []*Table       // the tables to script, as scripted (prunedTable)
 	chosen   map[int64]bool // their IDs
 	filtered bool           // --tables was given
 	nodes    []*node
-	files    []string // script files in run order
-	rows     int64
-	bytes    int64
-	stats    map[*Table]tableStats
+
+	// What is not created, and why (planLeftOut): objects, types,
+	// computed columns and indexes (by table and column or index id).
+	absent      map[int64]absence
+	absentType  map[int64]absence
+	absentCol   map[[2]int64]absence
+	absentIndex map[[2]int64]absence
+	parts       map[partKey]int64 // constraints by table and name
+	triggers    []*Module         // the triggers post-data.sql creates
+	extProps    []*ExtProp        // the extended properties it adds, in order
+	security    []SecurityItem    // the statements of security.sql
+	files       []string          // script files in run order
+	rows        int64
+	bytes       int64
+	stats       map[*Table]tableStats
 }
 
 func (s *scripter) progress(p Progress) {
@@ -365,6 +380,17 @@ func matchTable(pattern string, t *Table) bool {
 	return strings.EqualFold(pattern, quoteName(t.Schema, t.Name))
 }
 
+// plan decides what the scripts create (selectTables, planLeftOut), lists
+// what they leave out in the manifest, sorted, and orders the objects of
+// schema.sql.
+func (s *scripter) plan() {
+	s.selectTables()
+	s.planLeftOut()
+	sortUnscripted(s.m.Unscripted)
+	sortUnscripted(s.m.LeftOut)
+	s.nodes = orderObjects(s.c, s.tables, !s.filtered, func(id int64) bool { _, gone := s.absent[id]; return gone })
+}
+
 func (s *scripter) selectTables() {
 	if s.stats == nil {
 		s.stats = map[*Table]tableStats{}
@@ -390,26 +416,13 @@ func (s *scripter) selectTables() {
 	}
 }
 
-// selected tells the tables to script.
-func (s *scripter) selected(id int64) bool { return s.chosen[id] }
-
-// leftOut tells a user table that is not scripted (--tables,
-// --exclude-table): what is about it is left out too.
-func (s *scripter) leftOut(id int64) bool {
-	o := s.c.objects[id]
-	return o != nil && o.typ == "U" && !s.selected(id)
-}
-
 // views returns the pseudo tables holding the indexes and statistics of
 // the views schema.sql creates, in module order; none with --tables.
 func (s *scripter) views() []*Table {
-	if s.filtered {
-		return nil
-	}
 	var vs []*Table
 	for _, m := range s.c.Modules {
-		if vt := s.c.tables[m.ID]; vt != nil && m.Type == "V" {
-			vs = append(vs, vt)
+		if _, gone := s.absent[m.ID]; !gone && m.Type == "V" && s.c.tables[m.ID] != nil {
+			vs = append(vs, s.c.tables[m.ID])
 		}
 	}
 	return vs
@@ -588,9 +601,6 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			for _, fk := range n.table.ForeignKeys {
-				if !s.selected(fk.Referenced) {
-					continue
-				}
 				b.WriteString("\n" + comment("Foreign key %s on %s", quoteIdent(fk.Name), quoteName(n.schema, n.name)))
 				b.WriteString(addForeignKey(fk))
 				s.object("foreign key", quoteName(n.schema, n.name)+"."+quoteIdent(fk.Name))
@@ -617,16 +627,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 			b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s SET (SYSTEM_VERSIONING = ON%s);", name, hist)))
 		}
 		// Triggers, after the data so that loading does not fire them.
-		for _, m := range c.Modules {
-			if m.Type != "TR" {
-				continue
-			}
-			if s.filtered && !s.selected(m.Parent) {
-				continue
-			}
-			if s.leftOut(m.Parent) {
-				continue
-			}
+		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
 			b.WriteString(moduleBatch(m))
 			if m.TriggerDisabled {
@@ -724,8 +725,8 @@ func (s *scripter) nodeTables() []*Table {
 }
 
 // writeSecurity writes security.sql: roles, role members, owners and
-// permissions (Catalog.Security; the users are in schema.sql). Statements
-// about a table left out with ExcludeTables are left out too.
+// permissions (Catalog.Security; the users are in schema.sql), but those
+// about what is not created (planLeftOut).
 func (s *scripter) writeSecurity(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
@@ -735,10 +736,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 		b.WriteString("-- that login) is run only where the user was created.\n")
 	}
 	group := ""
-	for _, it := range s.c.Security {
-		if s.leftOut(it.Object) {
-			continue
-		}
+	for _, it := range s.security {
 		if it.Group != group {
 			b.WriteString("\n" + comment("%s", it.Group))
 			group = it.Group
@@ -876,24 +874,12 @@ func constantLiteral(lit string) bool {
 	return !strings.Contains(strings.ReplaceAll(inner, "''", ""), "'")
 }
 
-// writeExtendedProperties adds sp_addextendedproperty calls.
+// writeExtendedProperties adds sp_addextendedproperty calls for the
+// extended properties planExtProps chose.
 func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 	c := s.c
-	props := append([]*ExtProp(nil), c.ExtProps...)
-	desc := func(p *ExtProp) string { _, d, _ := s.extPropLevels(p); return d }
-	sort.SliceStable(props, func(i, j int) bool {
-		di, dj := desc(props[i]), desc(props[j])
-		if di != dj {
-			return di < dj
-		}
-		return props[i].Name < props[j].Name
-	})
-	for _, p := range props {
-		levels, target, ok := s.extPropLevels(p)
-		if !ok {
-			s.opts.warn("extended property "+p.Name, errors.New("not scripted: its object is not scripted"))
-			continue
-		}
+	for _, p := range s.extProps {
+		levels, target, _ := s.extPropLevels(p)
 		val := []byte("NULL")
 		if p.Value != nil && p.HasBase {
 			var err error
@@ -915,7 +901,9 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 }
 
 // extPropLevels returns the @level0type ... arguments of
-// sp_addextendedproperty for p; ok is false if its object is not scripted.
+// sp_addextendedproperty for p and what it is on; ok is false if its
+// object is not one the scripter knows (whether it is created is
+// extPropAbsence's).
 func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, ok bool) {
 	c := s.c
 	lvl := func(n int, typ, name string) []procArg {
@@ -943,9 +931,6 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 	case 1, 7:
 		o := c.objects[p.Major]
 		if o == nil {
-			return nil, "", false
-		}
-		if t := c.tables[o.id]; t != nil && o.typ == "U" && !s.selected(o.id) {
 			return nil, "", false
 		}
 		kind := map[string]string{"U": "TABLE", "V": "VIEW", "P": "PROCEDURE", "FN": "FUNCTION", "IF": "FUNCTION",

@@ -395,45 +395,47 @@ func (db *DB) periodsResult() *result {
 }
 
 func (db *DB) dependenciesResult() *result {
-	r := newResult("referencing_id:i", "referenced_id:i", "referenced_class:t")
-	type dep struct{ from, to, class int64 }
+	r := newResult("referencing_id:i", "referencing_minor_id:i", "referenced_id:i", "referenced_minor_id:i", "referenced_class:t")
+	type dep struct{ from, minor, to, class int64 }
 	var deps []dep
-	addRefs := func(from int64, refs []string) {
+	addRefs := func(from, minor int64, refs []string) {
 		for _, ref := range refs {
 			if id := db.lookup(ref); id != 0 {
-				deps = append(deps, dep{from, id, 1})
+				deps = append(deps, dep{from, minor, id, 1})
 			}
 		}
 	}
 	for _, t := range db.Tables {
-		addRefs(t.ID, t.ComputedRefs)
 		for _, c := range t.Columns {
+			// A computed column's references are the table's, with the
+			// column as referencing_minor_id.
+			addRefs(t.ID, c.id, c.ComputedRefs)
 			if c.default_ != 0 {
-				addRefs(c.default_, c.DefaultObjectRefs)
+				addRefs(c.default_, 0, c.DefaultObjectRefs)
 			}
 		}
 		for _, ck := range t.Checks {
-			addRefs(ck.id, ck.References)
+			addRefs(ck.id, 0, ck.References)
 		}
 	}
 	for _, m := range db.Modules {
-		addRefs(m.ID, m.References)
+		addRefs(m.ID, 0, m.References)
 		for _, tr := range m.TypeReferences {
 			for _, tt := range db.TableTypes {
 				if strings.EqualFold(tt.Schema+"."+tt.Name, tr) {
-					deps = append(deps, dep{m.ID, tt.ID, 6})
+					deps = append(deps, dep{m.ID, 0, tt.ID, 6})
 				}
 			}
 			if a := db.aliasType(tr); a != nil {
-				deps = append(deps, dep{m.ID, a.ID, 6})
+				deps = append(deps, dep{m.ID, 0, a.ID, 6})
 			}
 		}
 	}
 	for _, s := range db.Sequences {
-		addRefs(s.ID, s.References)
+		addRefs(s.ID, 0, s.References)
 	}
 	for _, d := range deps {
-		r.add(d.from, d.to, d.class)
+		r.add(d.from, d.minor, d.to, int64(0), d.class)
 	}
 	return r
 }

@@ -117,7 +117,7 @@ func New() *DB {
 		{Target: "index:sales.Customers.IX_Customers_Name", Name: "MS_Description", Value: "Filtered: only with e-mail"},
 		{Target: "object:dbo.usp_A", Name: "Version", Value: mssqltest.Variant{Base: mssqltest.Column{Type: mssqltest.TypeInt}, Value: 3}},
 	}
-	db.build()
+	db.Build()
 	return db
 }
 
@@ -449,16 +449,15 @@ func orders() *Table {
 		{Name: "OrderDate", Type: "date"},
 		{Name: "Total", Type: "dbo.Amount", Nullable: true},
 		{Name: "Status", Type: "tinyint", Default: "((0))", DefaultName: "DF_Orders_Status"},
-		{Name: "Tax", Type: "money", Nullable: true, Computed: "([dbo].[fn_Tax]([Total]))"},
+		{Name: "Tax", Type: "money", Nullable: true, Computed: "([dbo].[fn_Tax]([Total]))", ComputedRefs: []string{"dbo.fn_Tax"}},
 		{Name: "RowVer", Type: "rowversion"},
 	}, Indexes: []*Index{
 		{Name: "PK_Orders", Type: 1, PrimaryKey: true, Keys: []string{"OrderID"}},
 		{Name: "IX_Orders_Customer", Type: 2, Keys: []string{"CustomerID", "OrderDate DESC"}, FillFactor: 80, Padded: true, Compression: []string{"ROW"}},
 		{Name: "IX_Orders_Status", Type: 2, Keys: []string{"Status"}, Disabled: true, NoPageLocks: true},
 	},
-		ComputedRefs: []string{"dbo.fn_Tax"},
-		Stats:        []*Stats{{Name: "ST_Orders_Open", Columns: []string{"CustomerID", "OrderDate"}, Filter: "([Status]=(0))", NoRecompute: true}},
-		FKs:          []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
+		Stats: []*Stats{{Name: "ST_Orders_Open", Columns: []string{"CustomerID", "OrderDate"}, Filter: "([Status]=(0))", NoRecompute: true}},
+		FKs:   []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
 		Rows: [][]any{
 			{int64(1000), 1, d(2024, 2, 1), "100.0000", 0, nil, nil},
 			{int64(1001), 1, d(2024, 2, 2), "-0.0001", 1, nil, nil},
@@ -555,7 +554,7 @@ func Bench(n int64) *DB {
 			x%2 == 0, code, g, blob}
 	}
 	db.Tables = []*Table{t}
-	db.build()
+	db.Build()
 	return db
 }
 

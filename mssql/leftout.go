@@ -67,6 +67,67 @@ type leftItem struct {
 // are written.
 func (s *scripter) planLeftOut() {
 	c := s.c
+	s.planRoots()
+	var left []leftItem
+	leave := func(kind, name, reason string, a absence) {
+		left = append(left, leftItem{kind, name, reason, a})
+	}
+	s.planDependents(leave)
+	// The tables as scripted, and the parts of views left out.
+	for i, t := range s.tables {
+		s.tables[i] = s.prunedTable(t, leave)
+	}
+	for _, m := range c.Modules {
+		vt := c.tables[m.ID]
+		a, gone := s.absent[m.ID]
+		if m.Type != "V" || vt == nil || !gone || !a.derived() {
+			continue
+		}
+		on := "on " + a.which(quoteName(m.Schema, m.Name))
+		for _, ix := range vt.Indexes {
+			if ix.Type == 1 || ix.Type == 2 {
+				leave("index", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(ix.Name), on, a)
+			}
+		}
+		for _, st := range vt.Stats {
+			leave("statistics", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(st.Name), on, a)
+		}
+	}
+	for _, m := range c.Modules {
+		if _, gone := s.absent[m.ID]; !gone && m.Type == "TR" {
+			s.triggers = append(s.triggers, m)
+		}
+	}
+	if !s.filtered && !s.opts.DataOnly { // else neither is written
+		s.planExtProps(leave)
+		for _, it := range c.Security {
+			if a, on, gone := s.itemAbsence(it); gone {
+				if a.derived() {
+					leave(it.Kind, it.Name, "on "+a.which(on), a)
+				}
+				continue
+			}
+			s.security = append(s.security, it)
+		}
+	}
+	if s.opts.DataOnly {
+		return // no file that would hold them is written
+	}
+	for _, l := range left {
+		u := Unscripted{Kind: l.kind, Name: l.name, Reason: l.reason}
+		if l.a.cause == causeUnscripted {
+			s.m.Unscripted = append(s.m.Unscripted, u)
+		} else {
+			s.m.LeftOut = append(s.m.LeftOut, u)
+		}
+	}
+}
+
+// planRoots marks what the options leave out (the tables not chosen; with
+// Tables, every object but tables) and what cannot be scripted (not in
+// the catalog's lists), and the constraints of tables not created.
+func (s *scripter) planRoots() {
+	c := s.c
 	s.absent, s.absentType = map[int64]absence{}, map[int64]absence{}
 	s.absentCol, s.absentIndex = map[[2]int64]absence{}, map[[2]int64]absence{}
 	notSelected := absence{causeOptions, statusNotSelected}
@@ -124,12 +185,13 @@ func (s *scripter) planLeftOut() {
 			}
 		}
 	}
-	// What depends on them, to a fixed point, in a fixed order so that
-	// reasons name the same dependency every time.
-	var left []leftItem
-	leave := func(kind, name, reason string, a absence) {
-		left = append(left, leftItem{kind, name, reason, a})
-	}
+}
+
+// planDependents leaves out what depends on what is not created (and
+// triggers on tables and views not created), to a fixed point, in a fixed
+// order so that reasons name the same dependency every time.
+func (s *scripter) planDependents(leave func(kind, name, reason string, a absence)) {
+	c := s.c
 	froms := make([]int64, 0, len(c.deps)+len(c.typeDeps))
 	for id := range c.deps {
 		froms = append(froms, id)
@@ -165,54 +227,6 @@ func (s *scripter) planLeftOut() {
 				}
 				changed = true
 			}
-		}
-	}
-	// The tables as scripted, and the parts of views left out.
-	for i, t := range s.tables {
-		s.tables[i] = s.prunedTable(t, leave)
-	}
-	for _, m := range c.Modules {
-		vt := c.tables[m.ID]
-		a, gone := s.absent[m.ID]
-		if m.Type != "V" || vt == nil || !gone || !a.derived() {
-			continue
-		}
-		on := "on " + a.which(quoteName(m.Schema, m.Name))
-		for _, ix := range vt.Indexes {
-			if ix.Type == 1 || ix.Type == 2 {
-				leave("index", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(ix.Name), on, a)
-			}
-		}
-		for _, st := range vt.Stats {
-			leave("statistics", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(st.Name), on, a)
-		}
-	}
-	for _, m := range c.Modules {
-		if _, gone := s.absent[m.ID]; !gone && m.Type == "TR" {
-			s.triggers = append(s.triggers, m)
-		}
-	}
-	if !s.filtered {
-		s.planExtProps(leave)
-		for _, it := range c.Security {
-			if a, on, gone := s.itemAbsence(it); gone {
-				if a.derived() {
-					leave(it.Kind, it.Name, "on "+a.which(on), a)
-				}
-				continue
-			}
-			s.security = append(s.security, it)
-		}
-	}
-	if s.opts.DataOnly {
-		return // no file that would hold them is written
-	}
-	for _, l := range left {
-		u := Unscripted{Kind: l.kind, Name: l.name, Reason: l.reason}
-		if l.a.cause == causeUnscripted {
-			s.m.Unscripted = append(s.m.Unscripted, u)
-		} else {
-			s.m.LeftOut = append(s.m.LeftOut, u)
 		}
 	}
 }

@@ -96,6 +96,10 @@ type Column struct {
 	Persisted       bool
 	DefaultName     string
 	DefaultDef      string
+	// AnsiPaddingOff is sys.columns.is_ansi_padded = 0: the column was
+	// created with SET ANSI_PADDING OFF, which matters for char, varchar,
+	// binary and varbinary (ansiPaddingMatters).
+	AnsiPaddingOff bool
 }
 
 // Table is a user table or the body of a table type.
@@ -117,6 +121,7 @@ type Table struct {
 	Triggers        []*Module
 	Compression     string // data compression of a heap: ROW or PAGE, "" for none
 	Stats           []*Statistic
+	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
 
 	// notes are what is reported as not scripted if the table (or the
 	// view whose indexes it holds) is scripted: partitioning, filegroups,
@@ -254,6 +259,14 @@ type ExtProp struct {
 	HasBase bool
 }
 
+// dependency is a row of sys.sql_expression_dependencies, less its
+// referencing object: minor is the referencing column (a computed column
+// of a table) or 0, to the referenced object (or type), toMinor the
+// referenced column or 0 (recorded for schema-bound references only).
+type dependency struct {
+	minor, to, toMinor int64
+}
+
 // Unscripted is an object the scripter cannot script; it is listed in the
 // manifest and warned about.
 type Unscripted struct {
@@ -288,8 +301,8 @@ type Catalog struct {
 	tables     map[int64]*Table
 	types      map[int64]*UserType
 	modules    map[int64]*Module
-	deps       map[int64][]int64 // referencing object -> referenced objects
-	typeDeps   map[int64][]int64 // referencing object -> referenced types
+	deps       map[int64][]dependency // referencing object -> referenced objects and columns
+	typeDeps   map[int64][]dependency // referencing object -> referenced types
 	assemblies []string
 	principals map[int64]*Principal
 	members    [][2]int64 // role, member
@@ -299,7 +312,7 @@ type Catalog struct {
 func newCatalog() *Catalog {
 	return &Catalog{
 		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
-		modules: map[int64]*Module{}, deps: map[int64][]int64{}, typeDeps: map[int64][]int64{},
+		modules: map[int64]*Module{}, deps: map[int64][]dependency{}, typeDeps: map[int64][]dependency{},
 		principals: map[int64]*Principal{},
 	}
 }
@@ -353,7 +366,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
 				MemoryOptimized: r.bool("is_memory_optimized"), External: r.bool("is_external"),
-				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable")}
+				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable"),
+				AnsiNullsOff: !r.null("uses_ansi_nulls") && !r.bool("uses_ansi_nulls")}
 			c.Tables = append(c.Tables, t)
 			c.tables[t.ID] = t
 			return nil
@@ -402,11 +416,12 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			return nil
 		}},
 		{qDependencies, func(r *record) error {
-			from, to := r.int("referencing_id"), r.int("referenced_id")
+			from := r.int("referencing_id")
+			d := dependency{minor: r.int("referencing_minor_id"), to: r.int("referenced_id"), toMinor: r.int("referenced_minor_id")}
 			if r.int("referenced_class") == 6 {
-				c.typeDeps[from] = append(c.typeDeps[from], to)
+				c.typeDeps[from] = append(c.typeDeps[from], d)
 			} else {
-				c.deps[from] = append(c.deps[from], to)
+				c.deps[from] = append(c.deps[from], d)
 			}
 			return nil
 		}},
@@ -485,6 +500,7 @@ func (c *Catalog) addColumn(r *record) error {
 		Seed: r.str("identity_seed"), Increment: r.str("identity_increment"), LastValue: r.str("identity_last_value"),
 		IdentityNFR: r.bool("identity_not_for_replication"), ComputedDef: r.str("computed_definition"),
 		Persisted: r.bool("is_persisted"), DefaultName: r.str("default_name"), DefaultDef: r.str("default_definition"),
+		AnsiPaddingOff: !r.null("is_ansi_padded") && !r.bool("is_ansi_padded"),
 	}
 	t.Columns = append(t.Columns, col)
 	return nil
@@ -811,8 +827,13 @@ func (c *Catalog) finish() {
 		c.unscripted("object type "+o.typ, quoteName(o.schema, o.name), "this kind of object is not scripted")
 	}
 	c.planSecurity()
-	sort.Slice(c.Unscripted, func(i, j int) bool {
-		a, b := c.Unscripted[i], c.Unscripted[j]
+	sortUnscripted(c.Unscripted)
+}
+
+// sortUnscripted sorts a list of the manifest by kind and name.
+func sortUnscripted(us []Unscripted) {
+	sort.SliceStable(us, func(i, j int) bool {
+		a, b := us[i], us[j]
 		if a.Kind != b.Kind {
 			return a.Kind < b.Kind
 		}

@@ -481,10 +481,13 @@ func isCharType(name string) bool {
 	return false
 }
 
-// columnDef declares one column of CREATE TABLE or CREATE TYPE AS TABLE.
-// plainPeriod declares period columns of a temporal table as ordinary
-// columns (the period is added after the data is loaded).
-func columnDef(c *Column, plainPeriod bool) string {
+// columnDef declares one column of CREATE TABLE (or ALTER TABLE ADD) or,
+// with tableType, of CREATE TYPE AS TABLE. The period columns of a
+// temporal table are declared as ordinary columns (the period is added
+// after the data is loaded). A table type's default has no name: its
+// column definition takes DEFAULT without CONSTRAINT (CREATE TYPE
+// (Transact-SQL)), and SQL Server names it itself.
+func columnDef(c *Column, tableType bool) string {
 	var b strings.Builder
 	b.WriteString(quoteIdent(c.Name))
 	if c.Computed {
@@ -508,16 +511,6 @@ func columnDef(c *Column, plainPeriod bool) string {
 	if c.Sparse {
 		b.WriteString(" SPARSE")
 	}
-	if c.GeneratedAlways != 0 && !plainPeriod {
-		if c.GeneratedAlways == 1 {
-			b.WriteString(" GENERATED ALWAYS AS ROW START")
-		} else {
-			b.WriteString(" GENERATED ALWAYS AS ROW END")
-		}
-		if c.Hidden {
-			b.WriteString(" HIDDEN")
-		}
-	}
 	if c.Identity {
 		fmt.Fprintf(&b, " IDENTITY(%s,%s)", c.Seed, c.Increment)
 		if c.IdentityNFR {
@@ -533,7 +526,7 @@ func columnDef(c *Column, plainPeriod bool) string {
 		b.WriteString(" NOT NULL")
 	}
 	if c.DefaultDef != "" {
-		if c.DefaultName != "" {
+		if c.DefaultName != "" && !tableType {
 			b.WriteString(" CONSTRAINT " + quoteIdent(c.DefaultName))
 		}
 		b.WriteString(" DEFAULT " + c.DefaultDef)
@@ -598,14 +591,23 @@ func clusteredWord(ix *Index) string {
 }
 
 // constraintDef renders a primary key or unique constraint inside CREATE
-// TABLE.
-func constraintDef(ix *Index, named bool) string {
+// TABLE or, with tableType, CREATE TYPE AS TABLE, where constraints have
+// no names and IGNORE_DUP_KEY is the one index option (CREATE TYPE
+// (Transact-SQL)).
+func constraintDef(ix *Index, tableType bool) string {
 	kind := "UNIQUE"
 	if ix.PrimaryKey {
 		kind = "PRIMARY KEY"
 	}
-	s := fmt.Sprintf("%s %s (%s)%s", kind, clusteredWord(ix), keyList(ix.Keys), indexOptions(ix))
-	if named {
+	opts := indexOptions(ix)
+	if tableType {
+		opts = ""
+		if ix.IgnoreDupKey {
+			opts = " WITH (IGNORE_DUP_KEY = ON)"
+		}
+	}
+	s := fmt.Sprintf("%s %s (%s)%s", kind, clusteredWord(ix), keyList(ix.Keys), opts)
+	if !tableType {
 		s = "CONSTRAINT " + quoteIdent(ix.Name) + " " + s
 	}
 	return s
@@ -614,16 +616,60 @@ func constraintDef(ix *Index, named bool) string {
 // createTable renders CREATE TABLE with columns, defaults, primary key
 // and unique constraints; foreign keys, checks and other indexes come
 // after the data.
+//
+// The table keeps the SET options it was created with, as SMO scripts
+// them: ANSI_NULLS (sys.tables.uses_ansi_nulls) is set before CREATE
+// TABLE, and ANSI_PADDING, a column's own (sys.columns.is_ansi_padded),
+// is set before CREATE TABLE for its first column it matters for, and
+// the columns from the first one whose setting differs on are added with
+// ALTER TABLE ADD, each under its own setting (both are SET options that
+// take effect at run time, within the batch: SET Statements
+// (Transact-SQL)). A key on a column added so is added after it. The
+// file's settings (ON) are restored at the end of the batch, so that
+// nothing leaks into the statements that follow.
 func createTable(t *Table) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE %s (\n", quoteName(t.Schema, t.Name))
-	var lines []string
+	name := quoteName(t.Schema, t.Name)
+	padding := true // the file's setting
 	for _, c := range t.Columns {
-		lines = append(lines, "    "+columnDef(c, true))
+		if ansiPaddingMatters(c) {
+			padding = !c.AnsiPaddingOff
+			break
+		}
+	}
+	split := len(t.Columns) // the columns from here on are added with ALTER TABLE
+	for i, c := range t.Columns {
+		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
+			split = i
+			break
+		}
+	}
+	created := map[string]bool{}
+	for _, c := range t.Columns[:split] {
+		created[c.Name] = true
+	}
+	inline := func(ix *Index) bool {
+		for _, k := range ix.Keys {
+			if !created[k.Column] {
+				return false
+			}
+		}
+		return true
+	}
+	var b strings.Builder
+	if t.AnsiNullsOff {
+		b.WriteString("SET ANSI_NULLS OFF;\n")
+	}
+	if !padding {
+		b.WriteString("SET ANSI_PADDING OFF;\n")
+	}
+	fmt.Fprintf(&b, "CREATE TABLE %s (\n", name)
+	var lines []string
+	for _, c := range t.Columns[:split] {
+		lines = append(lines, "    "+columnDef(c, false))
 	}
 	for _, ix := range t.Indexes {
-		if ix.PrimaryKey || ix.UniqueConstraint {
-			lines = append(lines, "    "+constraintDef(ix, true))
+		if (ix.PrimaryKey || ix.UniqueConstraint) && inline(ix) {
+			lines = append(lines, "    "+constraintDef(ix, false))
 		}
 	}
 	b.WriteString(strings.Join(lines, ",\n"))
@@ -632,7 +678,37 @@ func createTable(t *Table) string {
 		b.WriteString(" WITH (DATA_COMPRESSION = " + t.Compression + ")")
 	}
 	b.WriteString(";")
+	for _, c := range t.Columns[split:] {
+		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
+			padding = !padding
+			b.WriteString("\nSET ANSI_PADDING " + onOff(padding) + ";")
+		}
+		fmt.Fprintf(&b, "\nALTER TABLE %s ADD %s;", name, columnDef(c, false))
+	}
+	for _, ix := range t.Indexes {
+		if (ix.PrimaryKey || ix.UniqueConstraint) && !inline(ix) {
+			fmt.Fprintf(&b, "\nALTER TABLE %s ADD %s;", name, constraintDef(ix, false))
+		}
+	}
+	if !padding {
+		b.WriteString("\nSET ANSI_PADDING ON;")
+	}
+	if t.AnsiNullsOff {
+		b.WriteString("\nSET ANSI_NULLS ON;")
+	}
 	return batch(b.String())
+}
+
+// ansiPaddingMatters tells the columns whose values SET ANSI_PADDING
+// affects: char, varchar, binary and varbinary, not max (SET ANSI_PADDING
+// (Transact-SQL): the Unicode, max, text and image types always behave as
+// with ANSI_PADDING ON). Computed columns store nothing scripted.
+func ansiPaddingMatters(c *Column) bool {
+	switch c.Type.Name {
+	case "char", "varchar", "binary", "varbinary":
+		return c.Type.MaxLength != -1 && !c.Computed
+	}
+	return false
 }
 
 // createTableType renders CREATE TYPE ... AS TABLE.
@@ -642,12 +718,12 @@ func createTableType(t *UserType) string {
 	var lines []string
 	if t.Table != nil {
 		for _, c := range t.Table.Columns {
-			lines = append(lines, "    "+columnDef(c, false))
+			lines = append(lines, "    "+columnDef(c, true))
 		}
 		for _, ix := range t.Table.Indexes {
 			switch {
 			case ix.PrimaryKey || ix.UniqueConstraint:
-				lines = append(lines, "    "+constraintDef(ix, false))
+				lines = append(lines, "    "+constraintDef(ix, true))
 			case ix.Type == 1 || ix.Type == 2:
 				u := ""
 				if ix.Unique {

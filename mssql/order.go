@@ -75,8 +75,9 @@ func itoa(n int64) string {
 // met, the order is by kind, schema and name; a cycle (foreign keys in a
 // ring, procedures calling each other) is broken at its first object in
 // that order, which is harmless because foreign keys are added after the
-// data and procedures resolve names when they run.
-func orderObjects(c *Catalog, tables []*Table, withModules bool) []*node {
+// data and procedures resolve names when they run. Modules left out
+// (planLeftOut) are not ordered.
+func orderObjects(c *Catalog, tables []*Table, withModules bool, leftOut func(id int64) bool) []*node {
 	nodes := map[string]*node{}
 	add := func(n *node) { n.deps, n.soft = map[string]bool{}, map[string]bool{}; nodes[n.key] = n }
 	typeByName := map[string]*UserType{}
@@ -108,6 +109,9 @@ func orderObjects(c *Catalog, tables []*Table, withModules bool) []*node {
 				r = rankFunction
 			default:
 				continue // triggers come after the data
+			}
+			if leftOut(m.ID) {
+				continue
 			}
 			add(&node{key: objKey(m.ID), rank: r, schema: m.Schema, name: m.Name, module: m})
 		}
@@ -166,7 +170,8 @@ func orderObjects(c *Catalog, tables []*Table, withModules bool) []*node {
 				}
 			}
 		}
-		for _, to := range tos {
+		for _, d := range tos {
+			to := d.to
 			k := objKey(to)
 			if nodes[k] == nil {
 				// A reference to a table type's object or a constraint
@@ -189,8 +194,8 @@ func orderObjects(c *Catalog, tables []*Table, withModules bool) []*node {
 		if o := c.objects[from]; o != nil && o.typ == "D" {
 			key = objKey(o.parent)
 		}
-		for _, to := range tos {
-			dep(key, typeKey(to))
+		for _, d := range tos {
+			dep(key, typeKey(d.to))
 		}
 	}
 	// A soft dependency becomes a hard one unless it closes a cycle, in

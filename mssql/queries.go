@@ -77,19 +77,21 @@ LEFT JOIN sys.table_types AS tt ON tt.user_type_id = t.user_type_id
 WHERE t.is_user_defined = 1
 ORDER BY schema_name, t.name`
 
-	// qTables lists user tables with their temporal and storage kinds.
+	// qTables lists user tables with their temporal and storage kinds and
+	// the ANSI_NULLS setting they were created with.
 	qTables = `/* sqlvault:tables */
 SELECT t.object_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
        t.temporal_type, t.history_table_id, t.is_memory_optimized,
-       t.is_external, t.is_node, t.is_edge, t.is_filetable
+       t.is_external, t.is_node, t.is_edge, t.is_filetable, t.uses_ansi_nulls
 FROM sys.tables AS t
 WHERE t.is_ms_shipped = 0
 ORDER BY schema_name, t.name`
 
 	// qColumns lists the columns of user tables and table types with
-	// their identity, computed and default definitions.
+	// their identity, computed and default definitions and the
+	// ANSI_PADDING setting they were created with.
 	qColumns = `/* sqlvault:columns */
-SELECT c.object_id, c.column_id, c.name,
+SELECT c.object_id, c.column_id, c.name, c.is_ansi_padded,
        TYPE_NAME(c.user_type_id) AS type_name, SCHEMA_NAME(ty.schema_id) AS type_schema,
        ty.is_user_defined, ty.is_assembly_type,
        CASE WHEN ty.is_assembly_type = 1 THEN ty.name ELSE TYPE_NAME(c.system_type_id) END AS system_type_name,
@@ -203,9 +205,11 @@ FROM sys.periods AS p
 ORDER BY p.object_id`
 
 	// qDependencies lists the by-name dependencies between objects of the
-	// database (class 1: objects and columns; class 6: types).
+	// database (class 1: objects and columns; class 6: types), with the
+	// referencing column (a computed column) and the referenced column
+	// (recorded for schema-bound references).
 	qDependencies = `/* sqlvault:dependencies */
-SELECT d.referencing_id, d.referenced_id, d.referenced_class
+SELECT d.referencing_id, d.referencing_minor_id, d.referenced_id, d.referenced_minor_id, d.referenced_class
 FROM sys.sql_expression_dependencies AS d
 WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL
   AND d.referenced_server_name IS NULL AND d.referenced_database_name IS NULL

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -135,6 +135,12 @@ type Manifest struct {
 	Objects     []ObjectEntry `json:"objects"`
 	Tables      []TableEntry  `json:"tables"`
 	Unscripted  []Unscripted  `json:"unscripted,omitempty"`
+	// LeftOut are what the options (Tables, ExcludeTables) leave out
+	// besides the tables themselves: objects that depend on a table left
+	// out (a view over it, a foreign key to it), transitively, each with
+	// why. Informational: the snapshot is complete as asked. What is left
+	// out for an object that cannot be scripted is under Unscripted.
+	LeftOut []Unscripted `json:"left_out,omitempty"`
 	// NeedsLogins are the server logins that schema.sql creates users
 	// for: on a server without one, the user and what depends on it are
 	// skipped (the scripts print which). Informational: the snapshot
@@ -261,12 +267,11 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	}
 	m.Server, m.Database = c.Server, c.Database
 	s := &scripter{c: c, opts: opts, m: m}
-	s.selectTables()
-	for _, u := range c.Unscripted {
+	m.Unscripted = append([]Unscripted(nil), c.Unscripted...)
+	s.plan()
+	for _, u := range m.Unscripted {
 		opts.warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
 	}
-	m.Unscripted = c.Unscripted
-	s.nodes = orderObjects(c, s.tables, !s.filtered)
 	if !opts.DataOnly {
 		if err := s.writeFile(ctx, out, SchemaFile, s.writeSchema); err != nil {
 			return nil, fail(err)
@@ -353,14 +358,25 @@ type scripter struct {
 	c        *Catalog
 	opts     Options
 	m        *Manifest
-	tables   []*Table       // the tables to script
+	tables   []*Table       // the tables to script, as scripted (prunedTable)
 	chosen   map[int64]bool // their IDs
 	filtered bool           // --tables was given
 	nodes    []*node
-	files    []string // script files in run order
-	rows     int64
-	bytes    int64
-	stats    map[*Table]tableStats
+
+	// What is not created, and why (planLeftOut): objects, types,
+	// computed columns and indexes (by table and column or index id).
+	absent      map[int64]absence
+	absentType  map[int64]absence
+	absentCol   map[[2]int64]absence
+	absentIndex map[[2]int64]absence
+	parts       map[partKey]int64 // constraints by table and name
+	triggers    []*Module         // the triggers post-data.sql creates
+	extProps    []*ExtProp        // the extended properties it adds, in order
+	security    []SecurityItem    // the statements of security.sql
+	files       []string          // script files in run order
+	rows        int64
+	bytes       int64
+	stats       map[*Table]tableStats
 }
 
 func (s *scripter) progress(p Progress) {
@@ -393,6 +409,17 @@ func matchTable(pattern string, t *Table) bool {
 	return strings.EqualFold(pattern, quoteName(t.Schema, t.Name))
 }
 
+// plan decides what the scripts create (selectTables, planLeftOut), lists
+// what they leave out in the manifest, sorted, and orders the objects of
+// schema.sql.
+func (s *scripter) plan() {
+	s.selectTables()
+	s.planLeftOut()
+	sortUnscripted(s.m.Unscripted)
+	sortUnscripted(s.m.LeftOut)
+	s.nodes = orderObjects(s.c, s.tables, !s.filtered, func(id int64) bool { _, gone := s.absent[id]; return gone })
+}
+
 func (s *scripter) selectTables() {
 	if s.stats == nil {
 		s.stats = map[*Table]tableStats{}
@@ -418,26 +445,13 @@ func (s *scripter) selectTables() {
 	}
 }
 
-// selected tells the tables to script.
-func (s *scripter) selected(id int64) bool { return s.chosen[id] }
-
-// leftOut tells a user table that is not scripted (--tables,
-// --exclude-table): what is about it is left out too.
-func (s *scripter) leftOut(id int64) bool {
-	o := s.c.objects[id]
-	return o != nil && o.typ == "U" && !s.selected(id)
-}
-
 // views returns the pseudo tables holding the indexes and statistics of
 // the views schema.sql creates, in module order; none with --tables.
 func (s *scripter) views() []*Table {
-	if s.filtered {
-		return nil
-	}
 	var vs []*Table
 	for _, m := range s.c.Modules {
-		if vt := s.c.tables[m.ID]; vt != nil && m.Type == "V" {
-			vs = append(vs, vt)
+		if _, gone := s.absent[m.ID]; !gone && m.Type == "V" && s.c.tables[m.ID] != nil {
+			vs = append(vs, s.c.tables[m.ID])
 		}
 	}
 	return vs
@@ -463,7 +477,8 @@ func (s *scripter) writeSchema(w io.Writer) error {
 				nlit(c.Database.Collation), c.Database.Collation)))
 		}
 		if c.Database.CompatibilityLevel != 0 {
-			b.WriteString(batch(fmt.Sprintf("ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = %d;", c.Database.CompatibilityLevel)))
+			b.WriteString(comment("Compatibility level %d where this server supports it (else the new database keeps its own)", c.Database.CompatibilityLevel))
+			b.WriteString(compatibilityLevel(c.Database.CompatibilityLevel))
 		}
 		if c.Database.SnapshotIsolationState == 1 {
 			b.WriteString(batch("ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;"))
@@ -525,6 +540,31 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		s.object(kind, name)
 	}
 	return nil
+}
+
+// compatibilityLevel returns the batch that sets the database's
+// compatibility level to level where the server supports it, and
+// otherwise keeps the new database's level and prints which: a copy is
+// often restored on an older server (a downgrade), whose ALTER DATABASE
+// would fail on the level. The rule is ALTER DATABASE compatibility
+// level's table: SQL Server's highest level is 10 × its major version
+// (SERVERPROPERTY('ProductMajorVersion'): 16 → 160; NULL before 2012,
+// which then keeps its level), while Azure SQL Database and Managed
+// Instance (EngineEdition 5 and 8), whose version numbers do not compare,
+// run the newest engine. The ALTER is dynamic SQL, compiled only where it
+// runs, as the collation's is. sys.databases gives the level kept; PRINT
+// takes no subquery, so it goes through a variable. Nothing here is
+// SQLCMD syntax: sqlcmd and SSMS send it as it is.
+func compatibilityLevel(level int64) string {
+	return batch(fmt.Sprintf("DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN %[1]d\n"+
+		"    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;\n"+
+		"IF %[1]d <= @highest\n"+
+		"    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = %[1]d');\n"+
+		"ELSE\n"+
+		"BEGIN\n"+
+		"    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());\n"+
+		"    PRINT N'sqlvault: compatibility level %[1]d is not supported by this server; kept ' + @kept;\n"+
+		"END", level))
 }
 
 func (s *scripter) object(kind, name string) {
@@ -590,9 +630,6 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			for _, fk := range n.table.ForeignKeys {
-				if !s.selected(fk.Referenced) {
-					continue
-				}
 				b.WriteString("\n" + comment("Foreign key %s on %s", quoteIdent(fk.Name), quoteName(n.schema, n.name)))
 				b.WriteString(addForeignKey(fk))
 				s.object("foreign key", quoteName(n.schema, n.name)+"."+quoteIdent(fk.Name))
@@ -619,16 +656,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 			b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s SET (SYSTEM_VERSIONING = ON%s);", name, hist)))
 		}
 		// Triggers, after the data so that loading does not fire them.
-		for _, m := range c.Modules {
-			if m.Type != "TR" {
-				continue
-			}
-			if s.filtered && !s.selected(m.Parent) {
-				continue
-			}
-			if s.leftOut(m.Parent) {
-				continue
-			}
+		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
 			b.WriteString(moduleBatch(m))
 			if m.TriggerDisabled {
@@ -676,8 +704,13 @@ func (s *scripter) writePostData(w io.Writer) error {
 						v = nv
 					}
 				}
+				// The table by its bracketed name, which DBCC CHECKIDENT
+				// documents for table_name ([Person].[AddressType]): a
+				// literal that nlit splits (N'a' + NCHAR(13) + ...) would be
+				// an expression, which a DBCC argument cannot be; batch runs
+				// a name sqlcmd could misread with sp_executesql.
 				b.WriteString("\n" + comment("Identity of %s", quoteName(t.Schema, t.Name)))
-				b.WriteString(batch(fmt.Sprintf("DBCC CHECKIDENT (%s, RESEED, %s) WITH NO_INFOMSGS;", nlit(quoteName(t.Schema, t.Name)), v)))
+				b.WriteString(batch(fmt.Sprintf("DBCC CHECKIDENT (%s, RESEED, %s) WITH NO_INFOMSGS;", quoteName(t.Schema, t.Name), v)))
 			}
 		}
 		if !s.filtered {
@@ -721,8 +754,8 @@ func (s *scripter) nodeTables() []*Table {
 }
 
 // writeSecurity writes security.sql: roles, role members, owners and
-// permissions (Catalog.Security; the users are in schema.sql). Statements
-// about a table left out with ExcludeTables are left out too.
+// permissions (Catalog.Security; the users are in schema.sql), but those
+// about what is not created (planLeftOut).
 func (s *scripter) writeSecurity(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
@@ -732,10 +765,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 		b.WriteString("-- that login) is run only where the user was created.\n")
 	}
 	group := ""
-	for _, it := range s.c.Security {
-		if s.leftOut(it.Object) {
-			continue
-		}
+	for _, it := range s.security {
 		if it.Group != group {
 			b.WriteString("\n" + comment("%s", it.Group))
 			group = it.Group
@@ -860,56 +890,85 @@ func outside(v, min, max string) bool {
 	return false
 }
 
-// writeExtendedProperties adds sp_addextendedproperty calls.
+// procArg is an argument of a procedure call (execProc): the parameter's
+// name without @, the type of a variable that holds its value, and the
+// value as a literal (nlit, AppendLiteral).
+type procArg struct{ param, typ, lit string }
+
+// execProc returns the call of proc with args, and the declarations it
+// needs first ("" or "DECLARE ...;\n"). EXECUTE takes a constant or a
+// variable as a parameter's value, not an expression (EXECUTE
+// (Transact-SQL)), and a literal may be one: nlit joins what sqlcmd could
+// misread as N'a' + NCHAR(13) + ..., a sql_variant is a CAST. Such a value
+// is declared as a variable named as its parameter.
+func execProc(proc string, args []procArg) (decl, call string) {
+	var decls, list []string
+	for _, a := range args {
+		v := a.lit
+		if !constantLiteral(v) {
+			decls = append(decls, "@"+a.param+" "+a.typ+" = "+v)
+			v = "@" + a.param
+		}
+		list = append(list, "@"+a.param+" = "+v)
+	}
+	if len(decls) > 0 {
+		decl = "DECLARE " + strings.Join(decls, ", ") + ";\n"
+	}
+	return decl, "EXEC " + proc + " " + strings.Join(list, ", ") + ";"
+}
+
+// constantLiteral tells whether lit is one constant: NULL or a single
+// N'...' string literal (quotes inside doubled), not an expression.
+func constantLiteral(lit string) bool {
+	if lit == "NULL" {
+		return true
+	}
+	inner, ok := strings.CutPrefix(lit, "N'")
+	if inner, ok = strings.CutSuffix(inner, "'"); !ok || len(lit) < 3 {
+		return false
+	}
+	return !strings.Contains(strings.ReplaceAll(inner, "''", ""), "'")
+}
+
+// writeExtendedProperties adds sp_addextendedproperty calls for the
+// extended properties planExtProps chose.
 func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 	c := s.c
-	props := append([]*ExtProp(nil), c.ExtProps...)
-	desc := func(p *ExtProp) string { _, d, _ := s.extPropLevels(p); return d }
-	sort.SliceStable(props, func(i, j int) bool {
-		di, dj := desc(props[i]), desc(props[j])
-		if di != dj {
-			return di < dj
-		}
-		return props[i].Name < props[j].Name
-	})
-	for _, p := range props {
-		levels, target, ok := s.extPropLevels(p)
-		if !ok {
-			s.opts.warn("extended property "+p.Name, errors.New("not scripted: its object is not scripted"))
-			continue
-		}
-		var val []byte
-		var err error
-		if p.Value == nil || !p.HasBase {
-			val = []byte("NULL")
-		} else {
+	for _, p := range s.extProps {
+		levels, target, _ := s.extPropLevels(p)
+		val := []byte("NULL")
+		if p.Value != nil && p.HasBase {
+			var err error
 			val, err = AppendLiteral(nil, ColumnType{Name: "sql_variant"}, Variant{Base: p.Base, Value: p.Value})
 			if err != nil {
 				return fmt.Errorf("extended property %s: %w", commentText(p.Name), err)
 			}
 		}
 		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
-		add := fmt.Sprintf("EXEC sys.sp_addextendedproperty @name = %s, @value = @value%s;", nlit(p.Name), levels)
+		args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
+		decl, call := execProc("sys.sp_addextendedproperty", args)
 		if u := c.loginUser(p.Major); u != "" && (p.Class == 1 || p.Class == 7) {
-			add = ifUsersExist(add, u) // its module executes as a user for a login
+			call = ifUsersExist(call, u) // its module executes as a user for a login
 		}
-		stmt := fmt.Sprintf("DECLARE @value sql_variant = %s;\n%s", val, add)
-		b.WriteString(batch(stmt))
+		b.WriteString(batch(decl + call))
 		s.object("extended property", target+" "+nlit(p.Name))
 	}
 	return nil
 }
 
 // extPropLevels returns the @level0type ... arguments of
-// sp_addextendedproperty for p; ok is false if its object is not scripted.
-func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
+// sp_addextendedproperty for p and what it is on; ok is false if its
+// object is not one the scripter knows (whether it is created is
+// extPropAbsence's).
+func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, ok bool) {
 	c := s.c
-	lvl := func(n int, typ, name string) string {
-		return fmt.Sprintf(", @level%dtype = N'%s', @level%dname = %s", n, typ, n, nlit(name))
+	lvl := func(n int, typ, name string) []procArg {
+		return []procArg{{fmt.Sprintf("level%dtype", n), "varchar(128)", "N'" + typ + "'"}, {fmt.Sprintf("level%dname", n), "sysname", nlit(name)}}
 	}
+	cat := func(ls ...[]procArg) []procArg { return slices.Concat(ls...) }
 	switch p.Class {
 	case 0:
-		return "", "database " + quoteIdent(c.Database.Name), true
+		return nil, "database " + quoteIdent(c.Database.Name), true
 	case 3:
 		for _, sc := range c.Schemas {
 			if sc.ID == p.Major {
@@ -922,16 +981,13 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 	case 6:
 		for _, t := range c.Types {
 			if t.ID == p.Major {
-				return lvl(0, "SCHEMA", t.Schema) + lvl(1, "TYPE", t.Name), "type " + quoteName(t.Schema, t.Name), true
+				return cat(lvl(0, "SCHEMA", t.Schema), lvl(1, "TYPE", t.Name)), "type " + quoteName(t.Schema, t.Name), true
 			}
 		}
 	case 1, 7:
 		o := c.objects[p.Major]
 		if o == nil {
-			return "", "", false
-		}
-		if t := c.tables[o.id]; t != nil && o.typ == "U" && !s.selected(o.id) {
-			return "", "", false
+			return nil, "", false
 		}
 		kind := map[string]string{"U": "TABLE", "V": "VIEW", "P": "PROCEDURE", "FN": "FUNCTION", "IF": "FUNCTION",
 			"TF": "FUNCTION", "SO": "SEQUENCE", "SN": "SYNONYM"}[o.typ]
@@ -939,7 +995,7 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 			// A constraint or trigger: level 2 of its table or view.
 			parent := c.objects[o.parent]
 			if parent == nil {
-				return "", "", false
+				return nil, "", false
 			}
 			pk := map[string]string{"U": "TABLE", "V": "VIEW"}[parent.typ]
 			l2 := "CONSTRAINT"
@@ -947,39 +1003,39 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels, target string, ok bool) {
 				l2 = "TRIGGER"
 			}
 			if pk == "" {
-				return "", "", false
+				return nil, "", false
 			}
-			return lvl(0, "SCHEMA", parent.schema) + lvl(1, pk, parent.name) + lvl(2, l2, o.name),
+			return cat(lvl(0, "SCHEMA", parent.schema), lvl(1, pk, parent.name), lvl(2, l2, o.name)),
 				strings.ToLower(l2) + " " + quoteName(parent.schema, parent.name) + "." + quoteIdent(o.name), true
 		}
 		if kind == "" {
-			return "", "", false
+			return nil, "", false
 		}
-		base := lvl(0, "SCHEMA", o.schema) + lvl(1, kind, o.name)
+		base := cat(lvl(0, "SCHEMA", o.schema), lvl(1, kind, o.name))
 		if p.Class == 7 {
 			if t := c.tables[o.id]; t != nil {
 				for _, ix := range t.Indexes {
 					if ix.ID == p.Minor {
 						if ix.PrimaryKey || ix.UniqueConstraint {
-							return "", "", false // documented on the constraint object
+							return nil, "", false // documented on the constraint object
 						}
-						return base + lvl(2, "INDEX", ix.Name), "index " + quoteName(o.schema, o.name) + "." + quoteIdent(ix.Name), true
+						return cat(base, lvl(2, "INDEX", ix.Name)), "index " + quoteName(o.schema, o.name) + "." + quoteIdent(ix.Name), true
 					}
 				}
 			}
-			return "", "", false
+			return nil, "", false
 		}
 		if p.Minor != 0 {
 			if t := c.tables[o.id]; t != nil {
 				for _, col := range t.Columns {
 					if col.ID == p.Minor {
-						return base + lvl(2, "COLUMN", col.Name), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(col.Name), true
+						return cat(base, lvl(2, "COLUMN", col.Name)), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(col.Name), true
 					}
 				}
 			}
-			return "", "", false
+			return nil, "", false
 		}
 		return base, strings.ToLower(kind) + " " + quoteName(o.schema, o.name), true
 	}
-	return "", "", false
+	return nil, "", false
 }

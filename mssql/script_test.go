@@ -91,8 +91,8 @@ func TestDependencyOrder(t *testing.T) {
 		"SET ANSI_NULLS OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\nCREATE TRIGGER hr.trg_Employees_NoDelete",
 		"DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];",
 		"ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;",
-		"DBCC CHECKIDENT (N'[sales].[Customers]', RESEED, 12) WITH NO_INFOMSGS;",
-		"DBCC CHECKIDENT (N'[dbo].[Empty]', RESEED, 6) WITH NO_INFOMSGS;",
+		"DBCC CHECKIDENT ([sales].[Customers], RESEED, 12) WITH NO_INFOMSGS;",
+		"DBCC CHECKIDENT ([dbo].[Empty], RESEED, 6) WITH NO_INFOMSGS;",
 		"ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;",
 		"3 AS int)",
 		");\nEXEC sys.sp_addextendedproperty @name = N'Version', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';",
@@ -344,7 +344,7 @@ func TestFilters(t *testing.T) {
 	})
 	t.Run("exclude", func(t *testing.T) {
 		sink, m := run(func(o *Options) { o.ExcludeTables = []string{"dbo.BigValues", "AllTypes"} })
-		if len(m.Tables) != 12 {
+		if len(m.Tables) != 13 {
 			t.Errorf("%d tables", len(m.Tables))
 		}
 		if _, ok := sink.files["data/dbo.BigValues.sql"]; ok {
@@ -502,4 +502,135 @@ func TestWarningsOneLine(t *testing.T) {
 	if !errors.Is(got, ErrInconsistent) || got.Error() != `no consistent read possible: database [a\r\nb]` {
 		t.Errorf("warned %v", got)
 	}
+}
+
+// TestCreateTableType checks CREATE TYPE ... AS TABLE against its syntax
+// (CREATE TYPE (Transact-SQL)): the constraints of a table type have no
+// names, so a default is DEFAULT without CONSTRAINT [name] (SQL Server
+// names it itself, DF__TT_...), and PRIMARY KEY, UNIQUE and CHECK are
+// unnamed; an index keeps its name; the only index option is
+// IGNORE_DUP_KEY.
+func TestCreateTableType(t *testing.T) {
+	tt := &UserType{Schema: "s", Name: "List", IsTable: true, Table: &Table{
+		Columns: []*Column{
+			{ID: 1, Name: "id", Type: ColumnType{Name: "int"}, Identity: true, Seed: "1", Increment: "1"},
+			{ID: 2, Name: "qty", Type: ColumnType{Name: "smallint"}, DefaultName: "DF__TT_List__qty__3C69FB99", DefaultDef: "((1))"},
+			{ID: 3, Name: "code", Type: ColumnType{Name: "varchar", MaxLength: 10}, Nullable: true, Collation: "Latin1_General_CS_AS"},
+			{ID: 4, Name: "twice", Type: ColumnType{Name: "int"}, Computed: true, ComputedDef: "([qty]*(2))", Persisted: true, Nullable: true},
+		},
+		Indexes: []*Index{
+			{ID: 1, Name: "PK__TT_List__3213E83F", Type: 1, PrimaryKey: true, Unique: true, IgnoreDupKey: true, FillFactor: 90,
+				AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "id"}}},
+			{ID: 2, Name: "UQ__TT_List__357D4CF9", Type: 2, UniqueConstraint: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true,
+				Keys: []IndexKey{{Column: "code", Descending: true}}},
+			{ID: 3, Name: "ix_qty", Type: 2, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "qty"}}},
+		},
+		Checks: []*Check{{Name: "CK__TT_List__qty__3D5E1FD2", Definition: "([qty]>(0))"}},
+	}}
+	want := "CREATE TYPE [s].[List] AS TABLE (\n" +
+		"    [id] int IDENTITY(1,1) NOT NULL,\n" +
+		"    [qty] smallint NOT NULL DEFAULT ((1)),\n" +
+		"    [code] varchar(10) COLLATE Latin1_General_CS_AS NULL,\n" +
+		"    [twice] AS ([qty]*(2)) PERSISTED,\n" +
+		"    PRIMARY KEY CLUSTERED ([id] ASC) WITH (IGNORE_DUP_KEY = ON),\n" +
+		"    UNIQUE NONCLUSTERED ([code] DESC),\n" +
+		"    INDEX [ix_qty] NONCLUSTERED ([qty] ASC),\n" +
+		"    CHECK ([qty]>(0))\n" +
+		");\nGO\n"
+	if got := createTableType(tt); got != want {
+		t.Errorf("createTableType:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestCompatibilityLevel checks the batch that sets the source's
+// compatibility level only where the target server supports it (SQL
+// Server's highest level is 10 × its major version; Azure SQL Database
+// and Managed Instance, EngineEdition 5 and 8, run the newest engine),
+// and otherwise keeps the new database's level and says so. No server
+// runs it here; its T-SQL is argued in compatibilityLevel's comment.
+func TestCompatibilityLevel(t *testing.T) {
+	want := "DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN 160\n" +
+		"    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;\n" +
+		"IF 160 <= @highest\n" +
+		"    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160');\n" +
+		"ELSE\n" +
+		"BEGIN\n" +
+		"    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());\n" +
+		"    PRINT N'sqlvault: compatibility level 160 is not supported by this server; kept ' + @kept;\n" +
+		"END\nGO\n"
+	if got := compatibilityLevel(160); got != want {
+		t.Errorf("compatibilityLevel(160):\n%s\nwant:\n%s", got, want)
+	}
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	schema := string(sink.files[SchemaFile])
+	mustContain(t, SchemaFile, schema, "\n-- Compatibility level 160 where this server supports it (else the new database keeps its own)\n"+want)
+	if strings.Contains(schema, "\nALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL") {
+		t.Error("schema.sql sets the compatibility level unconditionally")
+	}
+}
+
+// TestTableSetOptions checks that a table keeps the ANSI_NULLS it was
+// created with (sys.tables.uses_ansi_nulls) and its char, varchar, binary
+// and varbinary columns their ANSI_PADDING (sys.columns.is_ansi_padded),
+// as SMO scripts them: the SET before CREATE TABLE, the columns after the
+// first whose setting differs added with ALTER TABLE ADD under theirs (a
+// key on them after), and the file's settings (ON) restored in the same
+// batch, so that nothing leaks into what follows. Other types ignore
+// ANSI_PADDING (SET ANSI_PADDING (Transact-SQL)), so their setting is not
+// written; a table with the defaults is as before.
+func TestTableSetOptions(t *testing.T) {
+	col := func(id int64, name, typ string, size int, padded bool) *Column {
+		return &Column{ID: id, Name: name, Type: ColumnType{Name: typ, MaxLength: size}, Nullable: true, AnsiPaddingOff: !padded}
+	}
+	tbl := &Table{Schema: "dbo", Name: "Legacy", AnsiNullsOff: true, Columns: []*Column{
+		{ID: 1, Name: "id", Type: ColumnType{Name: "int"}},
+		col(2, "a", "char", 5, false),
+		col(3, "big", "varchar", -1, true), // max: padding does not apply
+		col(4, "n", "nvarchar", 40, false), // Unicode: padding does not apply
+		col(5, "c", "varchar", 10, true),
+		col(6, "d", "binary", 4, false),
+	}, Indexes: []*Index{
+		{ID: 1, Name: "PK_Legacy", Type: 1, PrimaryKey: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "id"}}},
+		{ID: 2, Name: "UQ_Legacy_c", Type: 2, UniqueConstraint: true, Unique: true, AllowRowLocks: true, AllowPageLocks: true, Keys: []IndexKey{{Column: "c"}}},
+	}}
+	want := "SET ANSI_NULLS OFF;\n" +
+		"SET ANSI_PADDING OFF;\n" +
+		"CREATE TABLE [dbo].[Legacy] (\n" +
+		"    [id] int NOT NULL,\n" +
+		"    [a] char(5) NULL,\n" +
+		"    [big] varchar(max) NULL,\n" +
+		"    [n] nvarchar(20) NULL,\n" +
+		"    CONSTRAINT [PK_Legacy] PRIMARY KEY CLUSTERED ([id] ASC)\n" +
+		");\n" +
+		"SET ANSI_PADDING ON;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD [c] varchar(10) NULL;\n" +
+		"SET ANSI_PADDING OFF;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD [d] binary(4) NULL;\n" +
+		"ALTER TABLE [dbo].[Legacy] ADD CONSTRAINT [UQ_Legacy_c] UNIQUE NONCLUSTERED ([c] ASC);\n" +
+		"SET ANSI_PADDING ON;\n" +
+		"SET ANSI_NULLS ON;\nGO\n"
+	if got := createTable(tbl); got != want {
+		t.Errorf("createTable:\n%s\nwant:\n%s", got, want)
+	}
+	// The defaults: no SET at all.
+	plain := &Table{Schema: "dbo", Name: "T", Columns: []*Column{col(1, "a", "char", 5, true), col(2, "n", "int", 0, false)}}
+	if got, want := createTable(plain), "CREATE TABLE [dbo].[T] (\n    [a] char(5) NULL,\n    [n] int NULL\n);\nGO\n"; got != want {
+		t.Errorf("createTable:\n%s\nwant:\n%s", got, want)
+	}
+	// The sample's table created with ANSI_NULLS OFF and a char column
+	// with ANSI_PADDING OFF.
+	s := newTestServer(t, nil)
+	sink, _ := s.scriptMem("sample", s.options("sample"))
+	mustContain(t, SchemaFile, string(sink.files[SchemaFile]), "\n-- Table [dbo].[Legacy]\n"+
+		"SET ANSI_NULLS OFF;\n"+
+		"SET ANSI_PADDING OFF;\n"+
+		"CREATE TABLE [dbo].[Legacy] (\n"+
+		"    [id] int NOT NULL,\n"+
+		"    [code] char(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,\n"+
+		"    CONSTRAINT [PK_Legacy] PRIMARY KEY CLUSTERED ([id] ASC)\n"+
+		");\n"+
+		"SET ANSI_PADDING ON;\n"+
+		"ALTER TABLE [dbo].[Legacy] ADD [name] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL;\n"+
+		"SET ANSI_NULLS ON;\nGO\n")
 }

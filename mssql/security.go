@@ -55,7 +55,8 @@ type SecurityItem struct {
 	Kind   string // for the manifest: user, role, role member, schema owner, ..., permission
 	Name   string
 	Stmt   string
-	Object int64 // the object the statement is about, so that a table left out leaves it out too
+	Object int64  // the object the statement is about, so that an object left out leaves it out too
+	Column string // and the column, for a permission on one
 }
 
 func (c *Catalog) addPrincipal(r *record) error {
@@ -520,7 +521,7 @@ func (s *security) permissions(users []*Principal) {
 		}
 		guarded := s.guard(stmt, p.Grantee, about)
 		ps = append(ps, perm{class: p.Class, group: group, column: p.Column, grantee: grantee, name: p.Name, state: p.State,
-			item: SecurityItem{Group: group, Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: guarded, Object: object}})
+			item: SecurityItem{Group: group, Kind: "permission", Name: strings.TrimSuffix(stmt, ";"), Stmt: guarded, Object: object, Column: p.Column}})
 	}
 	for _, u := range users {
 		if !connect[u.ID] {

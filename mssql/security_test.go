@@ -301,8 +301,7 @@ func TestExecuteAs(t *testing.T) {
 	}
 	// The trigger and the extended property, in post-data.sql.
 	s := &scripter{c: c, m: &Manifest{}}
-	s.selectTables()
-	s.nodes = orderObjects(c, s.tables, true)
+	s.plan()
 	var post strings.Builder
 	if err := s.writePostData(&post); err != nil {
 		t.Fatal(err)

@@ -93,6 +93,9 @@ func runScript(c *cli.Context, g *globals) error {
 		if note := needsLoginsNote(m); note != "" {
 			g.infof("database %s: %s", shown, note)
 		}
+		if note := leftOutNote(m); note != "" {
+			g.infof("database %s: %s", shown, note)
+		}
 	}
 	return nil
 }

@@ -229,10 +229,24 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	if note := needsLoginsNote(m); note != "" {
 		g.infof("database %s: %s", shown, note)
 	}
+	if note := leftOutNote(m); note != "" {
+		g.infof("database %s: %s", shown, note)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
 	}
 	return nil
+}
+
+// leftOutNote says how many objects were left out because they depend on
+// what the options (--tables, --exclude-table) leave out (manifest
+// left_out), or "" when none were. It is a note, not a warning: the copy
+// is what the options asked for, and the exit code does not change.
+func leftOutNote(m *mssql.Manifest) string {
+	if len(m.LeftOut) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d object(s) depend on what the options leave out and were left out too (left_out in manifest.json)", len(m.LeftOut))
 }
 
 // needsLoginsNote says which server logins the restore of a scripted

@@ -73,7 +73,7 @@ EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'A phone nu
 GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
-    Quantity smallint NOT NULL CHECK (Quantity > 0)
+    Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0)
 );
 GO
 CREATE SEQUENCE dbo.Ticket AS int START WITH 1 INCREMENT BY 5 MINVALUE 1 MAXVALUE 1000 CYCLE NO CACHE;
@@ -206,6 +206,26 @@ CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (
 INSERT [odd ]]schema ü].[Table ]]with spaces 😀] VALUES (1, N'one', NULL), (2, N'two ]]', N'zwei 😀');
 GO
 
+-- A table created with ANSI_NULLS OFF, with a char column created with
+-- ANSI_PADDING OFF (stored trimmed, as a varchar) and a varchar column
+-- added with ANSI_PADDING ON; the settings are restored after.
+SET ANSI_NULLS OFF;
+SET ANSI_PADDING OFF;
+GO
+CREATE TABLE dbo.Legacy (
+    id int NOT NULL CONSTRAINT PK_Legacy PRIMARY KEY,
+    code char(10) NULL
+);
+GO
+SET ANSI_PADDING ON;
+GO
+ALTER TABLE dbo.Legacy ADD name varchar(20) NULL;
+GO
+SET ANSI_NULLS ON;
+GO
+INSERT dbo.Legacy VALUES (1, 'ab', 'x y  '), (2, NULL, '');
+GO
+
 -- A foreign key cycle (departments have a manager, employees a
 -- department) and a self-referencing table (employees have a manager).
 CREATE TABLE hr.Departments (
@@ -313,11 +333,11 @@ CREATE STATISTICS ST_Orders_Open ON sales.Orders (CustomerID, OrderDate) WHERE S
 CREATE NONCLUSTERED INDEX IX_Orders_Status ON sales.Orders (Status) WITH (ALLOW_PAGE_LOCKS = OFF);
 CREATE TABLE sales.OrderLines (
     OrderID bigint NOT NULL CONSTRAINT FK_OrderLines_Orders REFERENCES sales.Orders (OrderID) ON DELETE CASCADE ON UPDATE CASCADE,
-    LineNo smallint NOT NULL,
+    [LineNo] smallint NOT NULL,
     ProductID int NOT NULL,
     Quantity smallint NOT NULL CONSTRAINT CK_OrderLines_Quantity CHECK (Quantity > 0),
     Price money NOT NULL,
-    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, LineNo) WITH (DATA_COMPRESSION = PAGE)
+    CONSTRAINT PK_OrderLines PRIMARY KEY (OrderID, [LineNo]) WITH (DATA_COMPRESSION = PAGE)
 );
 GO
 INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES
@@ -358,7 +378,7 @@ BEGIN
     SET NOCOUNT ON;
     DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
     INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
-    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
 END

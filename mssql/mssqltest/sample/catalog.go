@@ -173,19 +173,19 @@ func isChar(name string) bool {
 
 func (db *DB) tablesResult() *result {
 	r := newResult("object_id:i", "schema_name:s", "name:s", "temporal_type:t", "history_table_id:i",
-		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f")
+		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f", "uses_ansi_nulls:f")
 	for _, t := range db.Tables {
 		hist := any(nil)
 		if t.History != "" {
 			hist = db.lookup(t.History)
 		}
-		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false)
+		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false, !t.AnsiNullsOff)
 	}
 	return r
 }
 
 func (db *DB) columnsResult() *result {
-	r := newResult("object_id:i", "column_id:i", "name:s", "type_name:s", "type_schema:s", "is_user_defined:f",
+	r := newResult("object_id:i", "column_id:i", "name:s", "is_ansi_padded:f", "type_name:s", "type_schema:s", "is_user_defined:f",
 		"is_assembly_type:f", "system_type_name:s", "max_length:h", "precision:t", "scale:t", "collation_name:s",
 		"is_nullable:f", "is_identity:f", "is_computed:f", "is_sparse:f", "is_column_set:f", "is_rowguidcol:f",
 		"is_filestream:f", "xml_collection_id:i", "generated_always_type:t", "is_hidden:f",
@@ -220,7 +220,11 @@ func (db *DB) columnsResult() *result {
 			if c.Default != "" {
 				dname, ddef = c.DefaultName, c.Default
 			}
-			r.add(t.ID, c.id, c.Name, typeName, typeSchema, userDefined, c.typ.isAssembly(), c.typ.name,
+			// is_ansi_padded: 1 for character, binary and variant columns
+			// created with ANSI_PADDING ON, 0 for the others.
+			padded := !c.AnsiPaddingOff && (isChar(c.typ.name) || c.typ.name == "binary" || c.typ.name == "varbinary" ||
+				c.typ.name == "image" || c.typ.name == "sql_variant")
+			r.add(t.ID, c.id, c.Name, padded, typeName, typeSchema, userDefined, c.typ.isAssembly(), c.typ.name,
 				int64(c.typ.maxLength), int64(c.typ.precision), int64(c.typ.scale), coll,
 				nullable, c.Identity, c.Computed != "", c.Sparse, c.ColumnSet, c.RowGUID, false, int64(0),
 				int64(c.GeneratedAlways), c.Hidden, seed, incr, last, nfr, comp, pers, dname, ddef)
@@ -391,45 +395,47 @@ func (db *DB) periodsResult() *result {
 }
 
 func (db *DB) dependenciesResult() *result {
-	r := newResult("referencing_id:i", "referenced_id:i", "referenced_class:t")
-	type dep struct{ from, to, class int64 }
+	r := newResult("referencing_id:i", "referencing_minor_id:i", "referenced_id:i", "referenced_minor_id:i", "referenced_class:t")
+	type dep struct{ from, minor, to, class int64 }
 	var deps []dep
-	addRefs := func(from int64, refs []string) {
+	addRefs := func(from, minor int64, refs []string) {
 		for _, ref := range refs {
 			if id := db.lookup(ref); id != 0 {
-				deps = append(deps, dep{from, id, 1})
+				deps = append(deps, dep{from, minor, id, 1})
 			}
 		}
 	}
 	for _, t := range db.Tables {
-		addRefs(t.ID, t.ComputedRefs)
 		for _, c := range t.Columns {
+			// A computed column's references are the table's, with the
+			// column as referencing_minor_id.
+			addRefs(t.ID, c.id, c.ComputedRefs)
 			if c.default_ != 0 {
-				addRefs(c.default_, c.DefaultObjectRefs)
+				addRefs(c.default_, 0, c.DefaultObjectRefs)
 			}
 		}
 		for _, ck := range t.Checks {
-			addRefs(ck.id, ck.References)
+			addRefs(ck.id, 0, ck.References)
 		}
 	}
 	for _, m := range db.Modules {
-		addRefs(m.ID, m.References)
+		addRefs(m.ID, 0, m.References)
 		for _, tr := range m.TypeReferences {
 			for _, tt := range db.TableTypes {
 				if strings.EqualFold(tt.Schema+"."+tt.Name, tr) {
-					deps = append(deps, dep{m.ID, tt.ID, 6})
+					deps = append(deps, dep{m.ID, 0, tt.ID, 6})
 				}
 			}
 			if a := db.aliasType(tr); a != nil {
-				deps = append(deps, dep{m.ID, a.ID, 6})
+				deps = append(deps, dep{m.ID, 0, a.ID, 6})
 			}
 		}
 	}
 	for _, s := range db.Sequences {
-		addRefs(s.ID, s.References)
+		addRefs(s.ID, 0, s.References)
 	}
 	for _, d := range deps {
-		r.add(d.from, d.to, d.class)
+		r.add(d.from, d.minor, d.to, int64(0), d.class)
 	}
 	return r
 }

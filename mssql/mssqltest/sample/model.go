@@ -145,6 +145,7 @@ type Column struct {
 	Seed, Incr, Last  string
 	IdentityNFR       bool
 	Computed          string
+	ComputedRefs      []string // objects the computed column refers to ("schema.name")
 	Persisted         bool
 	Default           string
 	DefaultName       string
@@ -154,6 +155,7 @@ type Column struct {
 	RowGUID           bool
 	GeneratedAlways   int // 1 start, 2 end
 	Hidden            bool
+	AnsiPaddingOff    bool // created with SET ANSI_PADDING OFF
 
 	id       int64
 	typ      colType
@@ -223,10 +225,10 @@ type Table struct {
 	History         string // "schema.name" of the history table
 	Period          [2]string
 	MemoryOptimized bool
-	ComputedRefs    []string // objects computed columns refer to
-	Compression     string   // a heap's data compression; "" for NONE
+	Compression     string // a heap's data compression; "" for NONE
 	Stats           []*Stats
 	FullText        string // the catalog of the table's full-text index, if any
+	AnsiNullsOff    bool   // created with SET ANSI_NULLS OFF
 
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when
@@ -335,8 +337,11 @@ func (db *DB) aliasType(qname string) *AliasType {
 	return nil
 }
 
-// build assigns ids and resolves names; the model must not change after.
-func (db *DB) build() {
+// Build assigns ids and resolves names. New and Bench build their
+// models; a test that changes one (adds a table or module) builds it
+// again before serving it, which assigns every id anew.
+func (db *DB) Build() {
+	db.objects, db.nextID = nil, 0
 	for i, s := range db.Schemas {
 		s.ID = int64(5 + i)
 	}

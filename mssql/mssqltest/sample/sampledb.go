@@ -92,7 +92,8 @@ func New() *DB {
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
-			{Name: "Quantity", Type: "smallint"},
+			// A table type's default has a name SQL Server makes up.
+			{Name: "Quantity", Type: "smallint", Default: "((1))", DefaultName: "DF__TT_OrderL__Quant__4D94879B"},
 		},
 		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}}},
 		Checks:  []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},
@@ -104,7 +105,7 @@ func New() *DB {
 		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
-		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile()}
+		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy()}
 	db.Modules = modules()
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
@@ -116,7 +117,7 @@ func New() *DB {
 		{Target: "index:sales.Customers.IX_Customers_Name", Name: "MS_Description", Value: "Filtered: only with e-mail"},
 		{Target: "object:dbo.usp_A", Name: "Version", Value: mssqltest.Variant{Base: mssqltest.Column{Type: mssqltest.TypeInt}, Value: 3}},
 	}
-	db.build()
+	db.Build()
 	return db
 }
 
@@ -326,6 +327,18 @@ func oddTable() *Table {
 		Rows: [][]any{{2, "two ]]", "zwei 😀"}, {1, "one", nil}}}
 }
 
+// legacy is a table created with SET ANSI_NULLS OFF, with a char column
+// created with SET ANSI_PADDING OFF (its values are stored trimmed, as a
+// varchar's) and a varchar column added with ANSI_PADDING ON.
+func legacy() *Table {
+	return &Table{Schema: "dbo", Name: "Legacy", AnsiNullsOff: true, Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "code", Type: "char(10)", Nullable: true, AnsiPaddingOff: true},
+		{Name: "name", Type: "varchar(20)", Nullable: true},
+	}, Indexes: []*Index{{Name: "PK_Legacy", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{{1, "ab", "x y  "}, {2, nil, ""}}}
+}
+
 // hostile is the table of Hostile names, with an identity.
 func hostile() *Table {
 	return &Table{Schema: "evil" + Hostile, Name: "t" + Hostile, Columns: []*Column{
@@ -436,16 +449,15 @@ func orders() *Table {
 		{Name: "OrderDate", Type: "date"},
 		{Name: "Total", Type: "dbo.Amount", Nullable: true},
 		{Name: "Status", Type: "tinyint", Default: "((0))", DefaultName: "DF_Orders_Status"},
-		{Name: "Tax", Type: "money", Nullable: true, Computed: "([dbo].[fn_Tax]([Total]))"},
+		{Name: "Tax", Type: "money", Nullable: true, Computed: "([dbo].[fn_Tax]([Total]))", ComputedRefs: []string{"dbo.fn_Tax"}},
 		{Name: "RowVer", Type: "rowversion"},
 	}, Indexes: []*Index{
 		{Name: "PK_Orders", Type: 1, PrimaryKey: true, Keys: []string{"OrderID"}},
 		{Name: "IX_Orders_Customer", Type: 2, Keys: []string{"CustomerID", "OrderDate DESC"}, FillFactor: 80, Padded: true, Compression: []string{"ROW"}},
 		{Name: "IX_Orders_Status", Type: 2, Keys: []string{"Status"}, Disabled: true, NoPageLocks: true},
 	},
-		ComputedRefs: []string{"dbo.fn_Tax"},
-		Stats:        []*Stats{{Name: "ST_Orders_Open", Columns: []string{"CustomerID", "OrderDate"}, Filter: "([Status]=(0))", NoRecompute: true}},
-		FKs:          []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
+		Stats: []*Stats{{Name: "ST_Orders_Open", Columns: []string{"CustomerID", "OrderDate"}, Filter: "([Status]=(0))", NoRecompute: true}},
+		FKs:   []*FK{{Name: "FK_Orders_Customers", Columns: []string{"CustomerID"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}, OnDelete: 1}},
 		Rows: [][]any{
 			{int64(1000), 1, d(2024, 2, 1), "100.0000", 0, nil, nil},
 			{int64(1001), 1, d(2024, 2, 2), "-0.0001", 1, nil, nil},
@@ -485,7 +497,7 @@ func modules() []*Module {
 			Indexes:    []*Index{{Name: "IX_OrderTotals", Type: 1, Unique: true, Keys: []string{"CustomerID"}}}}),
 		on(&Module{Schema: "sales", Name: "usp_AddOrder", Type: "P", References: []string{"sales.Orders", "sales.OrderLines", "sales.OrderNumbers"},
 			TypeReferences: []string{"sales.OrderLineList"},
-			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
+			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
 		on(&Module{Schema: "sales", Name: "usp_OrderCount", Type: "P", References: []string{"sales.Orders"}, ExecuteAs: "app_user",
 			Definition: "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'\nAS\nSELECT COUNT(*) AS Orders FROM sales.Orders;"}),
 		on(&Module{Schema: "dbo", Name: "usp_A", Type: "P", References: []string{"dbo.usp_B"},
@@ -542,7 +554,7 @@ func Bench(n int64) *DB {
 			x%2 == 0, code, g, blob}
 	}
 	db.Tables = []*Table{t}
-	db.build()
+	db.Build()
 	return db
 }
 

@@ -132,15 +132,16 @@ ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;
 GO
 
 -- Identity of [dbo].[Empty]
-DBCC CHECKIDENT (N'[dbo].[Empty]', RESEED, 6) WITH NO_INFOMSGS;
+DBCC CHECKIDENT ([dbo].[Empty], RESEED, 6) WITH NO_INFOMSGS;
 GO
 
 -- Identity of [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
-DBCC CHECKIDENT (N'[evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s]', RESEED, 2) WITH NO_INFOMSGS;
+DECLARE @sql nvarchar(max) = N'DBCC CHECKIDENT ([evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s], RESEED, 2) WITH NO_INFOMSGS;';
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Identity of [sales].[Customers]
-DBCC CHECKIDENT (N'[sales].[Customers]', RESEED, 12) WITH NO_INFOMSGS;
+DBCC CHECKIDENT ([sales].[Customers], RESEED, 12) WITH NO_INFOMSGS;
 GO
 
 -- Sequence [sales].[OrderNumbers] continues

@@ -19,7 +19,16 @@ GO
 IF CONVERT(sysname, DATABASEPROPERTYEX(DB_NAME(), 'Collation')) <> N'SQL_Latin1_General_CP1_CI_AS'
     EXEC (N'ALTER DATABASE CURRENT COLLATE SQL_Latin1_General_CP1_CI_AS');
 GO
-ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160;
+-- Compatibility level 160 where this server supports it (else the new database keeps its own)
+DECLARE @highest int = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) THEN 160
+    ELSE 10 * CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) END;
+IF 160 <= @highest
+    EXEC (N'ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 160');
+ELSE
+BEGIN
+    DECLARE @kept nvarchar(10) = (SELECT CONVERT(nvarchar(10), d.compatibility_level) FROM sys.databases AS d WHERE d.database_id = DB_ID());
+    PRINT N'sqlvault: compatibility level 160 is not supported by this server; kept ' + @kept;
+END
 GO
 ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
 GO
@@ -74,7 +83,7 @@ GO
 -- Table type [sales].[OrderLineList]
 CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
-    [Quantity] smallint NOT NULL,
+    [Quantity] smallint NOT NULL DEFAULT ((1)),
     PRIMARY KEY CLUSTERED ([ProductID] ASC),
     CHECK ([Quantity]>(0))
 );
@@ -187,6 +196,19 @@ CREATE TABLE [dbo].[Facts] (
     [Amount] decimal(12,2) NOT NULL,
     [Qty] int NOT NULL
 );
+GO
+
+-- Table [dbo].[Legacy]
+SET ANSI_NULLS OFF;
+SET ANSI_PADDING OFF;
+CREATE TABLE [dbo].[Legacy] (
+    [id] int NOT NULL,
+    [code] char(10) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    CONSTRAINT [PK_Legacy] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+SET ANSI_PADDING ON;
+ALTER TABLE [dbo].[Legacy] ADD [name] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL;
+SET ANSI_NULLS ON;
 GO
 
 -- Table [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
@@ -386,7 +408,7 @@ BEGIN
     SET NOCOUNT ON;
     DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;
     INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));
-    INSERT sales.OrderLines (OrderID, LineNo, ProductID, Quantity, Price)
+    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
 END

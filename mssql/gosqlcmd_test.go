@@ -941,3 +941,18 @@ func TestGoSqlcmdBinary(t *testing.T) {
 	}
 	mu.Unlock()
 }
+
+// TestLoadCommand checks the command restore prints: the folder given
+// with -v and the master script by its full path, and that a path with a
+// blank or a quote is flagged.
+func TestLoadCommand(t *testing.T) {
+	cmd, ok := LoadCommand("/r/sales")
+	if cmd != "sqlcmd -S SERVER -d NEWDB -b -v SqlvaultDir=/r/sales -i /r/sales/restore.sql" || !ok {
+		t.Errorf("LoadCommand = %q, %v", cmd, ok)
+	}
+	for _, dir := range []string{"/r/my sales", "/r/it's", `/r/"x"`, "/r/a\tb"} {
+		if _, ok := LoadCommand(dir); ok {
+			t.Errorf("LoadCommand(%q) is ok", dir)
+		}
+	}
+}

@@ -183,3 +183,14 @@ func Concat(ctx context.Context, master io.Reader, open func(ctx context.Context
 // are stored in a snapshot: its name with every character other than
 // letters, digits, '_' and '-' escaped as %XX.
 func DatabaseFolder(name string) string { return escapeName(name) }
+
+// LoadCommand returns the sqlcmd command line that runs the master script
+// of a database folder restored at dir (an absolute path), as its header
+// says: from any working folder, the folder given with -v. ok is false
+// when the path holds a blank or a quote, which :r cannot take in every
+// client (go-sqlcmd keeps quotes as part of the name; the ODBC sqlcmd and
+// SSMS need them around a blank).
+func LoadCommand(dir string) (cmd string, ok bool) {
+	ok = !strings.ContainsAny(dir, " \t\"'")
+	return "sqlcmd -S SERVER -d NEWDB -b -v " + DirVar + "=" + dir + " -i " + filepath.Join(dir, MasterFile), ok
+}

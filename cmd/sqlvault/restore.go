@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/snapshot"
 )
 
@@ -49,7 +52,29 @@ func restoreCommand(g *globals) *cli.Command {
 			if st.Files+st.Dirs+st.Symlinks == 0 && len(opts.Include) > 0 {
 				return fmt.Errorf("no path in snapshot %s matched --include", sn.ID().Str())
 			}
+			g.printLoadCommand(c.String("target"), databaseName(sn))
 			return nil
 		},
+	}
+}
+
+// printLoadCommand tells how to load a restored database folder into a
+// server, if the snapshot is of a database and its master script was
+// restored.
+func (g *globals) printLoadCommand(target, db string) {
+	if db == "" {
+		return
+	}
+	dir, err := filepath.Abs(filepath.Join(target, mssql.DatabaseFolder(db)))
+	if err != nil {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(dir, mssql.MasterFile)); err != nil {
+		return
+	}
+	cmd, ok := mssql.LoadCommand(dir)
+	g.infof("to load database %s into a new, empty database NEWDB: %s (ODBC sqlcmd: add -f 65001; SSMS: see the header of restore.sql)", mssql.DisplayText(db), safeLine(cmd))
+	if !ok {
+		g.warnf("the folder %s holds a blank or a quote, which restore.sql's :r lines cannot take in every client: move it to a path without them", safeLine(dir))
 	}
 }

@@ -144,7 +144,12 @@ func TestE2ESQLServerBackup(t *testing.T) {
 	}
 
 	target := filepath.Join(s.dir, "restored")
-	s.mustRun("restore", "latest", "--target", target)
+	rr := s.mustRun("restore", "latest", "--target", target)
+	// It says how to load the folder, with its absolute path.
+	if want := "to load database sample into a new, empty database NEWDB: sqlcmd -S SERVER -d NEWDB -b -v SqlvaultDir=" +
+		filepath.Join(target, "sample") + " -i " + filepath.Join(target, "sample", "restore.sql"); !strings.Contains(rr.stderr, want) {
+		t.Errorf("restore's output lacks %q:\n%s", want, rr.stderr)
+	}
 	for _, f := range []string{"restore.sql", "schema.sql", "post-data.sql", "manifest.json", "data/sales.Orders.sql",
 		"data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql"} {
 		if _, err := os.Stat(filepath.Join(target, "sample", filepath.FromSlash(f))); err != nil {

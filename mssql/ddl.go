@@ -368,8 +368,12 @@ func batch(stmt string) string {
 // an argument of a procedure, and a literal with a line break is one:
 // N'a' + NCHAR(10) + N'b'.
 func declareSQL(stmt string) string {
-	return "DECLARE @sql nvarchar(max) = " + nlit(stmt) + ";\n"
+	return declareSQLPrefix + nlit(stmt) + ";\n"
 }
+
+// declareSQLPrefix starts the declaration of @sql (declareSQL,
+// moduleBatch).
+const declareSQLPrefix = "DECLARE @sql nvarchar(max) = "
 
 // execSQLVar runs the statements declareSQL put in @sql.
 const execSQLVar = "EXEC sys.sp_executesql @sql;"
@@ -378,26 +382,6 @@ const execSQLVar = "EXEC sys.sp_executesql @sql;"
 // one way the scripts run a statement whose text sqlcmd could misread.
 func execSQL(stmt string) string {
 	return declareSQL(stmt) + execSQLVar
-}
-
-// moduleBatch returns the batches that create a module with the SET
-// options it was created with. A module that executes as a user for a
-// login is created, with sp_executesql, only where that user exists.
-func moduleBatch(m *Module) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "SET ANSI_NULLS %s;\nSET QUOTED_IDENTIFIER %s;\nGO\n", onOff(m.AnsiNulls), onOff(m.QuotedIdentifier))
-	def := m.Definition
-	switch {
-	case m.loginUser != "":
-		fmt.Fprintf(&b, "%sIF %s\n    %s\nELSE\n    PRINT %s;\nGO\n", declareSQL(def), userExists(m.loginUser), execSQLVar,
-			nlit("sqlvault: user "+quoteIdent(m.loginUser)+" does not exist; "+kindOfModule(m.Type)+" "+quoteName(m.Schema, m.Name)+", which executes as it, was not created"))
-	case sqlcmdSafe(def):
-		b.WriteString(strings.TrimRight(def, " \t\r\n"))
-		b.WriteString("\nGO\n")
-	default:
-		b.WriteString(execSQL(def) + "\nGO\n")
-	}
-	return b.String()
 }
 
 // userExists is the condition that a database user of that name exists.

@@ -146,6 +146,10 @@ var statementStart = regexp.MustCompile(`^(SET (NOCOUNT|ANSI_NULLS|ANSI_PADDING|
 // statement about users that exist only where their login does.
 var principalGuard = regexp.MustCompile(`^IF DATABASE_PRINCIPAL_ID\(N'(?:[^']|'')*'\) IS NOT NULL( AND DATABASE_PRINCIPAL_ID\(N'(?:[^']|'')*'\) IS NOT NULL)*\n    `)
 
+// triggerGuard matches the condition before DISABLE TRIGGER: that the
+// trigger was created.
+var triggerGuard = regexp.MustCompile(`^IF OBJECT_ID\(N'(?:[^']|'')*', N'TR'\) IS NOT NULL\n    `)
+
 // TestStatements checks every batch of every script of the sample: it
 // starts with a known statement, and nothing in it could be misread by
 // sqlcmd or SSMS (no "$(", no line sqlcmd takes for a command).
@@ -162,8 +166,9 @@ func TestStatements(t *testing.T) {
 		if !strings.HasPrefix(text, fileHeader) {
 			t.Errorf("%s does not start with the SET header", name)
 		}
-		for i, b := range batches(text) {
-			body := b
+		// skipComments drops the comment lines a batch, or a module's
+		// definition, starts with.
+		skipComments := func(body string) string {
 			for strings.HasPrefix(strings.TrimLeft(body, "\n"), "--") {
 				body = strings.TrimLeft(body, "\n")
 				if j := strings.IndexByte(body, '\n'); j >= 0 {
@@ -172,7 +177,10 @@ func TestStatements(t *testing.T) {
 					body = ""
 				}
 			}
-			body = strings.TrimLeft(body, "\n")
+			return strings.TrimLeft(body, "\n")
+		}
+		for i, b := range batches(text) {
+			body := skipComments(b)
 			if body == "" {
 				continue
 			}
@@ -185,10 +193,14 @@ func TestStatements(t *testing.T) {
 				continue
 			} else if ok {
 				counts["EXEC sys.sp_executesql"]++
-				body = text
+				body = skipComments(text)
 			}
 			if g := principalGuard.FindString(body); g != "" {
 				counts["guarded"]++
+				body = body[len(g):]
+			}
+			if g := triggerGuard.FindString(body); g != "" {
+				counts["trigger guarded"]++
 				body = body[len(g):]
 			}
 			loc := statementStart.FindStringSubmatch(body)
@@ -212,7 +224,7 @@ func TestStatements(t *testing.T) {
 		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
 		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
 		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
-		"REVOKE CONNECT", "IF NOT", "guarded"} {
+		"REVOKE CONNECT", "IF NOT", "guarded", "trigger guarded"} {
 		if counts[want] == 0 {
 			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
 		}

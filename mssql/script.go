@@ -483,7 +483,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		case n.table != nil:
 			kind, ddl = "table", createTable(n.table)
 		case n.module != nil:
-			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module)
+			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module, s.moduleDefinition(n.module))
 		case n.synonym != nil:
 			kind, ddl = "synonym", batch(fmt.Sprintf("CREATE SYNONYM %s FOR %s;", name, n.synonym.Base))
 		default:
@@ -601,13 +601,12 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
-			b.WriteString(moduleBatch(m))
+			b.WriteString(moduleBatch(m, s.moduleDefinition(m)))
 			if m.TriggerDisabled {
-				stmt := fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent))
-				if m.loginUser != "" {
-					stmt = ifUsersExist(stmt, m.loginUser)
-				}
-				b.WriteString(batch(stmt))
+				// Only where it was created: not where it failed (moduleBatch)
+				// or its user for a login is missing.
+				b.WriteString(batch(fmt.Sprintf("IF OBJECT_ID(%s, N'TR') IS NOT NULL\n    DISABLE TRIGGER %s ON %s;",
+					nlit(quoteName(m.Schema, m.Name)), quoteName(m.Schema, m.Name), c.qualified(m.Parent))))
 			}
 			s.object("trigger", quoteName(m.Schema, m.Name))
 		}

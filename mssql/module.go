@@ -49,67 +49,55 @@ type moduleHeader struct {
 // may also stand around the dots of a name). A name part is a regular
 // identifier (a letter, _, @ or #, then letters, digits, @, $, # and _:
 // "Database identifiers"), [bracketed] with ]] for ], or, where the module
-// was created with QUOTED_IDENTIFIER ON, "quoted" with "" for ". Only what
-// SQL Server stores is read: ALTER is stored as CREATE, and a CREATE OR
-// ALTER without OR ALTER (so stored definitions begin with CREATE), but
-// CREATE OR ALTER is read too. A trigger ON DATABASE or ALL SERVER (a DDL
-// trigger, never scripted) is an error, and so is anything this reading
-// does not cover (whitespace other than space, tab, CR and LF; a lone CR
-// in a -- comment; a character after a regular identifier that could
-// continue it for another reading of Unicode): the caller keeps the text
-// as stored.
+// was created with QUOTED_IDENTIFIER ON, "quoted" with "" for ". Stored
+// definitions begin with CREATE: ALTER is stored as CREATE, and CREATE OR
+// ALTER without OR ALTER (not in Microsoft's documentation; shown by
+// tests published at sqlquantumleap.com, 2018); CREATE OR ALTER is read
+// too. A trigger ON DATABASE or ALL SERVER (a DDL trigger, never scripted)
+// is an error, and so is anything this reading does not cover (whitespace
+// other than space, tab, CR and LF; a lone CR in a -- comment, which SQL
+// Server may or may not end there; a character after a regular identifier
+// that could continue it for another reading of Unicode; a ] right after
+// the name, which would join the bracketed name written for it): the
+// caller keeps the text as stored.
 func parseModuleHeader(def string, quotedIdentifier bool) (moduleHeader, error) {
 	p := headerParser{s: def, quoted: quotedIdentifier}
 	var h moduleHeader
-	if err := p.space(); err != nil {
-		return h, err
-	}
-	if _, ok := p.keyword("CREATE"); !ok {
-		return h, p.fail("no CREATE")
-	}
-	if err := p.space(); err != nil {
-		return h, err
-	}
-	if _, ok := p.keyword("OR"); ok {
-		if err := p.space(); err != nil {
-			return h, err
+	// expect reads one of words, or fails saying what is missing.
+	expect := func(missing string, words ...string) (string, error) {
+		w, err := p.keyword(words...)
+		if err == nil && w == "" {
+			err = p.fail(missing)
 		}
-		if _, ok := p.keyword("ALTER"); !ok {
-			return h, p.fail("CREATE OR without ALTER")
+		return w, err
+	}
+	if _, err := expect("no CREATE", "CREATE"); err != nil {
+		return h, err
+	}
+	or, err := p.keyword("OR")
+	if err == nil && or != "" {
+		_, err = expect("CREATE OR without ALTER", "ALTER")
+	}
+	if err != nil {
+		return h, err
+	}
+	if h.kind, err = expect("no PROCEDURE, FUNCTION, VIEW or TRIGGER after CREATE", "PROC", "PROCEDURE", "FUNCTION", "VIEW", "TRIGGER"); err != nil {
+		return h, err
+	}
+	if h.kind == "PROC" {
+		h.kind = "PROCEDURE"
+	}
+	if h.name, h.names, err = p.name(2); err != nil || h.kind != "TRIGGER" {
+		return h, err
+	}
+	if _, err := expect("no ON after the trigger's name", "ON"); err != nil {
+		return h, err
+	}
+	if ddl, err := p.keyword("DATABASE", "ALL"); err != nil || ddl != "" {
+		if err == nil {
+			err = errors.New("a DDL trigger (ON DATABASE or ALL SERVER)")
 		}
-		if err := p.space(); err != nil {
-			return h, err
-		}
-	}
-	kind, ok := p.keyword("PROC", "PROCEDURE", "FUNCTION", "VIEW", "TRIGGER")
-	if !ok {
-		return h, p.fail("no PROCEDURE, FUNCTION, VIEW or TRIGGER after CREATE")
-	}
-	if kind == "PROC" {
-		kind = "PROCEDURE"
-	}
-	h.kind = kind
-	if err := p.space(); err != nil {
 		return h, err
-	}
-	var err error
-	if h.name, h.names, err = p.name(2); err != nil {
-		return h, err
-	}
-	if kind != "TRIGGER" {
-		return h, nil
-	}
-	if err := p.space(); err != nil {
-		return h, err
-	}
-	if _, ok := p.keyword("ON"); !ok {
-		return h, p.fail("no ON after the trigger's name")
-	}
-	if err := p.space(); err != nil {
-		return h, err
-	}
-	if _, ok := p.keyword("DATABASE", "ALL"); ok {
-		return h, errors.New("a DDL trigger (ON DATABASE or ALL SERVER)")
 	}
 	h.table, h.tables, err = p.name(3)
 	return h, err
@@ -186,25 +174,29 @@ func (p *headerParser) word() (string, error) {
 		j += n
 	}
 	if j < len(p.s) && p.s[j] >= utf8.RuneSelf && j > p.i {
-		return "", fmt.Errorf("a character that may continue the name at offset %d", j)
+		return "", fmt.Errorf("a character that may continue the identifier at offset %d", j)
 	}
 	return p.s[p.i:j], nil
 }
 
-// keyword reads one of words (upper case) in any case, not followed by a
-// character of an identifier.
-func (p *headerParser) keyword(words ...string) (string, bool) {
+// keyword skips whitespace and comments and reads one of words (upper
+// case) in any case, not followed by a character of an identifier; it
+// returns "" if none is there.
+func (p *headerParser) keyword(words ...string) (string, error) {
+	if err := p.space(); err != nil {
+		return "", err
+	}
 	w, err := p.word()
 	if err != nil {
-		return "", false
+		return "", err
 	}
 	for _, k := range words {
 		if strings.EqualFold(w, k) {
 			p.i += len(w)
-			return k, true
+			return k, nil
 		}
 	}
-	return "", false
+	return "", nil
 }
 
 // part reads one part of a name: bracketed, quoted or regular.
@@ -252,8 +244,12 @@ func (p *headerParser) part() (string, error) {
 	return "", p.fail("an unterminated name")
 }
 
-// name reads a name of one to max parts, apart by dots.
+// name skips whitespace and comments and reads a name of one to max
+// parts, apart by dots.
 func (p *headerParser) name(max int) (textSpan, []string, error) {
+	if err := p.space(); err != nil {
+		return textSpan{}, nil, err
+	}
 	span := textSpan{start: p.i}
 	var parts []string
 	for {

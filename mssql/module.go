@@ -330,6 +330,13 @@ func (s *scripter) renamedDefinition(m *Module) (string, error) {
 	return renameModule(m.Definition, m.Type, m.QuotedIdentifier, quoteName(m.Schema, m.Name), table)
 }
 
+// ifCreated makes stmt, a statement about module m, run only where m
+// exists: not where its creation failed (moduleBatch prints why and goes
+// on) nor where its user for a login is missing.
+func ifCreated(m *Module, stmt string) string {
+	return "IF OBJECT_ID(" + nlit(quoteName(m.Schema, m.Name)) + ") IS NOT NULL\n    " + stmt
+}
+
 // setModuleOptions is the batch that sets the two options a module keeps
 // from its creation. fileHeader sets both ON; a module created with
 // either OFF is followed by setModuleOptions(true, true), so that the

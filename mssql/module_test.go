@@ -292,7 +292,7 @@ func TestSampleModules(t *testing.T) {
 	mustContain(t, "post-data.sql", post,
 		"DECLARE @sql nvarchar(max) = N'CREATE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees]\nINSTEAD OF DELETE\n",
 		"END CATCH;\nGO\nSET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n"+
-			"IF OBJECT_ID(N'[hr].[trg_Employees_NoDelete]', N'TR') IS NOT NULL\n    DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];\nGO\n")
+			"IF OBJECT_ID(N'[hr].[trg_Employees_NoDelete]') IS NOT NULL\n    DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];\nGO\n")
 	for _, text := range []string{schema, post} {
 		if strings.Contains(text, "usp_CustomerCount_Old") || strings.Contains(text, "hr.Staff") || strings.Contains(text, "\r") {
 			t.Errorf("an old name, or a CR, in the script:\n%s", text)

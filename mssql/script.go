@@ -603,10 +603,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
 			b.WriteString(moduleBatch(m, s.moduleDefinition(m)))
 			if m.TriggerDisabled {
-				// Only where it was created: not where it failed (moduleBatch)
-				// or its user for a login is missing.
-				b.WriteString(batch(fmt.Sprintf("IF OBJECT_ID(%s, N'TR') IS NOT NULL\n    DISABLE TRIGGER %s ON %s;",
-					nlit(quoteName(m.Schema, m.Name)), quoteName(m.Schema, m.Name), c.qualified(m.Parent))))
+				b.WriteString(batch(ifCreated(m, fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))))
 			}
 			s.object("trigger", quoteName(m.Schema, m.Name))
 		}

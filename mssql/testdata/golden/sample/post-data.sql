@@ -116,7 +116,7 @@ GO
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-IF OBJECT_ID(N'[hr].[trg_Employees_NoDelete]', N'TR') IS NOT NULL
+IF OBJECT_ID(N'[hr].[trg_Employees_NoDelete]') IS NOT NULL
     DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];
 GO
 

@@ -128,6 +128,14 @@ func comment(format string, args ...any) string {
 //     holds a line break or another control character, a quote or a
 //     comment delimiter (the ODBC sqlcmd and SSMS may not know brackets).
 func sqlcmdSafe(text string) bool {
+	return sqlcmdReads(text, false)
+}
+
+// sqlcmdReads is sqlcmdSafe, but with lineStrings it allows a string to
+// span lines: for a literal whose line ends the statement normalizes on
+// the server whatever the client joined its lines with (moduleLiteral's
+// REPLACE of NCHAR(13)). A CR is never allowed.
+func sqlcmdReads(text string, lineStrings bool) bool {
 	if strings.Contains(text, "$(") || strings.Contains(text, "\r") {
 		return false
 	}
@@ -136,7 +144,7 @@ func sqlcmdSafe(text string) bool {
 			return false
 		}
 	}
-	return readersAgree(text)
+	return readersAgree(text, lineStrings)
 }
 
 // sqlcmdCommand reports whether sqlcmd could read line (one line, ended
@@ -185,7 +193,7 @@ const (
 // (for the ODBC sqlcmd and SSMS too, which also track quotes and comments
 // but not brackets). The text must not end inside a string, identifier or
 // block comment.
-func readersAgree(text string) bool {
+func readersAgree(text string, lineStrings bool) bool {
 	var sql tsqlLexer
 	var gs goSqlcmdLexer
 	for rest := text; ; {
@@ -200,7 +208,7 @@ func readersAgree(text string) bool {
 			return false
 		}
 		st := sql.state
-		if more && (st == lexString || st == lexQuoted) {
+		if more && (st == lexString && !lineStrings || st == lexQuoted) {
 			return false // a line break inside a value
 		}
 		if st == lexLineComment {
@@ -378,8 +386,12 @@ func batch(stmt string) string {
 // an argument of a procedure, and a literal with a line break is one:
 // N'a' + NCHAR(10) + N'b'.
 func declareSQL(stmt string) string {
-	return "DECLARE @sql nvarchar(max) = " + nlit(stmt) + ";\n"
+	return declareSQLPrefix + nlit(stmt) + ";\n"
 }
+
+// declareSQLPrefix starts the declaration of @sql (declareSQL,
+// moduleBatch).
+const declareSQLPrefix = "DECLARE @sql nvarchar(max) = "
 
 // execSQLVar runs the statements declareSQL put in @sql.
 const execSQLVar = "EXEC sys.sp_executesql @sql;"
@@ -388,26 +400,6 @@ const execSQLVar = "EXEC sys.sp_executesql @sql;"
 // one way the scripts run a statement whose text sqlcmd could misread.
 func execSQL(stmt string) string {
 	return declareSQL(stmt) + execSQLVar
-}
-
-// moduleBatch returns the batches that create a module with the SET
-// options it was created with. A module that executes as a user for a
-// login is created, with sp_executesql, only where that user exists.
-func moduleBatch(m *Module) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "SET ANSI_NULLS %s;\nSET QUOTED_IDENTIFIER %s;\nGO\n", onOff(m.AnsiNulls), onOff(m.QuotedIdentifier))
-	def := m.Definition
-	switch {
-	case m.loginUser != "":
-		fmt.Fprintf(&b, "%sIF %s\n    %s\nELSE\n    PRINT %s;\nGO\n", declareSQL(def), userExists(m.loginUser), execSQLVar,
-			nlit("sqlvault: user "+quoteIdent(m.loginUser)+" does not exist; "+kindOfModule(m.Type)+" "+quoteName(m.Schema, m.Name)+", which executes as it, was not created"))
-	case sqlcmdSafe(def):
-		b.WriteString(strings.TrimRight(def, " \t\r\n"))
-		b.WriteString("\nGO\n")
-	default:
-		b.WriteString(execSQL(def) + "\nGO\n")
-	}
-	return b.String()
 }
 
 // userExists is the condition that a database user of that name exists.

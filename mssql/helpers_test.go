@@ -152,8 +152,12 @@ func mustContain(t *testing.T, what, text string, wants ...string) {
 }
 
 // unwrapExec returns the text of the statement that stmt runs with
-// sp_executesql (execSQL), and whether it is one.
+// sp_executesql (execSQL, or a module's batch: unwrapModule), and whether
+// it is one.
 func unwrapExec(stmt string) (string, bool, error) {
+	if text, ok, err := unwrapModule(stmt); ok || err != nil {
+		return text, ok, err
+	}
 	lit, ok := strings.CutPrefix(stmt, "DECLARE @sql nvarchar(max) = ")
 	if !ok {
 		return "", false, nil

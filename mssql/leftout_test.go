@@ -57,7 +57,7 @@ func TestExcludeLeavesOutDependents(t *testing.T) {
 			}
 		}
 	}
-	mustContain(t, SchemaFile, schema, "CREATE PROCEDURE sales.usp_AddOrder", "CREATE PROCEDURE sales.usp_OrderCount",
+	mustContain(t, SchemaFile, schema, "CREATE PROCEDURE [sales].[usp_AddOrder]", "CREATE PROCEDURE [sales].[usp_OrderCount]",
 		"CREATE TABLE [sales].[OrderLines]", "CREATE FUNCTION [dbo].[fn_Tax]")
 	mustContain(t, SecurityFile, sec, "GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];")
 	mustContain(t, ManifestFile, string(sink.files[ManifestFile]),
@@ -101,7 +101,7 @@ func TestTablesLeaveOutDependents(t *testing.T) {
 		"    [RowVer] rowversion NOT NULL,\n"+
 		"    CONSTRAINT [PK_Orders] PRIMARY KEY CLUSTERED ([OrderID] ASC)\n);\nGO\n")
 	post := string(sink.files[PostDataFile])
-	mustContain(t, PostDataFile, post, "ADD CONSTRAINT [FK_OrderLines_Orders] FOREIGN KEY", "CREATE TRIGGER sales.trg_Orders_Audit")
+	mustContain(t, PostDataFile, post, "ADD CONSTRAINT [FK_OrderLines_Orders] FOREIGN KEY", "CREATE TRIGGER [sales].[trg_Orders_Audit]")
 	if strings.Contains(post, "FK_Orders_Customers") {
 		t.Error("post-data.sql adds the foreign key to a table not selected")
 	}
@@ -174,7 +174,7 @@ func TestUnscriptedLeavesOutDependents(t *testing.T) {
 			t.Errorf("the scripts hold %s", gone)
 		}
 	}
-	mustContain(t, SchemaFile, schema, "CREATE PROCEDURE dbo.usp_CacheRead", "CREATE TABLE [dbo].[Sized] (\n    [id] int NOT NULL,\n    CONSTRAINT [PK_Sized]")
+	mustContain(t, SchemaFile, schema, "CREATE PROCEDURE [dbo].[usp_CacheRead]", "CREATE TABLE [dbo].[Sized] (\n    [id] int NOT NULL,\n    CONSTRAINT [PK_Sized]")
 }
 
 // TestCreateFails checks which missing objects a module's creation

@@ -527,7 +527,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		case n.table != nil:
 			kind, ddl = "table", createTable(n.table)
 		case n.module != nil:
-			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module)
+			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module, s.moduleDefinition(n.module))
 		case n.synonym != nil:
 			kind, ddl = "synonym", batch(fmt.Sprintf("CREATE SYNONYM %s FOR %s;", name, n.synonym.Base))
 		default:
@@ -658,13 +658,9 @@ func (s *scripter) writePostData(w io.Writer) error {
 		// Triggers, after the data so that loading does not fire them.
 		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
-			b.WriteString(moduleBatch(m))
+			b.WriteString(moduleBatch(m, s.moduleDefinition(m)))
 			if m.TriggerDisabled {
-				stmt := fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent))
-				if m.loginUser != "" {
-					stmt = ifUsersExist(stmt, m.loginUser)
-				}
-				b.WriteString(batch(stmt))
+				b.WriteString(batch(ifCreated(m, fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))))
 			}
 			s.object("trigger", quoteName(m.Schema, m.Name))
 		}

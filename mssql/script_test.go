@@ -43,15 +43,15 @@ func TestDependencyOrder(t *testing.T) {
 	before("CREATE TYPE [dbo].[Amount]", "CREATE TABLE [sales].[Orders]")
 	before("CREATE FUNCTION [dbo].[fn_Tax]", "CREATE TABLE [sales].[Orders]")
 	before("CREATE SEQUENCE [sales].[OrderNumbers]", "CREATE TABLE [sales].[Orders]")
-	before("CREATE TABLE [sales].[Orders]", "CREATE VIEW sales.CustomerOrders")
-	before("CREATE TYPE [sales].[OrderLineList]", "CREATE PROCEDURE sales.usp_AddOrder")
+	before("CREATE TABLE [sales].[Orders]", "CREATE VIEW [sales].[CustomerOrders]")
+	before("CREATE TYPE [sales].[OrderLineList]", "CREATE PROCEDURE [sales].[usp_AddOrder]")
 	before("CREATE TABLE [hr].[Departments]", "CREATE TABLE [hr].[Employees]")
-	before("CREATE PROCEDURE dbo.usp_A", "CREATE PROCEDURE dbo.usp_B")
+	before("CREATE PROCEDURE [dbo].[usp_A]", "CREATE PROCEDURE [dbo].[usp_B]")
 	// A procedure WITH EXECUTE AS 'app_user' needs the user: users come
 	// right after the schemas.
 	before("CREATE SCHEMA [sales]", "CREATE USER [app_user]")
 	before("CREATE USER [app_user]", "CREATE TYPE [dbo].[Amount]")
-	before("CREATE USER [app_user]", "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'")
+	before("CREATE USER [app_user]", "CREATE PROCEDURE [sales].[usp_OrderCount]\nWITH EXECUTE AS ''app_user''")
 	if strings.Contains(schema, "FOREIGN KEY") || strings.Contains(schema, "CREATE TRIGGER") {
 		t.Error("foreign keys or triggers in schema.sql: they belong after the data")
 	}
@@ -88,7 +88,7 @@ func TestDependencyOrder(t *testing.T) {
 		"ALTER TABLE [hr].[Positions] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);",
 		"ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidFrom] ADD HIDDEN;",
 		"ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON));",
-		"SET ANSI_NULLS OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\nCREATE TRIGGER hr.trg_Employees_NoDelete",
+		"SET ANSI_NULLS OFF;\nSET QUOTED_IDENTIFIER ON;\nGO\nDECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees]",
 		"DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];",
 		"ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;",
 		"DBCC CHECKIDENT ([sales].[Customers], RESEED, 12) WITH NO_INFOMSGS;",

@@ -407,6 +407,14 @@ GO
 DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Path' + NCHAR(10) + N'AS' + NCHAR(10) + N'DECLARE @p varchar(260);' + NCHAR(10) + N'SET @p = ''C:' + NCHAR(92) + N''';' + NCHAR(10) + N'SELECT @p AS root;';
 EXEC sys.sp_executesql @sql;
 GO
+-- Renamed and moved to sales after it was created: its definition keeps its first name.
+CREATE PROCEDURE dbo.usp_CustomerCount_Old
+AS
+SELECT COUNT(*) AS Customers FROM sales.Customers;
+GO
+EXEC sys.sp_rename @objname = N'dbo.usp_CustomerCount_Old', @newname = N'usp_CustomerCount';
+ALTER SCHEMA sales TRANSFER dbo.usp_CustomerCount;
+GO
 -- A procedure that executes as a user: the copy must create the user first.
 CREATE PROCEDURE sales.usp_OrderCount
 WITH EXECUTE AS 'app_user'
@@ -427,14 +435,18 @@ BEGIN
     UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;
 END
 GO
+-- A trigger created while its table had another name: its definition
+-- keeps that name (the table is renamed back after it).
+EXEC sys.sp_rename @objname = N'hr.Employees', @newname = N'Staff';
 SET ANSI_NULLS OFF;
 GO
-CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees
+CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Staff
 INSTEAD OF DELETE
 AS
     RAISERROR ('Employees are never deleted', 16, 1);
 GO
 SET ANSI_NULLS ON;
+EXEC sys.sp_rename @objname = N'hr.Staff', @newname = N'Employees';
 GO
 DISABLE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees;
 GO

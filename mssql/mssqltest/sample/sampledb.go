@@ -500,6 +500,10 @@ func modules() []*Module {
 			Definition:     "CREATE PROCEDURE sales.usp_AddOrder\n    @CustomerID int,\n    @Lines sales.OrderLineList READONLY\nAS\nBEGIN\n    SET NOCOUNT ON;\n    DECLARE @id bigint = NEXT VALUE FOR sales.OrderNumbers;\n    INSERT sales.Orders (OrderID, CustomerID, OrderDate) VALUES (@id, @CustomerID, CAST(SYSDATETIME() AS date));\n    INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)\n    SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;\n    SELECT @id AS OrderID;\nEND"}),
 		on(&Module{Schema: "sales", Name: "usp_OrderCount", Type: "P", References: []string{"sales.Orders"}, ExecuteAs: "app_user",
 			Definition: "CREATE PROCEDURE sales.usp_OrderCount\nWITH EXECUTE AS 'app_user'\nAS\nSELECT COUNT(*) AS Orders FROM sales.Orders;"}),
+		// Renamed (sp_rename) and moved to another schema (ALTER SCHEMA ...
+		// TRANSFER) after it was created: its definition keeps its first name.
+		on(&Module{Schema: "sales", Name: "usp_CustomerCount", Type: "P", References: []string{"sales.Customers"},
+			Definition: "-- Renamed and moved to sales after it was created: its definition keeps its first name.\nCREATE PROCEDURE dbo.usp_CustomerCount_Old\nAS\nSELECT COUNT(*) AS Customers FROM sales.Customers;"}),
 		on(&Module{Schema: "dbo", Name: "usp_A", Type: "P", References: []string{"dbo.usp_B"},
 			Definition: "CREATE PROCEDURE dbo.usp_A @depth int = 0\nAS\nIF @depth < 3 EXEC dbo.usp_B @depth = @depth;"}),
 		on(&Module{Schema: "dbo", Name: "usp_B", Type: "P", References: []string{"dbo.usp_A"},
@@ -512,8 +516,9 @@ func modules() []*Module {
 		{Schema: "dbo", Name: "clr_Hello", Type: "FS"},
 		on(&Module{Schema: "sales", Name: "trg_Orders_Audit", Type: "TR", Parent: "sales.Orders", References: []string{"sales.Orders"},
 			Definition: "CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders\nAFTER INSERT\nAS\nBEGIN\n    SET NOCOUNT ON;\n    UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;\nEND"}),
+		// Created while its table was named hr.Staff (renamed back since).
 		{Schema: "hr", Name: "trg_Employees_NoDelete", Type: "TR", Parent: "hr.Employees", Disabled: true, InsteadOf: true,
-			QuotedIdentifier: true, Definition: "CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees\nINSTEAD OF DELETE\nAS\n    RAISERROR ('Employees are never deleted', 16, 1);"},
+			QuotedIdentifier: true, Definition: "CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Staff\nINSTEAD OF DELETE\nAS\n    RAISERROR ('Employees are never deleted', 16, 1);"},
 	}
 }
 

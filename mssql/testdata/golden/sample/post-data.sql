@@ -108,25 +108,41 @@ GO
 SET ANSI_NULLS OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Employees
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees]
 INSTEAD OF DELETE
 AS
-    RAISERROR ('Employees are never deleted', 16, 1);
+    RAISERROR (''Employees are never deleted'', 16, 1);' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: trigger [hr].[trg_Employees_NoDelete] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
-DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+IF OBJECT_ID(N'[hr].[trg_Employees_NoDelete]') IS NOT NULL
+    DISABLE TRIGGER [hr].[trg_Employees_NoDelete] ON [hr].[Employees];
 GO
 
 -- Trigger [sales].[trg_Orders_Audit] on [sales].[Orders]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE TRIGGER [sales].[trg_Orders_Audit] ON [sales].[Orders]
 AFTER INSERT
 AS
 BEGIN
     SET NOCOUNT ON;
     UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;
-END
+END' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: trigger [sales].[trg_Orders_Audit] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;
 GO

@@ -285,7 +285,7 @@ GO
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE FUNCTION dbo.fn_Numbers (@n int)
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE FUNCTION [dbo].[fn_Numbers] (@n int)
 RETURNS @t TABLE (n int NOT NULL PRIMARY KEY)
 AS
 BEGIN
@@ -293,14 +293,32 @@ BEGIN
     WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;
     RETURN;
 END
+' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: function [dbo].[fn_Numbers] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Function [dbo].[fn_Tax]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-DECLARE @sql nvarchar(max) = N'CREATE FUNCTION [dbo].[fn_Tax] (@amount money)' + NCHAR(13) + NCHAR(10) + N'RETURNS money' + NCHAR(13) + NCHAR(10) + N'WITH SCHEMABINDING' + NCHAR(13) + NCHAR(10) + N'AS' + NCHAR(13) + NCHAR(10) + N'BEGIN' + NCHAR(13) + NCHAR(10) + N'    RETURN @amount * 0.2;' + NCHAR(13) + NCHAR(10) + N'END';
-EXEC sys.sp_executesql @sql;
+DECLARE @sql nvarchar(max) = REPLACE(REPLACE(CAST(N'CREATE FUNCTION [dbo].[fn_Tax] (@amount money)
+RETURNS money
+WITH SCHEMABINDING
+AS
+BEGIN
+    RETURN @amount * 0.2;
+END' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N''), NCHAR(10), NCHAR(13) + NCHAR(10));
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: function [dbo].[fn_Tax] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Table [sales].[Orders]
@@ -331,76 +349,116 @@ GO
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE FUNCTION [sales].[fn_CustomerOrders] (@CustomerID int)
 RETURNS TABLE
 AS
-RETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;
+RETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: function [sales].[fn_CustomerOrders] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- View [sales].[CustomerOrders]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
--- Orders with their customers
-CREATE VIEW sales.CustomerOrders
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'-- Orders with their customers
+CREATE VIEW [sales].[CustomerOrders]
 AS
 SELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total
 FROM sales.Customers AS c
-JOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;
+JOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: view [sales].[CustomerOrders] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- View [sales].[OrderTotals]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE VIEW sales.OrderTotals
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE VIEW [sales].[OrderTotals]
 WITH SCHEMABINDING
 AS
 SELECT CustomerID, COUNT_BIG(*) AS OrderCount
 FROM sales.Orders
-GROUP BY CustomerID;
+GROUP BY CustomerID;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: view [sales].[OrderTotals] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [dbo].[usp_A]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE PROCEDURE dbo.usp_A @depth int = 0
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE PROCEDURE [dbo].[usp_A] @depth int = 0
 AS
-IF @depth < 3 EXEC dbo.usp_B @depth = @depth;
+IF @depth < 3 EXEC dbo.usp_B @depth = @depth;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [dbo].[usp_A] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [dbo].[usp_B]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE PROCEDURE dbo.usp_B @depth int = 0
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE PROCEDURE [dbo].[usp_B] @depth int = 0
 AS
 DECLARE @next int = @depth + 1;
-EXEC dbo.usp_A @depth = @next;
+EXEC dbo.usp_A @depth = @next;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [dbo].[usp_B] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [dbo].[usp_Path]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Path' + NCHAR(10) + N'AS' + NCHAR(10) + N'DECLARE @p varchar(260);' + NCHAR(10) + N'SET @p = ''C:' + NCHAR(92) + N''';' + NCHAR(10) + N'SELECT @p AS root;';
-EXEC sys.sp_executesql @sql;
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE [dbo].[usp_Path]' + NCHAR(10) + N'AS' + NCHAR(10) + N'DECLARE @p varchar(260);' + NCHAR(10) + N'SET @p = ''C:' + NCHAR(92) + N''';' + NCHAR(10) + N'SELECT @p AS root;';
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [dbo].[usp_Path] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [dbo].[usp_Weird]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE dbo.usp_Weird' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
-EXEC sys.sp_executesql @sql;
+DECLARE @sql nvarchar(max) = N'CREATE PROCEDURE [dbo].[usp_Weird]' + NCHAR(10) + N'AS' + NCHAR(10) + N'/* a comment with a line that is just' + NCHAR(10) + N'GO' + NCHAR(10) + N'which sqlcmd would split */' + NCHAR(10) + N'SELECT N''$' + N'(notavar)'' AS v, N''it''''s'' AS q;';
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [dbo].[usp_Weird] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [sales].[usp_AddOrder]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE PROCEDURE sales.usp_AddOrder
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE PROCEDURE [sales].[usp_AddOrder]
     @CustomerID int,
     @Lines sales.OrderLineList READONLY
 AS
@@ -411,17 +469,45 @@ BEGIN
     INSERT sales.OrderLines (OrderID, [LineNo], ProductID, Quantity, Price)
     SELECT @id, ROW_NUMBER() OVER (ORDER BY ProductID), ProductID, Quantity, 0 FROM @Lines;
     SELECT @id AS OrderID;
-END
+END' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [sales].[usp_AddOrder] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+
+-- Procedure [sales].[usp_CustomerCount]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'-- Renamed and moved to sales after it was created: its definition keeps its first name.
+CREATE PROCEDURE [sales].[usp_CustomerCount]
+AS
+SELECT COUNT(*) AS Customers FROM sales.Customers;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [sales].[usp_CustomerCount] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Procedure [sales].[usp_OrderCount]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
 GO
-CREATE PROCEDURE sales.usp_OrderCount
-WITH EXECUTE AS 'app_user'
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE PROCEDURE [sales].[usp_OrderCount]
+WITH EXECUTE AS ''app_user''
 AS
-SELECT COUNT(*) AS Orders FROM sales.Orders;
+SELECT COUNT(*) AS Orders FROM sales.Orders;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [sales].[usp_OrderCount] was not created: ' + ERROR_MESSAGE();
+END CATCH;
 GO
 
 -- Synonym [dbo].[Clients]

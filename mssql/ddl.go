@@ -34,6 +34,14 @@ func nlit(s string) string {
 	return string(b)
 }
 
+// constantLit renders s as one nvarchar constant, N'...' with its quotes
+// doubled and nothing else changed, for statements sent to the server
+// directly (never through sqlcmd) where the syntax wants a constant, not
+// an expression: CREATE DATABASE's FILENAME. Scripts use nlit.
+func constantLit(s string) string {
+	return "N'" + string(litAppendQuoted(nil, strings.ToValidUTF8(s, "\uFFFD"))) + "'"
+}
+
 // lineBreak tells the characters that end a line for one reader of a
 // script or another: LF and CR (sqlcmd, SSMS, SQL Server's -- comments),
 // VT and FF, NEL (U+0085), and the line and paragraph separators (U+2028,

@@ -185,6 +185,20 @@ func TestConsistencyModes(t *testing.T) {
 	})
 }
 
+// TestConstantLit checks the constant literal of statements sent to the
+// server directly: quotes doubled, nothing else changed.
+func TestConstantLit(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/opt/mssql/data/x.mdf": "N'/var/opt/mssql/data/x.mdf'",
+		`C:\it's $(x)\`:             `N'C:\it''s $(x)\'`,
+		"a\r\nb\xff":                "N'a\r\nb\uFFFD'",
+	} {
+		if got := constantLit(in); got != want {
+			t.Errorf("constantLit(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestParseURL(t *testing.T) {
 	src, err := ParseURL("sqlserver://backup%20user:p%40ss@db.example.com:1444/SQLEXPRESS?database=a&database=b&encrypt=true&TrustServerCertificate=false&certificate=%2Fetc%2Fca.pem")
 	if err != nil {

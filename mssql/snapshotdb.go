@@ -38,7 +38,7 @@ func openDatabaseSnapshot(ctx context.Context, db *sql.DB, name string, opts Opt
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "(NAME = %s, FILENAME = %s)", quoteIdent(f.name), nlit(f.path+".sqlvault-"+fmt.Sprint(now().UnixNano())+".ss"))
+		fmt.Fprintf(&b, "(NAME = %s, FILENAME = %s)", quoteIdent(f.name), constantLit(f.path+".sqlvault-"+fmt.Sprint(now().UnixNano())+".ss"))
 	}
 	fmt.Fprintf(&b, " AS SNAPSHOT OF %s;", quoteIdent(name))
 	if _, err := db.ExecContext(ctx, b.String()); err != nil {

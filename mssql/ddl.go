@@ -782,6 +782,11 @@ func createSequence(s *Sequence) string {
 
 // createIndex renders CREATE INDEX for an index that is not a constraint.
 func createIndex(schema, table string, ix *Index) string {
+	return batch(indexStmt(schema, table, ix))
+}
+
+// indexStmt is the CREATE INDEX statement of createIndex.
+func indexStmt(schema, table string, ix *Index) string {
 	on := quoteName(schema, table)
 	switch ix.Type {
 	case 5, 6:
@@ -795,7 +800,7 @@ func createIndex(schema, table string, ix *Index) string {
 		if ix.Compression != "" {
 			s += " WITH (DATA_COMPRESSION = " + ix.Compression + ")"
 		}
-		return batch(s + ";")
+		return s + ";"
 	}
 	u := ""
 	if ix.Unique {
@@ -809,11 +814,16 @@ func createIndex(schema, table string, ix *Index) string {
 		s += " WHERE " + ix.Filter
 	}
 	s += indexOptions(ix)
-	return batch(s + ";")
+	return s + ";"
 }
 
 // createStatistics renders CREATE STATISTICS for user-created statistics.
 func createStatistics(schema, table string, st *Statistic) string {
+	return batch(statisticsStmt(schema, table, st))
+}
+
+// statisticsStmt is the CREATE STATISTICS statement of createStatistics.
+func statisticsStmt(schema, table string, st *Statistic) string {
 	s := fmt.Sprintf("CREATE STATISTICS %s ON %s (%s)", quoteIdent(st.Name), quoteName(schema, table), identList(st.Columns))
 	if st.Filter != "" {
 		s += " WHERE " + st.Filter
@@ -821,7 +831,7 @@ func createStatistics(schema, table string, st *Statistic) string {
 	if st.NoRecompute {
 		s += " WITH NORECOMPUTE"
 	}
-	return batch(s + ";")
+	return s + ";"
 }
 
 var fkActions = []string{"NO ACTION", "CASCADE", "SET NULL", "SET DEFAULT"}

@@ -603,7 +603,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 					continue
 				}
 				b.WriteString("\n" + comment("Index %s on view %s", quoteIdent(ix.Name), quoteName(vt.Schema, vt.Name)))
-				b.WriteString(createIndex(vt.Schema, vt.Name, ix))
+				b.WriteString(batch(s.ifModuleCreated(vt.ID, indexStmt(vt.Schema, vt.Name, ix))))
 				s.object("index", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(ix.Name))
 			}
 		}
@@ -611,7 +611,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 		for _, t := range append(s.nodeTables(), s.views()...) {
 			for _, st := range t.Stats {
 				b.WriteString("\n" + comment("Statistics %s on %s", quoteIdent(st.Name), quoteName(t.Schema, t.Name)))
-				b.WriteString(createStatistics(t.Schema, t.Name, st))
+				b.WriteString(batch(s.ifModuleCreated(t.ID, statisticsStmt(t.Schema, t.Name, st))))
 				s.object("statistics", quoteName(t.Schema, t.Name)+"."+quoteIdent(st.Name))
 			}
 		}
@@ -738,6 +738,19 @@ func (s *scripter) writePostData(w io.Writer) error {
 	return err
 }
 
+// ifModuleCreated makes stmt, about the object id, run only where that
+// object exists, if it is a module: a module is created inside TRY...CATCH
+// (moduleBatch), so one that fails on the target (stale: it uses a dropped
+// column) leaves the restore going, and what is about it (an index on the
+// view, statistics, a permission, an owner, an extended property) must not
+// stop it either. Statements about other objects are returned as they are.
+func (s *scripter) ifModuleCreated(id int64, stmt string) string {
+	if m := s.c.modules[id]; m != nil {
+		return ifCreated(m, stmt)
+	}
+	return stmt
+}
+
 // nodeTables returns the tables schema.sql creates, in creation order.
 func (s *scripter) nodeTables() []*Table {
 	var ts []*Table
@@ -766,7 +779,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 			b.WriteString("\n" + comment("%s", it.Group))
 			group = it.Group
 		}
-		b.WriteString(batch(it.Stmt))
+		b.WriteString(batch(s.ifModuleCreated(it.Object, it.Stmt)))
 		s.object(it.Kind, it.Name)
 	}
 	_, err := io.WriteString(w, b.String())
@@ -943,7 +956,12 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
 		args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
 		decl, call := execProc("sys.sp_addextendedproperty", args)
-		if u := c.loginUser(p.Major); u != "" && (p.Class == 1 || p.Class == 7) {
+		switch u := c.loginUser(p.Major); {
+		case p.Class == 1 && c.modules[p.Major] != nil:
+			// Where the module was created (which a module that executes
+			// as a user for a login is only where that user exists).
+			call = s.ifModuleCreated(p.Major, call)
+		case u != "" && (p.Class == 1 || p.Class == 7):
 			call = ifUsersExist(call, u) // its module executes as a user for a login
 		}
 		b.WriteString(batch(decl + call))

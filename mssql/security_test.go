@@ -315,5 +315,5 @@ func TestExecuteAs(t *testing.T) {
 	mustContain(t, "post-data.sql", post.String(),
 		"DECLARE @sql nvarchar(max) = N'CREATE TRIGGER [s].[tr_web] ON [s].[t] WITH EXECUTE AS ''web'' AFTER INSERT AS SELECT 1;';\nIF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\nBEGIN\n    "+try("    ", "trigger [s].[tr_web]")+"\nEND\n",
 		"IF OBJECT_ID(N'[s].[tr_web]') IS NOT NULL\n    DISABLE TRIGGER [s].[tr_web] ON [s].[t];\nGO\n",
-		"DECLARE @value sql_variant = CAST(CAST(N'web''s' AS nvarchar(10)) AS sql_variant);\nIF DATABASE_PRINCIPAL_ID(N'web') IS NOT NULL\n    EXEC sys.sp_addextendedproperty @name = N'Note'")
+		"DECLARE @value sql_variant = CAST(CAST(N'web''s' AS nvarchar(10)) AS sql_variant);\nIF OBJECT_ID(N'[s].[p_web]') IS NOT NULL\n    EXEC sys.sp_addextendedproperty @name = N'Note'")
 }

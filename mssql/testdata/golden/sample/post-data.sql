@@ -45,7 +45,8 @@ CREATE NONCLUSTERED INDEX [IX_Orders_Status] ON [sales].[Orders] ([Status] ASC) 
 GO
 
 -- Index [IX_OrderTotals] on view [sales].[OrderTotals]
-CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);
+IF OBJECT_ID(N'[sales].[OrderTotals]') IS NOT NULL
+    CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);
 GO
 
 -- Statistics [ST_Customers_Phone] on [sales].[Customers]
@@ -181,7 +182,8 @@ GO
 
 -- Extended property N'Version' of procedure [dbo].[usp_A]
 DECLARE @value sql_variant = CAST(CAST(3 AS int) AS sql_variant);
-EXEC sys.sp_addextendedproperty @name = N'Version', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';
+IF OBJECT_ID(N'[dbo].[usp_A]') IS NOT NULL
+    EXEC sys.sp_addextendedproperty @name = N'Version', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'PROCEDURE', @level1name = N'usp_A';
 GO
 
 -- Extended property N'MS_Description' of schema [sales]

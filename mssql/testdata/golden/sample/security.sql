@@ -43,7 +43,8 @@ GO
 -- Owners
 ALTER AUTHORIZATION ON SCHEMA::[reports] TO [reporting];
 GO
-ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];
+IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL
+    ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];
 GO
 
 -- Permissions on the database
@@ -77,11 +78,13 @@ DENY DELETE ON OBJECT::[sales].[Orders] TO [public];
 GO
 
 -- Permissions on [sales].[usp_AddOrder]
-GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION;
+IF OBJECT_ID(N'[sales].[usp_AddOrder]') IS NOT NULL
+    GRANT EXECUTE ON OBJECT::[sales].[usp_AddOrder] TO [app_user] WITH GRANT OPTION;
 GO
 
 -- Permissions on [sales].[usp_OrderCount]
-GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];
+IF OBJECT_ID(N'[sales].[usp_OrderCount]') IS NOT NULL
+    GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];
 GO
 
 -- Permissions on schema [sales]

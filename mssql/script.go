@@ -107,6 +107,9 @@ type Options struct {
 	// Source and Database name the source in errors.
 	Source   *Source
 	Database string
+
+	// limits shape the data files; zero: the defaults (tests only).
+	limits dataLimits
 }
 
 // Progress reports how far scripting is.
@@ -294,7 +297,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			var st tableStats
 			err := s.writeFile(ctx, out, file, func(w io.Writer) error {
 				var err error
-				st, err = writeTableData(ctx, q, t, opts.Where, w, func(rows, bytes int64) {
+				st, err = writeTableData(ctx, q, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
 					s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 						TableRows: rows, TableBytes: bytes, Rows: s.rows + rows, Bytes: s.bytes + bytes})
 				})

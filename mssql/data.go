@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -650,6 +652,105 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	}
 	st.bytes = cw.n
 	return st, nil
+}
+
+// FilteredTable is a table whose data a backup read as the login sees it
+// rather than as it is stored (Options.AllowMaskedData): Reason says why,
+// "masked column [c] without UNMASK" or "row-level security policy [s].[p]
+// filter predicate".
+type FilteredTable struct {
+	Table  string `json:"table"`
+	Reason string `json:"reason"`
+}
+
+// ErrFilteredData is wrapped by the error Script returns for tables whose
+// data the login would read masked or filtered, and by the warnings it
+// gives for them with Options.AllowMaskedData.
+var ErrFilteredData = errors.New("masked or filtered data")
+
+// filteredTables returns, in scripting order, the tables to be scripted
+// whose data the login would not read as stored: with masked columns it
+// reads masked (dynamic data masking without UNMASK: a SELECT returns the
+// mask, XXXX, 0 or 1900-01-01, not the value), and with a filter
+// predicate of an enabled row-level security policy (a SELECT returns
+// only the rows the predicate accepts for the login, which the catalog
+// cannot tell: even db_owner and sysadmin are filtered unless the
+// predicate lets them through). Both need SQL Server 2016 or later.
+func (s *scripter) filteredTables(ctx context.Context, q querier) ([]FilteredTable, error) {
+	masked := map[int64][]string{}
+	err := queryEach(ctx, q, qMaskedColumns, func(r *record) error {
+		unmasked := r.int("unmask_database") == 1
+		if !r.null("unmask_column") { // SQL Server 2022: granular UNMASK
+			unmasked = r.int("unmask_column") == 1
+		}
+		if !unmasked {
+			id := r.int("object_id")
+			masked[id] = append(masked[id], quoteIdent(r.str("column_name")))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	policies := map[int64][]string{}
+	err = queryEach(ctx, q, qSecurityPredicates, func(r *record) error {
+		id, p := r.int("target_object_id"), quoteName(r.str("policy_schema"), r.str("policy_name"))
+		if !slices.Contains(policies[id], p) {
+			policies[id] = append(policies[id], p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []FilteredTable
+	for _, t := range s.tables {
+		name := quoteName(t.Schema, t.Name)
+		switch cols := masked[t.ID]; len(cols) {
+		case 0:
+		case 1:
+			out = append(out, FilteredTable{Table: name, Reason: "masked column " + cols[0] + " without UNMASK"})
+		default:
+			out = append(out, FilteredTable{Table: name, Reason: "masked columns " + strings.Join(cols, ", ") + " without UNMASK"})
+		}
+		for _, p := range policies[t.ID] {
+			out = append(out, FilteredTable{Table: name, Reason: "row-level security policy " + p + " filter predicate"})
+		}
+	}
+	return out, nil
+}
+
+// filteredError is the error for tables of database name (as the source
+// names it: database) whose data the login would read masked or filtered:
+// which tables (the first five), and what to do.
+func filteredError(src *Source, database, name string, ft []FilteredTable) error {
+	const most = 5
+	var list []string
+	masked, filtered := false, false
+	for i, f := range ft {
+		if strings.HasPrefix(f.Reason, "masked") {
+			masked = true
+		} else {
+			filtered = true
+		}
+		if i < most {
+			list = append(list, f.Table+" ("+f.Reason+")")
+		}
+	}
+	if len(ft) > most {
+		list = append(list, fmt.Sprintf("and %d more", len(ft)-most))
+	}
+	var todo []string
+	if masked {
+		todo = append(todo, fmt.Sprintf("grant UNMASK to the login's user (GRANT UNMASK TO %s; from SQL Server 2022 it may be granted on the schemas, tables or columns)", quoteIdent(src.User)))
+	}
+	if filtered {
+		todo = append(todo, "back up as a user the filter predicates let see every row, or turn the policies off during the backup (ALTER SECURITY POLICY ... WITH (STATE = OFF))")
+	}
+	todo = append(todo, "or allow masked and filtered data, and the backup is marked incomplete")
+	return &SourceError{Kind: KindPermission, Server: src.Location(""), Database: database, Err: ErrFilteredData,
+		msg: commentText(fmt.Sprintf("%s, database %q: login %q would back up data as it sees it, not as it is stored: %s: %s",
+			src.Location(""), name, src.User, strings.Join(list, ", "), strings.Join(todo, "; ")))}
 }
 
 func columnNames(cols []*Column) []string {

@@ -9,7 +9,8 @@ import (
 )
 
 // dataReplay rebuilds the rows a data file inserts, reading it as sqlcmd
-// and SQL Server run it: the file is cut into batches at its GO lines (as
+// and SQL Server run it: the file, after its header (fileHeader, which it
+// must start with), is cut into batches at its GO lines (as
 // Write receives it, holding no more than one batch), a batch run with
 // sp_executesql is replaced by the text of its statement (unwrapExec),
 // and the statements are read one by one:
@@ -37,6 +38,7 @@ type dataReplay struct {
 	row      func(vals []any) error
 
 	buf      []byte
+	header   bool // fileHeader was read
 	scanned  int
 	batches  int
 	longest  int
@@ -106,6 +108,16 @@ func (d *dataReplay) Write(p []byte) (int, error) {
 		return 0, d.err
 	}
 	d.buf = append(d.buf, p...)
+	if !d.header {
+		if len(d.buf) < len(fileHeader) {
+			return len(p), nil
+		}
+		if string(d.buf[:len(fileHeader)]) != fileHeader {
+			d.err = fmt.Errorf("%s: the file does not start with the header: %.80q", d.table, d.buf)
+			return 0, d.err
+		}
+		d.buf, d.header = append(d.buf[:0], d.buf[len(fileHeader):]...), true
+	}
 	for {
 		i := bytes.IndexByte(d.buf[d.scanned:], '\n')
 		if i < 0 {
@@ -129,6 +141,9 @@ func (d *dataReplay) Write(p []byte) (int, error) {
 func (d *dataReplay) Close() error {
 	if d.err != nil {
 		return d.err
+	}
+	if !d.header {
+		return fmt.Errorf("%s: the file does not start with the header", d.table)
 	}
 	for _, l := range strings.Split(string(d.buf), "\n") {
 		if l != "" && !strings.HasPrefix(l, "--") {
@@ -193,7 +208,7 @@ func (d *dataReplay) line(lines []string, i *int) error {
 			return err
 		}
 		return d.emit(lits, nil)
-	case strings.HasPrefix(l, "SET "):
+	case strings.HasPrefix(l, "SET IDENTITY_INSERT "+d.table+" O"):
 		return nil
 	case l == d.head()+" VALUES":
 		d.values = true

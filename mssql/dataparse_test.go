@@ -1,7 +1,6 @@
 package mssql
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -79,9 +78,10 @@ func sameValue(parsed, driver any) bool {
 }
 
 // TestLiteralsParseBack is the property test of the data scripts: every
-// literal of every row of the sample's data files parses back
-// (ParseLiteral) to exactly the value the server sent, as go-mssqldb
-// returns it for the same query.
+// value of every row of the sample's data files, rebuilt as running the
+// file would (dataReplay: literals read with ParseLiteral, values written
+// in pieces put together), is exactly the value the server sent, as
+// go-mssqldb returns it for the same query.
 func TestLiteralsParseBack(t *testing.T) {
 	s := newTestServer(t, nil)
 	db := s.connect("sample")
@@ -93,7 +93,7 @@ func TestLiteralsParseBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
+	checked, pieces := 0, 0
 	for _, te := range m.Tables {
 		var tbl *Table
 		for _, x := range cat.Tables {
@@ -105,7 +105,7 @@ func TestLiteralsParseBack(t *testing.T) {
 			t.Fatalf("table %s not in the catalog", te.Name)
 		}
 		cols := dataColumns(tbl)
-		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(te.File)))
+		script, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(te.File)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,8 +113,6 @@ func TestLiteralsParseBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 64<<20)
 		nvals := len(cols)
 		for _, c := range cols {
 			if c.Type.Name == "sql_variant" {
@@ -126,87 +124,61 @@ func TestLiteralsParseBack(t *testing.T) {
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		// The rows: lines of the file, or of the statements a batch runs
-		// with sp_executesql (a table whose name sqlcmd could misread).
-		var lines []string
-		for sc.Scan() {
-			line := sc.Text()
-			if rest, ok := strings.CutPrefix(line, "DECLARE @sql nvarchar(max) = "); ok {
-				stmt, err := ParseLiteral(ColumnType{Name: "nvarchar", MaxLength: -1}, strings.TrimSuffix(rest, ";"))
-				if err != nil {
-					t.Fatalf("%s: %v", te.Name, err)
-				}
-				lines = append(lines, strings.Split(stmt.(string), "\n")...)
-				continue
-			}
-			lines = append(lines, line)
-		}
 		n := int64(0)
-		for _, line := range lines {
-			if !strings.HasPrefix(line, "(") {
-				continue
-			}
+		rp := &dataReplay{table: te.Name, cols: cols, maxBatch: MaxBatchBytes, row: func(got []any) error {
 			n++
-			lits, err := splitTuple(line)
-			if err != nil {
-				t.Fatalf("%s row %d: %v", te.Name, n, err)
-			}
-			if len(lits) != len(cols) {
-				t.Fatalf("%s row %d: %d literals for %d columns", te.Name, n, len(lits), len(cols))
-			}
 			if !rows.Next() {
-				t.Fatalf("%s: the script has more rows than the table", te.Name)
+				return fmt.Errorf("the script has more rows than the table")
 			}
 			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			vi := 0
 			for i, c := range cols {
 				driver := vals[vi]
 				vi++
-				got, err := ParseLiteral(c.Type, lits[i])
-				if err != nil {
-					t.Errorf("%s row %d column %s: ParseLiteral(%.80q): %v", te.Name, n, c.Name, lits[i], err)
-					continue
-				}
 				if c.Type.Name == "sql_variant" {
 					base := vals[vi]
 					vi += 4
 					if driver == nil {
-						if got != nil {
-							t.Errorf("%s row %d column %s: got %v for NULL", te.Name, n, c.Name, got)
+						if got[i] != nil {
+							t.Errorf("%s row %d column %s: got %v for NULL", te.Name, n, c.Name, got[i])
 						}
 						continue
 					}
-					v, ok := got.(Variant)
+					v, ok := got[i].(Variant)
 					if !ok || !strings.EqualFold(v.Base.Name, asString(base)) || !sameValue(v.Value, driver) {
-						t.Errorf("%s row %d column %s: literal %.80q gives %#v, server sent %#v (%v)", te.Name, n, c.Name, lits[i], got, driver, base)
+						t.Errorf("%s row %d column %s: the script gives %#v, server sent %#v (%v)", te.Name, n, c.Name, got[i], driver, base)
 					}
 					checked++
 					continue
 				}
-				if !sameValue(got, driver) {
-					t.Errorf("%s row %d column %s: literal %.80q gives %#v, server sent %#v", te.Name, n, c.Name, lits[i], got, driver)
+				if !sameValue(got[i], driver) {
+					t.Errorf("%s row %d column %s: the script gives %.200q, server sent %.200q", te.Name, n, c.Name, fmt.Sprint(got[i]), fmt.Sprint(driver))
 				}
 				checked++
 			}
-		}
-		if err := sc.Err(); err != nil {
+			return nil
+		}}
+		if _, err := rp.Write(script); err != nil {
 			t.Fatal(err)
 		}
+		if err := rp.Close(); err != nil {
+			t.Fatal(err)
+		}
+		pieces += rp.pieces
 		if rows.Next() {
 			t.Errorf("%s: the table has more rows than the script", te.Name)
 		}
 		rows.Close()
-		f.Close()
 		if n != te.Rows {
 			t.Errorf("%s: %d rows in the script, manifest says %d", te.Name, n, te.Rows)
 		}
 	}
-	if checked < 300 {
-		t.Fatalf("only %d values checked", checked)
+	if checked < 300 || pieces == 0 {
+		t.Fatalf("only %d values checked, %d pieces", checked, pieces)
 	}
-	t.Logf("%d values checked", checked)
+	t.Logf("%d values checked, %d pieces", checked, pieces)
 }
 
 func TestSplitTuple(t *testing.T) {

@@ -362,6 +362,40 @@ SELECT p.class, p.class_desc, p.major_id, p.minor_id, p.grantee_principal_id,
 FROM sys.database_permissions AS p
 ORDER BY p.class, p.major_id, p.minor_id, p.grantee_principal_id, p.permission_name`
 
+	// qMaskedColumns lists the masked columns of user tables (dynamic
+	// data masking: sys.masked_columns, SQL Server 2016) and whether the
+	// login reads them unmasked. UNMASK on the database unmasks every
+	// column (CONTROL on the database implies it, so db_owner and
+	// sysadmin read unmasked). From SQL Server 2022 UNMASK can also be
+	// granted or denied on a schema, table or column ("Granular
+	// permissions" in the documentation of dynamic data masking), and the
+	// column's own check says what the login reads; before 2022 UNMASK is
+	// no permission of an object, and HAS_PERMS_BY_NAME on the column is
+	// NULL ("NULL when the securable class or permission is not valid").
+	// The sub-securable is the column's name without brackets, as
+	// HAS_PERMS_BY_NAME wants it.
+	qMaskedColumns = `/* sqlvault:masked_columns */
+SELECT mc.object_id, mc.column_id, mc.name AS column_name,
+       HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'UNMASK') AS unmask_database,
+       HAS_PERMS_BY_NAME(QUOTENAME(SCHEMA_NAME(o.schema_id)) + N'.' + QUOTENAME(o.name), N'OBJECT', N'UNMASK', mc.name, N'COLUMN') AS unmask_column
+FROM sys.masked_columns AS mc
+JOIN sys.objects AS o ON o.object_id = mc.object_id
+WHERE mc.is_masked = 1 AND o.type = 'U' AND o.is_ms_shipped = 0
+ORDER BY mc.object_id, mc.column_id`
+
+	// qSecurityPredicates lists the filter predicates of the enabled
+	// row-level security policies (sys.security_policies,
+	// sys.security_predicates, SQL Server 2016; predicate_type 0 is
+	// FILTER, 1 BLOCK): a SELECT returns only the rows the predicate
+	// function accepts for the login. Whether it accepts every row for
+	// this login cannot be told from the catalog.
+	qSecurityPredicates = `/* sqlvault:security_predicates */
+SELECT pr.target_object_id, SCHEMA_NAME(sp.schema_id) AS policy_schema, sp.name AS policy_name
+FROM sys.security_policies AS sp
+JOIN sys.security_predicates AS pr ON pr.object_id = sp.object_id
+WHERE sp.is_enabled = 1 AND pr.predicate_type = 0
+ORDER BY pr.target_object_id, policy_schema, policy_name`
+
 	// qDatabaseFiles lists the data files of the database, needed to
 	// create a database snapshot.
 	qDatabaseFiles = `/* sqlvault:database_files */

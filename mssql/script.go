@@ -93,6 +93,12 @@ type Options struct {
 	// AllowInconsistent reads without a snapshot when neither snapshot
 	// isolation nor a database snapshot is available.
 	AllowInconsistent bool
+	// AllowMaskedData reads tables whose data the login sees masked
+	// (dynamic data masking without UNMASK) or filtered (a filter
+	// predicate of an enabled row-level security policy) instead of
+	// failing: each is warned about (the error wraps ErrFilteredData) and
+	// listed in the manifest (FilteredTables).
+	AllowMaskedData bool
 	// OpenDatabase connects to another database of the same server; it is
 	// needed to read from a database snapshot. Nil disables that mode.
 	OpenDatabase func(ctx context.Context, name string) (*sql.DB, error)
@@ -107,6 +113,9 @@ type Options struct {
 	// Source and Database name the source in errors.
 	Source   *Source
 	Database string
+
+	// limits shape the data files; zero: the defaults (tests only).
+	limits dataLimits
 }
 
 // Progress reports how far scripting is.
@@ -141,6 +150,10 @@ type Manifest struct {
 	// why. Informational: the snapshot is complete as asked. What is left
 	// out for an object that cannot be scripted is under Unscripted.
 	LeftOut []Unscripted `json:"left_out,omitempty"`
+	// FilteredTables are the tables whose data was read masked or
+	// filtered, as allowed by Options.AllowMaskedData: the snapshot holds
+	// what the login saw, not what is stored.
+	FilteredTables []FilteredTable `json:"filtered_tables,omitempty"`
 	// NeedsLogins are the server logins that schema.sql creates users
 	// for: on a server without one, the user and what depends on it are
 	// skipped (the scripts print which). Informational: the snapshot
@@ -272,6 +285,21 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	for _, u := range m.Unscripted {
 		opts.warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
 	}
+	if !opts.SchemaOnly {
+		// Before any data is read: masked values and hidden rows would be
+		// stored as if they were the data.
+		ft, err := s.filteredTables(ctx, q)
+		if err != nil {
+			return nil, fail(err)
+		}
+		if len(ft) > 0 && !opts.AllowMaskedData {
+			return nil, filteredError(src, opts.Database, dbi.Name, ft)
+		}
+		for _, f := range ft {
+			opts.warn("table "+f.Table, fmt.Errorf("%w: %s: its data is backed up as this login reads it", ErrFilteredData, f.Reason))
+		}
+		m.FilteredTables = ft
+	}
 	if !opts.DataOnly {
 		if err := s.writeFile(ctx, out, SchemaFile, s.writeSchema); err != nil {
 			return nil, fail(err)
@@ -294,7 +322,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			var st tableStats
 			err := s.writeFile(ctx, out, file, func(w io.Writer) error {
 				var err error
-				st, err = writeTableData(ctx, q, t, opts.Where, w, func(rows, bytes int64) {
+				st, err = writeTableData(ctx, q, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
 					s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 						TableRows: rows, TableBytes: bytes, Rows: s.rows + rows, Bytes: s.bytes + bytes})
 				})

@@ -74,7 +74,7 @@ func runScript(c *cli.Context, g *globals) error {
 		if err != nil {
 			var se *mssql.SourceError
 			if errors.As(err, &se) {
-				return withCode(exitSource, err)
+				return withCode(exitSource, maskedDataHint(err))
 			}
 			return fmt.Errorf("database %s: %w", shown, err)
 		}

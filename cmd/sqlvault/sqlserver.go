@@ -27,6 +27,7 @@ func sqlServerFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "all-databases", Usage: "SQL Server: every online user database of the server"},
 		&cli.StringFlag{Name: "mssql-password-file", EnvVars: []string{"SQLVAULT_MSSQL_PASSWORD_FILE"}, Usage: "SQL Server: read the login's password from `FILE` (or set SQLVAULT_MSSQL_PASSWORD)"},
 		&cli.BoolFlag{Name: "allow-inconsistent", Usage: "SQL Server: read without a snapshot when neither snapshot isolation nor a database snapshot is available"},
+		&cli.BoolFlag{Name: "allow-masked-data", Usage: "SQL Server: back up tables the login reads masked (dynamic data masking without UNMASK) or filtered (row-level security) as it reads them; they are listed in the manifest and the backup is incomplete"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: 30 * time.Second, Usage: "SQL Server: give up connecting after `DURATION`"},
 	}
 }
@@ -75,6 +76,7 @@ func newSQLServerJob(c *cli.Context, g *globals, rawURL string) (*sqlServerJob, 
 	j.opts = mssql.Options{
 		Source:            src,
 		AllowInconsistent: c.Bool("allow-inconsistent"),
+		AllowMaskedData:   c.Bool("allow-masked-data"),
 		OpenDatabase: func(ctx context.Context, name string) (*sql.DB, error) {
 			return mssql.Connect(ctx, src, name, pw, j.timeout)
 		},
@@ -214,7 +216,7 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	if err != nil {
 		var se *mssql.SourceError
 		if errors.As(err, &se) {
-			return withCode(exitSource, fmt.Errorf("%w (no snapshot was written)", err))
+			return withCode(exitSource, fmt.Errorf("%w (no snapshot was written)", maskedDataHint(err)))
 		}
 		return describe(fmt.Errorf("database %s: %w (no snapshot was written)", shown, err))
 	}
@@ -232,6 +234,9 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	if note := leftOutNote(m); note != "" {
 		g.infof("database %s: %s", shown, note)
 	}
+	if err != nil && len(m.FilteredTables) > 0 {
+		return fmt.Errorf("%w: snapshot %s lacks objects or holds data as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)", err, sn.ID().Str())
+	}
 	if err != nil {
 		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
 	}
@@ -247,6 +252,15 @@ func leftOutNote(m *mssql.Manifest) string {
 		return ""
 	}
 	return fmt.Sprintf("%d object(s) depend on what the options leave out and were left out too (left_out in manifest.json)", len(m.LeftOut))
+}
+
+// maskedDataHint adds to the error for data the login would read masked
+// or filtered the flag that allows it.
+func maskedDataHint(err error) error {
+	if errors.Is(err, mssql.ErrFilteredData) {
+		return fmt.Errorf("%w (--allow-masked-data)", err)
+	}
+	return err
 }
 
 // needsLoginsNote says which server logins the restore of a scripted

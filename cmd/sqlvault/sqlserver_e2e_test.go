@@ -460,3 +460,35 @@ func TestE2ESQLServerHostileNames(t *testing.T) {
 	wantCode(t, r, exitOK)
 	check(r, "warning: assembly [asm"+esc+"]: not scripted", "scripted database bench"+esc+" to ")
 }
+
+// TestE2ESQLServerMaskedData backs up a table with masked columns as a
+// login without UNMASK: exit 5 and one line naming the table, its columns,
+// the GRANT and the flag; with --allow-masked-data the snapshot is written
+// but incomplete (exit 3), the table warned about and listed in the
+// manifest under filtered_tables.
+func TestE2ESQLServerMaskedData(t *testing.T) {
+	db := sample.Bench(10)
+	db.Tables[0].Columns[2].Masked = "default()"
+	m := newMSSQLServer(t, []*sample.DB{db})
+	m.h.NoUnmask = true
+	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
+	r := s.run("backup", m.url("bench"))
+	wantCode(t, r, exitSource)
+	want := "sqlvault: sqlserver://sa@" + m.srv.Addr() + `, database "bench": login "sa" would back up data as it sees it, not as it is stored: [dbo].[Mixed] (masked column [name] without UNMASK): grant UNMASK to the login's user (GRANT UNMASK TO [sa]; from SQL Server 2022 it may be granted on the schemas, tables or columns); or allow masked and filtered data, and the backup is marked incomplete (--allow-masked-data) (no snapshot was written)`
+	if line := errLine(t, r); line != want {
+		t.Errorf("error line\n%s\nwant\n%s", line, want)
+	}
+	if n := len(s.snapshots()); n != 0 {
+		t.Fatalf("%d snapshots", n)
+	}
+	r = s.run("backup", m.url("bench"), "--allow-masked-data")
+	wantCode(t, r, exitIncomplete)
+	if !strings.Contains(r.stderr, "warning: bench: table [dbo].[Mixed]: masked or filtered data: masked column [name] without UNMASK: its data is backed up as this login reads it\n") ||
+		!strings.Contains(errLine(t, r), "holds data as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)") {
+		t.Errorf("output\n%v", r)
+	}
+	man := s.mustRun("dump", "latest", "bench/manifest.json").stdout
+	if !strings.Contains(man, "\"filtered_tables\": [\n    {\n      \"table\": \"[dbo].[Mixed]\",\n      \"reason\": \"masked column [name] without UNMASK\"\n    }\n  ]") {
+		t.Errorf("manifest.json:\n%s", man)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -508,6 +509,9 @@ func (w *wireColumn) appendNonNull(b []byte, v any) ([]byte, error) {
 	}
 	switch {
 	case w.plp:
+		// One allocation for a value of any size (a test sends hundreds
+		// of megabytes).
+		b = slices.Grow(b, 12+len(data)+4*(len(data)/plpChunkSize+1))
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(data)))
 		for len(data) > 0 {
 			n := min(len(data), plpChunkSize)
@@ -986,10 +990,17 @@ func encodeSmallDateTime(t time.Time) ([]byte, error) {
 }
 
 func encodeUCS2(s string) []byte {
-	u := utf16.Encode([]rune(s))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(b[2*i:], c)
+	// Rune by rune: tests send values of hundreds of megabytes. A UTF-16
+	// code unit takes 2 bytes for at least one byte of UTF-8.
+	b := make([]byte, 0, 2*len(s))
+	for _, r := range s {
+		if r >= 0x10000 {
+			hi, lo := utf16.EncodeRune(r)
+			b = binary.LittleEndian.AppendUint16(b, uint16(hi))
+			b = binary.LittleEndian.AppendUint16(b, uint16(lo))
+			continue
+		}
+		b = binary.LittleEndian.AppendUint16(b, uint16(r))
 	}
 	return b
 }

@@ -48,6 +48,9 @@ type DB struct {
 	PartitionSchemes []*PartitionScheme
 	// FulltextCatalogs are the names of full-text catalogs.
 	FulltextCatalogs []string
+	// SecurityPolicies are row-level security policies (AddSecurityPolicy
+	// adds one to a built database).
+	SecurityPolicies []*SecurityPolicy
 
 	objects []*objRow
 	nextID  int64
@@ -156,6 +159,11 @@ type Column struct {
 	GeneratedAlways   int // 1 start, 2 end
 	Hidden            bool
 	AnsiPaddingOff    bool // created with SET ANSI_PADDING OFF
+	// Masked is the masking function of a masked column (dynamic data
+	// masking), "default()" or "email()"; "" when not masked. The sample
+	// server sends the values unmasked whatever the login may do: it
+	// models the catalog the scripter checks, not the masking.
+	Masked string
 
 	id       int64
 	typ      colType
@@ -278,6 +286,19 @@ type ExtProp struct {
 	Value  any // a string, or an mssqltest.Variant
 }
 
+// SecurityPolicy is a row-level security policy with filter and block
+// predicates on tables ("schema.name"). The sample server returns every
+// row whatever its filters: it models the catalog the scripter checks.
+type SecurityPolicy struct {
+	Schema   string
+	Name     string
+	Disabled bool
+	Filters  []string
+	Blocks   []string
+
+	id int64
+}
+
 // Other is an object of a kind the scripter does not script.
 type Other struct {
 	Schema string
@@ -372,6 +393,9 @@ func (db *DB) Build() {
 	}
 	for _, o := range db.Other {
 		db.addObject(o.Schema, o.Name, o.Type, 0)
+	}
+	for _, p := range db.SecurityPolicies {
+		p.id = db.addObject(p.Schema, p.Name, "SP", 0)
 	}
 	all := append([]*Table(nil), db.Tables...)
 	for _, tt := range db.TableTypes {

@@ -522,6 +522,15 @@ func modules() []*Module {
 	}
 }
 
+// NewDB returns a database of the given tables and nothing else, with
+// snapshot isolation on, for tests that need tables of their own (their
+// rows generated as they are sent, with Gen and NRows, if large).
+func NewDB(name string, tables ...*Table) *DB {
+	db := &DB{Name: name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true, Tables: tables}
+	db.Build()
+	return db
+}
+
 // Bench returns a database "bench" with one table dbo.Mixed of n rows of
 // mixed types, generated as they are sent.
 func Bench(n int64) *DB {

@@ -1,6 +1,9 @@
 package sample
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // builtinPrincipal is a principal every database has.
 type builtinPrincipal struct {
@@ -168,4 +171,72 @@ func (db *DB) AddPrincipals(ps ...*Principal) {
 		p.id = int64(5 + len(db.Principals))
 		db.Principals = append(db.Principals, p)
 	}
+}
+
+// AddSecurityPolicy adds a row-level security policy to a built database
+// (a sys.objects row of type SP, which the scripter reports as not
+// scripted, and its predicates).
+func (db *DB) AddSecurityPolicy(p *SecurityPolicy) {
+	p.id = db.addObject(p.Schema, p.Name, "SP", 0)
+	db.SecurityPolicies = append(db.SecurityPolicies, p)
+}
+
+// maskedColumnsResult answers sqlvault:masked_columns: the masked columns
+// of the tables, and whether the login may unmask them (HAS_PERMS_BY_NAME
+// on the database and, as SQL Server 2022 answers it, on the column).
+func (h *Handler) maskedColumnsResult(db *DB) *result {
+	r := newResult("object_id:i", "column_id:i", "column_name:s", "unmask_database:i", "unmask_column:i")
+	for _, t := range db.Tables {
+		for _, c := range t.Columns {
+			if c.Masked == "" {
+				continue
+			}
+			onDB := int64(1)
+			if h.NoUnmask {
+				onDB = 0
+			}
+			var onCol any = onDB
+			switch {
+			case h.NoGranularUnmask:
+				onCol = nil
+			case h.UnmaskColumns[t.Schema+"."+t.Name+"."+c.Name]:
+				onCol = int64(1)
+			}
+			r.add(t.ID, c.id, c.Name, onDB, onCol)
+		}
+	}
+	return r
+}
+
+// securityPredicatesResult answers sqlvault:security_predicates: the
+// filter predicates of the enabled policies.
+func (db *DB) securityPredicatesResult() *result {
+	type row struct {
+		target       int64
+		schema, name string
+	}
+	var rows []row
+	for _, p := range db.SecurityPolicies {
+		if p.Disabled {
+			continue
+		}
+		for _, f := range p.Filters {
+			rows = append(rows, row{db.lookup(f), p.Schema, p.Name})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.target != b.target {
+			return a.target < b.target
+		}
+		if a.schema != b.schema {
+			return a.schema < b.schema
+		}
+		return a.name < b.name
+	})
+	r := newResult("target_object_id:i", "policy_schema:s", "policy_name:s")
+	for _, x := range rows {
+		r.add(x.target, x.schema, x.name)
+	}
+	return r
 }

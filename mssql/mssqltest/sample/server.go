@@ -24,6 +24,16 @@ type Handler struct {
 	// NoViewDefinition makes the permission check report that the login
 	// lacks VIEW DEFINITION.
 	NoViewDefinition bool
+	// NoUnmask makes the login lack UNMASK on the database: it would read
+	// masked columns (Column.Masked) masked, but those UnmaskColumns
+	// names ("schema.table.column", SQL Server 2022's UNMASK on a
+	// column).
+	NoUnmask      bool
+	UnmaskColumns map[string]bool
+	// NoGranularUnmask answers as SQL Server 2016 to 2019, where UNMASK
+	// is a permission of the database only: HAS_PERMS_BY_NAME on a column
+	// gives NULL.
+	NoGranularUnmask bool
 }
 
 // NewHandler returns a handler serving the given databases.
@@ -235,6 +245,10 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.roleMembersResult()
 	case "sqlvault:database_permissions":
 		r = db.databasePermissionsResult()
+	case "sqlvault:masked_columns":
+		r = h.maskedColumnsResult(db)
+	case "sqlvault:security_predicates":
+		r = db.securityPredicatesResult()
 	case "sqlvault:create_snapshot":
 		if !db.DatabaseSnapshots {
 			return mssqltest.Errorf(262, 14, "CREATE DATABASE permission denied in database 'master'.")

@@ -1,0 +1,358 @@
+package mssql
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// dataReplay rebuilds the rows a data file inserts, reading it as sqlcmd
+// and SQL Server run it: the file, after its header (fileHeader, which it
+// must start with), is cut into batches at its GO lines (as
+// Write receives it, holding no more than one batch), a batch run with
+// sp_executesql is replaced by the text of its statement (unwrapExec),
+// and the statements are read one by one:
+//   - SET (the file's header, IDENTITY_INSERT);
+//   - INSERT INTO <table> (<columns>) VALUES and its rows, one a line;
+//   - for a row with values written in pieces: IF OBJECT_ID(...) DROP,
+//     CREATE TABLE #sqlvault_lob (cN type NOT NULL, ...), INSERT INTO
+//     #sqlvault_lob (cN, ...) VALUES (<empty values>), UPDATE
+//     #sqlvault_lob SET cN.WRITE(<piece>, NULL, NULL), which appends,
+//     INSERT INTO <table> (<columns>) SELECT <literals and cN> FROM
+//     #sqlvault_lob, and DROP TABLE #sqlvault_lob.
+//
+// Anything else is an error, as is a batch longer than maxBatch (when
+// set), an INSERT into another table or other columns, or a literal that
+// ParseLiteral refuses. row receives each row's values in column order,
+// canonical Go values as ParseLiteral gives them; a value built in pieces
+// is the concatenation of the pieces ([]byte or string), or, with
+// digests set, a pieceDigest of it (so that a value of hundreds of
+// megabytes need not be held).
+type dataReplay struct {
+	table    string // [schema].[table]
+	cols     []*Column
+	maxBatch int
+	digests  bool
+	row      func(vals []any) error
+
+	buf      []byte
+	header   bool // fileHeader was read
+	scanned  int
+	batches  int
+	longest  int
+	pieces   int
+	rows     int64
+	lob      map[string]*pieceAcc // the columns of #sqlvault_lob
+	lobOrder []string
+	values   bool // inside INSERT ... VALUES
+	err      error
+}
+
+// pieceAcc is a value of #sqlvault_lob as the UPDATEs build it.
+type pieceAcc struct {
+	typ  ColumnType
+	data []byte
+	h    hashWriter
+	n    int64
+}
+
+type hashWriter interface {
+	Write(p []byte) (int, error)
+	Sum(b []byte) []byte
+}
+
+// pieceDigest is a value built in pieces, when only its digest is kept.
+type pieceDigest struct {
+	Sum [32]byte
+	Len int64
+}
+
+func digestOf(b []byte) pieceDigest {
+	return pieceDigest{Sum: sha256.Sum256(b), Len: int64(len(b))}
+}
+
+func (a *pieceAcc) add(v any) {
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	}
+	a.n += int64(len(b))
+	if a.h != nil {
+		a.h.Write(b)
+		return
+	}
+	a.data = append(a.data, b...)
+}
+
+func (a *pieceAcc) value() any {
+	if a.h != nil {
+		var d pieceDigest
+		copy(d.Sum[:], a.h.Sum(nil))
+		d.Len = a.n
+		return d
+	}
+	if a.typ.Name == "nvarchar" {
+		return string(a.data)
+	}
+	return append([]byte{}, a.data...)
+}
+
+// Write takes more of the file.
+func (d *dataReplay) Write(p []byte) (int, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
+	d.buf = append(d.buf, p...)
+	if !d.header {
+		if len(d.buf) < len(fileHeader) {
+			return len(p), nil
+		}
+		if string(d.buf[:len(fileHeader)]) != fileHeader {
+			d.err = fmt.Errorf("%s: the file does not start with the header: %.80q", d.table, d.buf)
+			return 0, d.err
+		}
+		d.buf, d.header = append(d.buf[:0], d.buf[len(fileHeader):]...), true
+	}
+	for {
+		i := bytes.IndexByte(d.buf[d.scanned:], '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		end := d.scanned + i + 1
+		if string(d.buf[d.scanned:end]) == "GO\n" {
+			d.err = d.batch(string(d.buf[:d.scanned]))
+			d.buf = append(d.buf[:0], d.buf[end:]...)
+			d.scanned = 0
+			if d.err != nil {
+				return 0, d.err
+			}
+			continue
+		}
+		d.scanned = end
+	}
+}
+
+// Close reads what follows the last GO: nothing but comment lines.
+func (d *dataReplay) Close() error {
+	if d.err != nil {
+		return d.err
+	}
+	if !d.header {
+		return fmt.Errorf("%s: the file does not start with the header", d.table)
+	}
+	for _, l := range strings.Split(string(d.buf), "\n") {
+		if l != "" && !strings.HasPrefix(l, "--") {
+			return fmt.Errorf("%s: text after the last GO: %.80q", d.table, l)
+		}
+	}
+	if d.lob != nil {
+		return fmt.Errorf("%s: #sqlvault_lob was not dropped", d.table)
+	}
+	return nil
+}
+
+func (d *dataReplay) batch(text string) error {
+	d.batches++
+	d.longest = max(d.longest, len(text))
+	if d.maxBatch > 0 && len(text) > d.maxBatch {
+		return fmt.Errorf("%s: batch %d holds %d bytes, more than %d", d.table, d.batches, len(text), d.maxBatch)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if l != "" && !strings.HasPrefix(l, "--") {
+			lines = append(lines, l)
+		}
+	}
+	if stmt, ok, err := unwrapExec(strings.Join(lines, "\n")); err != nil {
+		return fmt.Errorf("%s: batch %d: %w", d.table, d.batches, err)
+	} else if ok {
+		lines = codeLines(stmt)
+	}
+	d.values = false
+	for i := 0; i < len(lines); i++ {
+		if err := d.line(lines, &i); err != nil {
+			return fmt.Errorf("%s: batch %d: %w", d.table, d.batches, err)
+		}
+	}
+	if d.values {
+		return fmt.Errorf("%s: batch %d ends inside INSERT ... VALUES", d.table, d.batches)
+	}
+	return nil
+}
+
+func (d *dataReplay) head() string {
+	return "INSERT INTO " + d.table + " (" + identList(columnNames(d.cols)) + ")"
+}
+
+// line reads the statement at lines[*i], and the lines it takes.
+func (d *dataReplay) line(lines []string, i *int) error {
+	l := lines[*i]
+	const lob = "#sqlvault_lob"
+	switch {
+	case d.values:
+		row, ok := strings.CutSuffix(l, ",")
+		if !ok {
+			row, ok = strings.CutSuffix(l, ";")
+			d.values = !ok
+		}
+		if !ok {
+			return fmt.Errorf("row %.80q ends in neither , nor ;", l)
+		}
+		lits, err := splitTuple(row)
+		if err != nil {
+			return err
+		}
+		return d.emit(lits, nil)
+	case strings.HasPrefix(l, "SET IDENTITY_INSERT "+d.table+" O"):
+		return nil
+	case l == d.head()+" VALUES":
+		d.values = true
+		return nil
+	case l == "IF OBJECT_ID(N'tempdb.."+lob+"') IS NOT NULL DROP TABLE "+lob+";":
+		d.lob, d.lobOrder = nil, nil
+		return nil
+	case strings.HasPrefix(l, "CREATE TABLE "+lob+" ("):
+		defs, ok := strings.CutSuffix(strings.TrimPrefix(l, "CREATE TABLE "+lob+" ("), ");")
+		if !ok || d.lob != nil {
+			return fmt.Errorf("unexpected %.80q", l)
+		}
+		d.lob = map[string]*pieceAcc{}
+		for _, def := range strings.Split(defs, ", ") {
+			name, typ, _ := strings.Cut(def, " ")
+			typ = strings.TrimSuffix(strings.TrimSuffix(typ, " NOT NULL"), " COLLATE DATABASE_DEFAULT")
+			t, err := ParseTypeDecl(typ)
+			if err != nil || (typ != "nvarchar(max)" && typ != "varbinary(max)") {
+				return fmt.Errorf("column %q of type %q in %s", name, typ, lob)
+			}
+			a := &pieceAcc{typ: t}
+			if d.digests {
+				a.h = sha256.New()
+			}
+			d.lob[name] = a
+			d.lobOrder = append(d.lobOrder, name)
+		}
+		return nil
+	case strings.HasPrefix(l, "INSERT INTO "+lob+" ("):
+		names, vals, ok := strings.Cut(strings.TrimPrefix(l, "INSERT INTO "+lob+" ("), ") VALUES (")
+		vals, ok2 := strings.CutSuffix(vals, ");")
+		if !ok || !ok2 || names != strings.Join(d.lobOrder, ", ") {
+			return fmt.Errorf("unexpected %.80q", l)
+		}
+		for k, lit := range strings.Split(vals, ", ") {
+			a := d.lob[d.lobOrder[k]]
+			v, err := ParseLiteral(a.typ, lit)
+			if err != nil {
+				return err
+			}
+			if v == nil {
+				return errors.New(".WRITE cannot append to NULL")
+			}
+			a.add(v)
+		}
+		return nil
+	case strings.HasPrefix(l, "UPDATE "+lob+" SET "):
+		name, rest, ok := strings.Cut(strings.TrimPrefix(l, "UPDATE "+lob+" SET "), ".WRITE(")
+		lit, ok2 := strings.CutSuffix(rest, ", NULL, NULL);")
+		a := d.lob[name]
+		if !ok || !ok2 || a == nil || a.n < 0 {
+			return fmt.Errorf("unexpected %.80q", l)
+		}
+		v, err := ParseLiteral(a.typ, lit)
+		if err != nil {
+			return err
+		}
+		d.pieces++
+		a.add(v)
+		return nil
+	case l == d.head():
+		if *i+2 >= len(lines) || lines[*i+2] != "FROM "+lob+";" || !strings.HasPrefix(lines[*i+1], "SELECT ") || d.lob == nil {
+			return fmt.Errorf("unexpected %.80q", l)
+		}
+		sel := lines[*i+1]
+		*i += 2
+		lits, err := splitTuple("(" + strings.TrimPrefix(sel, "SELECT ") + ")")
+		if err != nil {
+			return err
+		}
+		return d.emit(lits, d.lob)
+	case l == "DROP TABLE "+lob+";":
+		if d.lob == nil {
+			return errors.New("DROP TABLE of no " + lob)
+		}
+		d.lob, d.lobOrder = nil, nil
+		return nil
+	}
+	return fmt.Errorf("unexpected %.120q", l)
+}
+
+// emit parses a row's literals (cN or CAST(cN AS type) naming a value of
+// lob) and passes the values on.
+func (d *dataReplay) emit(lits []string, lob map[string]*pieceAcc) error {
+	if len(lits) != len(d.cols) {
+		return fmt.Errorf("%d values for %d columns", len(lits), len(d.cols))
+	}
+	vals := make([]any, len(lits))
+	for k, lit := range lits {
+		c := d.cols[k]
+		name := lit
+		if in, ok := strings.CutPrefix(lit, "CAST("); ok && lob != nil {
+			name, _, _ = strings.Cut(in, " AS ")
+			if lit != "CAST("+name+" AS "+c.Type.norm().TypeDecl()+")" {
+				name = ""
+			}
+		}
+		if a := lob[name]; a != nil {
+			if name != fmt.Sprintf("c%d", k+1) {
+				return fmt.Errorf("value %d from %s", k+1, name)
+			}
+			vals[k] = a.value()
+			a.n = -1 // used
+			continue
+		}
+		v, err := ParseLiteral(c.Type, lit)
+		if err != nil {
+			return fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		vals[k] = v
+	}
+	for _, a := range lob {
+		if a.n >= 0 {
+			return errors.New("a value of #sqlvault_lob is not inserted")
+		}
+	}
+	d.rows++
+	if d.row != nil {
+		return d.row(vals)
+	}
+	return nil
+}
+
+// codeLines splits the text of statements at the line breaks outside
+// strings and bracketed identifiers (a name may hold a line break).
+func codeLines(text string) []string {
+	var lines []string
+	start := 0
+	var in byte // '[' or '\'', or 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case in == '[' && c == ']', in == '\'' && c == '\'':
+			if i+1 < len(text) && text[i+1] == c {
+				i++
+			} else {
+				in = 0
+			}
+		case in == 0 && (c == '[' || c == '\''):
+			in = c
+		case in == 0 && c == '\n':
+			lines = append(lines, text[start:i])
+			start = i + 1
+		}
+	}
+	return append(lines, text[start:])
+}

@@ -325,3 +325,31 @@ func TestFileNames(t *testing.T) {
 		t.Error(DatabaseFolder("sales db"))
 	}
 }
+
+// TestDataMissingRule checks the rule that decides which reported objects
+// make a backup incomplete: in the sample, only the memory-optimized table
+// (its rows are not in the snapshot) is warned about with ErrDataMissing;
+// the CLR, encrypted and Service Broker objects, the partitioning and the
+// principals are warnings whose script restores every row.
+func TestDataMissingRule(t *testing.T) {
+	s := newTestServer(t, nil)
+	opts := s.options("sample")
+	var missing, other []string
+	opts.Warn = func(what string, err error) {
+		if errors.Is(err, ErrDataMissing) {
+			missing = append(missing, what+": "+err.Error())
+		} else {
+			other = append(other, what)
+		}
+	}
+	_, m := s.scriptMem("sample", opts)
+	sameLines(t, "data missing", missing, []string{"table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table"})
+	if len(other) < 5 || len(other)+1 != len(m.Unscripted) {
+		t.Errorf("other warnings %q for %d unscripted objects", other, len(m.Unscripted))
+	}
+	for _, u := range []Unscripted{{Kind: "procedure"}, {Kind: "partitioned table"}, {Kind: "assembly"}, {Kind: "data compression"}} {
+		if u.DataMissing() {
+			t.Errorf("%s: data missing", u.Kind)
+		}
+	}
+}

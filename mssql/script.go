@@ -283,7 +283,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	m.Unscripted = append([]Unscripted(nil), c.Unscripted...)
 	s.plan()
 	for _, u := range m.Unscripted {
-		opts.warn(u.Kind+" "+u.Name, errors.New("not scripted: "+u.Reason))
+		opts.warn(u.Kind+" "+u.Name, u.warning())
 	}
 	if !opts.SchemaOnly {
 		// Before any data is read: masked values and hidden rows would be

@@ -18,7 +18,7 @@ import (
 
 // ErrIncomplete is returned (wrapped) by Backup when some source items could
 // not be read; the snapshot was still written with everything else.
-var ErrIncomplete = errors.New("backup incomplete: some files could not be read")
+var ErrIncomplete = errors.New("backup incomplete")
 
 // Options set the manifest fields and behaviour of a backup.
 type Options struct {
@@ -30,6 +30,10 @@ type Options struct {
 	// Warn is called for each source item that cannot be read; the backup
 	// goes on without it.
 	Warn func(path string, err error)
+	// Items names what the source holds, in the error of an incomplete
+	// backup ("some files could not be read"): "files" when empty; a
+	// database's backup says "tables".
+	Items string
 	// Skipped is called for each item left out on purpose (sockets); it
 	// does not make the backup incomplete.
 	Skipped func(path, reason string)
@@ -111,7 +115,11 @@ func (a *archiver) finish(ctx context.Context, root *Tree, paths []string, sourc
 		return nil, err
 	}
 	if a.sum.Incomplete {
-		return sn, fmt.Errorf("%w (%d unreadable)", ErrIncomplete, a.sum.Errors)
+		items := a.opts.Items
+		if items == "" {
+			items = "files"
+		}
+		return sn, fmt.Errorf("%w: some %s could not be read (%d unreadable)", ErrIncomplete, items, a.sum.Errors)
 	}
 	return sn, nil
 }

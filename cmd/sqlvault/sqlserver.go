@@ -193,7 +193,7 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	paths := []string{job.src.Location(name)}
 	shown := mssql.DisplayText(name)
 	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
-		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
+		Items: "tables", Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
 	if !c.Bool("force") {
 		opts.Parent = g.readableParent(ctx, r, snapshot.ParentCandidates(sns, host, sourceSQLServer, paths))
 	}
@@ -205,11 +205,15 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	}()
 	mopts := job.opts
 	mopts.Warn = func(what string, err error) {
-		if errors.Is(err, mssql.ErrInconsistent) {
-			g.warnf("%s: %v", shown, err) // asked for with --allow-inconsistent
+		// Only data missing from the snapshot makes it incomplete (exit
+		// 3): a table that is not scripted (mssql.Unscripted.DataMissing),
+		// data read masked or filtered. Every other object reported is a
+		// warning, listed under unscripted in the manifest.
+		if errors.Is(err, mssql.ErrDataMissing) || errors.Is(err, mssql.ErrFilteredData) {
+			b.Warn(shown+": "+what, err)
 			return
 		}
-		b.Warn(shown+": "+what, err)
+		g.warnf("%s: %s: %v", shown, what, err)
 	}
 	g.infof("backing up database %s from %s", shown, job.src.Location(""))
 	m, err := job.script(ctx, g, name, mssql.PrefixSink{Prefix: mssql.DatabaseFolder(name), Sink: b}, mopts)
@@ -235,10 +239,10 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 		g.infof("database %s: %s", shown, note)
 	}
 	if err != nil && len(m.FilteredTables) > 0 {
-		return fmt.Errorf("%w: snapshot %s lacks objects or holds data as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)", err, sn.ID().Str())
+		return fmt.Errorf("%w: snapshot %s lacks the data of tables or holds it as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)", err, sn.ID().Str())
 	}
 	if err != nil {
-		return fmt.Errorf("%w: snapshot %s lacks the objects listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
+		return fmt.Errorf("%w: snapshot %s lacks the data of the tables listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
 	}
 	return nil
 }

@@ -257,6 +257,10 @@ type ExtProp struct {
 	Value   any
 	Base    ColumnType
 	HasBase bool
+	// SubName is what Minor (or, for a principal, Major) names: a
+	// column of an object (class 1) or of a table type (8), a parameter
+	// (2), a database principal (4).
+	SubName string
 }
 
 // dependency is a row of sys.sql_expression_dependencies, less its
@@ -426,7 +430,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			return nil
 		}},
 		{qExtendedProperties, func(r *record) error {
-			p := &ExtProp{Class: r.int("class"), Major: r.int("major_id"), Minor: r.int("minor_id"), Name: r.str("name"), Value: r.get("value")}
+			p := &ExtProp{Class: r.int("class"), Major: r.int("major_id"), Minor: r.int("minor_id"), Name: r.str("name"), Value: r.get("value"),
+				SubName: r.str("sub_name")}
 			if !r.null("base_type") {
 				p.HasBase = true
 				p.Base = ColumnType{Name: r.str("base_type"), MaxLength: int(r.int("base_max_length")),

@@ -493,7 +493,7 @@ func (s *scripter) planExtProps(leave func(kind, name, reason string, a absence)
 func (s *scripter) extPropAbsence(p *ExtProp) (absence, string, bool) {
 	c := s.c
 	switch p.Class {
-	case 1, 7:
+	case 1, 2, 7:
 		if a, ok := s.absent[p.Major]; ok {
 			return a, c.qualified(p.Major), true
 		}
@@ -516,7 +516,7 @@ func (s *scripter) extPropAbsence(p *ExtProp) (absence, string, bool) {
 				return a, name, true
 			}
 		}
-	case 6:
+	case 6, 8:
 		if a, ok := s.absentType[p.Major]; ok && c.types[p.Major] != nil {
 			return a, quoteName(c.types[p.Major].Schema, c.types[p.Major].Name), true
 		}

@@ -41,6 +41,7 @@ func TestExcludeLeavesOutDependents(t *testing.T) {
 	sink, m := s.scriptMem("sample", opts)
 	sameLines(t, "warnings with sales.Orders excluded", warned, full)
 	sameLines(t, "left_out", leftOutLines(m.LeftOut), []string{
+		"extended property column [sales].[CustomerOrders].[CustomerID] N'MS_Description': on [sales].[CustomerOrders], which is left out",
 		"extended property view [sales].[CustomerOrders] N'MS_Description': on [sales].[CustomerOrders], which is left out",
 		"foreign key [sales].[OrderLines].[FK_OrderLines_Orders]: references [sales].[Orders], which is excluded",
 		"function [sales].[fn_CustomerOrders]: depends on [sales].[Orders], which is excluded",
@@ -61,7 +62,7 @@ func TestExcludeLeavesOutDependents(t *testing.T) {
 		"CREATE TABLE [sales].[OrderLines]", "CREATE FUNCTION [dbo].[fn_Tax]")
 	mustContain(t, SecurityFile, sec, "GRANT EXECUTE ON OBJECT::[sales].[usp_OrderCount] TO [reporting];")
 	mustContain(t, ManifestFile, string(sink.files[ManifestFile]),
-		"\"left_out\": [\n    {\n      \"kind\": \"extended property\",\n      \"name\": \"view [sales].[CustomerOrders] N'MS_Description'\",\n"+
+		"\"left_out\": [\n    {\n      \"kind\": \"extended property\",\n      \"name\": \"column [sales].[CustomerOrders].[CustomerID] N'MS_Description'\",\n"+
 			"      \"reason\": \"on [sales].[CustomerOrders], which is left out\"\n    },\n")
 	if full, _ := s.scriptMem("sample", s.options("sample")); strings.Contains(string(full.files[ManifestFile]), "left_out") {
 		t.Error("a full script lists objects under left_out")

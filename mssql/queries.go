@@ -222,9 +222,16 @@ SELECT ep.class, ep.major_id, ep.minor_id, ep.name, ep.value,
        CAST(SQL_VARIANT_PROPERTY(ep.value, 'BaseType') AS nvarchar(128)) AS base_type,
        CAST(SQL_VARIANT_PROPERTY(ep.value, 'Precision') AS int) AS base_precision,
        CAST(SQL_VARIANT_PROPERTY(ep.value, 'Scale') AS int) AS base_scale,
-       CAST(SQL_VARIANT_PROPERTY(ep.value, 'MaxLength') AS int) AS base_max_length
+       CAST(SQL_VARIANT_PROPERTY(ep.value, 'MaxLength') AS int) AS base_max_length,
+       CASE ep.class
+           WHEN 1 THEN COL_NAME(ep.major_id, ep.minor_id)
+           WHEN 2 THEN (SELECT p.name FROM sys.parameters AS p WHERE p.object_id = ep.major_id AND p.parameter_id = ep.minor_id)
+           WHEN 4 THEN (SELECT dp.name FROM sys.database_principals AS dp WHERE dp.principal_id = ep.major_id)
+           WHEN 8 THEN (SELECT c.name FROM sys.table_types AS tt JOIN sys.columns AS c ON c.object_id = tt.type_table_object_id
+                        WHERE tt.user_type_id = ep.major_id AND c.column_id = ep.minor_id)
+       END AS sub_name
 FROM sys.extended_properties AS ep
-WHERE ep.class IN (0, 1, 3, 6, 7)
+WHERE ep.class IN (0, 1, 2, 3, 4, 6, 7, 8)
 ORDER BY ep.class, ep.major_id, ep.minor_id, ep.name`
 
 	// qAssemblies lists user CLR assemblies, which are not scripted.

@@ -758,7 +758,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 		}
 	}
 	if schemaToo && !s.filtered {
-		if err := s.writeExtendedProperties(&b); err != nil {
+		if err := s.writeExtendedProperties(&b, false); err != nil {
 			return err
 		}
 	}
@@ -809,6 +809,10 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 		}
 		b.WriteString(batch(s.ifModuleCreated(it.Object, it.Stmt)))
 		s.object(it.Kind, it.Name)
+	}
+	// Extended properties of users and roles, once the roles exist.
+	if err := s.writeExtendedProperties(&b, true); err != nil {
+		return err
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -969,9 +973,12 @@ func constantLiteral(lit string) bool {
 
 // writeExtendedProperties adds sp_addextendedproperty calls for the
 // extended properties planExtProps chose.
-func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
+func (s *scripter) writeExtendedProperties(b *strings.Builder, principals bool) error {
 	c := s.c
 	for _, p := range s.extProps {
+		if (p.Class == 4) != principals {
+			continue // a principal's in security.sql, after the roles are created
+		}
 		levels, target, _ := s.extPropLevels(p)
 		val := []byte("NULL")
 		if p.Value != nil && p.HasBase {
@@ -985,7 +992,7 @@ func (s *scripter) writeExtendedProperties(b *strings.Builder) error {
 		args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
 		decl, call := execProc("sys.sp_addextendedproperty", args)
 		switch u := c.loginUser(p.Major); {
-		case p.Class == 1 && c.modules[p.Major] != nil:
+		case (p.Class == 1 || p.Class == 2) && c.modules[p.Major] != nil:
 			// Where the module was created (which a module that executes
 			// as a user for a login is only where that user exists).
 			call = s.ifModuleCreated(p.Major, call)
@@ -1020,12 +1027,38 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 		if p.Major == 1 {
 			return lvl(0, "SCHEMA", "dbo"), "schema [dbo]", true
 		}
-	case 6:
+	case 6, 8:
 		for _, t := range c.Types {
-			if t.ID == p.Major {
-				return cat(lvl(0, "SCHEMA", t.Schema), lvl(1, "TYPE", t.Name)), "type " + quoteName(t.Schema, t.Name), true
+			if t.ID != p.Major {
+				continue
 			}
+			base := cat(lvl(0, "SCHEMA", t.Schema), lvl(1, "TYPE", t.Name))
+			if p.Class == 8 { // a column of a table type
+				if !t.IsTable || p.SubName == "" {
+					return nil, "", false
+				}
+				return cat(base, lvl(2, "COLUMN", p.SubName)), "column " + quoteName(t.Schema, t.Name) + "." + quoteIdent(p.SubName), true
+			}
+			return base, "type " + quoteName(t.Schema, t.Name), true
 		}
+	case 4:
+		// A database principal: level 0 USER names users and roles
+		// alike (sp_addextendedproperty); only one the copy has.
+		if pr := c.principals[p.Major]; pr != nil && !pr.builtin() && c.principalScripted(p.Major) && (pr.Type == "R" || !pr.loginMapped()) {
+			return lvl(0, "USER", pr.Name), "principal " + quoteIdent(pr.Name), true
+		}
+	case 2:
+		// A parameter of a procedure or function.
+		o := c.objects[p.Major]
+		if o == nil {
+			return nil, "", false
+		}
+		kind := map[string]string{"P": "PROCEDURE", "FN": "FUNCTION", "IF": "FUNCTION", "TF": "FUNCTION"}[o.typ]
+		if kind == "" || p.SubName == "" {
+			return nil, "", false
+		}
+		return cat(lvl(0, "SCHEMA", o.schema), lvl(1, kind, o.name), lvl(2, "PARAMETER", p.SubName)),
+			"parameter " + quoteName(o.schema, o.name) + " " + p.SubName, true
 	case 1, 7:
 		o := c.objects[p.Major]
 		if o == nil {
@@ -1074,6 +1107,9 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 						return cat(base, lvl(2, "COLUMN", col.Name)), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(col.Name), true
 					}
 				}
+			}
+			if o.typ == "V" && p.SubName != "" { // a view's column, by the name the server gave
+				return cat(base, lvl(2, "COLUMN", p.SubName)), "column " + quoteName(o.schema, o.name) + "." + quoteIdent(p.SubName), true
 			}
 			return nil, "", false
 		}

@@ -186,7 +186,7 @@ func TestUnscripted(t *testing.T) {
 		"permission GRANT EXECUTE ON OBJECT::[dbo].[usp_Secret] TO [reporting]: not scripted: its object [dbo].[usp_Secret] is not scripted",
 		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read",
 		"role member [legacy_user] in [reporting]: not scripted: [legacy_user] is not scripted",
-		"table [dbo].[Cache]: not scripted: memory-optimized table",
+		"table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table",
 		"user [legacy_user]: not scripted: " + reasonLoginUnknown,
 	}
 	sameLines(t, "warnings", warned, want)
@@ -271,6 +271,9 @@ func TestSecurity(t *testing.T) {
 		"GRANT IMPERSONATE ON USER::[etl_user] TO [auditors];",
 		"IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL\n    GRANT IMPERSONATE ON USER::[web_user] TO [app_user];",
 		"GRANT EXECUTE ON TYPE::[sales].[OrderLineList] TO [app_user];",
+		// Extended properties of principals, once the roles exist.
+		"DECLARE @value sql_variant = CAST(CAST(N'The application' AS nvarchar(15)) AS sql_variant);\nEXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'app_user';",
+		"DECLARE @value sql_variant = CAST(CAST(N'Read-only reporting' AS nvarchar(19)) AS sql_variant);\nEXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'reporting';",
 	}
 	sameLines(t, "security.sql", stmts, want)
 	if got := m.Files[len(m.Files)-1]; got != SecurityFile {
@@ -485,7 +488,7 @@ func TestWarningsOneLine(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"table [evil" + esc + "].[t" + esc + "]: not scripted: memory-optimized table",
+		"table [evil" + esc + "].[t" + esc + "]: not scripted, its data is not in the snapshot: memory-optimized table",
 		"extended property note" + esc + ": not scripted: its object is not scripted",
 	} {
 		if !strings.Contains(strings.Join(warned, "\n"), want) {

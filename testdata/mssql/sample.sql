@@ -496,3 +496,13 @@ GRANT IMPERSONATE ON USER::web_user TO app_user;
 GRANT EXECUTE ON dbo.usp_Secret TO reporting;
 GRANT EXECUTE ON sales.usp_OrderCount TO reporting;
 GO
+
+-- Extended properties of every class the scripter writes beyond objects,
+-- columns, indexes, schemas and types: a parameter, principals (a user
+-- and a role), a column of a table type and a column of a view.
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Who orders', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'PROCEDURE', @level1name = N'usp_AddOrder', @level2type = N'PARAMETER', @level2name = N'@CustomerID';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The application', @level0type = N'USER', @level0name = N'app_user';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Read-only reporting', @level0type = N'USER', @level0name = N'reporting';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'How many', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TYPE', @level1name = N'OrderLineList', @level2type = N'COLUMN', @level2name = N'Quantity';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The customer', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'VIEW', @level1name = N'CustomerOrders', @level2type = N'COLUMN', @level2name = N'CustomerID';
+GO

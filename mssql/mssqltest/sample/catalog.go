@@ -442,12 +442,34 @@ func (db *DB) dependenciesResult() *result {
 
 func (db *DB) extPropsResult() *result {
 	r := newResult("class:t", "major_id:i", "minor_id:i", "name:s", "value:v", "base_type:s", "base_precision:i",
-		"base_scale:i", "base_max_length:i")
+		"base_scale:i", "base_max_length:i", "sub_name:S")
 	for _, p := range db.ExtProps {
 		class, major, minor := int64(0), int64(0), int64(0)
+		var subName any // sub_name: NULL unless the target names a column, parameter or principal
 		kind, rest, _ := strings.Cut(p.Target, ":")
 		switch kind {
 		case "":
+		case "parameter": // S.P.@name: its minor_id is its position, 1 here
+			i := strings.LastIndexByte(rest, '.')
+			class, major, minor, subName = 2, db.lookup(rest[:i]), 1, rest[i+1:]
+		case "principal":
+			class, major, subName = 4, db.principalID(rest), rest
+		case "typecolumn": // S.T.col of a table type
+			i := strings.LastIndexByte(rest, '.')
+			class, subName = 8, rest[i+1:]
+			for _, tt := range db.TableTypes {
+				if strings.EqualFold(tt.Schema+"."+tt.Name, rest[:i]) {
+					major = tt.ID
+					for _, c := range tt.Table.Columns {
+						if c.Name == rest[i+1:] {
+							minor = c.id
+						}
+					}
+				}
+			}
+		case "viewcolumn": // S.V.col: its minor_id is its position, 1 here
+			i := strings.LastIndexByte(rest, '.')
+			class, major, minor, subName = 1, db.lookup(rest[:i]), 1, rest[i+1:]
 		case "schema":
 			class, major = 3, db.schemaID(rest)
 		case "type":
@@ -465,7 +487,7 @@ func (db *DB) extPropsResult() *result {
 				if kind == "column" {
 					for _, c := range t.Columns {
 						if c.Name == sub {
-							minor = c.id
+							minor, subName = c.id, sub
 						}
 					}
 				} else {
@@ -479,7 +501,7 @@ func (db *DB) extPropsResult() *result {
 			}
 		}
 		base, prec, scale, ml := variantProps(p.Value)
-		r.add(class, major, minor, p.Name, p.Value, base, prec, scale, ml)
+		r.add(class, major, minor, p.Name, p.Value, base, prec, scale, ml, subName)
 	}
 	return r
 }

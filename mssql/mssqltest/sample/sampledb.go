@@ -116,6 +116,11 @@ func New() *DB {
 		{Target: "column:sales.Customers.Email", Name: "MS_Description", Value: "Case-sensitive e-mail address"},
 		{Target: "index:sales.Customers.IX_Customers_Name", Name: "MS_Description", Value: "Filtered: only with e-mail"},
 		{Target: "object:dbo.usp_A", Name: "Version", Value: mssqltest.Variant{Base: mssqltest.Column{Type: mssqltest.TypeInt}, Value: 3}},
+		{Target: "parameter:sales.usp_AddOrder.@CustomerID", Name: "MS_Description", Value: "Who orders"},
+		{Target: "principal:reporting", Name: "MS_Description", Value: "Read-only reporting"},
+		{Target: "principal:app_user", Name: "MS_Description", Value: "The application"},
+		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
+		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
 	}
 	db.Build()
 	return db

@@ -165,9 +165,20 @@ GO
 ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;
 GO
 
+-- Extended property N'MS_Description' of column [sales].[CustomerOrders].[CustomerID]
+DECLARE @value sql_variant = CAST(CAST(N'The customer' AS nvarchar(12)) AS sql_variant);
+IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL
+    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'VIEW', @level1name = N'CustomerOrders', @level2type = N'COLUMN', @level2name = N'CustomerID';
+GO
+
 -- Extended property N'MS_Description' of column [sales].[Customers].[Email]
 DECLARE @value sql_variant = CAST(CAST(N'Case-sensitive e-mail address' AS nvarchar(29)) AS sql_variant);
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'COLUMN', @level2name = N'Email';
+GO
+
+-- Extended property N'MS_Description' of column [sales].[OrderLineList].[Quantity]
+DECLARE @value sql_variant = CAST(CAST(N'How many' AS nvarchar(8)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TYPE', @level1name = N'OrderLineList', @level2type = N'COLUMN', @level2name = N'Quantity';
 GO
 
 -- Extended property N'MS_Description' of database [sample]
@@ -178,6 +189,12 @@ GO
 -- Extended property N'MS_Description' of index [sales].[Customers].[IX_Customers_Name]
 DECLARE @value sql_variant = CAST(CAST(N'Filtered: only with e-mail' AS nvarchar(26)) AS sql_variant);
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers', @level2type = N'INDEX', @level2name = N'IX_Customers_Name';
+GO
+
+-- Extended property N'MS_Description' of parameter [sales].[usp_AddOrder] @CustomerID
+DECLARE @value sql_variant = CAST(CAST(N'Who orders' AS nvarchar(10)) AS sql_variant);
+IF OBJECT_ID(N'[sales].[usp_AddOrder]') IS NOT NULL
+    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'PROCEDURE', @level1name = N'usp_AddOrder', @level2type = N'PARAMETER', @level2name = N'@CustomerID';
 GO
 
 -- Extended property N'Version' of procedure [dbo].[usp_A]

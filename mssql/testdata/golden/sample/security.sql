@@ -103,3 +103,13 @@ GO
 -- Permissions on type [sales].[OrderLineList]
 GRANT EXECUTE ON TYPE::[sales].[OrderLineList] TO [app_user];
 GO
+
+-- Extended property N'MS_Description' of principal [app_user]
+DECLARE @value sql_variant = CAST(CAST(N'The application' AS nvarchar(15)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'app_user';
+GO
+
+-- Extended property N'MS_Description' of principal [reporting]
+DECLARE @value sql_variant = CAST(CAST(N'Read-only reporting' AS nvarchar(19)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'reporting';
+GO

@@ -116,8 +116,10 @@ func (db *DB) databaseResult() *result {
 	if db.SnapshotIsolation {
 		si = 1
 	}
-	r.add(db.Name, db.Collation, int64(db.Compatibility), si, false, "FULL", false, false, false, false, false, false,
-		false, false, false, "ONLINE")
+	o := db.Options
+	r.add(db.Name, db.Collation, int64(db.Compatibility), si, o.ReadCommittedSnapshot, "FULL", o.AnsiNulls, o.AnsiPadding,
+		o.AnsiWarnings, o.ArithAbort, o.ConcatNullYieldsNull, o.QuotedIdentifier, o.NumericRoundAbort, o.RecursiveTriggers,
+		false, "ONLINE")
 	return r
 }
 

@@ -33,6 +33,38 @@ type DatabaseInfo struct {
 	RecursiveTriggers      bool   `json:"recursive_triggers"`
 	ReadOnly               bool   `json:"read_only"`
 	State                  string `json:"state"`
+
+	// The options of sys.databases read by qDatabaseOptions (schema.sql
+	// sets them: databaseOptions), and what is reported, not applied:
+	// Trustworthy, DBChaining, BrokerEnabled and the owner's login (""
+	// where the backup's login cannot see it).
+	AnsiNullDefault                 bool   `json:"ansi_null_default"`
+	AutoClose                       bool   `json:"auto_close"`
+	AutoShrink                      bool   `json:"auto_shrink"`
+	AutoCreateStatistics            bool   `json:"auto_create_statistics"`
+	AutoCreateStatisticsIncremental bool   `json:"auto_create_statistics_incremental"`
+	AutoUpdateStatistics            bool   `json:"auto_update_statistics"`
+	AutoUpdateStatisticsAsync       bool   `json:"auto_update_statistics_async"`
+	CursorCloseOnCommit             bool   `json:"cursor_close_on_commit"`
+	LocalCursorDefault              bool   `json:"local_cursor_default"`
+	DateCorrelation                 bool   `json:"date_correlation_optimization"`
+	ParameterizationForced          bool   `json:"parameterization_forced"`
+	PageVerify                      string `json:"page_verify,omitempty"`
+	TargetRecoverySeconds           int64  `json:"target_recovery_time_seconds,omitempty"`
+	DelayedDurability               string `json:"delayed_durability,omitempty"`
+	AcceleratedDatabaseRecovery     bool   `json:"accelerated_database_recovery"`
+	Trustworthy                     bool   `json:"trustworthy"`
+	DBChaining                      bool   `json:"db_chaining"`
+	BrokerEnabled                   bool   `json:"broker_enabled"`
+	Owner                           string `json:"owner,omitempty"`
+	// ScopedConfigurations are the database scoped configurations other
+	// than the default (SQL Server 2016; on 2016 all of them).
+	ScopedConfigurations []ScopedConfiguration `json:"scoped_configurations,omitempty"`
+	// QueryStore holds the Query Store settings (SQL Server 2016), nil
+	// before 2016.
+	QueryStore *QueryStore `json:"query_store,omitempty"`
+
+	hasOptions bool // qDatabaseOptions was read
 }
 
 // object is a row of sys.objects.
@@ -122,6 +154,12 @@ type Table struct {
 	Compression     string // data compression of a heap: ROW or PAGE, "" for none
 	Stats           []*Statistic
 	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
+	// LockEscalation is sys.tables.lock_escalation_desc other than TABLE
+	// (AUTO, DISABLE); LargeValuesOutOfRow and TextInRowLimit are the
+	// sp_tableoption options (qTableOptions).
+	LockEscalation      string
+	LargeValuesOutOfRow bool
+	TextInRowLimit      int64
 
 	// notes are what is reported as not scripted if the table (or the
 	// view whose indexes it holds) is scripted: partitioning, filegroups,
@@ -161,6 +199,12 @@ type Index struct {
 	Keys             []IndexKey
 	Included         []string
 	Compression      string // ROW, PAGE or COLUMNSTORE_ARCHIVE; "" for the default
+
+	// Options read by qIndexOptions and qColumnstoreOrder.
+	NoRecompute      bool     // STATISTICS_NORECOMPUTE: sys.stats.no_recompute of the index's statistics
+	SequentialKey    bool     // OPTIMIZE_FOR_SEQUENTIAL_KEY (SQL Server 2019)
+	CompressionDelay int64    // COMPRESSION_DELAY of a columnstore index, minutes (SQL Server 2016)
+	ColumnstoreOrder []string // ORDER columns of an ordered columnstore index (SQL Server 2022)
 }
 
 // IndexKey is a key column of an index.
@@ -390,6 +434,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		}
 	}
 	lastFunction := ""
+	major := c.Server.major()
 	more := []struct {
 		query string
 		fn    func(r *record) error
@@ -397,6 +442,9 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qColumns, c.addColumn},
 		{qIndexes, c.addIndex},
 		{qIndexColumns, c.addIndexColumn},
+		{qIndexOptions(major), c.addIndexOptions},
+		{qTableOptions, c.addTableOptions},
+		{qDatabaseOptions(major), c.addDatabaseOptions},
 		{qForeignKeys, c.addForeignKey},
 		{qForeignKeyColumns, c.addForeignKeyColumn},
 		{qCheckConstraints, c.addCheck},
@@ -477,6 +525,14 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			return nil
 		}},
 		{qDatabasePermissions, c.addPermission},
+	}
+	// Asked only where the source's version has the view.
+	if major >= 13 {
+		more = append(more, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
+			catalogQuery{qQueryStore(major), c.addQueryStore})
+	}
+	if major >= 16 {
+		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
 	}
 	for _, s := range more {
 		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
@@ -768,6 +824,7 @@ func (c *Catalog) finish() {
 				continue
 			}
 		}
+		c.tableTypeIndexNotes(t)
 		types = append(types, t)
 	}
 	c.Types = types

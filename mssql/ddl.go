@@ -556,7 +556,11 @@ func identList(names []string) string {
 }
 
 // indexOptions renders the WITH (...) options that differ from the
-// defaults.
+// defaults, always in this order: PAD_INDEX, FILLFACTOR (0 is the
+// default), IGNORE_DUP_KEY, STATISTICS_NORECOMPUTE, ALLOW_ROW_LOCKS,
+// ALLOW_PAGE_LOCKS, DATA_COMPRESSION. Options that not every target
+// version has (OPTIMIZE_FOR_SEQUENTIAL_KEY, COMPRESSION_DELAY) are set
+// after the index is created, where the target has them (indexSettings).
 func indexOptions(ix *Index) string {
 	var opts []string
 	if ix.Padded {
@@ -567,6 +571,9 @@ func indexOptions(ix *Index) string {
 	}
 	if ix.IgnoreDupKey {
 		opts = append(opts, "IGNORE_DUP_KEY = ON")
+	}
+	if ix.NoRecompute {
+		opts = append(opts, "STATISTICS_NORECOMPUTE = ON")
 	}
 	if !ix.AllowRowLocks {
 		opts = append(opts, "ALLOW_ROW_LOCKS = OFF")
@@ -729,7 +736,13 @@ func createTableType(t *UserType) string {
 				if ix.Unique {
 					u = "UNIQUE "
 				}
-				lines = append(lines, fmt.Sprintf("    INDEX %s %s%s (%s)", quoteIdent(ix.Name), u, clusteredWord(ix), keyList(ix.Keys)))
+				inc := ""
+				if len(ix.Included) > 0 { // CREATE TYPE's <table_index> takes INCLUDE, no filter (Catalog.finish reports one)
+					inc = " INCLUDE (" + identList(ix.Included) + ")"
+				}
+				if ix.Filter == "" {
+					lines = append(lines, fmt.Sprintf("    INDEX %s %s%s (%s)%s", quoteIdent(ix.Name), u, clusteredWord(ix), keyList(ix.Keys), inc))
+				}
 			}
 		}
 		for _, ck := range t.Table.Checks {
@@ -782,6 +795,9 @@ func createSequence(s *Sequence) string {
 
 // createIndex renders CREATE INDEX for an index that is not a constraint.
 func createIndex(schema, table string, ix *Index) string {
+	if len(ix.ColumnstoreOrder) > 0 {
+		return createOrderedColumnstore(schema, table, ix)
+	}
 	return batch(indexStmt(schema, table, ix))
 }
 
@@ -794,6 +810,7 @@ func indexStmt(schema, table string, ix *Index) string {
 		if ix.Type == 6 {
 			s = fmt.Sprintf("CREATE NONCLUSTERED COLUMNSTORE INDEX %s ON %s (%s)", quoteIdent(ix.Name), on, identList(ix.Included))
 		}
+		s += columnstoreOrder(ix)
 		if ix.Filter != "" {
 			s += " WHERE " + ix.Filter
 		}

@@ -141,7 +141,8 @@ var statementStart = regexp.MustCompile(`^(\x{FEFF}IF UNICODE\(N'é'\) <> 233 |S
 	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |INSERT INTO |` +
 	`IF OBJECT_ID\(N'tempdb\.\.#sqlvault_lob'\) IS NOT NULL DROP TABLE #sqlvault_lob;\nCREATE TABLE #sqlvault_lob |UPDATE #sqlvault_lob SET |DROP TABLE #sqlvault_lob;|` +
 	`ALTER ROLE |ALTER AUTHORIZATION ON |(GRANT|DENY|REVOKE) [A-Z ]+( ON [A-Z ]+::\[| TO \[| FROM \[)|` +
-	`IF NOT EXISTS \(SELECT 1 FROM sys\.server_principals WHERE name = N')`)
+	`IF NOT EXISTS \(SELECT 1 FROM sys\.server_principals WHERE name = N'|` +
+	`IF EXISTS \(SELECT 1 FROM sys\.database_scoped_configurations WHERE name = N'|EXEC sys\.sp_tableoption @TableNamePattern = )`)
 
 // principalGuard matches the condition security.sql puts before a
 // statement about users that exist only where their login does.
@@ -191,6 +192,14 @@ func TestStatements(t *testing.T) {
 			if !sqlcmdReads(body, module) {
 				t.Errorf("%s batch %d: sqlcmd would misread %.200q", name, i+1, body)
 			}
+			// A statement run where the target's version has it.
+			if text, ok, err := unwrapGuarded(body); err != nil {
+				t.Errorf("%s batch %d: %v", name, i+1, err)
+				continue
+			} else if ok {
+				counts["version guarded"]++
+				body = text
+			}
 			// A statement run with sp_executesql: its text, a literal.
 			if text, ok, err := unwrapExec(body); err != nil {
 				t.Errorf("%s batch %d: %v", name, i+1, err)
@@ -228,7 +237,7 @@ func TestStatements(t *testing.T) {
 		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
 		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
 		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
-		"REVOKE CONNECT", "IF NOT", "guarded", "module guarded", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
+		"REVOKE CONNECT", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
 		if counts[want] == 0 {
 			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
 		}

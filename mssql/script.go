@@ -511,6 +511,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		if c.Database.SnapshotIsolationState == 1 {
 			b.WriteString(batch("ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;"))
 		}
+		b.WriteString(databaseOptions(&c.Database))
 		s.object("database", quoteIdent(c.Database.Name))
 	}
 	needSchema := map[string]bool{}
@@ -553,7 +554,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		case n.seq != nil:
 			kind, ddl = "sequence", createSequence(n.seq)
 		case n.table != nil:
-			kind, ddl = "table", createTable(n.table)
+			kind, ddl = "table", createTable(n.table)+tableOptions(n.table)
 		case n.module != nil:
 			kind, ddl = kindOfModule(n.module.Type), moduleBatch(n.module, s.moduleDefinition(n.module))
 		case n.synonym != nil:
@@ -633,6 +634,21 @@ func (s *scripter) writePostData(w io.Writer) error {
 				b.WriteString("\n" + comment("Index %s on view %s", quoteIdent(ix.Name), quoteName(vt.Schema, vt.Name)))
 				b.WriteString(batch(s.ifModuleCreated(vt.ID, indexStmt(vt.Schema, vt.Name, ix))))
 				s.object("index", quoteName(vt.Schema, vt.Name)+"."+quoteIdent(ix.Name))
+			}
+		}
+		// Index options a target version may lack, where it has them.
+		for _, n := range s.nodes {
+			if t := n.table; t != nil {
+				for _, ix := range t.Indexes {
+					b.WriteString(indexSettings(t.Schema, t.Name, ix, func(stmt string) string { return stmt }))
+				}
+			}
+		}
+		for _, vt := range s.views() {
+			for _, ix := range vt.Indexes {
+				if ix.Type == 1 || ix.Type == 2 {
+					b.WriteString(indexSettings(vt.Schema, vt.Name, ix, func(stmt string) string { return s.ifModuleCreated(vt.ID, stmt) }))
+				}
 			}
 		}
 		// User-created statistics, once the data and indexes are there.

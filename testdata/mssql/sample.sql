@@ -24,6 +24,28 @@ SET QUOTED_IDENTIFIER ON;
 GO
 ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
 GO
+-- Options other than a new database's, database scoped configurations
+-- other than the default, and the Query Store with settings of its own.
+-- TRUSTWORTHY and the owner are reported by the scripter, not applied.
+ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON;
+ALTER DATABASE CURRENT SET PARAMETERIZATION FORCED;
+ALTER DATABASE CURRENT SET AUTO_UPDATE_STATISTICS_ASYNC ON;
+ALTER DATABASE CURRENT SET AUTO_CREATE_STATISTICS ON (INCREMENTAL = ON);
+ALTER DATABASE CURRENT SET DELAYED_DURABILITY = ALLOWED;
+ALTER DATABASE CURRENT SET TARGET_RECOVERY_TIME = 120 SECONDS;
+ALTER DATABASE CURRENT SET TRUSTWORTHY ON;
+DECLARE @owner nvarchar(300) = N'ALTER AUTHORIZATION ON DATABASE::' + QUOTENAME(DB_NAME()) + N' TO sa;';
+EXEC (@owner);
+GO
+ALTER DATABASE SCOPED CONFIGURATION SET MAXDOP = 4;
+ALTER DATABASE SCOPED CONFIGURATION FOR SECONDARY SET MAXDOP = 2;
+ALTER DATABASE SCOPED CONFIGURATION SET OPTIMIZE_FOR_AD_HOC_WORKLOADS = ON;
+ALTER DATABASE SCOPED CONFIGURATION SET ELEVATE_ONLINE = WHEN_SUPPORTED;
+GO
+ALTER DATABASE CURRENT SET QUERY_STORE = ON (OPERATION_MODE = READ_WRITE, CLEANUP_POLICY = (STALE_QUERY_THRESHOLD_DAYS = 45),
+    DATA_FLUSH_INTERVAL_SECONDS = 900, INTERVAL_LENGTH_MINUTES = 15, MAX_STORAGE_SIZE_MB = 500, QUERY_CAPTURE_MODE = AUTO,
+    SIZE_BASED_CLEANUP_MODE = AUTO, MAX_PLANS_PER_QUERY = 100, WAIT_STATS_CAPTURE_MODE = ON);
+GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Sample database of sqlvault: every type, every object kind.';
 GO
 CREATE SCHEMA hr AUTHORIZATION dbo;
@@ -73,7 +95,9 @@ EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'A phone nu
 GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
-    Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0)
+    Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0),
+    Note nvarchar(50) NULL,
+    INDEX IX_OrderLineList_Quantity NONCLUSTERED (Quantity) INCLUDE (Note)
 );
 GO
 CREATE SEQUENCE dbo.Ticket AS int START WITH 1 INCREMENT BY 5 MINVALUE 1 MAXVALUE 1000 CYCLE NO CACHE;
@@ -224,6 +248,33 @@ GO
 SET ANSI_NULLS ON;
 GO
 INSERT dbo.Legacy VALUES (1, 'ab', 'x y  '), (2, NULL, '');
+GO
+
+-- Every index and table option: a clustered primary key optimized for
+-- sequential keys whose statistics are not recomputed, a unique index with
+-- the other options, lock escalation disabled, large values out of row
+-- and text in row; an ordered clustered columnstore index (SQL Server
+-- 2022) with a compression delay.
+CREATE TABLE dbo.Tuned (
+    ID int IDENTITY(1,1) NOT NULL,
+    Code varchar(20) NOT NULL,
+    Notes nvarchar(max) NULL,
+    Legacy text NULL,
+    CONSTRAINT PK_Tuned PRIMARY KEY CLUSTERED (ID) WITH (STATISTICS_NORECOMPUTE = ON, OPTIMIZE_FOR_SEQUENTIAL_KEY = ON)
+);
+GO
+ALTER TABLE dbo.Tuned SET (LOCK_ESCALATION = DISABLE);
+EXEC sys.sp_tableoption N'dbo.Tuned', 'large value types out of row', 'ON';
+EXEC sys.sp_tableoption N'dbo.Tuned', 'text in row', '512';
+CREATE UNIQUE NONCLUSTERED INDEX UX_Tuned_Code ON dbo.Tuned (Code)
+    WITH (PAD_INDEX = ON, FILLFACTOR = 90, IGNORE_DUP_KEY = ON, STATISTICS_NORECOMPUTE = ON, ALLOW_ROW_LOCKS = OFF, ALLOW_PAGE_LOCKS = OFF);
+INSERT dbo.Tuned (Code, Notes, Legacy) VALUES ('alpha', N'first', 'old text'), ('beta', NULL, NULL);
+GO
+CREATE TABLE dbo.TunedFacts (
+    Day date NOT NULL,
+    Amount decimal(19,4) NOT NULL
+);
+CREATE CLUSTERED COLUMNSTORE INDEX CCI_TunedFacts ON dbo.TunedFacts ORDER (Day) WITH (COMPRESSION_DELAY = 30);
 GO
 
 -- A foreign key cycle (departments have a manager, employees a

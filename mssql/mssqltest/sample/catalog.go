@@ -102,7 +102,11 @@ func (db *DB) allTables() []*Table {
 
 func (db *DB) serverResult() *result {
 	r := newResult("product_version:s", "edition:s", "engine_edition:i", "version:S", "database_name:s")
-	r.add("16.0.4135.4", "Developer Edition (64-bit)", int64(3),
+	version := "16.0.4135.4"
+	if db.ProductVersion != "" {
+		version = db.ProductVersion
+	}
+	r.add(version, "Developer Edition (64-bit)", int64(3),
 		"Microsoft SQL Server 2022 (RTM-CU15) (KB5041321) - 16.0.4135.4 (X64) (mssqltest sample server)", db.Name)
 	return r
 }
@@ -116,8 +120,10 @@ func (db *DB) databaseResult() *result {
 	if db.SnapshotIsolation {
 		si = 1
 	}
-	r.add(db.Name, db.Collation, int64(db.Compatibility), si, false, "FULL", false, false, false, false, false, false,
-		false, false, false, "ONLINE")
+	o := db.Options
+	r.add(db.Name, db.Collation, int64(db.Compatibility), si, o.ReadCommittedSnapshot, "FULL", o.AnsiNulls, o.AnsiPadding,
+		o.AnsiWarnings, o.ArithAbort, o.ConcatNullYieldsNull, o.QuotedIdentifier, o.NumericRoundAbort, o.RecursiveTriggers,
+		false, "ONLINE")
 	return r
 }
 

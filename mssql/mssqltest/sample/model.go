@@ -22,6 +22,15 @@ type DB struct {
 	SnapshotIsolation bool
 	// DatabaseSnapshots lets CREATE DATABASE ... AS SNAPSHOT OF succeed.
 	DatabaseSnapshots bool
+	// ProductVersion is the server's SERVERPROPERTY('ProductVersion'),
+	// "" for SQL Server 2022's (16.0.4135.4).
+	ProductVersion string
+	// Options are the other options of sys.databases; ScopedConfigs the
+	// database scoped configurations other than the default; QueryStore
+	// the Query Store settings (nil: no row).
+	Options       Options
+	ScopedConfigs []ScopedConfig
+	QueryStore    *QueryStore
 
 	Schemas    []*Schema
 	Types      []*AliasType
@@ -191,6 +200,14 @@ type Index struct {
 	// unpartitioned index); nil is the default (NONE, or COLUMNSTORE).
 	Compression []string
 	Scheme      string // the partition scheme the index is on, if any
+	// NoRecompute is STATISTICS_NORECOMPUTE, SequentialKey
+	// OPTIMIZE_FOR_SEQUENTIAL_KEY, CompressionDelay a columnstore index's
+	// COMPRESSION_DELAY (minutes), Order the ORDER columns of an ordered
+	// columnstore index.
+	NoRecompute      bool
+	SequentialKey    bool
+	CompressionDelay int64
+	Order            []string
 
 	id       int64
 	objectID int64 // constraint object, if any
@@ -237,6 +254,12 @@ type Table struct {
 	Stats           []*Stats
 	FullText        string // the catalog of the table's full-text index, if any
 	AnsiNullsOff    bool   // created with SET ANSI_NULLS OFF
+	// LockEscalation is AUTO or DISABLE ("" for TABLE);
+	// LargeValuesOutOfRow and TextInRow (its limit, 0 for off) are the
+	// sp_tableoption options.
+	LockEscalation      string
+	LargeValuesOutOfRow bool
+	TextInRow           int64
 
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when

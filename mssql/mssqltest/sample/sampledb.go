@@ -47,6 +47,18 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 func New() *DB {
 	db := &DB{
 		Name: Name, Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true,
+		// Options other than a new database's, scoped configurations
+		// other than the default, and the Query Store on with settings of
+		// its own.
+		Options: Options{ReadCommittedSnapshot: true, ParameterizationForced: true, AutoUpdateStatsAsync: true,
+			IncrementalStatistics: true, DelayedDurability: "ALLOWED", TargetRecoverySeconds: 120, Trustworthy: true, Owner: "sa"},
+		ScopedConfigs: []ScopedConfig{
+			{Name: "ELEVATE_ONLINE", Value: "WHEN_SUPPORTED"},
+			{Name: "MAXDOP", Value: int64(4), Secondary: int64(2)},
+			{Name: "OPTIMIZE_FOR_AD_HOC_WORKLOADS", Value: int64(1)},
+		},
+		QueryStore: &QueryStore{State: "READ_WRITE", CaptureMode: "AUTO", CleanupMode: "AUTO", WaitStats: "ON",
+			MaxStorageMB: 500, IntervalMinutes: 15, StaleDays: 45, FlushSeconds: 900, MaxPlans: 100},
 		Schemas: []*Schema{
 			{Name: "evil" + Hostile, Owner: "dbo"},
 			{Name: "hr", Owner: "dbo"},
@@ -94,9 +106,12 @@ func New() *DB {
 			{Name: "ProductID", Type: "int"},
 			// A table type's default has a name SQL Server makes up.
 			{Name: "Quantity", Type: "smallint", Default: "((1))", DefaultName: "DF__TT_OrderL__Quant__4D94879B"},
+			{Name: "Note", Type: "nvarchar(50)", Nullable: true},
 		},
-		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}}},
-		Checks:  []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},
+		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}},
+			// An index with included columns (CREATE TYPE's <table_index>).
+			{Name: "IX_OrderLineList_Quantity", Type: 2, Keys: []string{"Quantity"}, Included: []string{"Note"}}},
+		Checks: []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},
 	}}}
 	db.Sequences = []*Sequence{
 		{Schema: "dbo", Name: "Ticket", Type: "int", Start: "1", Increment: "5", Min: "1", Max: "1000", Cycle: true, Cached: false},
@@ -105,7 +120,8 @@ func New() *DB {
 		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
-		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy()}
+		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
+		tuned(), tunedFacts()}
 	db.Modules = modules()
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{

@@ -225,6 +225,18 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		for i, n := range db.DatabaseTriggers {
 			r.add(int64(900+i), n)
 		}
+	case "sqlvault:database_options":
+		r = db.databaseOptionsResult()
+	case "sqlvault:scoped_configurations":
+		r = db.scopedConfigurationsResult()
+	case "sqlvault:query_store":
+		r = db.queryStoreResult()
+	case "sqlvault:index_options":
+		r = db.indexOptionsResult()
+	case "sqlvault:columnstore_order":
+		r = db.columnstoreOrderResult()
+	case "sqlvault:table_options":
+		r = db.tableOptionsResult()
 	case "sqlvault:database_files":
 		r = db.databaseFilesResult()
 	case "sqlvault:partitions":

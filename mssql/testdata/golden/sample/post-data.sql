@@ -23,6 +23,23 @@ GO
 CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];
 GO
 
+-- Index [UX_Tuned_Code] on [dbo].[Tuned]
+CREATE UNIQUE NONCLUSTERED INDEX [UX_Tuned_Code] ON [dbo].[Tuned] ([Code] ASC) WITH (PAD_INDEX = ON, FILLFACTOR = 90, IGNORE_DUP_KEY = ON, STATISTICS_NORECOMPUTE = ON, ALLOW_ROW_LOCKS = OFF, ALLOW_PAGE_LOCKS = OFF);
+GO
+
+-- Index [CCI_TunedFacts] on [dbo].[TunedFacts]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 16
+BEGIN
+    DECLARE @sql nvarchar(max) = N'CREATE CLUSTERED COLUMNSTORE INDEX [CCI_TunedFacts] ON [dbo].[TunedFacts] ORDER ([Day]);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+BEGIN
+    PRINT N'sqlvault: ORDER of columnstore index [CCI_TunedFacts] ON [dbo].[TunedFacts] needs SQL Server 2022 or later; created without it';
+    CREATE CLUSTERED COLUMNSTORE INDEX [CCI_TunedFacts] ON [dbo].[TunedFacts];
+END
+GO
+
 -- Index [ix\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's] on [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
 DECLARE @sql nvarchar(max) = N'CREATE NONCLUSTERED INDEX [ix' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ON [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ([c' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] ASC);';
 EXEC sys.sp_executesql @sql;
@@ -47,6 +64,22 @@ GO
 -- Index [IX_OrderTotals] on view [sales].[OrderTotals]
 IF OBJECT_ID(N'[sales].[OrderTotals]') IS NOT NULL
     CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 15
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER INDEX [PK_Tuned] ON [dbo].[Tuned] SET (OPTIMIZE_FOR_SEQUENTIAL_KEY = ON);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: OPTIMIZE_FOR_SEQUENTIAL_KEY of index [PK_Tuned] ON [dbo].[Tuned] needs SQL Server 2019 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER INDEX [CCI_TunedFacts] ON [dbo].[TunedFacts] SET (COMPRESSION_DELAY = 30);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: COMPRESSION_DELAY of index [CCI_TunedFacts] ON [dbo].[TunedFacts] needs SQL Server 2016 or later; not set';
 GO
 
 -- Statistics [ST_Customers_Phone] on [sales].[Customers]
@@ -150,6 +183,10 @@ GO
 
 -- Identity of [dbo].[Empty]
 DBCC CHECKIDENT ([dbo].[Empty], RESEED, 6) WITH NO_INFOMSGS;
+GO
+
+-- Identity of [dbo].[Tuned]
+DBCC CHECKIDENT ([dbo].[Tuned], RESEED, 2) WITH NO_INFOMSGS;
 GO
 
 -- Identity of [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]

@@ -32,6 +32,89 @@ END
 GO
 ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;
 GO
+-- Options as the source has them, whatever the new database's defaults
+ALTER DATABASE CURRENT SET ANSI_NULL_DEFAULT OFF;
+ALTER DATABASE CURRENT SET ANSI_NULLS OFF;
+ALTER DATABASE CURRENT SET ANSI_PADDING OFF;
+ALTER DATABASE CURRENT SET ANSI_WARNINGS OFF;
+ALTER DATABASE CURRENT SET ARITHABORT OFF;
+ALTER DATABASE CURRENT SET CONCAT_NULL_YIELDS_NULL OFF;
+ALTER DATABASE CURRENT SET NUMERIC_ROUNDABORT OFF;
+ALTER DATABASE CURRENT SET QUOTED_IDENTIFIER OFF;
+ALTER DATABASE CURRENT SET RECURSIVE_TRIGGERS OFF;
+ALTER DATABASE CURRENT SET AUTO_CREATE_STATISTICS ON;
+ALTER DATABASE CURRENT SET AUTO_UPDATE_STATISTICS ON;
+ALTER DATABASE CURRENT SET AUTO_UPDATE_STATISTICS_ASYNC ON;
+ALTER DATABASE CURRENT SET AUTO_SHRINK OFF;
+ALTER DATABASE CURRENT SET CURSOR_CLOSE_ON_COMMIT OFF;
+ALTER DATABASE CURRENT SET PARAMETERIZATION FORCED;
+ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON;
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) <> 5
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE CURRENT SET AUTO_CLOSE OFF; ALTER DATABASE CURRENT SET CURSOR_DEFAULT GLOBAL; ALTER DATABASE CURRENT SET DATE_CORRELATION_OPTIMIZATION OFF; ALTER DATABASE CURRENT SET PAGE_VERIFY CHECKSUM; ALTER DATABASE CURRENT SET TARGET_RECOVERY_TIME = 120 SECONDS;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: AUTO_CLOSE, CURSOR_DEFAULT, DATE_CORRELATION_OPTIMIZATION, PAGE_VERIFY and TARGET_RECOVERY_TIME are not set on Azure SQL Database';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 12
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE CURRENT SET AUTO_CREATE_STATISTICS ON (INCREMENTAL = ON);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: AUTO_CREATE_STATISTICS INCREMENTAL needs SQL Server 2014 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 12
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE CURRENT SET DELAYED_DURABILITY = ALLOWED;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: DELAYED_DURABILITY = ALLOWED needs SQL Server 2014 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'IF EXISTS (SELECT 1 FROM sys.database_scoped_configurations WHERE name = N''ELEVATE_ONLINE'') BEGIN ALTER DATABASE SCOPED CONFIGURATION SET ELEVATE_ONLINE = WHEN_SUPPORTED; END ELSE PRINT N''sqlvault: database scoped configuration ELEVATE_ONLINE is not known to this server; not set'';';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: database scoped configuration ELEVATE_ONLINE needs SQL Server 2016 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'IF EXISTS (SELECT 1 FROM sys.database_scoped_configurations WHERE name = N''MAXDOP'') BEGIN ALTER DATABASE SCOPED CONFIGURATION SET MAXDOP = 4; ALTER DATABASE SCOPED CONFIGURATION FOR SECONDARY SET MAXDOP = 2; END ELSE PRINT N''sqlvault: database scoped configuration MAXDOP is not known to this server; not set'';';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: database scoped configuration MAXDOP needs SQL Server 2016 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'IF EXISTS (SELECT 1 FROM sys.database_scoped_configurations WHERE name = N''OPTIMIZE_FOR_AD_HOC_WORKLOADS'') BEGIN ALTER DATABASE SCOPED CONFIGURATION SET OPTIMIZE_FOR_AD_HOC_WORKLOADS = ON; END ELSE PRINT N''sqlvault: database scoped configuration OPTIMIZE_FOR_AD_HOC_WORKLOADS is not known to this server; not set'';';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: database scoped configuration OPTIMIZE_FOR_AD_HOC_WORKLOADS needs SQL Server 2016 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE CURRENT SET QUERY_STORE = ON (OPERATION_MODE = READ_WRITE, CLEANUP_POLICY = (STALE_QUERY_THRESHOLD_DAYS = 45), DATA_FLUSH_INTERVAL_SECONDS = 900, INTERVAL_LENGTH_MINUTES = 15, MAX_STORAGE_SIZE_MB = 500, QUERY_CAPTURE_MODE = AUTO, SIZE_BASED_CLEANUP_MODE = AUTO, MAX_PLANS_PER_QUERY = 100);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: QUERY_STORE = ON needs SQL Server 2016 or later; not set';
+GO
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER DATABASE CURRENT SET QUERY_STORE (WAIT_STATS_CAPTURE_MODE = ON);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: Query Store WAIT_STATS_CAPTURE_MODE needs SQL Server 2017 or later; not set';
+GO
+-- Not applied, security settings for the target's administrator (manifest.json database): owner [sa] (the restoring login owns the copy), TRUSTWORTHY ON
 
 -- Schema [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
 DECLARE @sql nvarchar(max) = N'CREATE SCHEMA [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] AUTHORIZATION [dbo];';
@@ -84,7 +167,9 @@ GO
 CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
     [Quantity] smallint NOT NULL DEFAULT ((1)),
+    [Note] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
     PRIMARY KEY CLUSTERED ([ProductID] ASC),
+    INDEX [IX_OrderLineList_Quantity] NONCLUSTERED ([Quantity] ASC) INCLUDE ([Note]),
     CHECK ([Quantity]>(0))
 );
 GO
@@ -209,6 +294,29 @@ CREATE TABLE [dbo].[Legacy] (
 SET ANSI_PADDING ON;
 ALTER TABLE [dbo].[Legacy] ADD [name] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL;
 SET ANSI_NULLS ON;
+GO
+
+-- Table [dbo].[Tuned]
+CREATE TABLE [dbo].[Tuned] (
+    [ID] int IDENTITY(1,1) NOT NULL,
+    [Code] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [Notes] nvarchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [Legacy] text COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    CONSTRAINT [PK_Tuned] PRIMARY KEY CLUSTERED ([ID] ASC) WITH (STATISTICS_NORECOMPUTE = ON)
+);
+GO
+ALTER TABLE [dbo].[Tuned] SET (LOCK_ESCALATION = DISABLE);
+GO
+EXEC sys.sp_tableoption @TableNamePattern = N'[dbo].[Tuned]', @OptionName = N'large value types out of row', @OptionValue = N'ON';
+GO
+EXEC sys.sp_tableoption @TableNamePattern = N'[dbo].[Tuned]', @OptionName = N'text in row', @OptionValue = N'512';
+GO
+
+-- Table [dbo].[TunedFacts]
+CREATE TABLE [dbo].[TunedFacts] (
+    [Day] date NOT NULL,
+    [Amount] decimal(19,4) NOT NULL
+);
 GO
 
 -- Table [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]

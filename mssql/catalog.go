@@ -123,6 +123,9 @@ type Table struct {
 	Stats           []*Statistic
 	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
 
+	// FullText is its full-text index, if any.
+	FullText *FulltextIndex
+
 	// notes are what is reported as not scripted if the table (or the
 	// view whose indexes it holds) is scripted: partitioning, filegroups,
 	// compression that differs between partitions.
@@ -215,6 +218,11 @@ type Module struct {
 	// CALLER, -2 for OWNER. The user must exist when the module is
 	// created.
 	ExecuteAs int64
+	// Database is true for a database DDL trigger (ON DATABASE; not in
+	// sys.objects, in Catalog.DatabaseTriggers).
+	Database bool
+	// Order are the events a trigger fires first or last for.
+	Order []TriggerOrder
 	// loginUser names ExecuteAs when it is a user for a login, which
 	// exists in the copy only where the login does: the module, and what
 	// is about it, is created only where the user was.
@@ -296,6 +304,13 @@ type Catalog struct {
 	// NeedsLogins are the logins that users of schema.sql are created
 	// for, by login and user.
 	NeedsLogins []NeededLogin
+	// FulltextCatalogs and FulltextStoplists are created in schema.sql
+	// (the full-text indexes are Table.FullText).
+	FulltextCatalogs  []*FulltextCatalog
+	FulltextStoplists []*FulltextStoplist
+	// DatabaseTriggers are the DDL triggers ON DATABASE that can be
+	// scripted; security.sql creates them last.
+	DatabaseTriggers []*Module
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -439,10 +454,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.assemblies = append(c.assemblies, r.str("name"))
 			return nil
 		}},
-		{qDatabaseTriggers, func(r *record) error {
-			c.unscripted("database trigger", quoteIdent(r.str("name")), "database-level DDL triggers are not scripted")
-			return nil
-		}},
+		{qDatabaseTriggers, c.addDatabaseTrigger},
+		{qTriggerOrder, c.addTriggerOrder},
 		{qPartitions, c.addCompression},
 		{qDataSpaces, c.addDataSpace},
 		{qPartitionSchemes, func(r *record) error {
@@ -457,11 +470,10 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			return nil
 		}},
 		{qStats, c.addStatsColumn},
-		{qFulltextIndexes, func(r *record) error {
-			c.unscripted("full-text index", c.qualified(r.int("object_id")),
-				"full-text indexes are not scripted (catalog "+quoteIdent(r.str("catalog_name"))+"); create it on the target server")
-			return nil
-		}},
+		{qFulltextCatalogs, c.addFulltextCatalog},
+		{qFulltextStoplists, c.addFulltextStopword},
+		{qFulltextIndexes, c.addFulltextIndex},
+		{qFulltextIndexColumns, c.addFulltextIndexColumn},
 		{qDatabaseEntities, func(r *record) error {
 			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), "this kind of object is not scripted")
 			return nil
@@ -744,6 +756,7 @@ func (c *Catalog) finish() {
 		}
 	}
 	c.Modules = kept
+	c.finishDatabaseTriggers()
 	for _, a := range c.assemblies {
 		c.unscripted("assembly", quoteIdent(a), "CLR assemblies are not scripted")
 	}

@@ -119,7 +119,15 @@ func (db *DB) databaseTriggersResult() *result {
 	r := newResult("object_id:i", "name:s", "type:s", "is_disabled:f", "definition:S", "uses_ansi_nulls:f",
 		"uses_quoted_identifier:f", "execute_as_principal_id:i")
 	for i, tr := range db.DatabaseTriggers {
-		r.add(int64(900+i), tr.Name, "TR", tr.Disabled, tr.Definition, true, true, nil)
+		var def any = tr.Definition
+		typ := "TR"
+		if tr.Encrypted || tr.CLR {
+			def = nil
+		}
+		if tr.CLR {
+			typ = "TA"
+		}
+		r.add(int64(900+i), tr.Name, typ, tr.Disabled, def, true, true, nil)
 	}
 	return r
 }

@@ -287,6 +287,8 @@ type DatabaseTrigger struct {
 	Definition string
 	Disabled   bool
 	Order      []TriggerOrder
+	Encrypted  bool // no definition
+	CLR        bool // type TA, no definition
 }
 
 // FulltextCatalog is a full-text catalog.

@@ -161,6 +161,9 @@ type Table struct {
 	LargeValuesOutOfRow bool
 	TextInRowLimit      int64
 
+	// FullText is its full-text index, if any.
+	FullText *FulltextIndex
+
 	// notes are what is reported as not scripted if the table (or the
 	// view whose indexes it holds) is scripted: partitioning, filegroups,
 	// compression that differs between partitions.
@@ -259,6 +262,11 @@ type Module struct {
 	// CALLER, -2 for OWNER. The user must exist when the module is
 	// created.
 	ExecuteAs int64
+	// Database is true for a database DDL trigger (ON DATABASE; not in
+	// sys.objects, in Catalog.DatabaseTriggers).
+	Database bool
+	// Order are the events a trigger fires first or last for.
+	Order []TriggerOrder
 	// loginUser names ExecuteAs when it is a user for a login, which
 	// exists in the copy only where the login does: the module, and what
 	// is about it, is created only where the user was.
@@ -344,6 +352,13 @@ type Catalog struct {
 	// NeedsLogins are the logins that users of schema.sql are created
 	// for, by login and user.
 	NeedsLogins []NeededLogin
+	// FulltextCatalogs and FulltextStoplists are created in schema.sql
+	// (the full-text indexes are Table.FullText).
+	FulltextCatalogs  []*FulltextCatalog
+	FulltextStoplists []*FulltextStoplist
+	// DatabaseTriggers are the DDL triggers ON DATABASE that can be
+	// scripted; security.sql creates them last.
+	DatabaseTriggers []*Module
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -492,10 +507,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.assemblies = append(c.assemblies, r.str("name"))
 			return nil
 		}},
-		{qDatabaseTriggers, func(r *record) error {
-			c.unscripted("database trigger", quoteIdent(r.str("name")), "database-level DDL triggers are not scripted")
-			return nil
-		}},
+		{qDatabaseTriggers, c.addDatabaseTrigger},
+		{qTriggerOrder, c.addTriggerOrder},
 		{qPartitions, c.addCompression},
 		{qDataSpaces, c.addDataSpace},
 		{qPartitionSchemes, func(r *record) error {
@@ -510,11 +523,10 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			return nil
 		}},
 		{qStats, c.addStatsColumn},
-		{qFulltextIndexes, func(r *record) error {
-			c.unscripted("full-text index", c.qualified(r.int("object_id")),
-				"full-text indexes are not scripted (catalog "+quoteIdent(r.str("catalog_name"))+"); create it on the target server")
-			return nil
-		}},
+		{qFulltextCatalogs, c.addFulltextCatalog},
+		{qFulltextStoplists, c.addFulltextStopword},
+		{qFulltextIndexes, c.addFulltextIndex},
+		{qFulltextIndexColumns, c.addFulltextIndexColumn},
 		{qDatabaseEntities, func(r *record) error {
 			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), "this kind of object is not scripted")
 			return nil
@@ -805,6 +817,7 @@ func (c *Catalog) finish() {
 		}
 	}
 	c.Modules = kept
+	c.finishDatabaseTriggers()
 	for _, a := range c.assemblies {
 		c.unscripted("assembly", quoteIdent(a), "CLR assemblies are not scripted")
 	}

@@ -138,7 +138,9 @@ func batches(script string) []string {
 // leading comment lines.
 var statementStart = regexp.MustCompile(`^(\x{FEFF}IF UNICODE\(N'é'\) <> 233 |SET (NOCOUNT|ANSI_NULLS|ANSI_PADDING|ANSI_WARNINGS|ARITHABORT|CONCAT_NULL_YIELDS_NULL|NUMERIC_ROUNDABORT|QUOTED_IDENTIFIER|IDENTITY_INSERT) |` +
 	`ALTER DATABASE CURRENT |DECLARE @highest int = CASE WHEN CONVERT\(int, SERVERPROPERTY\('EngineEdition'\)\) |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER|STATISTICS|USER|ROLE) |` +
-	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |INSERT INTO |` +
+	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |ENABLE TRIGGER |EXEC sys\.sp_settriggerorder @triggername = |` +
+	`IF CONVERT\(int, SERVERPROPERTY\('IsFullTextInstalled'\)\) = 1\nBEGIN\n    DECLARE @sql nvarchar\(max\);\n    SET @sql = N'(?P<fulltext>CREATE FULLTEXT (CATALOG|STOPLIST|INDEX ON)) |` +
+	`DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |INSERT INTO |` +
 	`IF OBJECT_ID\(N'tempdb\.\.#sqlvault_lob'\) IS NOT NULL DROP TABLE #sqlvault_lob;\nCREATE TABLE #sqlvault_lob |UPDATE #sqlvault_lob SET |DROP TABLE #sqlvault_lob;|` +
 	`ALTER ROLE |ALTER AUTHORIZATION ON |(GRANT|DENY|REVOKE) [A-Z ]+( ON [A-Z ]+::\[| TO \[| FROM \[)|` +
 	`IF NOT EXISTS \(SELECT 1 FROM sys\.server_principals WHERE name = N'|` +
@@ -151,6 +153,10 @@ var principalGuard = regexp.MustCompile(`^IF DATABASE_PRINCIPAL_ID\(N'(?:[^']|''
 // moduleGuard matches the condition before a statement about a module
 // (ifCreated): that the module was created.
 var moduleGuard = regexp.MustCompile(`^IF OBJECT_ID\(N'(?:[^']|'')*'\) IS NOT NULL\n    `)
+
+// databaseTriggerGuard matches the condition before a statement about a
+// database DDL trigger (ifCreated): that the trigger was created.
+var databaseTriggerGuard = regexp.MustCompile(`^IF EXISTS \(SELECT 1 FROM sys\.triggers WHERE parent_class = 0 AND name = N'(?:[^']|'')*'\)\n    `)
 
 // TestStatements checks every batch of every script of the sample: it
 // starts with a known statement, and nothing in it could be misread by
@@ -216,12 +222,19 @@ func TestStatements(t *testing.T) {
 				counts["module guarded"]++
 				body = body[len(g):]
 			}
+			if g := databaseTriggerGuard.FindString(body); g != "" {
+				counts["database trigger guarded"]++
+				body = body[len(g):]
+			}
 			loc := statementStart.FindStringSubmatch(body)
 			if loc == nil {
 				t.Errorf("%s batch %d: unexpected statement %.200q", name, i+1, body)
 				continue
 			}
 			f := strings.Fields(loc[0])
+			if ft := loc[statementStart.SubexpIndex("fulltext")]; ft != "" {
+				f = strings.Fields(ft) // a full-text statement: CREATE FULLTEXT ...
+			}
 			counts[f[0]+" "+f[1]]++
 		}
 		for n, line := range strings.Split(text, "\n") {
@@ -237,7 +250,8 @@ func TestStatements(t *testing.T) {
 		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
 		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
 		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
-		"REVOKE CONNECT", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
+		"REVOKE CONNECT", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "database trigger guarded", "ENABLE TRIGGER", "EXEC sys.sp_settriggerorder",
+		"CREATE FULLTEXT", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
 		if counts[want] == 0 {
 			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
 		}

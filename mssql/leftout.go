@@ -74,8 +74,10 @@ func (s *scripter) planLeftOut() {
 	}
 	s.planDependents(leave)
 	// The tables as scripted, and the parts of views left out.
+	s.absentFulltext = map[int64]absence{}
 	for i, t := range s.tables {
 		s.tables[i] = s.prunedTable(t, leave)
+		s.planFulltext(t, leave)
 	}
 	for _, m := range c.Modules {
 		vt := c.tables[m.ID]

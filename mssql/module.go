@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// How a module (view, function, procedure, DML trigger) is written:
+// How a module (view, function, procedure, DML trigger, database DDL
+// trigger) is written:
 //
 //   - its definition (sys.sql_modules.definition) with the names of its
 //     CREATE header replaced by the ones the catalog has now
@@ -38,12 +39,14 @@ type moduleHeader struct {
 	// (CREATE TRIGGER: "ON { table | view }", optionally fully qualified).
 	table  textSpan
 	tables []string
+	// database is true for a DDL trigger ON DATABASE (no table).
+	database bool
 }
 
 // parseModuleHeader reads the header of a module's definition:
 //
 //	{whitespace | -- comment | /* nested */ comment}
-//	CREATE [OR ALTER] {PROC | PROCEDURE | FUNCTION | VIEW | TRIGGER} name [ON object]
+//	CREATE [OR ALTER] {PROC | PROCEDURE | FUNCTION | VIEW | TRIGGER} name [ON {object | DATABASE}]
 //
 // (keywords in any case; tokens apart by whitespace and comments, which
 // may also stand around the dots of a name). A name part is a regular
@@ -53,8 +56,9 @@ type moduleHeader struct {
 // definitions begin with CREATE: ALTER is stored as CREATE, and CREATE OR
 // ALTER without OR ALTER (not in Microsoft's documentation; shown by
 // tests published at sqlquantumleap.com, 2018); CREATE OR ALTER is read
-// too. A trigger ON DATABASE or ALL SERVER (a DDL trigger, never scripted)
-// is an error, and so is anything this reading does not cover (whitespace
+// too. A trigger ON DATABASE is a database DDL trigger (CREATE TRIGGER,
+// "DDL trigger": ON { ALL SERVER | DATABASE }); ON ALL SERVER (a server
+// trigger, no part of a database) is an error, and so is anything this reading does not cover (whitespace
 // other than space, tab, CR and LF; a lone CR in a -- comment, which SQL
 // Server may or may not end there; a character after a regular identifier
 // that could continue it for another reading of Unicode; a ] right after
@@ -93,11 +97,14 @@ func parseModuleHeader(def string, quotedIdentifier bool) (moduleHeader, error) 
 	if _, err := expect("no ON after the trigger's name", "ON"); err != nil {
 		return h, err
 	}
-	if ddl, err := p.keyword("DATABASE", "ALL"); err != nil || ddl != "" {
-		if err == nil {
-			err = errors.New("a DDL trigger (ON DATABASE or ALL SERVER)")
-		}
+	switch ddl, err := p.keyword("DATABASE", "ALL"); {
+	case err != nil:
 		return h, err
+	case ddl == "DATABASE":
+		h.database = true
+		return h, nil
+	case ddl == "ALL":
+		return h, errors.New("a server trigger (ON ALL SERVER)")
 	}
 	h.table, h.tables, err = p.name(3)
 	return h, err
@@ -282,7 +289,7 @@ func (p *headerParser) name(max int) (textSpan, []string, error) {
 
 // renameModule returns def with the names of its CREATE header replaced:
 // the module's by name, a trigger's ON object by table (both written by
-// quoteName); the rest of the text is kept byte for byte (comments between
+// quoteName; table is "" for a DDL trigger ON DATABASE); the rest of the text is kept byte for byte (comments between
 // the parts of a name go with it). An error says why the header could not
 // be read (parseModuleHeader), or that it is not the one of a module of
 // that type.
@@ -294,8 +301,14 @@ func renameModule(def string, typ string, quotedIdentifier bool, name, table str
 	if want := strings.ToUpper(kindOfModule(typ)); h.kind != want {
 		return "", fmt.Errorf("its header is CREATE %s, where a %s was expected", h.kind, strings.ToLower(want))
 	}
+	if h.database != (h.kind == "TRIGGER" && table == "") {
+		if h.database {
+			return "", errors.New("its header is CREATE TRIGGER ... ON DATABASE, where a trigger on a table or view was expected")
+		}
+		return "", errors.New("its header names a table or view, where a trigger ON DATABASE was expected")
+	}
 	out := def[:h.name.start] + name
-	if h.kind == "TRIGGER" {
+	if h.kind == "TRIGGER" && !h.database {
 		out += def[h.name.end:h.table.start] + table + def[h.table.end:]
 	} else {
 		out += def[h.name.end:]
@@ -310,7 +323,7 @@ func renameModule(def string, typ string, quotedIdentifier bool, name, table str
 func (s *scripter) moduleDefinition(m *Module) string {
 	def, err := s.renamedDefinition(m)
 	if err != nil {
-		s.opts.warn(kindOfModule(m.Type)+" "+quoteName(m.Schema, m.Name),
+		s.opts.warn(m.what(),
 			fmt.Errorf("scripted as stored, so the copy is created under the names its definition gives: %w", err))
 		return m.Definition
 	}
@@ -321,7 +334,7 @@ func (s *scripter) moduleDefinition(m *Module) string {
 // names m and a trigger's table now.
 func (s *scripter) renamedDefinition(m *Module) (string, error) {
 	table := ""
-	if m.Type == "TR" {
+	if m.Type == "TR" && !m.Database {
 		if s.c.tables[m.Parent] == nil && s.c.objects[m.Parent] == nil {
 			return "", fmt.Errorf("its table (object %d) is not in the catalog", m.Parent)
 		}
@@ -332,9 +345,22 @@ func (s *scripter) renamedDefinition(m *Module) (string, error) {
 
 // ifCreated makes stmt, a statement about module m, run only where m
 // exists: not where its creation failed (moduleBatch prints why and goes
-// on) nor where its user for a login is missing.
+// on) nor where its user for a login is missing. A DDL trigger is not in
+// sys.objects (OBJECT_ID does not find it): it is looked up in
+// sys.triggers with parent_class 0.
 func ifCreated(m *Module, stmt string) string {
+	if m.Database {
+		return "IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = " + nlit(m.Name) + ")\n    " + stmt
+	}
 	return "IF OBJECT_ID(" + nlit(quoteName(m.Schema, m.Name)) + ") IS NOT NULL\n    " + stmt
+}
+
+// what names m in messages: "procedure [s].[p]", "database trigger [t]".
+func (m *Module) what() string {
+	if m.Database {
+		return "database trigger " + quoteIdent(m.Name)
+	}
+	return kindOfModule(m.Type) + " " + quoteName(m.Schema, m.Name)
 }
 
 // setModuleOptions is the batch that sets the two options a module keeps
@@ -385,7 +411,7 @@ func setModuleOptions(ansiNulls, quotedIdentifier bool) string {
 // user exists (else a PRINT says it was not). No CR ever reaches the
 // script: the literal holds LF only (moduleLiteral), or none (nlit).
 func moduleBatch(m *Module, def string) string {
-	what := kindOfModule(m.Type) + " " + quoteName(m.Schema, m.Name)
+	what := m.what()
 	run := "BEGIN TRY\n    " + execSQLVar + "\nEND TRY\nBEGIN CATCH\n    PRINT " + nlit("sqlvault: "+what+" was not created: ") + " + ERROR_MESSAGE();\nEND CATCH;"
 	if m.loginUser != "" {
 		run = "IF " + userExists(m.loginUser) + "\nBEGIN\n    " + strings.ReplaceAll(run, "\n", "\n    ") + "\nEND\nELSE\n    PRINT " +

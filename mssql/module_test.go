@@ -122,8 +122,8 @@ func TestParseModuleHeader(t *testing.T) {
 		{"CREATE\u00a0PROCEDURE p AS SELECT 1", "a character that may continue the identifier at offset 6"},
 		{"/* unterminated /* */ CREATE VIEW v AS SELECT 1", "an unterminated /* comment at offset 47"},
 		{"-- a\rCREATE VIEW v\nAS SELECT 1", "a CR inside a -- comment at offset 0"},
-		{"CREATE TRIGGER tr ON DATABASE FOR CREATE_TABLE AS SELECT 1", "a DDL trigger (ON DATABASE or ALL SERVER)"},
-		{"CREATE TRIGGER tr ON ALL SERVER FOR LOGON AS SELECT 1", "a DDL trigger (ON DATABASE or ALL SERVER)"},
+		{"CREATE TRIGGER tr ON ALL SERVER FOR LOGON AS SELECT 1", "a server trigger (ON ALL SERVER)"},
+		{"CREATE TRIGGER tr ON /* x */ all SERVER FOR LOGON AS SELECT 1", "a server trigger (ON ALL SERVER)"},
 		{"CREATE TRIGGER tr AFTER INSERT AS SELECT 1", "no ON after the trigger's name at offset 18"},
 		{"CREATE TRIGGER tr ON a.b.c.d AFTER INSERT AS SELECT 1", "a name of more than 3 parts at offset 26"},
 		{"CREATE VIEW v] AS SELECT 1", "a ] after the name at offset 13"},
@@ -132,6 +132,21 @@ func TestParseModuleHeader(t *testing.T) {
 		if _, err := parseModuleHeader(c.def, true); err == nil || err.Error() != c.err {
 			t.Errorf("%q: error %v, want %s", c.def, err, c.err)
 		}
+	}
+	// A database DDL trigger: its name, no table.
+	for _, def := range []string{
+		"CREATE TRIGGER trg_DDL ON DATABASE FOR CREATE_TABLE AS PRINT 1",
+		"create trigger [trg_DDL] on/*x*/database\nFOR DDL_TABLE_EVENTS AS PRINT 1",
+		"CREATE OR ALTER TRIGGER \"trg_DDL\" ON Database AFTER DROP_TABLE AS ROLLBACK",
+	} {
+		h, err := parseModuleHeader(def, true)
+		if err != nil || h.kind != "TRIGGER" || !h.database || strings.Join(h.names, "|") != "trg_DDL" || h.table != (textSpan{}) || h.tables != nil {
+			t.Errorf("%q: %+v, %v", def, h, err)
+		}
+	}
+	// A table named Database is a table.
+	if h, err := parseModuleHeader("CREATE TRIGGER tr ON [Database] AFTER INSERT AS SELECT 1", true); err != nil || h.database || strings.Join(h.tables, "|") != "Database" {
+		t.Errorf("a table named Database: %+v, %v", h, err)
 	}
 	// "..." is a string, not a name, where QUOTED_IDENTIFIER was OFF.
 	if _, err := parseModuleHeader(`CREATE VIEW "v" AS SELECT 1`, false); err == nil || err.Error() != `a "quoted" name where QUOTED_IDENTIFIER was OFF at offset 12` {
@@ -159,6 +174,11 @@ func TestRenameModule(t *testing.T) {
 			"CREATE OR ALTER FUNCTION [a\"b].[g](@x int) RETURNS int AS BEGIN RETURN @x END"},
 		{"CREATE TRIGGER tr ON [db].[dbo].[t] AFTER INSERT AS SELECT 1", "TR", "[dbo].[tr]", "[dbo].[t2]",
 			"CREATE TRIGGER [dbo].[tr] ON [dbo].[t2] AFTER INSERT AS SELECT 1"},
+		// A database DDL trigger: its name only.
+		{"CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';", "TR", "[trg_DDL_Audit]", "",
+			"CREATE TRIGGER [trg_DDL_Audit] ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';"},
+		{"CREATE TRIGGER [old]]name] ON DATABASE FOR DROP_TABLE AS ROLLBACK", "TR", "[new]]name]", "",
+			"CREATE TRIGGER [new]]name] ON DATABASE FOR DROP_TABLE AS ROLLBACK"},
 	} {
 		got, err := renameModule(c.def, c.typ, true, c.name, c.table)
 		if err != nil || got != c.want {
@@ -171,6 +191,14 @@ func TestRenameModule(t *testing.T) {
 	}
 	if _, err := renameModule("CREATE VIEW v AS SELECT 1", "P", true, "[dbo].[v]", ""); err == nil || err.Error() != "its header is CREATE VIEW, where a procedure was expected" {
 		t.Errorf("a view's definition for a procedure: %v", err)
+	}
+	if _, err := renameModule("CREATE TRIGGER tr ON DATABASE FOR CREATE_TABLE AS PRINT 1", "TR", true, "[dbo].[tr]", "[dbo].[t]"); err == nil ||
+		err.Error() != "its header is CREATE TRIGGER ... ON DATABASE, where a trigger on a table or view was expected" {
+		t.Errorf("a DDL trigger's definition for a DML trigger: %v", err)
+	}
+	if _, err := renameModule("CREATE TRIGGER tr ON t AFTER INSERT AS SELECT 1", "TR", true, "[tr]", ""); err == nil ||
+		err.Error() != "its header names a table or view, where a trigger ON DATABASE was expected" {
+		t.Errorf("a DML trigger's definition for a DDL trigger: %v", err)
 	}
 }
 
@@ -342,7 +370,7 @@ func TestSampleModules(t *testing.T) {
 			modules++
 		}
 	}
-	if n := strings.Count(schema+post, "BEGIN TRY\n"); n < 10 || n != modules {
+	if n := strings.Count(schema+post, "\nBEGIN TRY\n"); n < 10 || n != modules {
 		t.Errorf("%d modules created inside TRY...CATCH, of %d", n, modules)
 	}
 }

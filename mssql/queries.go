@@ -241,13 +241,30 @@ FROM sys.assemblies AS a
 WHERE a.is_user_defined = 1
 ORDER BY a.name`
 
-	// qDatabaseTriggers lists database-level DDL triggers (not in
-	// sys.objects), which are not scripted.
+	// qDatabaseTriggers lists the database-level DDL triggers (parent
+	// class 0; not in sys.objects) with their definitions from
+	// sys.sql_modules (NULL for encrypted ones; type TA is a CLR
+	// trigger), the SET options they were created with and the user they
+	// execute as. Server-level triggers (sys.server_triggers) are not part
+	// of a database.
 	qDatabaseTriggers = `/* sqlvault:database_triggers */
-SELECT tr.object_id, tr.name
+SELECT tr.object_id, tr.name, tr.type, tr.is_disabled, m.definition, m.uses_ansi_nulls,
+       m.uses_quoted_identifier, m.execute_as_principal_id
 FROM sys.triggers AS tr
+LEFT JOIN sys.sql_modules AS m ON m.object_id = tr.object_id
 WHERE tr.parent_class = 0 AND tr.is_ms_shipped = 0
 ORDER BY tr.name`
+
+	// qTriggerOrder lists the events for which a DML trigger of a table
+	// or view, or a database DDL trigger, was set to fire first or last
+	// (sp_settriggerorder; sys.trigger_events.is_first, is_last). type_desc
+	// is the statement type: INSERT, UPDATE, DELETE or a DDL event.
+	qTriggerOrder = `/* sqlvault:trigger_order */
+SELECT te.object_id, te.type_desc, te.is_first, te.is_last
+FROM sys.trigger_events AS te
+JOIN sys.triggers AS tr ON tr.object_id = te.object_id
+WHERE (te.is_first = 1 OR te.is_last = 1) AND tr.is_ms_shipped = 0
+ORDER BY te.object_id, te.type_desc`
 
 	// qPartitions lists the tables (index_id 0: heaps), indexes and
 	// indexed views whose data is compressed other than by default
@@ -297,26 +314,61 @@ JOIN sys.columns AS c ON c.object_id = sc.object_id AND c.column_id = sc.column_
 WHERE s.user_created = 1 AND o.type IN ('U', 'V') AND o.is_ms_shipped = 0
 ORDER BY s.object_id, s.stats_id, sc.stats_column_id`
 
-	// qFulltextIndexes lists full-text indexes with their catalogs,
-	// which are not scripted.
+	// qFulltextCatalogs lists the full-text catalogs (a catalog is a
+	// virtual object since SQL Server 2008: no path, no filegroup).
+	qFulltextCatalogs = `/* sqlvault:fulltext_catalogs */
+SELECT fc.fulltext_catalog_id, fc.name, fc.is_default, fc.is_accent_sensitivity_on
+FROM sys.fulltext_catalogs AS fc
+ORDER BY fc.name`
+
+	// qFulltextStoplists lists the user full-text stoplists, one row per
+	// stopword (a stoplist without words once, with a NULL word). The
+	// system stoplist is not in sys.fulltext_stoplists.
+	qFulltextStoplists = `/* sqlvault:fulltext_stoplists */
+SELECT sl.stoplist_id, sl.name, sw.stopword, sw.language_id
+FROM sys.fulltext_stoplists AS sl
+LEFT JOIN sys.fulltext_stopwords AS sw ON sw.stoplist_id = sl.stoplist_id
+ORDER BY sl.name, sw.language_id, sw.stopword`
+
+	// qFulltextIndexes lists full-text indexes (of tables and indexed
+	// views) with their key index, catalog, change tracking, stoplist and
+	// search property list (property_list_id: SQL Server 2012).
+	// stoplist_id is NULL for STOPLIST OFF; the system stoplist has no
+	// row in sys.fulltext_stoplists, so a stoplist_id without a name is
+	// SYSTEM. crawl_start_date is NULL when the index was never populated
+	// (created CHANGE_TRACKING OFF, NO POPULATION and not populated since).
 	qFulltextIndexes = `/* sqlvault:fulltext_indexes */
-SELECT fi.object_id, fc.name AS catalog_name
+SELECT fi.object_id, i.name AS key_index, fc.name AS catalog_name, fi.is_enabled,
+       fi.change_tracking_state_desc, fi.crawl_start_date, fi.stoplist_id,
+       sl.name AS stoplist_name, pl.name AS property_list_name
 FROM sys.fulltext_indexes AS fi
+JOIN sys.indexes AS i ON i.object_id = fi.object_id AND i.index_id = fi.unique_index_id
 JOIN sys.fulltext_catalogs AS fc ON fc.fulltext_catalog_id = fi.fulltext_catalog_id
+LEFT JOIN sys.fulltext_stoplists AS sl ON sl.stoplist_id = fi.stoplist_id
+LEFT JOIN sys.registered_search_property_lists AS pl ON pl.property_list_id = fi.property_list_id
 ORDER BY fi.object_id`
 
+	// qFulltextIndexColumns lists the columns of full-text indexes with
+	// their type column, language (LCID) and statistical semantics
+	// (statistical_semantics: SQL Server 2012).
+	qFulltextIndexColumns = `/* sqlvault:fulltext_index_columns */
+SELECT fic.object_id, fic.column_id, c.name AS column_name, tc.name AS type_column,
+       fic.language_id, fic.statistical_semantics
+FROM sys.fulltext_index_columns AS fic
+JOIN sys.columns AS c ON c.object_id = fic.object_id AND c.column_id = fic.column_id
+LEFT JOIN sys.columns AS tc ON tc.object_id = fic.object_id AND tc.column_id = fic.type_column_id
+ORDER BY fic.object_id, fic.column_id`
+
 	// qDatabaseEntities lists what the database holds outside sys.objects
-	// and is not scripted, so that it is reported: full-text catalogs,
-	// stoplists and search property lists, XML schema collections, keys
+	// and is not scripted, so that it is reported: search property lists
+	// (full-text catalogs and stoplists are scripted), XML schema collections, keys
 	// and certificates, credentials, external data sources and file
 	// formats, audit specifications, event notifications, plan guides,
 	// Service Broker services on user queues and remote service bindings,
 	// and change-tracked tables. Names starting with ## are the server's
 	// own certificates and keys.
 	qDatabaseEntities = `/* sqlvault:database_entities */
-SELECT N'full-text catalog' AS kind, CAST(NULL AS sysname) AS schema_name, fc.name FROM sys.fulltext_catalogs AS fc
-UNION ALL SELECT N'full-text stoplist', CAST(NULL AS sysname), sl.name FROM sys.fulltext_stoplists AS sl
-UNION ALL SELECT N'search property list', CAST(NULL AS sysname), pl.name FROM sys.registered_search_property_lists AS pl
+SELECT N'search property list' AS kind, CAST(NULL AS sysname) AS schema_name, pl.name FROM sys.registered_search_property_lists AS pl
 UNION ALL SELECT N'XML schema collection', SCHEMA_NAME(x.schema_id), x.name FROM sys.xml_schema_collections AS x WHERE x.schema_id <> SCHEMA_ID(N'sys')
 UNION ALL SELECT N'certificate', CAST(NULL AS sysname), ce.name FROM sys.certificates AS ce WHERE ce.name NOT LIKE N'##%'
 UNION ALL SELECT N'asymmetric key', CAST(NULL AS sysname), ak.name FROM sys.asymmetric_keys AS ak WHERE ak.name NOT LIKE N'##%'

@@ -405,6 +405,10 @@ type scripter struct {
 	rows        int64
 	bytes       int64
 	stats       map[*Table]tableStats
+
+	// absentFulltext are the tables whose full-text index is left out
+	// (planFulltext).
+	absentFulltext map[int64]absence
 }
 
 func (s *scripter) progress(p Progress) {
@@ -527,6 +531,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		b.WriteString(batch("CREATE SCHEMA " + quoteIdent(sc.Name) + " AUTHORIZATION [dbo];"))
 		s.object("schema", quoteIdent(sc.Name))
 	}
+	s.writeFulltextCatalogs(&b)
 	if !s.filtered && len(c.Users) > 0 {
 		// Before the modules, which may execute as a user; a user's
 		// default schema need not exist yet.
@@ -659,6 +664,8 @@ func (s *scripter) writePostData(w io.Writer) error {
 				s.object("statistics", quoteName(t.Schema, t.Name)+"."+quoteIdent(st.Name))
 			}
 		}
+		// Full-text indexes, once their key indexes are there.
+		s.writeFulltextIndexes(&b)
 		for _, n := range s.nodes {
 			if n.table == nil {
 				continue
@@ -707,6 +714,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 				b.WriteString(batch(ifCreated(m, fmt.Sprintf("DISABLE TRIGGER %s ON %s;", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))))
 			}
 			s.object("trigger", quoteName(m.Schema, m.Name))
+		}
+		// Trigger order, once every trigger of the table is there.
+		for _, m := range s.triggers {
+			b.WriteString(triggerOrder(m))
 		}
 		// Disabled indexes last: a disabled clustered index makes its
 		// table unreadable.
@@ -830,6 +841,7 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 	if err := s.writeExtendedProperties(&b, true); err != nil {
 		return err
 	}
+	s.writeDatabaseTriggers(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -175,9 +175,6 @@ func TestUnscripted(t *testing.T) {
 	want := []string{
 		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted",
 		"data compression [dbo].[Facts]: not scripted: its partitions differ in data compression (COLUMNSTORE, COLUMNSTORE_ARCHIVE); created with the default compression",
-		"database trigger [trg_DDL_Audit]: not scripted: database-level DDL triggers are not scripted",
-		"full-text catalog [ftc_Sample]: not scripted: this kind of object is not scripted",
-		"full-text index [sales].[Customers]: not scripted: full-text indexes are not scripted (catalog [ftc_Sample]); create it on the target server",
 		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)",
 		"object type SQ [dbo].[AuditQueue]: not scripted: this kind of object is not scripted",
 		"partition function [pf_FactsDay]: not scripted: partitioning is not scripted: tables and indexes are created unpartitioned",
@@ -274,6 +271,17 @@ func TestSecurity(t *testing.T) {
 		// Extended properties of principals, once the roles exist.
 		"DECLARE @value sql_variant = CAST(CAST(N'The application' AS nvarchar(15)) AS sql_variant);\nEXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'app_user';",
 		"DECLARE @value sql_variant = CAST(CAST(N'Read-only reporting' AS nvarchar(19)) AS sql_variant);\nEXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'reporting';",
+		// The database DDL triggers, last: each disabled as soon as it is
+		// created, ordered, and the enabled ones enabled at the end.
+		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
+		"CREATE TRIGGER [trg_DDL_Audit] ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';",
+		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;",
+		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
+		"CREATE TRIGGER [trg_DDL_NoDrop] ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND",
+		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_NoDrop')\n    DISABLE TRIGGER [trg_DDL_NoDrop] ON DATABASE;",
+		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n" +
+			"    EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';",
+		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    ENABLE TRIGGER [trg_DDL_Audit] ON DATABASE;",
 	}
 	sameLines(t, "security.sql", stmts, want)
 	if got := m.Files[len(m.Files)-1]; got != SecurityFile {

@@ -3,7 +3,7 @@
 -- without a server: every data type at its edge values and every object
 -- kind the scripter handles, plus objects it cannot script (an encrypted
 -- procedure, a service queue, an orphaned user whose login was dropped, a
--- partition scheme, a full-text index where full-text search is installed).
+-- partition scheme).
 -- Two objects of the model need server setup and are left out here: the
 -- CLR assembly and function, and the memory-optimized table. The login of
 -- the user mapped to one, sqlvault_sample_login, is created on the server
@@ -348,11 +348,18 @@ CREATE TABLE sales.Customers (
 CREATE NONCLUSTERED INDEX IX_Customers_Name ON sales.Customers (Name) INCLUDE (Email) WHERE Email IS NOT NULL;
 CREATE STATISTICS ST_Customers_Phone ON sales.Customers (Phone);
 GO
--- Full-text search is not always installed (the Linux images lack it).
-IF FULLTEXTSERVICEPROPERTY('IsFullTextInstalled') = 1
+-- Full-text search is not always installed (the Linux images lack it
+-- without the mssql-server-fts package): a default catalog, a stoplist
+-- with a word in English (1033) and one in German (1031), and a
+-- full-text index on two columns keyed by the primary key.
+IF CONVERT(int, SERVERPROPERTY('IsFullTextInstalled')) = 1
 BEGIN
-    EXEC (N'CREATE FULLTEXT CATALOG ftc_Sample;');
-    EXEC (N'CREATE FULLTEXT INDEX ON sales.Customers (Name) KEY INDEX PK_Customers ON ftc_Sample;');
+    EXEC (N'CREATE FULLTEXT CATALOG ftc_Sample WITH ACCENT_SENSITIVITY = OFF AS DEFAULT;');
+    EXEC (N'CREATE FULLTEXT STOPLIST sl_Sample;');
+    EXEC (N'ALTER FULLTEXT STOPLIST sl_Sample ADD ''acme'' LANGUAGE 1033;');
+    EXEC (N'ALTER FULLTEXT STOPLIST sl_Sample ADD N''straße'' LANGUAGE 1031;');
+    EXEC (N'CREATE FULLTEXT INDEX ON sales.Customers (Name LANGUAGE 1033, Email LANGUAGE 0) KEY INDEX PK_Customers ON ftc_Sample
+        WITH CHANGE_TRACKING = MANUAL, STOPLIST = sl_Sample;');
 END
 GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'People who buy; it''s "quoted"', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TABLE', @level1name = N'Customers';
@@ -478,6 +485,19 @@ CREATE QUEUE dbo.AuditQueue;
 GO
 CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';
 GO
+EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';
+GO
+-- A disabled DDL trigger that would roll back every DROP TABLE (the
+-- restore creates it disabled, last).
+CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE
+AS
+BEGIN
+    PRINT 'tables are not dropped here';
+    ROLLBACK;
+END
+GO
+DISABLE TRIGGER trg_DDL_NoDrop ON DATABASE;
+GO
 CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders
 AFTER INSERT
 AS
@@ -485,6 +505,19 @@ BEGIN
     SET NOCOUNT ON;
     UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;
 END
+GO
+-- A second AFTER INSERT trigger; the audit trigger fires first, this one last.
+CREATE TRIGGER sales.trg_Orders_Check ON sales.Orders
+AFTER INSERT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    IF EXISTS (SELECT 1 FROM inserted WHERE OrderDate < '20000101')
+        THROW 50001, N'order date before 2000', 1;
+END
+GO
+EXEC sys.sp_settriggerorder @triggername = N'sales.trg_Orders_Audit', @order = N'First', @stmttype = N'INSERT';
+EXEC sys.sp_settriggerorder @triggername = N'sales.trg_Orders_Check', @order = N'Last', @stmttype = N'INSERT';
 GO
 -- A trigger created while its table had another name: its definition
 -- keeps that name (the table is renamed back after it).

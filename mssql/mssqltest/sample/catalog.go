@@ -14,7 +14,7 @@ type result struct {
 
 // newResult declares result columns as "name:kind" with kind i (int),
 // b (bigint), t (tinyint), h (smallint), f (bit), s (nvarchar(128)),
-// S (nvarchar(max)) or v (sql_variant). All are nullable.
+// S (nvarchar(max)), d (datetime) or v (sql_variant). All are nullable.
 func newResult(specs ...string) *result {
 	r := &result{}
 	for _, s := range specs {
@@ -37,6 +37,8 @@ func newResult(specs ...string) *result {
 			c.Type, c.Length = mssqltest.TypeNVarChar, mssqltest.MaxLength
 		case "v":
 			c.Type = mssqltest.TypeVariant
+		case "d":
+			c.Type = mssqltest.TypeDateTime
 		default:
 			panic("sample: bad column kind " + s)
 		}
@@ -609,22 +611,8 @@ func (db *DB) statsResult() *result {
 	return r
 }
 
-func (db *DB) fulltextIndexesResult() *result {
-	r := newResult("object_id:i", "catalog_name:s")
-	for _, t := range db.Tables {
-		if t.FullText != "" {
-			r.add(t.ID, t.FullText)
-		}
-	}
-	return r
-}
-
-// databaseEntitiesResult answers qDatabaseEntities; of its kinds the
-// model has full-text catalogs.
+// databaseEntitiesResult answers qDatabaseEntities; the model has none
+// of its kinds.
 func (db *DB) databaseEntitiesResult() *result {
-	r := newResult("kind:s", "schema_name:s", "name:s")
-	for _, c := range db.FulltextCatalogs {
-		r.add("full-text catalog", nil, c)
-	}
-	return r
+	return newResult("kind:s", "schema_name:s", "name:s")
 }

@@ -44,8 +44,8 @@ type DB struct {
 	// Other lists objects of kinds the scripter does not handle
 	// (sys.objects rows only).
 	Other []*Other
-	// DatabaseTriggers are the names of database-level DDL triggers.
-	DatabaseTriggers []string
+	// DatabaseTriggers are the database-level DDL triggers.
+	DatabaseTriggers []*DatabaseTrigger
 	// Principals are the users and roles of the database; the built-in
 	// ones (public, dbo, guest, INFORMATION_SCHEMA, sys, the fixed roles)
 	// are always there.
@@ -55,8 +55,10 @@ type DB struct {
 	Permissions []*Permission
 	// PartitionSchemes are served with their functions.
 	PartitionSchemes []*PartitionScheme
-	// FulltextCatalogs are the names of full-text catalogs.
-	FulltextCatalogs []string
+	// FulltextCatalogs and FulltextStoplists are the full-text catalogs
+	// and stoplists (Table.FullText the full-text indexes).
+	FulltextCatalogs  []*FulltextCatalog
+	FulltextStoplists []*FulltextStoplist
 	// SecurityPolicies are row-level security policies (AddSecurityPolicy
 	// adds one to a built database).
 	SecurityPolicies []*SecurityPolicy
@@ -252,8 +254,8 @@ type Table struct {
 	MemoryOptimized bool
 	Compression     string // a heap's data compression; "" for NONE
 	Stats           []*Stats
-	FullText        string // the catalog of the table's full-text index, if any
-	AnsiNullsOff    bool   // created with SET ANSI_NULLS OFF
+	FullText        *FulltextIndex // the table's full-text index, if any
+	AnsiNullsOff    bool           // created with SET ANSI_NULLS OFF
 	// LockEscalation is AUTO or DISABLE ("" for TABLE);
 	// LargeValuesOutOfRow and TextInRow (its limit, 0 for off) are the
 	// sp_tableoption options.
@@ -290,6 +292,59 @@ type Module struct {
 	Indexes          []*Index // indexed views
 	Owner            string   // an owner other than the schema's (ALTER AUTHORIZATION)
 	ExecuteAs        string   // the user of EXECUTE AS 'user', "OWNER", or "" for CALLER
+	// Order are the events a trigger fires first or last for
+	// (sp_settriggerorder).
+	Order []TriggerOrder
+}
+
+// TriggerOrder is a row of sys.trigger_events with is_first or is_last.
+type TriggerOrder struct {
+	Event string // INSERT, UPDATE, DELETE or a DDL event
+	First bool   // else Last
+}
+
+// DatabaseTrigger is a DDL trigger ON DATABASE (created with ANSI_NULLS
+// and QUOTED_IDENTIFIER ON).
+type DatabaseTrigger struct {
+	Name       string
+	Definition string
+	Disabled   bool
+	Order      []TriggerOrder
+	Encrypted  bool // no definition
+	CLR        bool // type TA, no definition
+}
+
+// FulltextCatalog is a full-text catalog.
+type FulltextCatalog struct {
+	Name            string
+	Default         bool
+	AccentSensitive bool
+}
+
+// FulltextStoplist is a full-text stoplist; its words are
+// "word/LCID".
+type FulltextStoplist struct {
+	Name  string
+	Words []string
+}
+
+// FulltextIndex is a full-text index.
+type FulltextIndex struct {
+	Catalog        string
+	KeyIndex       string
+	Columns        []FulltextColumn
+	ChangeTracking string // AUTO, MANUAL or OFF
+	NeverPopulated bool   // OFF, NO POPULATION
+	Stoplist       string // "" for the system stoplist, "OFF", or a stoplist's name
+	Disabled       bool
+}
+
+// FulltextColumn is a column of a full-text index.
+type FulltextColumn struct {
+	Name       string
+	TypeColumn string
+	Language   int
+	Semantics  bool
 }
 
 // Synonym is a synonym.

@@ -40,8 +40,7 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // edge values and every kind of object the scripter handles, plus some it
 // does not (a CLR assembly and function, an encrypted procedure, a
 // memory-optimized table, a service queue, a user mapped to a login the
-// backup cannot name, a partition scheme, a full-text index) which must
-// be reported. Its user mapped to a visible login is scripted, guarded.
+// backup cannot name, a partition scheme) which must be reported. Its user mapped to a visible login is scripted, guarded.
 // A procedure executes as a user (EXECUTE AS 'app_user'), and a schema,
 // table, column, primary key, index, user and role have Hostile names.
 func New() *DB {
@@ -70,11 +69,17 @@ func New() *DB {
 			{Schema: "dbo", Name: "Amount", Base: "decimal(19,4)", Nullable: true},
 			{Schema: "dbo", Name: "Phone", Base: "varchar(20)", Nullable: false},
 		},
-		Assemblies:       []string{"SampleClr"},
-		Other:            []*Other{{Schema: "dbo", Name: "AuditQueue", Type: "SQ"}},
-		DatabaseTriggers: []string{"trg_DDL_Audit"},
-		PartitionSchemes: []*PartitionScheme{{Name: "ps_FactsDay", Function: "pf_FactsDay"}},
-		FulltextCatalogs: []string{"ftc_Sample"},
+		Assemblies: []string{"SampleClr"},
+		Other:      []*Other{{Schema: "dbo", Name: "AuditQueue", Type: "SQ"}},
+		DatabaseTriggers: []*DatabaseTrigger{
+			{Name: "trg_DDL_Audit", Definition: "CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';",
+				Order: []TriggerOrder{{Event: "CREATE_TABLE", First: true}}},
+			{Name: "trg_DDL_NoDrop", Disabled: true,
+				Definition: "CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND"},
+		},
+		PartitionSchemes:  []*PartitionScheme{{Name: "ps_FactsDay", Function: "pf_FactsDay"}},
+		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true}},
+		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}}},
 		Principals: []*Principal{
 			{Name: "app_user", Type: "S", Auth: "NONE", DefaultSchema: "sales", MemberOf: []string{"reporting"}},
 			{Name: "etl_user", Type: "S", Auth: "NONE", NoConnect: true},
@@ -449,10 +454,11 @@ func customers() *Table {
 		{Name: "UQ_Customers_Email", Type: 2, UniqueConstraint: true, Keys: []string{"Email"}},
 		{Name: "IX_Customers_Name", Type: 2, Keys: []string{"Name"}, Included: []string{"Email"}, Filter: "([Email] IS NOT NULL)"},
 	},
-		FKs:      []*FK{{Name: "FK_Customers_ReferredBy", Columns: []string{"ReferredBy"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}}},
-		Checks:   []*Check{{Name: "CK_Customers_Name", Definition: "(len([Name])>(0))"}},
-		Stats:    []*Stats{{Name: "ST_Customers_Phone", Columns: []string{"Phone"}}},
-		FullText: "ftc_Sample",
+		FKs:    []*FK{{Name: "FK_Customers_ReferredBy", Columns: []string{"ReferredBy"}, RefTable: "sales.Customers", RefColumns: []string{"CustomerID"}}},
+		Checks: []*Check{{Name: "CK_Customers_Name", Definition: "(len([Name])>(0))"}},
+		Stats:  []*Stats{{Name: "ST_Customers_Phone", Columns: []string{"Phone"}}},
+		FullText: &FulltextIndex{Catalog: "ftc_Sample", KeyIndex: "PK_Customers", ChangeTracking: "MANUAL", Stoplist: "sl_Sample",
+			Columns: []FulltextColumn{{Name: "Name", Language: 1033}, {Name: "Email", Language: 0}}},
 		Rows: [][]any{
 			{1, "Ann O'Neil", "+1 555 0100", "ann@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA427", dt(2024, 1, 1, 9, 0, 0, 0), nil, nil, nil, nil},
 			{2, "Bob \"Bobby\" Tables", nil, "bob@example.com", "1B4E28BA-2FA1-11D2-883F-0016D3CCA428", dt(2024, 1, 2, 9, 0, 0, 0), nil, nil, "Robert'); DROP TABLE Students;--", 1},
@@ -536,7 +542,13 @@ func modules() []*Module {
 		on(&Module{Schema: "dbo", Name: "usp_Secret", Type: "P", Encrypted: true}),
 		{Schema: "dbo", Name: "clr_Hello", Type: "FS"},
 		on(&Module{Schema: "sales", Name: "trg_Orders_Audit", Type: "TR", Parent: "sales.Orders", References: []string{"sales.Orders"},
+			Order:      []TriggerOrder{{Event: "INSERT", First: true}},
 			Definition: "CREATE TRIGGER sales.trg_Orders_Audit ON sales.Orders\nAFTER INSERT\nAS\nBEGIN\n    SET NOCOUNT ON;\n    UPDATE o SET Status = 1 FROM sales.Orders AS o JOIN inserted AS i ON i.OrderID = o.OrderID WHERE o.Status = 0;\nEND"}),
+		// A second AFTER INSERT trigger on the table: it fires last, the
+		// one above first (sp_settriggerorder).
+		on(&Module{Schema: "sales", Name: "trg_Orders_Check", Type: "TR", Parent: "sales.Orders", References: []string{"sales.Orders"},
+			Order:      []TriggerOrder{{Event: "INSERT"}},
+			Definition: "CREATE TRIGGER sales.trg_Orders_Check ON sales.Orders\nAFTER INSERT\nAS\nBEGIN\n    SET NOCOUNT ON;\n    IF EXISTS (SELECT 1 FROM inserted WHERE OrderDate < '20000101')\n        THROW 50001, N'order date before 2000', 1;\nEND"}),
 		// Created while its table was named hr.Staff (renamed back since).
 		{Schema: "hr", Name: "trg_Employees_NoDelete", Type: "TR", Parent: "hr.Employees", Disabled: true, InsteadOf: true,
 			QuotedIdentifier: true, Definition: "CREATE TRIGGER hr.trg_Employees_NoDelete ON hr.Staff\nINSTEAD OF DELETE\nAS\n    RAISERROR ('Employees are never deleted', 16, 1);"},

@@ -221,10 +221,9 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 	case "sqlvault:assemblies":
 		r = db.assembliesResult()
 	case "sqlvault:database_triggers":
-		r = newResult("object_id:i", "name:s")
-		for i, n := range db.DatabaseTriggers {
-			r.add(int64(900+i), n)
-		}
+		r = db.databaseTriggersResult()
+	case "sqlvault:trigger_order":
+		r = db.triggerOrderResult()
 	case "sqlvault:database_options":
 		r = db.databaseOptionsResult()
 	case "sqlvault:scoped_configurations":
@@ -247,8 +246,14 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.partitionSchemesResult()
 	case "sqlvault:stats":
 		r = db.statsResult()
+	case "sqlvault:fulltext_catalogs":
+		r = db.fulltextCatalogsResult()
+	case "sqlvault:fulltext_stoplists":
+		r = db.fulltextStoplistsResult()
 	case "sqlvault:fulltext_indexes":
 		r = db.fulltextIndexesResult()
+	case "sqlvault:fulltext_index_columns":
+		r = db.fulltextIndexColumnsResult()
 	case "sqlvault:database_entities":
 		r = db.databaseEntitiesResult()
 	case "sqlvault:principals":

@@ -90,6 +90,22 @@ GO
 CREATE STATISTICS [ST_Orders_Open] ON [sales].[Orders] ([CustomerID], [OrderDate]) WHERE ([Status]=(0)) WITH NORECOMPUTE;
 GO
 
+-- Full-text index on [sales].[Customers]
+IF CONVERT(int, SERVERPROPERTY('IsFullTextInstalled')) = 1
+BEGIN
+    DECLARE @sql nvarchar(max);
+    SET @sql = N'CREATE FULLTEXT INDEX ON [sales].[Customers] ([Name] LANGUAGE 1033, [Email] LANGUAGE 0) KEY INDEX [PK_Customers] ON [ftc_Sample] WITH CHANGE_TRACKING = MANUAL, STOPLIST = [sl_Sample];';
+    BEGIN TRY
+        EXEC sys.sp_executesql @sql;
+    END TRY
+    BEGIN CATCH
+        PRINT N'sqlvault: full-text index on [sales].[Customers] was not created: ' + ERROR_MESSAGE();
+    END CATCH;
+END
+ELSE
+    PRINT N'sqlvault: full-text index on [sales].[Customers] skipped: full-text search is not installed on this server';
+GO
+
 -- Check constraint [CK_Employees_Salary] on [hr].[Employees]
 ALTER TABLE [hr].[Employees] WITH NOCHECK ADD CONSTRAINT [CK_Employees_Salary] CHECK ([Salary]>=(0));
 GO
@@ -177,6 +193,36 @@ END TRY
 BEGIN CATCH
     PRINT N'sqlvault: trigger [sales].[trg_Orders_Audit] was not created: ' + ERROR_MESSAGE();
 END CATCH;
+GO
+
+-- Trigger [sales].[trg_Orders_Check] on [sales].[Orders]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE TRIGGER [sales].[trg_Orders_Check] ON [sales].[Orders]
+AFTER INSERT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    IF EXISTS (SELECT 1 FROM inserted WHERE OrderDate < ''20000101'')
+        THROW 50001, N''order date before 2000'', 1;
+END' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: trigger [sales].[trg_Orders_Check] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+
+-- Trigger [sales].[trg_Orders_Audit] fires first on INSERT
+IF OBJECT_ID(N'[sales].[trg_Orders_Audit]') IS NOT NULL
+    EXEC sys.sp_settriggerorder @triggername = N'[sales].[trg_Orders_Audit]', @order = N'First', @stmttype = N'INSERT';
+GO
+
+-- Trigger [sales].[trg_Orders_Check] fires last on INSERT
+IF OBJECT_ID(N'[sales].[trg_Orders_Check]') IS NOT NULL
+    EXEC sys.sp_settriggerorder @triggername = N'[sales].[trg_Orders_Check]', @order = N'Last', @stmttype = N'INSERT';
 GO
 ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;
 GO

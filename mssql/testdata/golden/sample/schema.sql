@@ -137,6 +137,32 @@ GO
 CREATE SCHEMA [sales] AUTHORIZATION [dbo];
 GO
 
+-- Full-text catalog [ftc_Sample]
+IF CONVERT(int, SERVERPROPERTY('IsFullTextInstalled')) = 1
+BEGIN
+    DECLARE @sql nvarchar(max);
+    SET @sql = N'CREATE FULLTEXT CATALOG [ftc_Sample] WITH ACCENT_SENSITIVITY = OFF AS DEFAULT;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: full-text catalog [ftc_Sample] skipped: full-text search is not installed on this server';
+GO
+
+-- Full-text stoplist [sl_Sample]
+IF CONVERT(int, SERVERPROPERTY('IsFullTextInstalled')) = 1
+BEGIN
+    DECLARE @sql nvarchar(max);
+    SET @sql = N'CREATE FULLTEXT STOPLIST [sl_Sample];';
+    EXEC sys.sp_executesql @sql;
+    SET @sql = N'ALTER FULLTEXT STOPLIST [sl_Sample] ADD N''straße'' LANGUAGE 1031;';
+    EXEC sys.sp_executesql @sql;
+    SET @sql = N'ALTER FULLTEXT STOPLIST [sl_Sample] ADD N''acme'' LANGUAGE 1033;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: full-text stoplist [sl_Sample] skipped: full-text search is not installed on this server';
+GO
+
 -- Users (their roles, owners and permissions are in security.sql)
 -- A user mapped to a server login is created only where this server has that login (manifest.json
 -- lists them under needs_logins); what depends on such a user is run only where it was created.

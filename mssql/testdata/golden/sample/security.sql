@@ -113,3 +113,51 @@ GO
 DECLARE @value sql_variant = CAST(CAST(N'Read-only reporting' AS nvarchar(19)) AS sql_variant);
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'reporting';
 GO
+
+-- Database DDL triggers, last: they would fire on the statements of the restore. Each is disabled
+-- as soon as it is created; those that were enabled are enabled at the end.
+
+-- Database trigger [trg_DDL_Audit]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = N'CREATE TRIGGER [trg_DDL_Audit] ON DATABASE FOR CREATE_TABLE AS PRINT ''a table was created'';';
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: database trigger [trg_DDL_Audit] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
+    DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;
+GO
+
+-- Database trigger [trg_DDL_NoDrop]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE TRIGGER [trg_DDL_NoDrop] ON DATABASE FOR DROP_TABLE
+AS
+BEGIN
+    PRINT ''tables are not dropped here'';
+    ROLLBACK;
+END' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: database trigger [trg_DDL_NoDrop] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_NoDrop')
+    DISABLE TRIGGER [trg_DDL_NoDrop] ON DATABASE;
+GO
+
+-- Database trigger [trg_DDL_Audit] fires first on CREATE_TABLE
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
+    EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';
+GO
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
+    ENABLE TRIGGER [trg_DDL_Audit] ON DATABASE;
+GO

@@ -201,15 +201,15 @@ func TestSecurityLoginUsersOnly(t *testing.T) {
 
 // TestStorageDDL checks how compression and statistics are rendered.
 func TestStorageDDL(t *testing.T) {
-	heap := &Table{Schema: "s", Name: "h", Compression: "PAGE", Columns: []*Column{{Name: "a", Type: ColumnType{Name: "int"}}}}
+	heap := &Table{Schema: "s", Name: "h", Compression: []string{"PAGE"}, Columns: []*Column{{Name: "a", Type: ColumnType{Name: "int"}}}}
 	if got, want := createTable(heap), "CREATE TABLE [s].[h] (\n    [a] int NOT NULL\n) WITH (DATA_COMPRESSION = PAGE);\nGO\n"; got != want {
 		t.Errorf("heap:\n%s\nwant:\n%s", got, want)
 	}
-	cci := &Index{Name: "cci", Type: 5, Compression: "COLUMNSTORE_ARCHIVE"}
+	cci := &Index{Name: "cci", Type: 5, Compression: []string{"COLUMNSTORE_ARCHIVE"}}
 	if got, want := createIndex("s", "h", cci), "CREATE CLUSTERED COLUMNSTORE INDEX [cci] ON [s].[h] WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE);\nGO\n"; got != want {
 		t.Errorf("columnstore: %q, want %q", got, want)
 	}
-	ix := &Index{Name: "ix", Type: 2, Unique: true, Keys: []IndexKey{{Column: "a"}}, AllowRowLocks: true, AllowPageLocks: true, Compression: "PAGE"}
+	ix := &Index{Name: "ix", Type: 2, Unique: true, Keys: []IndexKey{{Column: "a"}}, AllowRowLocks: true, AllowPageLocks: true, Compression: []string{"PAGE"}}
 	if got, want := createIndex("s", "h", ix), "CREATE UNIQUE NONCLUSTERED INDEX [ix] ON [s].[h] ([a] ASC) WITH (DATA_COMPRESSION = PAGE);\nGO\n"; got != want {
 		t.Errorf("index: %q, want %q", got, want)
 	}

@@ -393,19 +393,28 @@ func (c *Catalog) checkPartitioning() {
 
 // placeStorage decides where the script creates each heap and index (see
 // Placement): on its partition scheme always; on its filegroup only with
-// keep, and never ON [PRIMARY]; TEXTIMAGE_ON the LOB data's filegroup
-// with keep where it differs from the data's (not allowed with a
-// partition scheme: CREATE TABLE). Without keep the partition schemes map
-// every partition to [PRIMARY].
+// keep, and then ON [PRIMARY] only where it must be said: on a
+// partitioned table, an index without ON would be created on the table's
+// scheme ("If ON is not specified ... the index is created on the same
+// partition scheme as the table": CREATE TABLE, CREATE INDEX), which a
+// unique index without the partitioning column cannot be; so there a
+// filegroup not kept is ON [PRIMARY]. TEXTIMAGE_ON the LOB data's
+// filegroup with keep where it differs from the data's (not allowed with
+// a partition scheme: CREATE TABLE). Without keep the partition schemes
+// map every partition to [PRIMARY].
 func (c *Catalog) placeStorage(keep bool) {
-	place := func(p Placement) Placement {
-		if p.Scheme || keep && p.DataSpace != "PRIMARY" {
-			return p
-		}
-		return Placement{}
-	}
 	for _, t := range c.tables {
-		if data := t.dataPlacement(); keep && !data.Scheme && t.lobFilegroup != "" && t.lobFilegroup != data.DataSpace {
+		data := t.dataPlacement()
+		place := func(p Placement) Placement {
+			switch {
+			case p.Scheme || keep && p.DataSpace != "PRIMARY" && p.DataSpace != "":
+				return p
+			case data.Scheme && p.DataSpace != "":
+				return Placement{DataSpace: "PRIMARY"}
+			}
+			return Placement{}
+		}
+		if keep && !data.Scheme && t.lobFilegroup != "" && t.lobFilegroup != data.DataSpace {
 			t.TextImageOn = t.lobFilegroup
 		}
 		t.Placement = place(t.Placement)

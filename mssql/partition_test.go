@@ -217,3 +217,25 @@ func TestPartitionFunctionDDL(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestPartitionFunctionNotRendered checks a partition function whose
+// boundaries cannot be rendered (a sql_variant parameter, whose values
+// the scripter cannot type): it is reported with its scheme, and the
+// table on the scheme is created unpartitioned, reported.
+func TestPartitionFunctionNotRendered(t *testing.T) {
+	db := sample.NewDB("variant", &sample.Table{Schema: "dbo", Name: "V", Scheme: "ps_V", PartitionColumn: "v",
+		Columns: []*sample.Column{{Name: "v", Type: "sql_variant"}}})
+	db.PartitionFunctions = []*sample.PartitionFunction{{Name: "pf_V", Type: "sql_variant", Boundaries: []any{int64(1)}}}
+	db.PartitionSchemes = []*sample.PartitionScheme{{Name: "ps_V", Function: "pf_V"}}
+	db.Build()
+	s := newTestServer(t, []*sample.DB{db})
+	sink, m := s.scriptMem("variant", s.options("variant"))
+	sameLines(t, "unscripted", unscriptedLines(m.Unscripted), []string{
+		"partition function [pf_V]: boundary value: mssql: rendering sql_variant literal: got int64, want a Variant naming the base type",
+		"partition scheme [ps_V]: its partition function [pf_V] is not scripted",
+		"partitioned table [dbo].[V]: on partition scheme [ps_V], which is not scripted; created unpartitioned on the default filegroup",
+	})
+	sameLines(t, "schema.sql", storageStatements(t, string(sink.files[SchemaFile])), []string{
+		"CREATE TABLE [dbo].[V] (\n    [v] sql_variant NOT NULL\n);",
+	})
+}

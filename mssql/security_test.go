@@ -268,11 +268,7 @@ func TestExecuteAs(t *testing.T) {
 		kept = append(kept, quoteName(m.Schema, m.Name))
 	}
 	sameLines(t, "modules", kept, []string{"[s].[p_app]", "[s].[p_dbo]", "[s].[p_owner]", "[s].[p_web]", "[s].[tr_web]"})
-	var reported []string
-	for _, u := range c.Unscripted {
-		reported = append(reported, u.Kind+" "+u.Name+": "+u.Reason)
-	}
-	sameLines(t, "reported", reported, []string{
+	sameLines(t, "reported", unscriptedLines(c.Unscripted), []string{
 		"permission GRANT EXECUTE ON OBJECT::[s].[p_gone] TO [readers]: its object [s].[p_gone] is not scripted",
 		"procedure [s].[p_gone]: it executes as [gone], which is not scripted: create that user on the target server, then the procedure",
 		"user [gone]: " + reasonLoginUnknown,

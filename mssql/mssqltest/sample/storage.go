@@ -156,8 +156,10 @@ func (db *DB) partitionFunctionsResult() *result {
 		base := t.wireColumn("")
 		base.Nullable = false
 		for j, v := range f.Boundaries {
-			r.add(id, f.Name, f.RangeRight, t.name, int64(t.maxLength), int64(t.precision), int64(t.scale), coll,
-				int64(j+1), mssqltest.Variant{Base: base, Value: v})
+			if t.wire != mssqltest.TypeVariant { // a sql_variant parameter's values keep their own base types
+				v = mssqltest.Variant{Base: base, Value: v}
+			}
+			r.add(id, f.Name, f.RangeRight, t.name, int64(t.maxLength), int64(t.precision), int64(t.scale), coll, int64(j+1), v)
 		}
 	}
 	return r

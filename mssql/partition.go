@@ -6,12 +6,14 @@ package mssql
 // data), per-partition data compression, and the filegroups and files the
 // manifest reports.
 //
-// Partitioning needs the Enterprise edition before SQL Server 2016 SP1
-// and exists in every edition since ("Editions and supported features of
-// SQL Server 2016": partitioning and data compression in all editions
-// from SP1); the supported sources are 2016 SP1 and later for it, so
-// nothing here is guarded by version. A target of an older, non-Enterprise
-// edition fails at CREATE PARTITION FUNCTION.
+// The catalog views read here exist in every supported version (sys.
+// partitions.data_compression_desc since 2008, the partition views since
+// 2005), so no query depends on the version. Partitioning and data
+// compression need the Enterprise edition before SQL Server 2016 SP1 and
+// are in every edition since ("Editions and supported features of SQL
+// Server 2016"); the scripts do not guard them: a restore onto an older
+// non-Enterprise server fails at CREATE PARTITION FUNCTION or
+// DATA_COMPRESSION, as it would have for compression before.
 
 import (
 	"context"

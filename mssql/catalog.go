@@ -151,7 +151,6 @@ type Table struct {
 	Node, Edge      bool
 	FileTable       bool
 	Triggers        []*Module
-	Compression     string // data compression of a heap: ROW or PAGE, "" for none
 	Stats           []*Statistic
 	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
 	// LockEscalation is sys.tables.lock_escalation_desc other than TABLE
@@ -164,10 +163,20 @@ type Table struct {
 	// FullText is its full-text index, if any.
 	FullText *FulltextIndex
 
+	// Compression is the data compression of a heap by partition
+	// (compressionOptions); nil for none.
+	Compression []string
+	// Placement is where the heap is stored; TextImageOn the filegroup
+	// of its LOB data where CREATE TABLE names it (placeStorage).
+	Placement   Placement
+	TextImageOn string
+
 	// notes are what is reported as not scripted if the table (or the
-	// view whose indexes it holds) is scripted: partitioning, filegroups,
-	// compression that differs between partitions.
+	// view whose indexes it holds) is scripted: an index on a partition
+	// scheme that is not scripted.
 	notes []Unscripted
+	// lobFilegroup is the filegroup of the table's LOB data, as read.
+	lobFilegroup string
 }
 
 // Statistic is a user-created statistics object (CREATE STATISTICS).
@@ -201,7 +210,11 @@ type Index struct {
 	Filter           string
 	Keys             []IndexKey
 	Included         []string
-	Compression      string // ROW, PAGE or COLUMNSTORE_ARCHIVE; "" for the default
+	// Compression is the data compression by partition: NONE, ROW,
+	// PAGE, COLUMNSTORE or COLUMNSTORE_ARCHIVE (compressionOptions); nil
+	// for the default.
+	Compression []string
+	Placement   Placement // where the index is stored
 
 	// Options read by qIndexOptions and qColumnstoreOrder.
 	NoRecompute      bool     // STATISTICS_NORECOMPUTE: sys.stats.no_recompute of the index's statistics
@@ -359,6 +372,9 @@ type Catalog struct {
 	// DatabaseTriggers are the DDL triggers ON DATABASE that can be
 	// scripted; security.sql creates them last.
 	DatabaseTriggers []*Module
+	// PartitionFunctions and PartitionSchemes are ordered by name.
+	PartitionFunctions []*PartitionFunction
+	PartitionSchemes   []*PartitionScheme
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -370,6 +386,9 @@ type Catalog struct {
 	principals map[int64]*Principal
 	members    [][2]int64 // role, member
 	perms      []*Permission
+	// badFunctions are the partition functions whose boundaries cannot
+	// be rendered (checkPartitioning).
+	badFunctions []Unscripted
 }
 
 func newCatalog() *Catalog {
@@ -448,7 +467,6 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.tables[t.TableObject] = t.Table
 		}
 	}
-	lastFunction := ""
 	major := c.Server.major()
 	more := []struct {
 		query string
@@ -511,17 +529,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qTriggerOrder, c.addTriggerOrder},
 		{qPartitions, c.addCompression},
 		{qDataSpaces, c.addDataSpace},
-		{qPartitionSchemes, func(r *record) error {
-			fn := quoteIdent(r.str("function_name"))
-			if fn != lastFunction { // one row per scheme, ordered by function
-				c.unscripted("partition function", fn, partitioningReason)
-				lastFunction = fn
-			}
-			if !r.null("scheme_name") {
-				c.unscripted("partition scheme", quoteIdent(r.str("scheme_name")), partitioningReason+" (function "+fn+")")
-			}
-			return nil
-		}},
+		{qPartitionFunctions, c.addPartitionFunction},
+		{qPartitionSchemes, c.addPartitionScheme},
 		{qStats, c.addStatsColumn},
 		{qFulltextCatalogs, c.addFulltextCatalog},
 		{qFulltextStoplists, c.addFulltextStopword},
@@ -673,9 +682,6 @@ func (c *Catalog) addCheck(r *record) error {
 	return nil
 }
 
-// partitioningReason says why partition functions and schemes are missing.
-const partitioningReason = "partitioning is not scripted: tables and indexes are created unpartitioned"
-
 // index returns the index of t with the given id, or nil.
 func (t *Table) index(id int64) *Index {
 	for _, ix := range t.Indexes {
@@ -697,41 +703,6 @@ func (c *Catalog) storageName(t *Table, id int64) (kind, name string) {
 		return "index", name + "." + quoteIdent(ix.Name)
 	}
 	return "index", name + fmt.Sprintf(".[index %d]", id)
-}
-
-func (c *Catalog) addCompression(r *record) error {
-	t := c.tables[r.int("object_id")]
-	if t == nil {
-		return nil
-	}
-	id, lo, hi := r.int("index_id"), r.str("min_compression"), r.str("max_compression")
-	if lo != hi {
-		_, name := c.storageName(t, id)
-		t.notes = append(t.notes, Unscripted{"data compression", name,
-			fmt.Sprintf("its partitions differ in data compression (%s, %s); created with the default compression", lo, hi)})
-		return nil
-	}
-	if id == 0 {
-		t.Compression = lo
-	} else if ix := t.index(id); ix != nil {
-		ix.Compression = lo
-	}
-	return nil
-}
-
-func (c *Catalog) addDataSpace(r *record) error {
-	t := c.tables[r.int("object_id")]
-	if t == nil {
-		return nil
-	}
-	kind, name := c.storageName(t, r.int("index_id"))
-	ds := quoteIdent(r.str("data_space_name"))
-	if strings.TrimSpace(r.str("data_space_type")) == "PS" {
-		t.notes = append(t.notes, Unscripted{"partitioned " + kind, name, "on partition scheme " + ds + "; created unpartitioned on the default filegroup"})
-	} else {
-		t.notes = append(t.notes, Unscripted{kind + " filegroup", name, "on filegroup " + ds + "; created on the default filegroup"})
-	}
-	return nil
 }
 
 func (c *Catalog) addStatsColumn(r *record) error {
@@ -791,6 +762,7 @@ func (c *Catalog) finish() {
 		}
 		return a.Name < b.Name
 	})
+	c.checkPartitioning() // before the notes of views and tables are reported
 	var kept []*Module
 	for _, m := range c.Modules {
 		switch {

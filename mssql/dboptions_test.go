@@ -124,7 +124,7 @@ func TestScopedValue(t *testing.T) {
 // with ORDER where the target has it, else without.
 func TestIndexOptionsOrder(t *testing.T) {
 	ix := &Index{Name: "ix", Type: 2, Unique: true, Keys: []IndexKey{{Column: "a"}}, Padded: true, FillFactor: 70,
-		IgnoreDupKey: true, NoRecompute: true, AllowRowLocks: false, AllowPageLocks: false, Compression: "PAGE",
+		IgnoreDupKey: true, NoRecompute: true, AllowRowLocks: false, AllowPageLocks: false, Compression: []string{"PAGE"},
 		SequentialKey: true, CompressionDelay: 5}
 	if got, want := indexStmt("s", "t", ix), "CREATE UNIQUE NONCLUSTERED INDEX [ix] ON [s].[t] ([a] ASC) WITH (PAD_INDEX = ON, FILLFACTOR = 70, IGNORE_DUP_KEY = ON, STATISTICS_NORECOMPUTE = ON, ALLOW_ROW_LOCKS = OFF, ALLOW_PAGE_LOCKS = OFF, DATA_COMPRESSION = PAGE);"; got != want {
 		t.Errorf("indexStmt:\n%s\nwant\n%s", got, want)

@@ -581,9 +581,7 @@ func indexOptions(ix *Index) string {
 	if !ix.AllowPageLocks {
 		opts = append(opts, "ALLOW_PAGE_LOCKS = OFF")
 	}
-	if ix.Compression != "" {
-		opts = append(opts, "DATA_COMPRESSION = "+ix.Compression)
-	}
+	opts = append(opts, compressionOptions(ix.Compression)...)
 	if len(opts) == 0 {
 		return ""
 	}
@@ -615,7 +613,7 @@ func constraintDef(ix *Index, tableType bool) string {
 	}
 	s := fmt.Sprintf("%s %s (%s)%s", kind, clusteredWord(ix), keyList(ix.Keys), opts)
 	if !tableType {
-		s = "CONSTRAINT " + quoteIdent(ix.Name) + " " + s
+		s = "CONSTRAINT " + quoteIdent(ix.Name) + " " + s + ix.Placement.onClause()
 	}
 	return s
 }
@@ -680,11 +678,7 @@ func createTable(t *Table) string {
 		}
 	}
 	b.WriteString(strings.Join(lines, ",\n"))
-	b.WriteString("\n)")
-	if t.Compression != "" {
-		b.WriteString(" WITH (DATA_COMPRESSION = " + t.Compression + ")")
-	}
-	b.WriteString(";")
+	b.WriteString("\n)" + tableStorage(t) + ";")
 	for _, c := range t.Columns[split:] {
 		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
 			padding = !padding
@@ -814,10 +808,10 @@ func indexStmt(schema, table string, ix *Index) string {
 		if ix.Filter != "" {
 			s += " WHERE " + ix.Filter
 		}
-		if ix.Compression != "" {
-			s += " WITH (DATA_COMPRESSION = " + ix.Compression + ")"
+		if opts := compressionOptions(ix.Compression); len(opts) > 0 {
+			s += " WITH (" + strings.Join(opts, ", ") + ")"
 		}
-		return s + ";"
+		return s + ix.Placement.onClause() + ";"
 	}
 	u := ""
 	if ix.Unique {
@@ -831,7 +825,7 @@ func indexStmt(schema, table string, ix *Index) string {
 		s += " WHERE " + ix.Filter
 	}
 	s += indexOptions(ix)
-	return s + ";"
+	return s + ix.Placement.onClause() + ";"
 }
 
 // createStatistics renders CREATE STATISTICS for user-created statistics.

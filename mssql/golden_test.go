@@ -137,7 +137,7 @@ func batches(script string) []string {
 // statementStart matches the statements the scripter writes, after
 // leading comment lines.
 var statementStart = regexp.MustCompile(`^(\x{FEFF}IF UNICODE\(N'é'\) <> 233 |SET (NOCOUNT|ANSI_NULLS|ANSI_PADDING|ANSI_WARNINGS|ARITHABORT|CONCAT_NULL_YIELDS_NULL|NUMERIC_ROUNDABORT|QUOTED_IDENTIFIER|IDENTITY_INSERT) |` +
-	`ALTER DATABASE CURRENT |DECLARE @highest int = CASE WHEN CONVERT\(int, SERVERPROPERTY\('EngineEdition'\)\) |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER|STATISTICS|USER|ROLE) |` +
+	`ALTER DATABASE CURRENT |DECLARE @highest int = CASE WHEN CONVERT\(int, SERVERPROPERTY\('EngineEdition'\)\) |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER|STATISTICS|USER|ROLE|PARTITION FUNCTION|PARTITION SCHEME) |` +
 	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |ENABLE TRIGGER |EXEC sys\.sp_settriggerorder @triggername = |` +
 	`IF CONVERT\(int, SERVERPROPERTY\('IsFullTextInstalled'\)\) = 1\nBEGIN\n    DECLARE @sql nvarchar\(max\);\n    SET @sql = N'(?P<fulltext>CREATE FULLTEXT (CATALOG|STOPLIST|INDEX ON)) |` +
 	`DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |INSERT INTO |` +
@@ -250,7 +250,7 @@ func TestStatements(t *testing.T) {
 		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
 		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
 		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
-		"REVOKE CONNECT", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "database trigger guarded", "ENABLE TRIGGER", "EXEC sys.sp_settriggerorder",
+		"REVOKE CONNECT", "CREATE PARTITION", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "database trigger guarded", "ENABLE TRIGGER", "EXEC sys.sp_settriggerorder",
 		"CREATE FULLTEXT", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
 		if counts[want] == 0 {
 			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)

@@ -140,6 +140,15 @@ func sameLines(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// unscriptedLines renders objects not scripted as "kind name: reason".
+func unscriptedLines(us []Unscripted) []string {
+	var lines []string
+	for _, u := range us {
+		lines = append(lines, u.Kind+" "+u.Name+": "+u.Reason)
+	}
+	return lines
+}
+
 // mustContain fails the test for each of wants that text, named what,
 // does not hold.
 func mustContain(t *testing.T, what, text string, wants ...string) {

@@ -266,41 +266,82 @@ JOIN sys.triggers AS tr ON tr.object_id = te.object_id
 WHERE (te.is_first = 1 OR te.is_last = 1) AND tr.is_ms_shipped = 0
 ORDER BY te.object_id, te.type_desc`
 
-	// qPartitions lists the tables (index_id 0: heaps), indexes and
-	// indexed views whose data is compressed other than by default
-	// (NONE for rowstore, COLUMNSTORE for columnstore); partitions that
-	// differ show as different MIN and MAX.
+	// qPartitions lists the data compression of every partition of the
+	// heaps (index_id 0), indexes and indexed views of which a partition
+	// is compressed other than by default (NONE for rowstore, COLUMNSTORE
+	// for columnstore), by partition number.
 	qPartitions = `/* sqlvault:partitions */
-SELECT p.object_id, p.index_id,
-       MIN(p.data_compression_desc) AS min_compression,
-       MAX(p.data_compression_desc) AS max_compression
+SELECT p.object_id, p.index_id, p.partition_number, p.data_compression_desc
 FROM sys.partitions AS p
 JOIN sys.objects AS o ON o.object_id = p.object_id
 WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
-GROUP BY p.object_id, p.index_id
-HAVING MIN(p.data_compression_desc) NOT IN (N'NONE', N'COLUMNSTORE')
-    OR MAX(p.data_compression_desc) NOT IN (N'NONE', N'COLUMNSTORE')
-ORDER BY p.object_id, p.index_id`
+  AND EXISTS (SELECT 1 FROM sys.partitions AS c
+              WHERE c.object_id = p.object_id AND c.index_id = p.index_id
+                AND c.data_compression_desc NOT IN (N'NONE', N'COLUMNSTORE'))
+ORDER BY p.object_id, p.index_id, p.partition_number`
 
-	// qDataSpaces lists the heaps and indexes of tables and views that
-	// are not on the default data space: on another filegroup or on a
-	// partition scheme (sys.data_spaces.type PS).
+	// qDataSpaces lists where every heap and index of tables and views is
+	// stored: its data space (sys.data_spaces: a filegroup, FG, or a
+	// partition scheme, PS), the partitioning column
+	// (sys.index_columns.partition_ordinal = 1) and, for the heap or
+	// clustered index of a table, the data space of its LOB data
+	// (sys.tables.lob_data_space_id, 0 without LOB columns).
 	qDataSpaces = `/* sqlvault:data_spaces */
-SELECT i.object_id, i.index_id, ds.name AS data_space_name, ds.type AS data_space_type
+SELECT i.object_id, i.index_id, ds.name AS data_space_name, ds.type AS data_space_type,
+       pc.name AS partition_column, lds.name AS lob_data_space_name, lds.type AS lob_data_space_type
 FROM sys.indexes AS i
 JOIN sys.objects AS o ON o.object_id = i.object_id
 JOIN sys.data_spaces AS ds ON ds.data_space_id = i.data_space_id
-WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0 AND ds.is_default = 0
+LEFT JOIN sys.index_columns AS pic ON pic.object_id = i.object_id AND pic.index_id = i.index_id AND pic.partition_ordinal = 1
+LEFT JOIN sys.columns AS pc ON pc.object_id = pic.object_id AND pc.column_id = pic.column_id
+LEFT JOIN sys.tables AS t ON t.object_id = i.object_id AND i.index_id <= 1
+LEFT JOIN sys.data_spaces AS lds ON lds.data_space_id = t.lob_data_space_id
+WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
 ORDER BY i.object_id, i.index_id`
 
-	// qPartitionSchemes lists partition functions with their schemes,
-	// which are not scripted.
-	qPartitionSchemes = `/* sqlvault:partition_schemes */
-SELECT pf.name AS function_name, ps.name AS scheme_name
+	// qPartitionFunctions lists the partition functions with the type of
+	// their parameter (sys.partition_parameters: one parameter, the
+	// system type with its length, precision, scale and collation),
+	// RANGE LEFT or RIGHT (boundary_value_on_right) and their boundary
+	// values (sys.partition_range_values, sql_variant values of the
+	// parameter's type), one row per boundary in order; a function
+	// without boundaries has one row with a NULL boundary_id. Functions
+	// with is_system = 1 are the server's own (full-text).
+	qPartitionFunctions = `/* sqlvault:partition_functions */
+SELECT pf.function_id, pf.name, pf.boundary_value_on_right,
+       TYPE_NAME(pp.system_type_id) AS type_name, pp.max_length, pp.precision, pp.scale, pp.collation_name,
+       rv.boundary_id, rv.value
 FROM sys.partition_functions AS pf
-LEFT JOIN sys.partition_schemes AS ps ON ps.function_id = pf.function_id
+JOIN sys.partition_parameters AS pp ON pp.function_id = pf.function_id AND pp.parameter_id = 1
+LEFT JOIN sys.partition_range_values AS rv ON rv.function_id = pf.function_id AND rv.parameter_id = 1
 WHERE pf.is_system = 0
-ORDER BY pf.name, ps.name`
+ORDER BY pf.name, rv.boundary_id`
+
+	// qPartitionSchemes lists the partition schemes with their function
+	// and their filegroups by destination (sys.destination_data_spaces:
+	// destination_id is the partition number; one more than the
+	// function's partitions is the filegroup marked NEXT USED).
+	qPartitionSchemes = `/* sqlvault:partition_schemes */
+SELECT ps.data_space_id, ps.name AS scheme_name, pf.name AS function_name,
+       dds.destination_id, fg.name AS filegroup_name
+FROM sys.partition_schemes AS ps
+JOIN sys.partition_functions AS pf ON pf.function_id = ps.function_id
+JOIN sys.destination_data_spaces AS dds ON dds.partition_scheme_id = ps.data_space_id
+JOIN sys.filegroups AS fg ON fg.data_space_id = dds.data_space_id
+WHERE pf.is_system = 0
+ORDER BY ps.name, dds.destination_id`
+
+	// qFilegroups lists the filegroups of the database
+	// (sys.filegroups: FG rows, FD FILESTREAM, FX memory-optimized data)
+	// with their files (sys.database_files; size in 8-KB pages), one row
+	// per file (a filegroup without files has one row with NULL file
+	// columns). The log, in no filegroup, is not listed.
+	qFilegroups = `/* sqlvault:filegroups */
+SELECT fg.data_space_id, fg.name AS filegroup_name, fg.type AS filegroup_type, fg.is_default, fg.is_read_only,
+       f.file_id, f.name AS file_name, f.type_desc AS file_type, f.physical_name, f.size
+FROM sys.filegroups AS fg
+LEFT JOIN sys.database_files AS f ON f.data_space_id = fg.data_space_id
+ORDER BY fg.data_space_id, f.file_id`
 
 	// qStats lists the columns of user-created statistics (not those of
 	// indexes, not auto-created ones), one row per column.

@@ -99,6 +99,12 @@ type Options struct {
 	// failing: each is warned about (the error wraps ErrFilteredData) and
 	// listed in the manifest (FilteredTables).
 	AllowMaskedData bool
+	// KeepFilegroups creates tables, indexes and partition schemes on the
+	// filegroups of the source, which the target database must then have
+	// (schema.sql checks first). Without it every table and index is
+	// created on the default filegroup, and a partition scheme maps every
+	// partition to PRIMARY; partitioning is kept either way.
+	KeepFilegroups bool
 	// OpenDatabase connects to another database of the same server; it is
 	// needed to read from a database snapshot. Nil disables that mode.
 	OpenDatabase func(ctx context.Context, name string) (*sql.DB, error)
@@ -154,6 +160,10 @@ type Manifest struct {
 	// filtered, as allowed by Options.AllowMaskedData: the snapshot holds
 	// what the login saw, not what is stored.
 	FilteredTables []FilteredTable `json:"filtered_tables,omitempty"`
+	// Filegroups are the filegroups of the source database and their
+	// files, reported whether or not the scripts keep them
+	// (Options.KeepFilegroups).
+	Filegroups []Filegroup `json:"filegroups,omitempty"`
 	// NeedsLogins are the server logins that schema.sql creates users
 	// for: on a server without one, the user and what depends on it are
 	// skipped (the scripts print which). Informational: the snapshot
@@ -169,6 +179,8 @@ type ManifestOpts struct {
 	Where         string   `json:"where,omitempty"`
 	SchemaOnly    bool     `json:"schema_only,omitempty"`
 	DataOnly      bool     `json:"data_only,omitempty"`
+	// KeepFilegroups is Options.KeepFilegroups.
+	KeepFilegroups bool `json:"keep_filegroups,omitempty"`
 }
 
 // ObjectEntry is one scripted object.
@@ -216,7 +228,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	fail := func(err error) error { return classifyRead(err, src, opts.Database) }
 	m := &Manifest{Format: ManifestFormat, Start: now().UTC()}
 	m.Options = ManifestOpts{Tables: opts.Tables, ExcludeTables: opts.ExcludeTables, Where: opts.Where,
-		SchemaOnly: opts.SchemaOnly, DataOnly: opts.DataOnly}
+		SchemaOnly: opts.SchemaOnly, DataOnly: opts.DataOnly, KeepFilegroups: opts.KeepFilegroups}
 
 	var dbi DatabaseInfo
 	err := queryEach(ctx, db, qDatabase, func(r *record) error {
@@ -245,6 +257,12 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 		return nil, &SourceError{Kind: KindPermission, Server: src.Location(""), Database: opts.Database,
 			msg: fmt.Sprintf("%s, database %q: login %q lacks the %s permission on the database: grant it (GRANT VIEW DEFINITION, SELECT TO [%s]) or add the login's user to db_datareader and grant VIEW DEFINITION",
 				src.Location(""), dbi.Name, src.User, missing, src.User)}
+	}
+	// The filegroups and files, from the database itself (a database
+	// snapshot's files are its own sparse files) and before the snapshot
+	// transaction takes the one connection.
+	if m.Filegroups, err = readFilegroups(ctx, db); err != nil {
+		return nil, fail(err)
 	}
 	var q querier
 	switch {
@@ -279,6 +297,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 		c.Database.Name = dbi.Name // the snapshot has a name of its own
 	}
 	m.Server, m.Database = c.Server, c.Database
+	c.placeStorage(opts.KeepFilegroups)
 	s := &scripter{c: c, opts: opts, m: m}
 	m.Unscripted = append([]Unscripted(nil), c.Unscripted...)
 	s.plan()
@@ -500,6 +519,11 @@ func (s *scripter) writeSchema(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
 	b.WriteString(comment("Schema of database %s", quoteIdent(c.Database.Name)))
+	fns, schemes, fgs := c.storageUsed(append(append([]*Table(nil), s.tables...), s.views()...), !s.filtered)
+	b.WriteString(storageComment(s.opts.KeepFilegroups))
+	if s.opts.KeepFilegroups && len(fgs) > 0 {
+		b.WriteString(filegroupCheck(fgs))
+	}
 	if !s.filtered {
 		b.WriteString("\n-- Database options (the database must be new and empty).\n")
 		if collationName(c.Database.Collation) { // else reported (Catalog.finish)
@@ -544,6 +568,15 @@ func (s *scripter) writeSchema(w io.Writer) error {
 			b.WriteString(batch(it.Stmt))
 			s.object(it.Kind, it.Name)
 		}
+	}
+	// Partition functions and schemes, before the tables on them.
+	for _, f := range fns {
+		b.WriteString("\n" + comment("Partition function %s", quoteIdent(f.Name)) + createPartitionFunction(f))
+		s.object("partition function", quoteIdent(f.Name))
+	}
+	for _, ps := range schemes {
+		b.WriteString("\n" + comment("Partition scheme %s", quoteIdent(ps.Name)) + createPartitionScheme(ps))
+		s.object("partition scheme", quoteIdent(ps.Name))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err

@@ -82,7 +82,7 @@ func TestDependencyOrder(t *testing.T) {
 		"CREATE NONCLUSTERED INDEX [IX_Orders_Customer] ON [sales].[Orders] ([CustomerID] ASC, [OrderDate] DESC) WITH (PAD_INDEX = ON, FILLFACTOR = 80, DATA_COMPRESSION = ROW);",
 		"\n-- Statistics [ST_Orders_Open] on [sales].[Orders]\nCREATE STATISTICS [ST_Orders_Open] ON [sales].[Orders] ([CustomerID], [OrderDate]) WHERE ([Status]=(0)) WITH NORECOMPUTE;\nGO\n",
 		"\n-- Statistics [ST_Customers_Phone] on [sales].[Customers]\nCREATE STATISTICS [ST_Customers_Phone] ON [sales].[Customers] ([Phone]);\nGO\n",
-		"CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];",
+		"CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts] WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE ON PARTITIONS (1)) ON [ps_FactsDay] ([Day]);",
 		"CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTime], [Kind]);",
 		"CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals] ON [sales].[OrderTotals] ([CustomerID] ASC);",
 		"ALTER TABLE [hr].[Positions] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);",
@@ -112,20 +112,22 @@ func TestDependencyOrder(t *testing.T) {
 	if i, j := indexOf(t, post, "CREATE UNIQUE CLUSTERED INDEX [IX_OrderTotals]"), indexOf(t, post, "CREATE STATISTICS"); i > j {
 		t.Error("statistics before the indexes")
 	}
-	// Data compression: a heap, a primary key, a nonclustered index; the
-	// columnstore index whose partitions differ keeps the default.
+	// Data compression: a heap, a primary key, a nonclustered index (the
+	// columnstore index whose partitions differ: above). The partitioned
+	// table is created on its scheme, after the function and the scheme.
 	for _, want := range []string{
 		"    [Payload] nvarchar(200) COLLATE SQL_Latin1_General_CP1_CI_AS NULL\n) WITH (DATA_COMPRESSION = ROW);\nGO\n",
 		"    CONSTRAINT [PK_OrderLines] PRIMARY KEY CLUSTERED ([OrderID] ASC, [LineNo] ASC) WITH (DATA_COMPRESSION = PAGE)\n);\nGO\n",
 		"CREATE SCHEMA [reports] AUTHORIZATION [dbo];\nGO\n",
+		"    [Qty] int NOT NULL\n) ON [ps_FactsDay] ([Day]);\nGO\n",
 	} {
 		if !strings.Contains(schema, want) {
 			t.Errorf("schema.sql lacks %q", want)
 		}
 	}
-	if !strings.Contains(post, "CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];\n") {
-		t.Error("the columnstore index whose partitions differ in compression is not created with the default")
-	}
+	before("CREATE PARTITION FUNCTION [pf_FactsDay]", "CREATE PARTITION SCHEME [ps_FactsDay]")
+	before("CREATE PARTITION SCHEME [ps_FactsDay]", "CREATE TYPE [dbo].[Amount]")
+	before("CREATE PARTITION SCHEME [ps_FactsDay]", "CREATE TABLE [dbo].[AllTypes]")
 	table := string(sink.files["data/sales.Orders.sql"])
 	if strings.Contains(table, "[RowVer]") || strings.Contains(table, "[Tax]") {
 		t.Error("computed or rowversion columns in INSERT")
@@ -174,12 +176,8 @@ func TestUnscripted(t *testing.T) {
 	}
 	want := []string{
 		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted",
-		"data compression [dbo].[Facts]: not scripted: its partitions differ in data compression (COLUMNSTORE, COLUMNSTORE_ARCHIVE); created with the default compression",
 		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)",
 		"object type SQ [dbo].[AuditQueue]: not scripted: this kind of object is not scripted",
-		"partition function [pf_FactsDay]: not scripted: partitioning is not scripted: tables and indexes are created unpartitioned",
-		"partition scheme [ps_FactsDay]: not scripted: partitioning is not scripted: tables and indexes are created unpartitioned (function [pf_FactsDay])",
-		"partitioned table [dbo].[Facts]: not scripted: on partition scheme [ps_FactsDay]; created unpartitioned on the default filegroup",
 		"permission GRANT EXECUTE ON OBJECT::[dbo].[usp_Secret] TO [reporting]: not scripted: its object [dbo].[usp_Secret] is not scripted",
 		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read",
 		"role member [legacy_user] in [reporting]: not scripted: [legacy_user] is not scripted",
@@ -194,7 +192,7 @@ func TestUnscripted(t *testing.T) {
 	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`,
 		"{\n      \"kind\": \"user\",\n      \"name\": \"[legacy_user]\",\n      \"reason\": \"" + reasonLoginUnknown + "\"\n    }",
 		"\"needs_logins\": [\n    {\n      \"login\": \"sqlvault_sample_login\",\n      \"user\": \"[web_user]\"\n    }\n  ],",
-		"{\n      \"kind\": \"partition scheme\",\n      \"name\": \"[ps_FactsDay]\",\n"} {
+		"{\n      \"kind\": \"partition scheme\",\n      \"name\": \"[ps_FactsDay]\"\n    }"} {
 		if !strings.Contains(man, w) {
 			t.Errorf("manifest lacks %s", w)
 		}

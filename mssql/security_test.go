@@ -201,15 +201,15 @@ func TestSecurityLoginUsersOnly(t *testing.T) {
 
 // TestStorageDDL checks how compression and statistics are rendered.
 func TestStorageDDL(t *testing.T) {
-	heap := &Table{Schema: "s", Name: "h", Compression: "PAGE", Columns: []*Column{{Name: "a", Type: ColumnType{Name: "int"}}}}
+	heap := &Table{Schema: "s", Name: "h", Compression: []string{"PAGE"}, Columns: []*Column{{Name: "a", Type: ColumnType{Name: "int"}}}}
 	if got, want := createTable(heap), "CREATE TABLE [s].[h] (\n    [a] int NOT NULL\n) WITH (DATA_COMPRESSION = PAGE);\nGO\n"; got != want {
 		t.Errorf("heap:\n%s\nwant:\n%s", got, want)
 	}
-	cci := &Index{Name: "cci", Type: 5, Compression: "COLUMNSTORE_ARCHIVE"}
+	cci := &Index{Name: "cci", Type: 5, Compression: []string{"COLUMNSTORE_ARCHIVE"}}
 	if got, want := createIndex("s", "h", cci), "CREATE CLUSTERED COLUMNSTORE INDEX [cci] ON [s].[h] WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE);\nGO\n"; got != want {
 		t.Errorf("columnstore: %q, want %q", got, want)
 	}
-	ix := &Index{Name: "ix", Type: 2, Unique: true, Keys: []IndexKey{{Column: "a"}}, AllowRowLocks: true, AllowPageLocks: true, Compression: "PAGE"}
+	ix := &Index{Name: "ix", Type: 2, Unique: true, Keys: []IndexKey{{Column: "a"}}, AllowRowLocks: true, AllowPageLocks: true, Compression: []string{"PAGE"}}
 	if got, want := createIndex("s", "h", ix), "CREATE UNIQUE NONCLUSTERED INDEX [ix] ON [s].[h] ([a] ASC) WITH (DATA_COMPRESSION = PAGE);\nGO\n"; got != want {
 		t.Errorf("index: %q, want %q", got, want)
 	}
@@ -268,11 +268,7 @@ func TestExecuteAs(t *testing.T) {
 		kept = append(kept, quoteName(m.Schema, m.Name))
 	}
 	sameLines(t, "modules", kept, []string{"[s].[p_app]", "[s].[p_dbo]", "[s].[p_owner]", "[s].[p_web]", "[s].[tr_web]"})
-	var reported []string
-	for _, u := range c.Unscripted {
-		reported = append(reported, u.Kind+" "+u.Name+": "+u.Reason)
-	}
-	sameLines(t, "reported", reported, []string{
+	sameLines(t, "reported", unscriptedLines(c.Unscripted), []string{
 		"permission GRANT EXECUTE ON OBJECT::[s].[p_gone] TO [readers]: its object [s].[p_gone] is not scripted",
 		"procedure [s].[p_gone]: it executes as [gone], which is not scripted: create that user on the target server, then the procedure",
 		"user [gone]: " + reasonLoginUnknown,

@@ -28,6 +28,7 @@ func sqlServerFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mssql-password-file", EnvVars: []string{"SQLVAULT_MSSQL_PASSWORD_FILE"}, Usage: "SQL Server: read the login's password from `FILE` (or set SQLVAULT_MSSQL_PASSWORD)"},
 		&cli.BoolFlag{Name: "allow-inconsistent", Usage: "SQL Server: read without a snapshot when neither snapshot isolation nor a database snapshot is available"},
 		&cli.BoolFlag{Name: "allow-masked-data", Usage: "SQL Server: back up tables the login reads masked (dynamic data masking without UNMASK) or filtered (row-level security) as it reads them; they are listed in the manifest and the backup is incomplete"},
+		&cli.BoolFlag{Name: "keep-filegroups", Usage: "SQL Server: create tables, indexes and partition schemes on the filegroups of the source, which the target database must have (default: all on the default filegroup)"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: 30 * time.Second, Usage: "SQL Server: give up connecting after `DURATION`"},
 	}
 }
@@ -77,6 +78,7 @@ func newSQLServerJob(c *cli.Context, g *globals, rawURL string) (*sqlServerJob, 
 		Source:            src,
 		AllowInconsistent: c.Bool("allow-inconsistent"),
 		AllowMaskedData:   c.Bool("allow-masked-data"),
+		KeepFilegroups:    c.Bool("keep-filegroups"),
 		OpenDatabase: func(ctx context.Context, name string) (*sql.DB, error) {
 			return mssql.Connect(ctx, src, name, pw, j.timeout)
 		},

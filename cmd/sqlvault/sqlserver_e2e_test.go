@@ -389,6 +389,28 @@ func TestE2EScript(t *testing.T) {
 	wantCode(t, r, exitUsage)
 }
 
+// TestE2ESQLServerKeepFilegroups scripts a table whose clustered key is
+// on filegroup FG2: on the default filegroup without --keep-filegroups,
+// ON [FG2] with it.
+func TestE2ESQLServerKeepFilegroups(t *testing.T) {
+	db := sample.NewDB("fg", &sample.Table{Schema: "dbo", Name: "T", Columns: []*sample.Column{{Name: "id", Type: "int"}},
+		Indexes: []*sample.Index{{Name: "PK_T", Type: 1, PrimaryKey: true, Keys: []string{"id"}, Filegroup: "FG2"}}, Rows: [][]any{{1}}})
+	db.Filegroups = []*sample.Filegroup{{Name: "FG2", Files: []sample.File{{Name: "fg2", PhysicalName: "/data/fg2.ndf", Pages: 8}}}}
+	db.Build()
+	m := newMSSQLServer(t, []*sample.DB{db})
+	s := withMSSQLPassword(newSV(t), mssqltest.DefaultPassword)
+	s.repo = ""
+	const kept = "    CONSTRAINT [PK_T] PRIMARY KEY CLUSTERED ([id] ASC) ON [FG2]\n) ON [FG2];\n"
+	r := s.mustRun("script", m.url("fg"), "--schema-only")
+	if !strings.Contains(r.stdout, "    CONSTRAINT [PK_T] PRIMARY KEY CLUSTERED ([id] ASC)\n);\n") || strings.Contains(r.stdout, "[FG2]") {
+		t.Errorf("without --keep-filegroups:\n%s", r.stdout)
+	}
+	r = s.mustRun("script", m.url("fg"), "--schema-only", "--keep-filegroups")
+	if !strings.Contains(r.stdout, kept) {
+		t.Errorf("with --keep-filegroups, no %q:\n%s", kept, r.stdout)
+	}
+}
+
 // TestE2ESQLServerDailyChange backs up a table of 100,000 rows, then the
 // same table with 0.1% of its rows changed and 0.5% appended: the second
 // backup stores a small part of the first, because batch boundaries follow

@@ -2,8 +2,7 @@
 -- It is the same database that mssql/mssqltest/sample models for the tests
 -- without a server: every data type at its edge values and every object
 -- kind the scripter handles, plus objects it cannot script (an encrypted
--- procedure, a service queue, an orphaned user whose login was dropped, a
--- partition scheme).
+-- procedure, a service queue, an orphaned user whose login was dropped).
 -- Two objects of the model need server setup and are left out here: the
 -- CLR assembly and function, and the memory-optimized table. The login of
 -- the user mapped to one, sqlvault_sample_login, is created on the server
@@ -220,6 +219,12 @@ CREATE TABLE dbo.Facts (Day date NOT NULL, Amount decimal(12,2) NOT NULL, Qty in
 INSERT dbo.Facts VALUES ('2024-01-01', 10.50, 1), ('2024-01-01', 99.99, 3), ('2024-01-02', 0.01, 7);
 CREATE CLUSTERED COLUMNSTORE INDEX CCI_Facts ON dbo.Facts ON ps_FactsDay (Day);
 ALTER INDEX CCI_Facts ON dbo.Facts REBUILD PARTITION = 1 WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE);
+GO
+
+-- An unused partition function on a collated character type, RANGE LEFT,
+-- with a boundary that holds a quote, and its scheme.
+CREATE PARTITION FUNCTION pf_Names (nvarchar(20) COLLATE Latin1_General_BIN2) AS RANGE LEFT FOR VALUES (N'it''s', N'm');
+CREATE PARTITION SCHEME ps_Names AS PARTITION pf_Names ALL TO ([PRIMARY]);
 GO
 
 CREATE TABLE [odd ]]schema ü].[Table ]]with spaces 😀] (

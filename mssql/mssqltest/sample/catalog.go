@@ -546,56 +546,6 @@ func (db *DB) storage(fn func(objectID int64, t *Table, indexID int64, ix *Index
 	}
 }
 
-// partitionsResult answers qPartitions: compression other than the
-// default, by heap or index.
-func (db *DB) partitionsResult() *result {
-	r := newResult("object_id:i", "index_id:i", "min_compression:s", "max_compression:s")
-	db.storage(func(oid int64, t *Table, id int64, ix *Index) {
-		var comps []string
-		deflt := "NONE"
-		switch {
-		case ix == nil && t.Compression != "":
-			comps = []string{t.Compression}
-		case ix != nil:
-			comps = ix.Compression
-			if ix.Type == 5 || ix.Type == 6 {
-				deflt = "COLUMNSTORE"
-			}
-		}
-		if len(comps) == 0 {
-			comps = []string{deflt}
-		}
-		lo, hi := comps[0], comps[0]
-		for _, c := range comps {
-			lo, hi = min(lo, c), max(hi, c)
-		}
-		if (lo != "NONE" && lo != "COLUMNSTORE") || (hi != "NONE" && hi != "COLUMNSTORE") {
-			r.add(oid, id, lo, hi)
-		}
-	})
-	return r
-}
-
-// dataSpacesResult answers qDataSpaces: the indexes on a partition
-// scheme (the model has no other filegroup).
-func (db *DB) dataSpacesResult() *result {
-	r := newResult("object_id:i", "index_id:i", "data_space_name:s", "data_space_type:s")
-	db.storage(func(oid int64, _ *Table, id int64, ix *Index) {
-		if ix != nil && ix.Scheme != "" {
-			r.add(oid, id, ix.Scheme, "PS")
-		}
-	})
-	return r
-}
-
-func (db *DB) partitionSchemesResult() *result {
-	r := newResult("function_name:s", "scheme_name:s")
-	for _, ps := range db.PartitionSchemes {
-		r.add(ps.Function, ps.Name)
-	}
-	return r
-}
-
 // statsResult answers qStats: one row per column of user-created
 // statistics.
 func (db *DB) statsResult() *result {

@@ -53,8 +53,13 @@ type DB struct {
 	// Permissions are granted, denied or revoked explicitly; the default
 	// ones of a new database, and CONNECT for every user, are added.
 	Permissions []*Permission
-	// PartitionSchemes are served with their functions.
-	PartitionSchemes []*PartitionScheme
+	// PartitionFunctions and PartitionSchemes partition tables and
+	// indexes (Table.Scheme, Index.Scheme).
+	PartitionFunctions []*PartitionFunction
+	PartitionSchemes   []*PartitionScheme
+	// Filegroups are the filegroups other than PRIMARY, which always
+	// holds the database's data file.
+	Filegroups []*Filegroup
 	// FulltextCatalogs and FulltextStoplists are the full-text catalogs
 	// and stoplists (Table.FullText the full-text indexes).
 	FulltextCatalogs  []*FulltextCatalog
@@ -98,10 +103,38 @@ type Permission struct {
 	To    string
 }
 
+// PartitionFunction is a partition function.
+type PartitionFunction struct {
+	Name       string
+	Type       string // the parameter's system type declaration, "date"
+	Collation  string // a character parameter's collation; "" for the database's
+	RangeRight bool
+	// Boundaries are the boundary values, of Type's Go value (as
+	// mssqltest takes them).
+	Boundaries []any
+}
+
 // PartitionScheme is a partition scheme and its function.
 type PartitionScheme struct {
 	Name     string
 	Function string
+	// Filegroups are the filegroups of the partitions in order (one
+	// more is the NEXT USED one); nil puts every partition on PRIMARY.
+	Filegroups []string
+}
+
+// Filegroup is a filegroup and its files.
+type Filegroup struct {
+	Name    string
+	Default bool
+	Files   []File
+}
+
+// File is a data file of a filegroup.
+type File struct {
+	Name         string
+	PhysicalName string
+	Pages        int64 // size in 8-KB pages
 }
 
 // Stats is a user-created statistics object.
@@ -210,6 +243,11 @@ type Index struct {
 	SequentialKey    bool
 	CompressionDelay int64
 	Order            []string
+	// PartitionColumn is the partitioning column on Scheme.
+	PartitionColumn string
+	// Filegroup is the filegroup the index is on when not on a scheme;
+	// "" for PRIMARY.
+	Filegroup string
 
 	id       int64
 	objectID int64 // constraint object, if any
@@ -252,7 +290,14 @@ type Table struct {
 	History         string // "schema.name" of the history table
 	Period          [2]string
 	MemoryOptimized bool
-	Compression     string // a heap's data compression; "" for NONE
+	Compression     string // a heap's data compression (every partition); "" for NONE
+	// Scheme, PartitionColumn and Filegroup place a heap as Index's
+	// place an index; LobFilegroup holds its LOB data when not where its
+	// rows are.
+	Scheme          string
+	PartitionColumn string
+	Filegroup       string
+	LobFilegroup    string
 	Stats           []*Stats
 	FullText        *FulltextIndex // the table's full-text index, if any
 	AnsiNullsOff    bool           // created with SET ANSI_NULLS OFF

@@ -40,7 +40,7 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // edge values and every kind of object the scripter handles, plus some it
 // does not (a CLR assembly and function, an encrypted procedure, a
 // memory-optimized table, a service queue, a user mapped to a login the
-// backup cannot name, a partition scheme) which must be reported. Its user mapped to a visible login is scripted, guarded.
+// backup cannot name) which must be reported. Its user mapped to a visible login is scripted, guarded.
 // A procedure executes as a user (EXECUTE AS 'app_user'), and a schema,
 // table, column, primary key, index, user and role have Hostile names.
 func New() *DB {
@@ -77,9 +77,14 @@ func New() *DB {
 			{Name: "trg_DDL_NoDrop", Disabled: true,
 				Definition: "CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND"},
 		},
-		PartitionSchemes:  []*PartitionScheme{{Name: "ps_FactsDay", Function: "pf_FactsDay"}},
 		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true}},
 		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}}},
+		PartitionFunctions: []*PartitionFunction{
+			{Name: "pf_FactsDay", Type: "date", RangeRight: true, Boundaries: []any{d(2024, 1, 2)}},
+			// Unused: a collated character parameter, RANGE LEFT, a quote.
+			{Name: "pf_Names", Type: "nvarchar(20)", Collation: "Latin1_General_BIN2", Boundaries: []any{"it's", "m"}},
+		},
+		PartitionSchemes: []*PartitionScheme{{Name: "ps_FactsDay", Function: "pf_FactsDay"}, {Name: "ps_Names", Function: "pf_Names"}},
 		Principals: []*Principal{
 			{Name: "app_user", Type: "S", Auth: "NONE", DefaultSchema: "sales", MemberOf: []string{"reporting"}},
 			{Name: "etl_user", Type: "S", Auth: "NONE", NoConnect: true},
@@ -329,7 +334,7 @@ func facts() *Table {
 		{Name: "Day", Type: "date"},
 		{Name: "Amount", Type: "decimal(12,2)"},
 		{Name: "Qty", Type: "int"},
-	}, Indexes: []*Index{{Name: "CCI_Facts", Type: 5, Scheme: "ps_FactsDay", Compression: []string{"COLUMNSTORE_ARCHIVE", "COLUMNSTORE"}}},
+	}, Indexes: []*Index{{Name: "CCI_Facts", Type: 5, Scheme: "ps_FactsDay", PartitionColumn: "Day", Compression: []string{"COLUMNSTORE_ARCHIVE", "COLUMNSTORE"}}},
 		Rows: [][]any{
 			{d(2024, 1, 1), "10.50", 1},
 			{d(2024, 1, 1), "99.99", 3},

@@ -242,8 +242,12 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.partitionsResult()
 	case "sqlvault:data_spaces":
 		r = db.dataSpacesResult()
+	case "sqlvault:partition_functions":
+		r = db.partitionFunctionsResult()
 	case "sqlvault:partition_schemes":
 		r = db.partitionSchemesResult()
+	case "sqlvault:filegroups":
+		r = db.filegroupsResult()
 	case "sqlvault:stats":
 		r = db.statsResult()
 	case "sqlvault:fulltext_catalogs":

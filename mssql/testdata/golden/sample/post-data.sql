@@ -20,7 +20,7 @@ CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTim
 GO
 
 -- Index [CCI_Facts] on [dbo].[Facts]
-CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts];
+CREATE CLUSTERED COLUMNSTORE INDEX [CCI_Facts] ON [dbo].[Facts] WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE ON PARTITIONS (1)) ON [ps_FactsDay] ([Day]);
 GO
 
 -- Index [UX_Tuned_Code] on [dbo].[Tuned]

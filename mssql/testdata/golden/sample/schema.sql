@@ -14,6 +14,8 @@ SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
 -- Schema of database [sample]
+-- Storage: tables and indexes are created on the default filegroup and partition schemes map every
+-- partition to [PRIMARY] (manifest.json lists the filegroups and files of the source).
 
 -- Database options (the database must be new and empty).
 IF CONVERT(sysname, DATABASEPROPERTYEX(DB_NAME(), 'Collation')) <> N'SQL_Latin1_General_CP1_CI_AS'
@@ -181,6 +183,22 @@ ELSE
     CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
 GO
 
+-- Partition function [pf_FactsDay]
+CREATE PARTITION FUNCTION [pf_FactsDay] (date) AS RANGE RIGHT FOR VALUES (CAST(N'2024-01-02' AS date));
+GO
+
+-- Partition function [pf_Names]
+CREATE PARTITION FUNCTION [pf_Names] (nvarchar(20) COLLATE Latin1_General_BIN2) AS RANGE LEFT FOR VALUES (N'it''s', N'm');
+GO
+
+-- Partition scheme [ps_FactsDay]
+CREATE PARTITION SCHEME [ps_FactsDay] AS PARTITION [pf_FactsDay] ALL TO ([PRIMARY]);
+GO
+
+-- Partition scheme [ps_Names]
+CREATE PARTITION SCHEME [ps_Names] AS PARTITION [pf_Names] ALL TO ([PRIMARY]);
+GO
+
 -- Type [dbo].[Amount]
 CREATE TYPE [dbo].[Amount] FROM decimal(19,4) NULL;
 GO
@@ -306,7 +324,7 @@ CREATE TABLE [dbo].[Facts] (
     [Day] date NOT NULL,
     [Amount] decimal(12,2) NOT NULL,
     [Qty] int NOT NULL
-);
+) ON [ps_FactsDay] ([Day]);
 GO
 
 -- Table [dbo].[Legacy]

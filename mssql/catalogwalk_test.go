@@ -1,0 +1,121 @@
+package mssql
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCatalogWalk walks the catalog the sample server serves (its model)
+// and fails for any object that the manifest neither lists as scripted
+// (objects) nor reports (unscripted): nothing of the database may be
+// dropped without a word. Objects are matched by kind and name, as the
+// manifest names them; extended properties by count.
+func TestCatalogWalk(t *testing.T) {
+	db := sharedSample()
+	s := newTestServer(t, nil)
+	_, m := s.scriptMem("sample", s.options("sample"))
+	have := map[string]bool{}
+	for _, o := range m.Objects {
+		have[o.Kind+" "+o.Name] = true
+	}
+	reported := map[string]bool{}
+	for _, u := range m.Unscripted {
+		reported[u.Name] = true
+	}
+	check := func(kind, name string) {
+		t.Helper()
+		if !have[kind+" "+name] && !reported[name] {
+			t.Errorf("%s %s is neither scripted nor reported", kind, name)
+		}
+	}
+	moduleKind := map[string]string{"V": "view", "P": "procedure", "FN": "function", "IF": "function", "TF": "function", "TR": "trigger"}
+	for _, sc := range db.Schemas {
+		check("schema", quoteIdent(sc.Name))
+	}
+	for _, ty := range db.Types {
+		check("type", quoteName(ty.Schema, ty.Name))
+	}
+	for _, tt := range db.TableTypes {
+		check("table type", quoteName(tt.Schema, tt.Name))
+	}
+	for _, sq := range db.Sequences {
+		check("sequence", quoteName(sq.Schema, sq.Name))
+	}
+	for _, sn := range db.Synonyms {
+		check("synonym", quoteName(sn.Schema, sn.Name))
+	}
+	for _, tb := range db.Tables {
+		name := quoteName(tb.Schema, tb.Name)
+		check("table", name)
+		if reported[name] {
+			continue // what belongs to it goes with it
+		}
+		for _, ix := range tb.Indexes {
+			if !ix.PrimaryKey && !ix.UniqueConstraint {
+				check("index", name+"."+quoteIdent(ix.Name))
+			}
+		}
+		for _, st := range tb.Stats {
+			check("statistics", name+"."+quoteIdent(st.Name))
+		}
+		for _, ck := range tb.Checks {
+			check("check constraint", name+"."+quoteIdent(ck.Name))
+		}
+		for _, fk := range tb.FKs {
+			check("foreign key", name+"."+quoteIdent(fk.Name))
+		}
+		if tb.FullText != nil {
+			check("full-text index", name)
+		}
+	}
+	for _, md := range db.Modules {
+		kind := moduleKind[md.Type]
+		if kind == "" {
+			kind = "function" // a CLR module: reported
+		}
+		check(kind, quoteName(md.Schema, md.Name))
+	}
+	for _, p := range db.Principals {
+		kind := "user"
+		if p.Type == "R" {
+			kind = "role"
+		}
+		check(kind, quoteIdent(p.Name))
+	}
+	for _, pf := range db.PartitionFunctions {
+		check("partition function", quoteIdent(pf.Name))
+	}
+	for _, ps := range db.PartitionSchemes {
+		check("partition scheme", quoteIdent(ps.Name))
+	}
+	for _, fc := range db.FulltextCatalogs {
+		check("full-text catalog", quoteIdent(fc.Name))
+	}
+	for _, fs := range db.FulltextStoplists {
+		check("full-text stoplist", quoteIdent(fs.Name))
+	}
+	for _, tr := range db.DatabaseTriggers {
+		check("database trigger", quoteIdent(tr.Name))
+	}
+	for _, a := range db.Assemblies {
+		check("assembly", quoteIdent(a))
+	}
+	for _, o := range db.Other {
+		check("object type "+o.Type, quoteName(o.Schema, o.Name))
+	}
+	props := 0
+	for _, o := range m.Objects {
+		if o.Kind == "extended property" {
+			props++
+		}
+	}
+	if props != len(db.ExtProps) {
+		var names []string
+		for _, o := range m.Objects {
+			if o.Kind == "extended property" {
+				names = append(names, o.Name)
+			}
+		}
+		t.Errorf("%d of the sample's %d extended properties scripted:\n%s", props, len(db.ExtProps), strings.Join(names, "\n"))
+	}
+}

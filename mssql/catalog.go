@@ -136,14 +136,19 @@ type Column struct {
 
 // Table is a user table or the body of a table type.
 type Table struct {
-	ID              int64
-	Schema          string
-	Name            string
-	Columns         []*Column
-	Indexes         []*Index
-	ForeignKeys     []*ForeignKey
-	Checks          []*Check
-	TemporalType    int64 // 1 history table, 2 system-versioned
+	ID           int64
+	Schema       string
+	Name         string
+	Columns      []*Column
+	Indexes      []*Index
+	ForeignKeys  []*ForeignKey
+	Checks       []*Check
+	TemporalType int64 // 1 history table, 2 system-versioned
+	// Retention and RetentionUnit are a system-versioned table's
+	// HISTORY_RETENTION_PERIOD (sys.tables, SQL Server 2017): a number and
+	// DAY, WEEK, MONTH or YEAR; RetentionUnit is INFINITE or "" otherwise.
+	Retention       int64
+	RetentionUnit   string
 	HistoryID       int64
 	Period          *Period
 	MemoryOptimized bool
@@ -447,6 +452,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qTables, func(r *record) error {
 			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
+				Retention: r.int("history_retention_period"), RetentionUnit: r.str("history_retention_period_unit_desc"),
 				MemoryOptimized: r.bool("is_memory_optimized"), External: r.bool("is_external"),
 				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable"),
 				AnsiNullsOff: !r.null("uses_ansi_nulls") && !r.bool("uses_ansi_nulls")}

@@ -140,7 +140,7 @@ var statementStart = regexp.MustCompile(`^(\x{FEFF}IF UNICODE\(N'é'\) <> 233 |S
 	`ALTER DATABASE CURRENT |DECLARE @highest int = CASE WHEN CONVERT\(int, SERVERPROPERTY\('EngineEdition'\)\) |IF CONVERT\(sysname, DATABASEPROPERTYEX\(DB_NAME\(\), 'Collation'\)\) <> |CREATE (SCHEMA|TYPE|SEQUENCE|TABLE|SYNONYM|UNIQUE CLUSTERED INDEX|UNIQUE NONCLUSTERED INDEX|CLUSTERED INDEX|NONCLUSTERED INDEX|CLUSTERED COLUMNSTORE INDEX|NONCLUSTERED COLUMNSTORE INDEX|FUNCTION|VIEW|PROCEDURE|TRIGGER|STATISTICS|USER|ROLE|PARTITION FUNCTION|PARTITION SCHEME) |` +
 	`ALTER TABLE |ALTER INDEX |ALTER SEQUENCE |DISABLE TRIGGER |ENABLE TRIGGER |EXEC sys\.sp_settriggerorder @triggername = |` +
 	`IF CONVERT\(int, SERVERPROPERTY\('IsFullTextInstalled'\)\) = 1\nBEGIN\n    DECLARE @sql nvarchar\(max\);\n    SET @sql = N'(?P<fulltext>CREATE FULLTEXT (CATALOG|STOPLIST|INDEX ON)) |` +
-	`DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |INSERT INTO |` +
+	`DBCC CHECKIDENT |DECLARE @(value sql_variant|name sysname) = |DECLARE @sql nvarchar\(max\) = CASE WHEN |INSERT INTO |` +
 	`IF OBJECT_ID\(N'tempdb\.\.#sqlvault_lob'\) IS NOT NULL DROP TABLE #sqlvault_lob;\nCREATE TABLE #sqlvault_lob |UPDATE #sqlvault_lob SET |DROP TABLE #sqlvault_lob;|` +
 	`ALTER ROLE |ALTER AUTHORIZATION ON |(GRANT|DENY|REVOKE) [A-Z ]+( ON [A-Z ]+::\[| TO \[| FROM \[)|` +
 	`IF NOT EXISTS \(SELECT 1 FROM sys\.server_principals WHERE name = N'|` +
@@ -197,6 +197,16 @@ func TestStatements(t *testing.T) {
 			_, module, _ := unwrapModule(body)
 			if !sqlcmdReads(body, module) {
 				t.Errorf("%s batch %d: sqlcmd would misread %.200q", name, i+1, body)
+			}
+			// A variable is declared once per batch, whatever block it
+			// is in: a second DECLARE of it fails the whole batch.
+			declared := map[string]bool{}
+			for _, d := range declaration.FindAllStringSubmatch(tsqlCode(body), -1) {
+				if v := strings.ToLower(d[1]); declared[v] {
+					t.Errorf("%s batch %d declares %s twice: %.300q", name, i+1, d[1], body)
+				} else {
+					declared[v] = true
+				}
 			}
 			// A statement run where the target's version has it.
 			if text, ok, err := unwrapGuarded(body); err != nil {
@@ -302,3 +312,7 @@ func TestConcatIsScript(t *testing.T) {
 		t.Fatalf("single script lacks parts: %.300q", single.String())
 	}
 }
+
+// declaration matches a DECLARE of a variable in code (tsqlCode blanks
+// strings and comments).
+var declaration = regexp.MustCompile(`(?i)\bDECLARE\s+(@\w+)`)

@@ -82,7 +82,8 @@ ORDER BY schema_name, t.name`
 	qTables = `/* sqlvault:tables */
 SELECT t.object_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
        t.temporal_type, t.history_table_id, t.is_memory_optimized,
-       t.is_external, t.is_node, t.is_edge, t.is_filetable, t.uses_ansi_nulls
+       t.is_external, t.is_node, t.is_edge, t.is_filetable, t.uses_ansi_nulls,
+       t.history_retention_period, t.history_retention_period_unit_desc
 FROM sys.tables AS t
 WHERE t.is_ms_shipped = 0
 ORDER BY schema_name, t.name`

@@ -722,22 +722,24 @@ func (s *scripter) writePostData(w io.Writer) error {
 		// System versioning.
 		for _, n := range s.nodes {
 			t := n.table
-			if t == nil || t.TemporalType != 2 || t.Period == nil {
+			if t == nil || t.TemporalType == 1 || t.Period == nil {
 				continue
 			}
 			name := quoteName(t.Schema, t.Name)
-			b.WriteString("\n" + comment("System versioning of %s", name))
+			if t.TemporalType == 2 {
+				b.WriteString("\n" + comment("System versioning of %s", name))
+			} else {
+				b.WriteString("\n" + comment("Period of %s (not system-versioned)", name))
+			}
 			b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s ADD PERIOD FOR SYSTEM_TIME (%s, %s);", name, quoteIdent(t.Period.Start), quoteIdent(t.Period.End))))
 			for _, col := range t.Columns {
 				if col.GeneratedAlways != 0 && col.Hidden {
 					b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD HIDDEN;", name, quoteIdent(col.Name))))
 				}
 			}
-			hist := ""
-			if h := c.tables[t.HistoryID]; h != nil {
-				hist = fmt.Sprintf(" (HISTORY_TABLE = %s, DATA_CONSISTENCY_CHECK = ON)", quoteName(h.Schema, h.Name))
+			if t.TemporalType == 2 {
+				b.WriteString(systemVersioning(c, t))
 			}
-			b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s SET (SYSTEM_VERSIONING = ON%s);", name, hist)))
 		}
 		// Triggers, after the data so that loading does not fire them.
 		for _, m := range s.triggers {
@@ -837,6 +839,36 @@ func (s *scripter) ifModuleCreated(id int64, stmt string) string {
 		return ifCreated(m, stmt)
 	}
 	return stmt
+}
+
+// systemVersioning returns the batch that turns system versioning on for
+// t, after its data and period are there, with its history table and,
+// where the source has one, its HISTORY_RETENTION_PERIOD: that option is
+// SQL Server 2017's, so on an older target versioning is turned on
+// without it and a PRINT says so.
+func systemVersioning(c *Catalog, t *Table) string {
+	name := quoteName(t.Schema, t.Name)
+	opts := ""
+	if h := c.tables[t.HistoryID]; h != nil {
+		opts = fmt.Sprintf("HISTORY_TABLE = %s, DATA_CONSISTENCY_CHECK = ON", quoteName(h.Schema, h.Name))
+	}
+	stmt := func(opts string) string {
+		if opts == "" {
+			return fmt.Sprintf("ALTER TABLE %s SET (SYSTEM_VERSIONING = ON);", name)
+		}
+		return fmt.Sprintf("ALTER TABLE %s SET (SYSTEM_VERSIONING = ON (%s));", name, opts)
+	}
+	unit := map[string]string{"DAY": "DAYS", "WEEK": "WEEKS", "MONTH": "MONTHS", "YEAR": "YEARS"}[t.RetentionUnit]
+	if unit == "" || t.Retention <= 0 {
+		return batch(stmt(opts))
+	}
+	retention := fmt.Sprintf("HISTORY_RETENTION_PERIOD = %d %s", t.Retention, unit)
+	with := strings.TrimPrefix(opts+", "+retention, ", ")
+	// One @sql for both (a variable is declared once per batch, whatever
+	// the block), chosen on the target; only the chosen text is compiled.
+	return batch("DECLARE @sql nvarchar(max) = CASE WHEN " + targetSince(14) + "\n    THEN " + nlit(stmt(with)) +
+		"\n    ELSE " + nlit(stmt(opts)) + " END;\n" + execSQLVar + "\nIF NOT (" + targetSince(14) + ")\n    PRINT " +
+		nlit("sqlvault: "+retention+" of "+name+" needs SQL Server 2017 or later; not set") + ";")
 }
 
 // nodeTables returns the tables schema.sql creates, in creation order.

@@ -305,14 +305,25 @@ ALTER TABLE hr.Employees NOCHECK CONSTRAINT FK_Employees_Manager;
 ALTER TABLE hr.Employees WITH NOCHECK ADD CONSTRAINT CK_Employees_Salary CHECK (Salary >= 0);
 GO
 
--- A system-versioned temporal table with its history.
+-- A SYSTEM_TIME period without system versioning: its columns are
+-- generated, and no history is kept.
+CREATE TABLE dbo.Validity (
+    id int NOT NULL CONSTRAINT PK_Validity PRIMARY KEY,
+    ValidFrom datetime2(7) GENERATED ALWAYS AS ROW START NOT NULL,
+    ValidTo datetime2(7) GENERATED ALWAYS AS ROW END NOT NULL,
+    PERIOD FOR SYSTEM_TIME (ValidFrom, ValidTo)
+);
+INSERT dbo.Validity (id) VALUES (1);
+GO
+
+-- A system-versioned temporal table with its history (kept six months).
 CREATE TABLE hr.Positions (
     PositionID int NOT NULL CONSTRAINT PK_Positions PRIMARY KEY,
     Title nvarchar(100) NOT NULL,
     ValidFrom datetime2(7) GENERATED ALWAYS AS ROW START HIDDEN NOT NULL,
     ValidTo datetime2(7) GENERATED ALWAYS AS ROW END HIDDEN NOT NULL,
     PERIOD FOR SYSTEM_TIME (ValidFrom, ValidTo)
-) WITH (SYSTEM_VERSIONING = ON (HISTORY_TABLE = hr.PositionsHistory));
+) WITH (SYSTEM_VERSIONING = ON (HISTORY_TABLE = hr.PositionsHistory, HISTORY_RETENTION_PERIOD = 6 MONTHS));
 GO
 INSERT hr.Positions (PositionID, Title) VALUES (1, N'Junior Engineer'), (2, N'Manager');
 GO

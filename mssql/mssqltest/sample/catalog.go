@@ -181,13 +181,22 @@ func isChar(name string) bool {
 
 func (db *DB) tablesResult() *result {
 	r := newResult("object_id:i", "schema_name:s", "name:s", "temporal_type:t", "history_table_id:i",
-		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f", "uses_ansi_nulls:f")
+		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f", "uses_ansi_nulls:f",
+		"history_retention_period:i", "history_retention_period_unit_desc:S")
 	for _, t := range db.Tables {
 		hist := any(nil)
 		if t.History != "" {
 			hist = db.lookup(t.History)
 		}
-		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false, !t.AnsiNullsOff)
+		// NULL but for system-versioned tables, whose default is INFINITE.
+		var retention, unit any
+		if t.Temporal == 2 {
+			retention, unit = int64(-1), "INFINITE"
+			if t.RetentionUnit != "" {
+				retention, unit = t.Retention, t.RetentionUnit
+			}
+		}
+		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false, !t.AnsiNullsOff, retention, unit)
 	}
 	return r
 }
@@ -395,7 +404,7 @@ func (db *DB) synonymsResult() *result {
 func (db *DB) periodsResult() *result {
 	r := newResult("object_id:i", "name:s", "start_column:s", "end_column:s")
 	for _, t := range db.Tables {
-		if t.Temporal == 2 {
+		if t.Period[0] != "" {
 			r.add(t.ID, "SYSTEM_TIME", t.Period[0], t.Period[1])
 		}
 	}

@@ -279,14 +279,18 @@ type Check struct {
 
 // Table is a table.
 type Table struct {
-	ID              int64
-	Schema          string
-	Name            string
-	Columns         []*Column
-	Indexes         []*Index
-	FKs             []*FK
-	Checks          []*Check
-	Temporal        int    // 1 history, 2 system-versioned
+	ID       int64
+	Schema   string
+	Name     string
+	Columns  []*Column
+	Indexes  []*Index
+	FKs      []*FK
+	Checks   []*Check
+	Temporal int // 1 history, 2 system-versioned
+	// Retention and RetentionUnit are a system-versioned table's
+	// HISTORY_RETENTION_PERIOD; INFINITE when RetentionUnit is "".
+	Retention       int64
+	RetentionUnit   string
 	History         string // "schema.name" of the history table
 	Period          [2]string
 	MemoryOptimized bool

@@ -129,7 +129,7 @@ func New() *DB {
 			Max: "9223372036854775807", Cached: true, CacheSize: "50", LastUsed: "1041"},
 		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
-	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(),
+	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
 		tuned(), tunedFacts()}
 	db.Modules = modules()
@@ -361,6 +361,17 @@ func oddTable() *Table {
 // legacy is a table created with SET ANSI_NULLS OFF, with a char column
 // created with SET ANSI_PADDING OFF (its values are stored trimmed, as a
 // varchar's) and a varchar column added with ANSI_PADDING ON.
+// validity has a SYSTEM_TIME period but no system versioning.
+func validity() *Table {
+	return &Table{Schema: "dbo", Name: "Validity", Period: [2]string{"ValidFrom", "ValidTo"},
+		Columns: []*Column{
+			{Name: "id", Type: "int"},
+			{Name: "ValidFrom", Type: "datetime2(7)", GeneratedAlways: 1},
+			{Name: "ValidTo", Type: "datetime2(7)", GeneratedAlways: 2},
+		}, Indexes: []*Index{{Name: "PK_Validity", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{{1, dt(2024, 3, 1, 8, 30, 0, 0), dt(9999, 12, 31, 23, 59, 59, 999999900)}}}
+}
+
 func legacy() *Table {
 	return &Table{Schema: "dbo", Name: "Legacy", AnsiNullsOff: true, Columns: []*Column{
 		{Name: "id", Type: "int"},
@@ -414,7 +425,7 @@ func employees() *Table {
 
 func positions() *Table {
 	return &Table{Schema: "hr", Name: "Positions", Temporal: 2, History: "hr.PositionsHistory",
-		Period: [2]string{"ValidFrom", "ValidTo"},
+		Period: [2]string{"ValidFrom", "ValidTo"}, Retention: 6, RetentionUnit: "MONTH",
 		Columns: []*Column{
 			{Name: "PositionID", Type: "int"},
 			{Name: "Title", Type: "nvarchar(100)"},

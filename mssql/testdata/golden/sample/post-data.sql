@@ -144,6 +144,10 @@ GO
 ALTER TABLE [sales].[OrderLines] WITH CHECK ADD CONSTRAINT [FK_OrderLines_Orders] FOREIGN KEY ([OrderID]) REFERENCES [sales].[Orders] ([OrderID]) ON DELETE CASCADE ON UPDATE CASCADE;
 GO
 
+-- Period of [dbo].[Validity] (not system-versioned)
+ALTER TABLE [dbo].[Validity] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);
+GO
+
 -- System versioning of [hr].[Positions]
 ALTER TABLE [hr].[Positions] ADD PERIOD FOR SYSTEM_TIME ([ValidFrom], [ValidTo]);
 GO
@@ -151,7 +155,12 @@ ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidFrom] ADD HIDDEN;
 GO
 ALTER TABLE [hr].[Positions] ALTER COLUMN [ValidTo] ADD HIDDEN;
 GO
-ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON));
+DECLARE @sql nvarchar(max) = CASE WHEN CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14
+    THEN N'ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON, HISTORY_RETENTION_PERIOD = 6 MONTHS));'
+    ELSE N'ALTER TABLE [hr].[Positions] SET (SYSTEM_VERSIONING = ON (HISTORY_TABLE = [hr].[PositionsHistory], DATA_CONSISTENCY_CHECK = ON));' END;
+EXEC sys.sp_executesql @sql;
+IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14)
+    PRINT N'sqlvault: HISTORY_RETENTION_PERIOD = 6 MONTHS of [hr].[Positions] needs SQL Server 2017 or later; not set';
 GO
 
 -- Trigger [hr].[trg_Employees_NoDelete] on [hr].[Employees]

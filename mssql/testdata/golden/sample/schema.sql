@@ -363,6 +363,15 @@ CREATE TABLE [dbo].[TunedFacts] (
 );
 GO
 
+-- Table [dbo].[Validity]
+CREATE TABLE [dbo].[Validity] (
+    [id] int NOT NULL,
+    [ValidFrom] datetime2(7) NOT NULL,
+    [ValidTo] datetime2(7) NOT NULL,
+    CONSTRAINT [PK_Validity] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
 -- Table [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
 DECLARE @sql nvarchar(max) = N'CREATE TABLE [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] (' + NCHAR(10) + N'    [id] int IDENTITY(1,1) NOT NULL,' + NCHAR(10) + N'    [c' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] nvarchar(40) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,' + NCHAR(10) + N'    CONSTRAINT [PK' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] PRIMARY KEY CLUSTERED ([id] ASC)' + NCHAR(10) + N');';
 EXEC sys.sp_executesql @sql;

@@ -1,0 +1,19 @@
+﻿IF UNICODE(N'é') <> 233 OR UNICODE(N'€') <> 8364
+BEGIN
+    RAISERROR (N'sqlvault: this script was not read as UTF-8 (give the ODBC sqlcmd -f 65001); nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+SET NOCOUNT ON;
+SET ANSI_NULLS ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET ARITHABORT ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET NUMERIC_ROUNDABORT OFF;
+SET QUOTED_IDENTIFIER ON;
+GO
+-- Data of table [dbo].[Validity]
+INSERT INTO [dbo].[Validity] ([id], [ValidFrom], [ValidTo]) VALUES
+(1, CAST(N'2024-03-01T08:30:00.0000000' AS datetime2(7)), CAST(N'9999-12-31T23:59:59.9999999' AS datetime2(7)));
+GO

@@ -103,6 +103,8 @@ type UserType struct {
 
 // Column is a column of a table or table type.
 type Column struct {
+	// Mask is the column's dynamic data masking function (qMasks), or "".
+	Mask            string
 	ID              int64
 	Name            string
 	Type            ColumnType // the system type (what literals are rendered for)
@@ -556,7 +558,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	// Asked only where the source's version has the view.
 	if major >= 13 {
 		more = append(more, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
-			catalogQuery{qQueryStore(major), c.addQueryStore})
+			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask})
 	}
 	if major >= 16 {
 		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
@@ -693,6 +695,16 @@ func (t *Table) index(id int64) *Index {
 	for _, ix := range t.Indexes {
 		if ix.ID == id {
 			return ix
+		}
+	}
+	return nil
+}
+
+// addMask records a column's dynamic data mask.
+func (c *Catalog) addMask(r *record) error {
+	if t := c.tables[r.int("object_id")]; t != nil {
+		if col := t.column(r.int("column_id")); col != nil {
+			col.Mask = r.str("masking_function")
 		}
 	}
 	return nil

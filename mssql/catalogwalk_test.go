@@ -55,6 +55,11 @@ func TestCatalogWalk(t *testing.T) {
 				check("index", name+"."+quoteIdent(ix.Name))
 			}
 		}
+		for _, col := range tb.Columns {
+			if col.Masked != "" {
+				check("mask", name+"."+quoteIdent(col.Name))
+			}
+		}
 		for _, st := range tb.Stats {
 			check("statistics", name+"."+quoteIdent(st.Name))
 		}

@@ -475,6 +475,17 @@ ORDER BY p.class, p.major_id, p.minor_id, p.grantee_principal_id, p.permission_n
 	// NULL ("NULL when the securable class or permission is not valid").
 	// The sub-securable is the column's name without brackets, as
 	// HAS_PERMS_BY_NAME wants it.
+	// qMasks lists the dynamic data masks of user tables' columns
+	// (sys.masked_columns, SQL Server 2016): the masking function, e.g.
+	// default(), email(), partial(1,"XX",0), random(1, 100), which
+	// post-data.sql adds back with ALTER COLUMN ... ADD MASKED WITH.
+	qMasks = `/* sqlvault:masks */
+SELECT mc.object_id, mc.column_id, mc.masking_function
+FROM sys.masked_columns AS mc
+JOIN sys.objects AS o ON o.object_id = mc.object_id
+WHERE mc.is_masked = 1 AND o.type = 'U' AND o.is_ms_shipped = 0
+ORDER BY mc.object_id, mc.column_id`
+
 	qMaskedColumns = `/* sqlvault:masked_columns */
 SELECT mc.object_id, mc.column_id, mc.name AS column_name,
        HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'UNMASK') AS unmask_database,

@@ -741,6 +741,20 @@ func (s *scripter) writePostData(w io.Writer) error {
 				b.WriteString(systemVersioning(c, t))
 			}
 		}
+		// Dynamic data masks.
+		for _, n := range s.nodes {
+			if n.table == nil {
+				continue
+			}
+			for _, col := range n.table.Columns {
+				if col.Mask != "" {
+					name := quoteName(n.schema, n.name) + "." + quoteIdent(col.Name)
+					b.WriteString("\n" + comment("Dynamic data mask of %s", name))
+					b.WriteString(maskBatch(n.table, col))
+					s.object("mask", name)
+				}
+			}
+		}
 		// Triggers, after the data so that loading does not fire them.
 		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
@@ -839,6 +853,17 @@ func (s *scripter) ifModuleCreated(id int64, stmt string) string {
 		return ifCreated(m, stmt)
 	}
 	return stmt
+}
+
+// maskBatch returns the batch that masks col of t again (dynamic data
+// masking, SQL Server 2016: ALTER TABLE ... ALTER COLUMN ... ADD MASKED
+// WITH (FUNCTION = '...'), whose argument is a string constant, here
+// inside the dynamic SQL of sinceGuarded); an older target gets a PRINT.
+func maskBatch(t *Table, col *Column) string {
+	name := quoteName(t.Schema, t.Name)
+	stmt := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD MASKED WITH (FUNCTION = '%s');", name, quoteIdent(col.Name),
+		strings.ReplaceAll(col.Mask, "'", "''"))
+	return sinceGuarded(13, stmt, "the dynamic data mask of "+name+"."+quoteIdent(col.Name))
 }
 
 // systemVersioning returns the batch that turns system versioning on for

@@ -606,3 +606,8 @@ EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Read-only 
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'How many', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TYPE', @level1name = N'OrderLineList', @level2type = N'COLUMN', @level2name = N'Quantity';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The customer', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'VIEW', @level1name = N'CustomerOrders', @level2type = N'COLUMN', @level2name = N'CustomerID';
 GO
+
+-- Dynamic data masks (SQL Server 2016): a string column and a number.
+ALTER TABLE sales.Customers ALTER COLUMN Email ADD MASKED WITH (FUNCTION = 'email()');
+ALTER TABLE hr.Employees ALTER COLUMN Salary ADD MASKED WITH (FUNCTION = 'random(1, 100)');
+GO

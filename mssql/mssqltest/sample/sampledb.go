@@ -409,7 +409,7 @@ func employees() *Table {
 		{Name: "Name", Type: "nvarchar(50)"},
 		{Name: "DeptID", Type: "int"},
 		{Name: "ManagerID", Type: "int", Nullable: true},
-		{Name: "Salary", Type: "decimal(10,2)", Nullable: true},
+		{Name: "Salary", Type: "decimal(10,2)", Nullable: true, Masked: "random(1, 100)"},
 	}, Indexes: []*Index{{Name: "PK_Employees", Type: 1, PrimaryKey: true, Keys: []string{"EmpID"}}},
 		FKs: []*FK{
 			{Name: "FK_Employees_Department", Columns: []string{"DeptID"}, RefTable: "hr.Departments", RefColumns: []string{"DeptID"}},
@@ -458,7 +458,7 @@ func customers() *Table {
 		{Name: "CustomerID", Type: "int", Identity: true, Seed: "1", Incr: "1", Last: "12"},
 		{Name: "Name", Type: "nvarchar(100)"},
 		{Name: "Phone", Type: "dbo.Phone", Nullable: true},
-		{Name: "Email", Type: "varchar(200)", Nullable: true, Collation: "Latin1_General_CS_AS"},
+		{Name: "Email", Type: "varchar(200)", Nullable: true, Collation: "Latin1_General_CS_AS", Masked: "email()"},
 		{Name: "RowGuid", Type: "uniqueidentifier", RowGUID: true, Default: "(newid())", DefaultName: "DF_Customers_RowGuid"},
 		{Name: "CreatedAt", Type: "datetime2(3)", Default: "(sysutcdatetime())", DefaultName: "DF_Customers_CreatedAt"},
 		{Name: "FullInfo", Type: "nvarchar(max)", Nullable: true, Computed: "(concat([Name],N' <',[Email],N'>'))"},

@@ -181,6 +181,19 @@ func (db *DB) AddSecurityPolicy(p *SecurityPolicy) {
 	db.SecurityPolicies = append(db.SecurityPolicies, p)
 }
 
+// masksResult answers sqlvault:masks: the masking functions.
+func (db *DB) masksResult() *result {
+	r := newResult("object_id:i", "column_id:i", "masking_function:s")
+	for _, t := range db.Tables {
+		for _, c := range t.Columns {
+			if c.Masked != "" {
+				r.add(t.ID, c.id, c.Masked)
+			}
+		}
+	}
+	return r
+}
+
 // maskedColumnsResult answers sqlvault:masked_columns: the masked columns
 // of the tables, and whether the login may unmask them (HAS_PERMS_BY_NAME
 // on the database and, as SQL Server 2022 answers it, on the column).

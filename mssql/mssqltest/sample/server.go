@@ -266,6 +266,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.roleMembersResult()
 	case "sqlvault:database_permissions":
 		r = db.databasePermissionsResult()
+	case "sqlvault:masks":
+		r = db.masksResult()
 	case "sqlvault:masked_columns":
 		r = h.maskedColumnsResult(db)
 	case "sqlvault:security_predicates":

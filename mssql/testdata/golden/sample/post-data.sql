@@ -163,6 +163,26 @@ IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, 
     PRINT N'sqlvault: HISTORY_RETENTION_PERIOD = 6 MONTHS of [hr].[Positions] needs SQL Server 2017 or later; not set';
 GO
 
+-- Dynamic data mask of [hr].[Employees].[Salary]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER TABLE [hr].[Employees] ALTER COLUMN [Salary] ADD MASKED WITH (FUNCTION = ''random(1, 100)'');';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: the dynamic data mask of [hr].[Employees].[Salary] needs SQL Server 2016 or later; not set';
+GO
+
+-- Dynamic data mask of [sales].[Customers].[Email]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER TABLE [sales].[Customers] ALTER COLUMN [Email] ADD MASKED WITH (FUNCTION = ''email()'');';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: the dynamic data mask of [sales].[Customers].[Email] needs SQL Server 2016 or later; not set';
+GO
+
 -- Trigger [hr].[trg_Employees_NoDelete] on [hr].[Employees]
 SET ANSI_NULLS OFF;
 SET QUOTED_IDENTIFIER ON;

@@ -85,6 +85,52 @@ func (s *sqlcmdRun) setvar(arg string) error {
 	return nil
 }
 
+// resolve replaces the variable references of text as go-sqlcmd does
+// (resolveArgumentVariables, getRunnableQuery): an undefined one is
+// reported and kept as written.
+func (s *sqlcmdRun) resolve(where, text string) string {
+	return substitute(text, func(name string) (string, bool) {
+		v, ok := s.lookup(name)
+		if !ok {
+			s.errorf(where, "'"+name+"' scripting variable not defined.")
+		}
+		return v, ok
+	})
+}
+
+// command runs a command as both clients do: GO sends the batch (send),
+// :on error and :setvar set what they set, :r opens the file that
+// fileName makes of its argument (each client its own way) and include
+// reads it; an error opening it stops the client under :on error exit.
+// Any other command is an error: the scripts must hold none.
+func (s *sqlcmdRun) command(where, cmd, arg string, send func(), fileName func(arg string) string, include func(name string, b []byte)) {
+	s.cmds = append(s.cmds, cmd)
+	switch cmd {
+	case "GO":
+		if strings.TrimSpace(arg) != "" {
+			s.errorf(where, "GO with "+arg)
+		}
+		send()
+	case "ONERROR":
+		s.onError = strings.EqualFold(strings.TrimSpace(arg), "exit")
+	case "SETVAR":
+		if err := s.setvar(arg); err != nil {
+			s.errorf(where, err.Error())
+		}
+	case "READFILE":
+		name := fileName(arg)
+		b, err := s.open(name)
+		if err != nil {
+			s.errorf(where, err.Error())
+			s.stop = s.onError
+			return
+		}
+		include(name, b)
+	default:
+		s.errorf(where, "the command "+cmd+" "+arg)
+	}
+}
+
 func (s *sqlcmdRun) open(name string) ([]byte, error) {
 	b, ok := s.files[path.Clean(name)]
 	if !ok {
@@ -178,50 +224,13 @@ func (g *goSqlcmd) send() {
 	if b == "" {
 		return
 	}
-	b = substitute(b, func(name string) (string, bool) {
-		v, ok := g.lookup(name)
-		if !ok {
-			g.errorf("batch", "'"+name+"' scripting variable not defined.")
-		}
-		return v, ok
-	})
-	g.batches = append(g.batches, b)
+	g.batches = append(g.batches, g.resolve("batch", b))
 }
 
 func (g *goSqlcmd) command(where, cmd, arg string) {
-	g.cmds = append(g.cmds, cmd)
-	arg = removeArgComment(arg)
-	switch cmd {
-	case "GO":
-		if strings.TrimSpace(arg) != "" {
-			g.errorf(where, "GO with "+arg)
-		}
-		g.send()
-	case "ONERROR":
-		g.onError = strings.EqualFold(strings.TrimSpace(arg), "exit")
-	case "SETVAR":
-		if err := g.setvar(arg); err != nil {
-			g.errorf(where, err.Error())
-		}
-	case "READFILE":
-		// readFileCommand: the argument, variables resolved, is the name.
-		name := substitute(arg, func(v string) (string, bool) {
-			val, ok := g.lookup(v)
-			if !ok {
-				g.errorf(where, "'"+v+"' scripting variable not defined.")
-			}
-			return val, ok
-		})
-		b, err := g.open(name)
-		if err != nil {
-			g.errorf(where, err.Error())
-			g.stop = g.onError
-			return
-		}
-		g.include(name, b, false)
-	default:
-		g.errorf(where, "the command "+cmd+" "+arg)
-	}
+	// readFileCommand: the argument, variables resolved, is the name.
+	name := func(arg string) string { return g.resolve(where, arg) }
+	g.sqlcmdRun.command(where, cmd, removeArgComment(arg), g.send, name, func(name string, b []byte) { g.include(name, b, false) })
 }
 
 // next reads what is left of a line (Batch.Next): it returns the command
@@ -509,34 +518,15 @@ func (o *odbcSqlcmd) include(name string, b []byte) {
 			o.batch.WriteString(line)
 			continue
 		}
-		o.cmds = append(o.cmds, cmd)
-		switch cmd {
-		case "GO":
-			if strings.TrimSpace(arg) != "" {
-				o.errorf(where, "GO with "+arg)
-			}
-			o.send()
-		case "ONERROR":
-			o.onError = strings.EqualFold(strings.TrimSpace(arg), "exit")
-		case "SETVAR":
-			if err := o.setvar(arg); err != nil {
-				o.errorf(where, err.Error())
-			}
-		case "READFILE":
+		// :r takes the quotes off its argument.
+		name := func(arg string) string {
 			f := strings.TrimSpace(arg)
 			if len(f) >= 2 && strings.HasPrefix(f, `"`) && strings.HasSuffix(f, `"`) {
 				f = f[1 : len(f)-1]
 			}
-			b, err := o.open(f)
-			if err != nil {
-				o.errorf(where, err.Error())
-				o.stop = o.onError
-				return
-			}
-			o.include(f, b)
-		default:
-			o.errorf(where, "the command "+cmd+" "+arg)
+			return f
 		}
+		o.sqlcmdRun.command(where, cmd, arg, o.send, name, o.include)
 	}
 }
 

@@ -862,7 +862,7 @@ func (s *scripter) ifModuleCreated(id int64, stmt string) string {
 func maskBatch(t *Table, col *Column) string {
 	name := quoteName(t.Schema, t.Name)
 	stmt := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD MASKED WITH (FUNCTION = '%s');", name, quoteIdent(col.Name),
-		strings.ReplaceAll(col.Mask, "'", "''"))
+		litAppendQuoted(nil, col.Mask))
 	return sinceGuarded(13, stmt, "the dynamic data mask of "+name+"."+quoteIdent(col.Name))
 }
 

@@ -409,15 +409,15 @@ func newCatalog() *Catalog {
 // loadCatalog runs the catalog queries.
 func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	c := newCatalog()
+	var err error
+	if c.Server, err = readServer(ctx, q); err != nil {
+		return nil, err
+	}
+	major := c.Server.major()
 	steps := []struct {
 		query string
 		fn    func(r *record) error
 	}{
-		{qServer, func(r *record) error {
-			c.Server = ServerInfo{ProductVersion: r.str("product_version"), Edition: r.str("edition"),
-				EngineEdition: r.int("engine_edition"), Version: r.str("version")}
-			return nil
-		}},
 		{qDatabase, func(r *record) error {
 			c.Database = DatabaseInfo{
 				Name: r.str("name"), Collation: r.str("collation_name"), CompatibilityLevel: r.int("compatibility_level"),
@@ -441,7 +441,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 				OwnerID: r.int("principal_id")})
 			return nil
 		}},
-		{qTypes, func(r *record) error {
+		{qTypes(major), func(r *record) error {
 			t := &UserType{ID: r.int("user_type_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				Base:     ColumnType{Name: r.str("base_type"), MaxLength: int(r.int("max_length")), Precision: uint8(r.int("precision")), Scale: uint8(r.int("scale"))},
 				Nullable: r.bool("is_nullable"), Collation: r.str("collation_name"), IsTable: r.bool("is_table_type"),
@@ -451,7 +451,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.types[t.ID] = t
 			return nil
 		}},
-		{qTables, func(r *record) error {
+		{qTables(major), func(r *record) error {
 			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
 				Retention: r.int("history_retention_period"), RetentionUnit: r.str("history_retention_period_unit_desc"),
@@ -475,12 +475,11 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			c.tables[t.TableObject] = t.Table
 		}
 	}
-	major := c.Server.major()
 	more := []struct {
 		query string
 		fn    func(r *record) error
 	}{
-		{qColumns, c.addColumn},
+		{qColumns(major), c.addColumn},
 		{qIndexes, c.addIndex},
 		{qIndexColumns, c.addIndexColumn},
 		{qIndexOptions(major), c.addIndexOptions},
@@ -490,7 +489,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qForeignKeyColumns, c.addForeignKeyColumn},
 		{qCheckConstraints, c.addCheck},
 		{qModules, c.addModule},
-		{qSequences, func(r *record) error {
+		{qSequences(major), func(r *record) error {
 			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Precision: uint8(r.int("precision")), Start: r.str("start_value"), Increment: r.str("increment"),
 				Min: r.str("minimum_value"), Max: r.str("maximum_value"), Cycling: r.bool("is_cycling"),
@@ -500,12 +499,6 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		}},
 		{qSynonyms, func(r *record) error {
 			c.Synonyms = append(c.Synonyms, &Synonym{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"), Base: r.str("base_object_name")})
-			return nil
-		}},
-		{qPeriods, func(r *record) error {
-			if t := c.tables[r.int("object_id")]; t != nil {
-				t.Period = &Period{Start: r.str("start_column"), End: r.str("end_column")}
-			}
 			return nil
 		}},
 		{qDependencies, func(r *record) error {
@@ -544,7 +537,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qFulltextStoplists, c.addFulltextStopword},
 		{qFulltextIndexes, c.addFulltextIndex},
 		{qFulltextIndexColumns, c.addFulltextIndexColumn},
-		{qDatabaseEntities, func(r *record) error {
+		{qDatabaseEntities(major), func(r *record) error {
 			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), "this kind of object is not scripted")
 			return nil
 		}},
@@ -557,7 +550,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	}
 	// Asked only where the source's version has the view.
 	if major >= 13 {
-		more = append(more, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
+		more = append(more, catalogQuery{qPeriods, c.addPeriod}, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
 			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask})
 	}
 	if major >= 16 {
@@ -570,6 +563,14 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	}
 	c.finish()
 	return c, nil
+}
+
+// addPeriod reads a row of qPeriods (sys.periods, SQL Server 2016).
+func (c *Catalog) addPeriod(r *record) error {
+	if t := c.tables[r.int("object_id")]; t != nil {
+		t.Period = &Period{Start: r.str("start_column"), End: r.str("end_column")}
+	}
+	return nil
 }
 
 func (c *Catalog) addColumn(r *record) error {

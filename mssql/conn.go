@@ -283,6 +283,7 @@ const (
 	KindConnectionLost                      // the connection broke while reading
 	KindInconsistent                        // no consistent read is possible
 	KindQuery                               // the server failed a query
+	KindVersion                             // the server is older than MinMajor
 )
 
 // SourceError is a failure of the SQL Server source, with a one-line

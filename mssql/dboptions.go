@@ -39,7 +39,7 @@ func (s ServerInfo) major() int {
 // versionName names the SQL Server release of a major version, for the
 // messages of guarded statements.
 func versionName(major int) string {
-	names := map[int]string{11: "2012", 12: "2014", 13: "2016", 14: "2017", 15: "2019", 16: "2022", 17: "2025"}
+	names := map[int]string{9: "2005", 10: "2008 or 2008 R2", 11: "2012", 12: "2014", 13: "2016", 14: "2017", 15: "2019", 16: "2022", 17: "2025"}
 	if n, ok := names[major]; ok {
 		return "SQL Server " + n
 	}

@@ -250,8 +250,8 @@ func TestVersionedQueries(t *testing.T) {
 // (ordered columnstore) are not asked for, and what they would give is
 // not written; the backup still succeeds.
 func TestOptionsOnOlderSource(t *testing.T) {
-	db := sample.New()
-	db.ProductVersion = "12.0.6024.0"
+	v, _ := sample.VersionNamed("2014")
+	db := sample.New().As(v)
 	s := newTestServer(t, []*sample.DB{db})
 	sink, _ := s.scriptMem("sample", s.options("sample"))
 	for _, tag := range s.h.Log() {

@@ -167,6 +167,23 @@ func TestStatements(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	counts := checkStatements(t, dir, m)
+	for _, want := range []string{"CREATE SCHEMA", "CREATE TYPE", "CREATE SEQUENCE", "CREATE TABLE", "CREATE FUNCTION",
+		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
+		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
+		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
+		"REVOKE CONNECT", "CREATE PARTITION", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "database trigger guarded", "ENABLE TRIGGER", "EXEC sys.sp_settriggerorder",
+		"CREATE FULLTEXT", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
+		if counts[want] == 0 {
+			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
+		}
+	}
+}
+
+// checkStatements checks every batch of the script in dir as
+// TestStatements describes.
+func checkStatements(t *testing.T, dir string, m *Manifest) map[string]int {
+	t.Helper()
 	files := readTree(t, dir)
 	counts := map[string]int{}
 	for _, name := range m.Files {
@@ -256,22 +273,13 @@ func TestStatements(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"CREATE SCHEMA", "CREATE TYPE", "CREATE SEQUENCE", "CREATE TABLE", "CREATE FUNCTION",
-		"CREATE VIEW", "CREATE PROCEDURE", "CREATE TRIGGER", "CREATE SYNONYM", "INSERT INTO", "ALTER TABLE", "ALTER SEQUENCE",
-		"DBCC CHECKIDENT", "SET IDENTITY_INSERT", "DISABLE TRIGGER", "ALTER INDEX", "EXEC sys.sp_executesql", "DECLARE @value",
-		"CREATE STATISTICS", "CREATE USER", "CREATE ROLE", "ALTER ROLE", "ALTER AUTHORIZATION", "GRANT SELECT", "GRANT EXECUTE", "DENY SELECT",
-		"REVOKE CONNECT", "CREATE PARTITION", "IF NOT", "IF EXISTS", "EXEC sys.sp_tableoption", "version guarded", "guarded", "module guarded", "database trigger guarded", "ENABLE TRIGGER", "EXEC sys.sp_settriggerorder",
-		"CREATE FULLTEXT", "UPDATE #sqlvault_lob", "DROP TABLE", "IF OBJECT_ID(N'tempdb..#sqlvault_lob')"} {
-		if counts[want] == 0 {
-			t.Errorf("no %s statement in the sample's scripts (counts %v)", want, counts)
-		}
-	}
 	master := string(files[MasterFile])
 	for _, f := range m.Files {
 		if !strings.Contains(master, includeLine(f)) {
 			t.Errorf("restore.sql does not include %s", f)
 		}
 	}
+	return counts
 }
 
 // TestConcatIsScript checks that the single script (ScriptSink) is the

@@ -7,9 +7,11 @@ package mssql
 // so the order of the select lists does not matter.
 //
 // Every view and column was checked against Microsoft's documentation of
-// the sys.* catalog views (SQL Server 2017 and later; sys.sequences.
-// last_used_value and sys.tables.is_node/is_edge need 2017; the storage
-// and security queries below need no more than 2016).
+// the sys.* catalog views. The queries here run on every supported version
+// (SQL Server 2012 and later, Azure SQL Database and Managed Instance);
+// those that read what not every version has are built for the source's
+// major version (versions.go, dboptions.go) or asked only where it has
+// the view (loadCatalog).
 const (
 	// qServer identifies the server.
 	qServer = `/* sqlvault:server */
@@ -63,56 +65,6 @@ SELECT s.schema_id, s.name, s.principal_id, USER_NAME(s.principal_id) AS owner_n
 FROM sys.schemas AS s
 WHERE s.schema_id >= 5 AND s.schema_id < 16384
 ORDER BY s.name`
-
-	// qTypes lists user-defined types: alias types, table types and CLR
-	// (assembly) types.
-	qTypes = `/* sqlvault:types */
-SELECT t.user_type_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
-       TYPE_NAME(t.system_type_id) AS base_type, t.max_length, t.precision, t.scale,
-       t.collation_name, t.is_nullable, t.is_table_type, t.is_assembly_type,
-       tt.type_table_object_id, tt.is_memory_optimized AS table_type_memory_optimized,
-       t.principal_id
-FROM sys.types AS t
-LEFT JOIN sys.table_types AS tt ON tt.user_type_id = t.user_type_id
-WHERE t.is_user_defined = 1
-ORDER BY schema_name, t.name`
-
-	// qTables lists user tables with their temporal and storage kinds and
-	// the ANSI_NULLS setting they were created with.
-	qTables = `/* sqlvault:tables */
-SELECT t.object_id, SCHEMA_NAME(t.schema_id) AS schema_name, t.name,
-       t.temporal_type, t.history_table_id, t.is_memory_optimized,
-       t.is_external, t.is_node, t.is_edge, t.is_filetable, t.uses_ansi_nulls,
-       t.history_retention_period, t.history_retention_period_unit_desc
-FROM sys.tables AS t
-WHERE t.is_ms_shipped = 0
-ORDER BY schema_name, t.name`
-
-	// qColumns lists the columns of user tables and table types with
-	// their identity, computed and default definitions and the
-	// ANSI_PADDING setting they were created with.
-	qColumns = `/* sqlvault:columns */
-SELECT c.object_id, c.column_id, c.name, c.is_ansi_padded,
-       TYPE_NAME(c.user_type_id) AS type_name, SCHEMA_NAME(ty.schema_id) AS type_schema,
-       ty.is_user_defined, ty.is_assembly_type,
-       CASE WHEN ty.is_assembly_type = 1 THEN ty.name ELSE TYPE_NAME(c.system_type_id) END AS system_type_name,
-       c.max_length, c.precision, c.scale, c.collation_name, c.is_nullable,
-       c.is_identity, c.is_computed, c.is_sparse, c.is_column_set, c.is_rowguidcol,
-       c.is_filestream, c.xml_collection_id, c.generated_always_type, c.is_hidden,
-       CONVERT(nvarchar(40), ic.seed_value) AS identity_seed,
-       CONVERT(nvarchar(40), ic.increment_value) AS identity_increment,
-       CONVERT(nvarchar(40), ic.last_value) AS identity_last_value,
-       ic.is_not_for_replication AS identity_not_for_replication,
-       cc.definition AS computed_definition, cc.is_persisted,
-       dc.name AS default_name, dc.definition AS default_definition
-FROM sys.columns AS c
-JOIN sys.objects AS o ON o.object_id = c.object_id
-JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id
-LEFT JOIN sys.identity_columns AS ic ON ic.object_id = c.object_id AND ic.column_id = c.column_id
-LEFT JOIN sys.computed_columns AS cc ON cc.object_id = c.object_id AND cc.column_id = c.column_id
-LEFT JOIN sys.default_constraints AS dc ON dc.object_id = c.default_object_id
-WHERE o.type IN ('U', 'TT') AND o.is_ms_shipped = 0
-ORDER BY c.object_id, c.column_id`
 
 	// qIndexes lists the indexes of user tables, table types and views,
 	// including those behind primary key and unique constraints.
@@ -176,21 +128,6 @@ LEFT JOIN sys.triggers AS tr ON tr.object_id = o.object_id
 WHERE o.is_ms_shipped = 0
   AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR', 'PC', 'FS', 'FT', 'TA', 'AF')
 ORDER BY o.object_id`
-
-	// qSequences lists sequences; sql_variant values are converted to
-	// text so that no digit is lost.
-	qSequences = `/* sqlvault:sequences */
-SELECT s.object_id, SCHEMA_NAME(s.schema_id) AS schema_name, s.name,
-       TYPE_NAME(s.user_type_id) AS type_name, SCHEMA_NAME(tp.schema_id) AS type_schema, tp.is_user_defined, s.precision,
-       CONVERT(nvarchar(40), s.start_value) AS start_value,
-       CONVERT(nvarchar(40), s.increment) AS increment,
-       CONVERT(nvarchar(40), s.minimum_value) AS minimum_value,
-       CONVERT(nvarchar(40), s.maximum_value) AS maximum_value,
-       s.is_cycling, s.is_cached, s.cache_size, s.is_exhausted,
-       CONVERT(nvarchar(40), s.last_used_value) AS last_used_value
-FROM sys.sequences AS s
-JOIN sys.types AS tp ON tp.user_type_id = s.user_type_id
-ORDER BY schema_name, s.name`
 
 	// qSynonyms lists synonyms.
 	qSynonyms = `/* sqlvault:synonyms */
@@ -400,33 +337,6 @@ FROM sys.fulltext_index_columns AS fic
 JOIN sys.columns AS c ON c.object_id = fic.object_id AND c.column_id = fic.column_id
 LEFT JOIN sys.columns AS tc ON tc.object_id = fic.object_id AND tc.column_id = fic.type_column_id
 ORDER BY fic.object_id, fic.column_id`
-
-	// qDatabaseEntities lists what the database holds outside sys.objects
-	// and is not scripted, so that it is reported: search property lists
-	// (full-text catalogs and stoplists are scripted), XML schema collections, keys
-	// and certificates, credentials, external data sources and file
-	// formats, audit specifications, event notifications, plan guides,
-	// Service Broker services on user queues and remote service bindings,
-	// and change-tracked tables. Names starting with ## are the server's
-	// own certificates and keys.
-	qDatabaseEntities = `/* sqlvault:database_entities */
-SELECT N'search property list' AS kind, CAST(NULL AS sysname) AS schema_name, pl.name FROM sys.registered_search_property_lists AS pl
-UNION ALL SELECT N'XML schema collection', SCHEMA_NAME(x.schema_id), x.name FROM sys.xml_schema_collections AS x WHERE x.schema_id <> SCHEMA_ID(N'sys')
-UNION ALL SELECT N'certificate', CAST(NULL AS sysname), ce.name FROM sys.certificates AS ce WHERE ce.name NOT LIKE N'##%'
-UNION ALL SELECT N'asymmetric key', CAST(NULL AS sysname), ak.name FROM sys.asymmetric_keys AS ak WHERE ak.name NOT LIKE N'##%'
-UNION ALL SELECT N'symmetric key', CAST(NULL AS sysname), sk.name FROM sys.symmetric_keys AS sk
-UNION ALL SELECT N'column master key', CAST(NULL AS sysname), cmk.name FROM sys.column_master_keys AS cmk
-UNION ALL SELECT N'column encryption key', CAST(NULL AS sysname), cek.name FROM sys.column_encryption_keys AS cek
-UNION ALL SELECT N'database scoped credential', CAST(NULL AS sysname), dc.name FROM sys.database_scoped_credentials AS dc
-UNION ALL SELECT N'external data source', CAST(NULL AS sysname), eds.name FROM sys.external_data_sources AS eds
-UNION ALL SELECT N'external file format', CAST(NULL AS sysname), eff.name FROM sys.external_file_formats AS eff
-UNION ALL SELECT N'database audit specification', CAST(NULL AS sysname), das.name FROM sys.database_audit_specifications AS das
-UNION ALL SELECT N'event notification', CAST(NULL AS sysname), en.name FROM sys.event_notifications AS en
-UNION ALL SELECT N'plan guide', CAST(NULL AS sysname), pg.name FROM sys.plan_guides AS pg
-UNION ALL SELECT N'service', CAST(NULL AS sysname), sv.name FROM sys.services AS sv WHERE OBJECTPROPERTY(sv.service_queue_id, 'IsMSShipped') = 0
-UNION ALL SELECT N'remote service binding', CAST(NULL AS sysname), rsb.name FROM sys.remote_service_bindings AS rsb
-UNION ALL SELECT N'change tracking', SCHEMA_NAME(t.schema_id), t.name FROM sys.change_tracking_tables AS ct JOIN sys.tables AS t ON t.object_id = ct.object_id
-ORDER BY kind, schema_name, name`
 
 	// qPrincipals lists the database principals: users, roles and the
 	// built-in ones (public 0, dbo 1, guest 2, INFORMATION_SCHEMA 3,

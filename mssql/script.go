@@ -230,8 +230,16 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	m.Options = ManifestOpts{Tables: opts.Tables, ExcludeTables: opts.ExcludeTables, Where: opts.Where,
 		SchemaOnly: opts.SchemaOnly, DataOnly: opts.DataOnly, KeepFilegroups: opts.KeepFilegroups}
 
+	srv, err := readServer(ctx, db)
+	if err != nil {
+		return nil, fail(err)
+	}
+	if err := checkVersion(srv); err != nil {
+		return nil, &SourceError{Kind: KindVersion, Server: src.Location(""), Database: opts.Database, Err: err,
+			msg: fmt.Sprintf("%s, database %q: %v", src.Location(""), opts.Database, err)}
+	}
 	var dbi DatabaseInfo
-	err := queryEach(ctx, db, qDatabase, func(r *record) error {
+	err = queryEach(ctx, db, qDatabase, func(r *record) error {
 		dbi.Name = r.str("name")
 		dbi.SnapshotIsolationState = r.int("snapshot_isolation_state")
 		return nil

@@ -104,12 +104,8 @@ func (db *DB) allTables() []*Table {
 
 func (db *DB) serverResult() *result {
 	r := newResult("product_version:s", "edition:s", "engine_edition:i", "version:S", "database_name:s")
-	version := "16.0.4135.4"
-	if db.ProductVersion != "" {
-		version = db.ProductVersion
-	}
-	r.add(version, "Developer Edition (64-bit)", int64(3),
-		"Microsoft SQL Server 2022 (RTM-CU15) (KB5041321) - 16.0.4135.4 (X64) (mssqltest sample server)", db.Name)
+	v := db.version()
+	r.add(v.ProductVersion, v.Edition, int64(v.EngineEdition), v.VersionString, db.Name)
 	return r
 }
 

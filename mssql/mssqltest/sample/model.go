@@ -22,9 +22,9 @@ type DB struct {
 	SnapshotIsolation bool
 	// DatabaseSnapshots lets CREATE DATABASE ... AS SNAPSHOT OF succeed.
 	DatabaseSnapshots bool
-	// ProductVersion is the server's SERVERPROPERTY('ProductVersion'),
-	// "" for SQL Server 2022's (16.0.4135.4).
-	ProductVersion string
+	// Version is the version the database is served as (As sets it);
+	// the zero Version is SQL Server 2022's.
+	Version Version
 	// Options are the other options of sys.databases; ScopedConfigs the
 	// database scoped configurations other than the default; QueryStore
 	// the Query Store settings (nil: no row).

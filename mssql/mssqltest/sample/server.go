@@ -163,6 +163,9 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		}
 		return mssqltest.Errorf(208, 16, "Invalid object name (no sample database is current; connect with database=NAME).")
 	}
+	if err := db.version().catalogError(q.SQL); err != nil {
+		return err
+	}
 	if strings.HasPrefix(tag, "sqlvault:data ") {
 		return h.data(ctx, db, strings.TrimPrefix(tag, "sqlvault:data "), q.SQL, w)
 	}
@@ -273,6 +276,9 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 	case "sqlvault:security_predicates":
 		r = db.securityPredicatesResult()
 	case "sqlvault:create_snapshot":
+		if db.version().AzureSQLDatabase() {
+			return mssqltest.Errorf(40517, 16, "Keyword or statement option 'SNAPSHOT' is not supported in this version of SQL Server.")
+		}
 		if !db.DatabaseSnapshots {
 			return mssqltest.Errorf(262, 14, "CREATE DATABASE permission denied in database 'master'.")
 		}
@@ -290,6 +296,7 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 	default:
 		return mssqltest.Errorf(102, 15, "mssqltest sample: unknown query %q", firstLine(q.SQL))
 	}
+	r.nullColumns(q.SQL)
 	return r.send(w)
 }
 

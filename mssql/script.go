@@ -168,8 +168,10 @@ type Manifest struct {
 	// for: on a server without one, the user and what depends on it are
 	// skipped (the scripts print which). Informational: the snapshot
 	// is complete without them.
-	NeedsLogins []NeededLogin  `json:"needs_logins,omitempty"`
-	Totals      ManifestTotals `json:"totals"`
+	NeedsLogins []NeededLogin `json:"needs_logins,omitempty"`
+	// Target says which servers the script restores into.
+	Target Target         `json:"target"`
+	Totals ManifestTotals `json:"totals"`
 }
 
 // ManifestOpts records the options that shaped the script.
@@ -309,6 +311,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	s := &scripter{c: c, opts: opts, m: m}
 	m.Unscripted = append([]Unscripted(nil), c.Unscripted...)
 	s.plan()
+	m.Target = s.target()
 	for _, u := range m.Unscripted {
 		opts.warn(u.Kind+" "+u.Name, u.warning())
 	}
@@ -527,6 +530,7 @@ func (s *scripter) writeSchema(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(fileHeader)
 	b.WriteString(comment("Schema of database %s", quoteIdent(c.Database.Name)))
+	b.WriteString(targetComment(s.m.Target))
 	fns, schemes, fgs := c.storageUsed(append(append([]*Table(nil), s.tables...), s.views()...), !s.filtered)
 	b.WriteString(storageComment(s.opts.KeepFilegroups))
 	if s.opts.KeepFilegroups && len(fgs) > 0 {
@@ -952,6 +956,7 @@ func (s *scripter) writeMaster(w io.Writer) error {
 	b.WriteString(BOM)
 	b.WriteString(comment("sqlvault restore script of database %s", quoteIdent(s.c.Database.Name)))
 	b.WriteString(masterHeader)
+	b.WriteString(targetComment(s.m.Target))
 	b.WriteString(":on error exit\n")
 	for _, f := range s.files {
 		b.WriteString(includeLine(f))

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,7 +78,13 @@ func TestVersionDifferences(t *testing.T) {
 		sink, m := s.scriptMem("sample", s.options("sample"))
 		return string(sink.files[SchemaFile]) + string(sink.files[PostDataFile]) + string(sink.files[SecurityFile]), m
 	}
-	v2012, _ := script("2012")
+	v2012, m2012 := script("2012")
+	if m2012.Target.MinVersion != "SQL Server 2012" || len(m2012.Target.Needs) != 0 {
+		t.Errorf("2012: target %+v", m2012.Target)
+	}
+	if !strings.Contains(v2012, "-- Target: SQL Server 2012 or later, Azure SQL Database or Azure SQL Managed Instance.\n") {
+		t.Error("2012: schema.sql does not name its target")
+	}
 	for _, absent := range []string{"SYSTEM_VERSIONING", "MASKED WITH", "CREATE CLUSTERED COLUMNSTORE", "QUERY_STORE", "[dbo].[Cache]"} {
 		if strings.Contains(v2012, absent) {
 			t.Errorf("2012: the script has %s", absent)
@@ -87,7 +94,10 @@ func TestVersionDifferences(t *testing.T) {
 	if !strings.Contains(v2012, "ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;") {
 		t.Error("2012: sequence [sales].[OrderNumbers] does not continue after its current value")
 	}
-	v2016, _ := script("2016")
+	v2016, m2016 := script("2016")
+	if want := "temporal tables and periods (SQL Server 2016)"; m2016.Target.MinVersion != "SQL Server 2016" || !slices.Contains(m2016.Target.Needs, want) {
+		t.Errorf("2016: target %+v, want SQL Server 2016 for %s", m2016.Target, want)
+	}
 	if !strings.Contains(v2016, "SYSTEM_VERSIONING = ON") || strings.Contains(v2016, "HISTORY_RETENTION_PERIOD") {
 		t.Error("2016: want system versioning without a retention period")
 	}

@@ -293,6 +293,11 @@ func (db *DB) As(v Version) *DB {
 		tables = append(tables, t)
 	}
 	db.Tables = tables
+	if before(12) { // CREATE TYPE's <table_index>: 2014
+		for _, tt := range db.TableTypes {
+			tt.Table.Indexes = slices.DeleteFunc(tt.Table.Indexes, func(ix *Index) bool { return !ix.PrimaryKey && !ix.UniqueConstraint })
+		}
+	}
 	if before(12) {
 		db.Options.IncrementalStatistics, db.Options.DelayedDurability = false, ""
 	}

@@ -10,6 +10,11 @@
 --   SSMS:               connect to NEWDB, Query > SQLCMD Mode, and run these two lines in a new query window:
 --                         :setvar SqlvaultDir C:\path\to\folder
 --                         :r C:\path\to\folder\restore.sql
+-- Target: SQL Server 2016 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
+-- On an older target the first object it cannot create stops the restore with the server's error. Options and
+-- settings of newer versions (database and index options, scoped configurations, Query Store, data masks,
+-- history retention, ordered columnstore) are skipped where the target lacks them, each with a message
+-- "sqlvault: ... needs SQL Server N or later; not set".
 :on error exit
 :r $(SqlvaultDir)/schema.sql
 :r $(SqlvaultDir)/data/dbo.AllTypes.sql

@@ -14,6 +14,11 @@ SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
 -- Schema of database [sample]
+-- Target: SQL Server 2016 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
+-- On an older target the first object it cannot create stops the restore with the server's error. Options and
+-- settings of newer versions (database and index options, scoped configurations, Query Store, data masks,
+-- history retention, ordered columnstore) are skipped where the target lacks them, each with a message
+-- "sqlvault: ... needs SQL Server N or later; not set".
 -- Storage: tables and indexes are created on the default filegroup and partition schemes map every
 -- partition to [PRIMARY] (manifest.json lists the filegroups and files of the source).
 

@@ -84,11 +84,18 @@ func sameValue(parsed, driver any) bool {
 // go-mssqldb returns it for the same query.
 func TestLiteralsParseBack(t *testing.T) {
 	s := newTestServer(t, nil)
-	db := s.connect("sample")
 	dir, m, err := s.scriptDir("sample", s.options("sample"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkLiteralsParseBack(t, s, dir, m)
+}
+
+// checkLiteralsParseBack checks the data files of the sample's script in
+// dir as TestLiteralsParseBack describes.
+func checkLiteralsParseBack(t *testing.T, s *testServer, dir string, m *Manifest) {
+	t.Helper()
+	db := s.connect("sample")
 	cat, err := loadCatalog(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,8 @@ import (
 // version (the sample server refuses, as that version would, any catalog
 // view or column it lacks, and holds only what that version can): the
 // backup succeeds, records the version, every object is scripted or
-// reported, every batch passes the statement checks, and the only tables
+// reported, every batch passes the statement checks, every value parses
+// back to what the server sent, and the only tables
 // whose data is missing are those no version can script. Without them the
 // backup is complete (the CLI's exit 0).
 func TestSampleOnEveryVersion(t *testing.T) {
@@ -30,6 +31,7 @@ func TestSampleOnEveryVersion(t *testing.T) {
 			}
 			walkCatalog(t, db, m)
 			checkStatements(t, dir, m)
+			checkLiteralsParseBack(t, s, dir, m)
 			var missing []string
 			for _, u := range m.Unscripted {
 				if u.DataMissing() {

@@ -382,6 +382,9 @@ type Catalog struct {
 	// PartitionFunctions and PartitionSchemes are ordered by name.
 	PartitionFunctions []*PartitionFunction
 	PartitionSchemes   []*PartitionScheme
+	// SecurityPolicies are the row-level security policies that can be
+	// scripted (SQL Server 2016), ordered by schema and name.
+	SecurityPolicies []*SecurityPolicy
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -558,7 +561,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	// Asked only where the source's version has the view.
 	if major >= 13 {
 		more = append(more, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
-			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask})
+			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask},
+			catalogQuery{qSecurityPolicies, c.addSecurityPolicy})
 	}
 	if major >= 16 {
 		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
@@ -874,6 +878,7 @@ func (c *Catalog) finish() {
 	if c.Database.Collation != "" && !collationName(c.Database.Collation) {
 		c.unscripted("database collation", quoteIdent(c.Database.Name), fmt.Sprintf("%q is no collation name; the copy keeps the collation of the new database", c.Database.Collation))
 	}
+	c.finishSecurityPolicies()
 	// Every user object kind not handled above is reported.
 	known := map[string]bool{"U": true, "V": true, "P": true, "FN": true, "IF": true, "TF": true, "TR": true,
 		"PK": true, "UQ": true, "F": true, "C": true, "D": true, "SO": true, "SN": true, "TT": true,
@@ -882,7 +887,7 @@ func (c *Catalog) finish() {
 	for id, o := range c.objects {
 		// A default (or rule) object bound with sp_bindefault has no
 		// parent; only default constraints are scripted.
-		if !known[o.typ] || o.typ == "D" && o.parent == 0 {
+		if !known[o.typ] && !c.isSecurityPolicy(o) || o.typ == "D" && o.parent == 0 {
 			ids = append(ids, id)
 		}
 	}

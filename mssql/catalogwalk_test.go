@@ -105,6 +105,9 @@ func TestCatalogWalk(t *testing.T) {
 	for _, a := range db.Assemblies {
 		check("assembly", quoteIdent(a))
 	}
+	for _, sp := range db.SecurityPolicies {
+		check("security policy", quoteName(sp.Schema, sp.Name))
+	}
 	for _, o := range db.Other {
 		check("object type "+o.Type, quoteName(o.Schema, o.Name))
 	}

@@ -611,3 +611,32 @@ GO
 ALTER TABLE sales.Customers ALTER COLUMN Email ADD MASKED WITH (FUNCTION = 'email()');
 ALTER TABLE hr.Employees ALTER COLUMN Salary ADD MASKED WITH (FUNCTION = 'random(1, 100)');
 GO
+
+-- Row-level security (SQL Server 2016): an inline, schema-bound predicate
+-- function; a disabled policy with a filter and a block predicate (an
+-- enabled filter predicate would make the backup refuse: the login might
+-- not see every row), and an enabled one with a block predicate only,
+-- NOT FOR REPLICATION. Created after the rows, as the restore does.
+CREATE TABLE sales.TenantNotes (
+    NoteID int NOT NULL CONSTRAINT PK_TenantNotes PRIMARY KEY,
+    TenantID int NOT NULL,
+    Note nvarchar(100) NOT NULL
+);
+INSERT sales.TenantNotes VALUES (1, 1, N'first tenant'), (2, 2, N'second tenant'), (3, 1, N'it''s the first again');
+GO
+CREATE FUNCTION sales.fn_TenantAccess (@TenantID int)
+RETURNS TABLE
+WITH SCHEMABINDING
+AS
+RETURN SELECT 1 AS allowed
+WHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N'TenantID')) OR IS_MEMBER(N'db_owner') = 1;
+GO
+CREATE SECURITY POLICY sales.TenantFilter
+    ADD FILTER PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes,
+    ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes AFTER INSERT
+    WITH (STATE = OFF);
+CREATE SECURITY POLICY sales.TenantGuard
+    ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes BEFORE DELETE
+    WITH (STATE = ON)
+    NOT FOR REPLICATION;
+GO

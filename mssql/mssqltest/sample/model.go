@@ -414,14 +414,22 @@ type ExtProp struct {
 }
 
 // SecurityPolicy is a row-level security policy with filter and block
-// predicates on tables ("schema.name"). The sample server returns every
-// row whatever its filters: it models the catalog the scripter checks.
+// predicates on tables ("schema.name"; a block predicate's may be
+// followed by its operation: "schema.name AFTER INSERT"). The sample
+// server returns every row whatever its filters: it models the catalog
+// the scripter checks.
 type SecurityPolicy struct {
 	Schema   string
 	Name     string
 	Disabled bool
 	Filters  []string
 	Blocks   []string
+	// Predicate is every predicate's function call as
+	// sys.security_predicates normalizes it, "[s].[fn]([col])";
+	// "[dbo].[fn_rls]([id])" when "".
+	Predicate         string
+	NotForReplication bool
+	NoSchemaBinding   bool // WITH (SCHEMABINDING = OFF)
 
 	id int64
 }

@@ -131,8 +131,19 @@ func New() *DB {
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
-		tuned(), tunedFacts()}
+		tuned(), tunedFacts(), tenantNotes()}
 	db.Modules = modules()
+	// Row-level security (SQL Server 2016): a disabled policy with a
+	// filter and a block predicate (an enabled filter predicate makes a
+	// backup refuse: the login might not see every row), and an enabled
+	// one with a block predicate only (which hides nothing), NOT FOR
+	// REPLICATION.
+	db.SecurityPolicies = []*SecurityPolicy{
+		{Schema: "sales", Name: "TenantFilter", Disabled: true, Predicate: "[sales].[fn_TenantAccess]([TenantID])",
+			Filters: []string{"sales.TenantNotes"}, Blocks: []string{"sales.TenantNotes AFTER INSERT"}},
+		{Schema: "sales", Name: "TenantGuard", Predicate: "[sales].[fn_TenantAccess]([TenantID])", NotForReplication: true,
+			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}},
+	}
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
 		{Target: "", Name: "MS_Description", Value: "Sample database of sqlvault: every type, every object kind."},
@@ -526,6 +537,16 @@ func orderLines() *Table {
 		}}
 }
 
+// tenantNotes is the table of the row-level security policies.
+func tenantNotes() *Table {
+	return &Table{Schema: "sales", Name: "TenantNotes", Columns: []*Column{
+		{Name: "NoteID", Type: "int"},
+		{Name: "TenantID", Type: "int"},
+		{Name: "Note", Type: "nvarchar(100)"},
+	}, Indexes: []*Index{{Name: "PK_TenantNotes", Type: 1, PrimaryKey: true, Keys: []string{"NoteID"}}},
+		Rows: [][]any{{1, 1, "first tenant"}, {2, 2, "second tenant"}, {3, 1, "it's the first again"}}}
+}
+
 func modules() []*Module {
 	on := func(m *Module) *Module { m.AnsiNulls, m.QuotedIdentifier = true, true; return m }
 	return []*Module{
@@ -533,6 +554,10 @@ func modules() []*Module {
 		on(&Module{Schema: "dbo", Name: "fn_Numbers", Type: "TF", Definition: "CREATE FUNCTION dbo.fn_Numbers (@n int)\nRETURNS @t TABLE (n int NOT NULL PRIMARY KEY)\nAS\nBEGIN\n    DECLARE @i int = 1;\n    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;\n    RETURN;\nEND\n"}),
 		on(&Module{Schema: "sales", Name: "fn_CustomerOrders", Type: "IF", References: []string{"sales.Orders"},
 			Definition: "CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)\nRETURNS TABLE\nAS\nRETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;"}),
+		// The predicate function of the security policies: an inline,
+		// schema-bound function.
+		on(&Module{Schema: "sales", Name: "fn_TenantAccess", Type: "IF", SchemaBound: true,
+			Definition: "CREATE FUNCTION sales.fn_TenantAccess (@TenantID int)\nRETURNS TABLE\nWITH SCHEMABINDING\nAS\nRETURN SELECT 1 AS allowed\nWHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N'TenantID')) OR IS_MEMBER(N'db_owner') = 1;"}),
 		on(&Module{Schema: "sales", Name: "CustomerOrders", Type: "V", References: []string{"sales.Customers", "sales.Orders"}, Owner: "reporting",
 			Definition: "-- Orders with their customers\nCREATE VIEW sales.CustomerOrders\nAS\nSELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total\nFROM sales.Customers AS c\nJOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;"}),
 		on(&Module{Schema: "sales", Name: "OrderTotals", Type: "V", SchemaBound: true, References: []string{"sales.Orders"},

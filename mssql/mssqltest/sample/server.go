@@ -272,6 +272,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = h.maskedColumnsResult(db)
 	case "sqlvault:security_predicates":
 		r = db.securityPredicatesResult()
+	case "sqlvault:security_policies":
+		r = db.securityPoliciesResult()
 	case "sqlvault:create_snapshot":
 		if !db.DatabaseSnapshots {
 			return mssqltest.Errorf(262, 14, "CREATE DATABASE permission denied in database 'master'.")

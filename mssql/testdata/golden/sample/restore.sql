@@ -28,6 +28,7 @@
 :r $(SqlvaultDir)/data/hr.PositionsHistory.sql
 :r $(SqlvaultDir)/data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql
 :r $(SqlvaultDir)/data/sales.Customers.sql
+:r $(SqlvaultDir)/data/sales.TenantNotes.sql
 :r $(SqlvaultDir)/data/sales.Orders.sql
 :r $(SqlvaultDir)/data/sales.OrderLines.sql
 :r $(SqlvaultDir)/post-data.sql

@@ -442,6 +442,15 @@ CREATE TABLE [sales].[Customers] (
 );
 GO
 
+-- Table [sales].[TenantNotes]
+CREATE TABLE [sales].[TenantNotes] (
+    [NoteID] int NOT NULL,
+    [TenantID] int NOT NULL,
+    [Note] nvarchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    CONSTRAINT [PK_TenantNotes] PRIMARY KEY CLUSTERED ([NoteID] ASC)
+);
+GO
+
 -- Function [dbo].[fn_Numbers]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
@@ -519,6 +528,24 @@ BEGIN TRY
 END TRY
 BEGIN CATCH
     PRINT N'sqlvault: function [sales].[fn_CustomerOrders] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+
+-- Function [sales].[fn_TenantAccess]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE FUNCTION [sales].[fn_TenantAccess] (@TenantID int)
+RETURNS TABLE
+WITH SCHEMABINDING
+AS
+RETURN SELECT 1 AS allowed
+WHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N''TenantID'')) OR IS_MEMBER(N''db_owner'') = 1;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: function [sales].[fn_TenantAccess] was not created: ' + ERROR_MESSAGE();
 END CATCH;
 GO
 

@@ -104,32 +104,37 @@ type UserType struct {
 // Column is a column of a table or table type.
 type Column struct {
 	// Mask is the column's dynamic data masking function (qMasks), or "".
-	Mask            string
-	ID              int64
-	Name            string
-	Type            ColumnType // the system type (what literals are rendered for)
-	TypeName        string     // TYPE_NAME(user_type_id)
-	TypeSchema      string
-	UserDefined     bool // an alias type: declared as [schema].[name]
-	AssemblyType    bool
-	Collation       string
-	Nullable        bool
-	Identity        bool
-	Computed        bool
-	Sparse          bool
-	ColumnSet       bool
-	RowGUID         bool
-	FileStream      bool
-	XMLCollection   int64
-	GeneratedAlways int64 // 1 row start, 2 row end
-	Hidden          bool
-	Seed, Increment string
-	LastValue       string // identity last value, "" if none yet
-	IdentityNFR     bool
-	ComputedDef     string
-	Persisted       bool
-	DefaultName     string
-	DefaultDef      string
+	Mask          string
+	ID            int64
+	Name          string
+	Type          ColumnType // the system type (what literals are rendered for)
+	TypeName      string     // TYPE_NAME(user_type_id)
+	TypeSchema    string
+	UserDefined   bool // an alias type: declared as [schema].[name]
+	AssemblyType  bool
+	Collation     string
+	Nullable      bool
+	Identity      bool
+	Computed      bool
+	Sparse        bool
+	ColumnSet     bool
+	RowGUID       bool
+	FileStream    bool
+	XMLCollection int64
+	// XMLDocument is sys.columns.is_xml_document (DOCUMENT, else
+	// CONTENT) and XMLCollectionName the collection's [schema].[name] of
+	// a typed xml column (finishXMLSchemaCollections).
+	XMLDocument       bool
+	XMLCollectionName string
+	GeneratedAlways   int64 // 1 row start, 2 row end
+	Hidden            bool
+	Seed, Increment   string
+	LastValue         string // identity last value, "" if none yet
+	IdentityNFR       bool
+	ComputedDef       string
+	Persisted         bool
+	DefaultName       string
+	DefaultDef        string
 	// AnsiPaddingOff is sys.columns.is_ansi_padded = 0: the column was
 	// created with SET ANSI_PADDING OFF, which matters for char, varchar,
 	// binary and varbinary (ansiPaddingMatters).
@@ -385,6 +390,9 @@ type Catalog struct {
 	// SecurityPolicies are the row-level security policies that can be
 	// scripted (SQL Server 2016), ordered by schema and name.
 	SecurityPolicies []*SecurityPolicy
+	// XMLSchemaCollections are the XML schema collections that can be
+	// scripted, ordered by schema and name.
+	XMLSchemaCollections []*XMLSchemaCollection
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -393,9 +401,11 @@ type Catalog struct {
 	deps       map[int64][]dependency // referencing object -> referenced objects and columns
 	typeDeps   map[int64][]dependency // referencing object -> referenced types
 	assemblies []string
-	principals map[int64]*Principal
-	members    [][2]int64 // role, member
-	perms      []*Permission
+	// xmlCollections are every XML schema collection read, by id.
+	xmlCollections map[int64]*XMLSchemaCollection
+	principals     map[int64]*Principal
+	members        [][2]int64 // role, member
+	perms          []*Permission
 	// badFunctions are the partition functions whose boundaries cannot
 	// be rendered (checkPartitioning).
 	badFunctions []Unscripted
@@ -405,7 +415,7 @@ func newCatalog() *Catalog {
 	return &Catalog{
 		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
 		modules: map[int64]*Module{}, deps: map[int64][]dependency{}, typeDeps: map[int64][]dependency{},
-		principals: map[int64]*Principal{},
+		principals: map[int64]*Principal{}, xmlCollections: map[int64]*XMLSchemaCollection{},
 	}
 }
 
@@ -493,6 +503,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qForeignKeyColumns, c.addForeignKeyColumn},
 		{qCheckConstraints, c.addCheck},
 		{qModules, c.addModule},
+		{qXMLSchemaCollections, c.addXMLSchemaCollection},
 		{qSequences, func(r *record) error {
 			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Precision: uint8(r.int("precision")), Start: r.str("start_value"), Increment: r.str("increment"),
@@ -590,6 +601,7 @@ func (c *Catalog) addColumn(r *record) error {
 		Collation:    r.str("collation_name"), Nullable: r.bool("is_nullable"), Identity: r.bool("is_identity"),
 		Computed: r.bool("is_computed"), Sparse: r.bool("is_sparse"), ColumnSet: r.bool("is_column_set"),
 		RowGUID: r.bool("is_rowguidcol"), FileStream: r.bool("is_filestream"), XMLCollection: r.int("xml_collection_id"),
+		XMLDocument:     r.bool("is_xml_document"),
 		GeneratedAlways: r.int("generated_always_type"), Hidden: r.bool("is_hidden"),
 		Seed: r.str("identity_seed"), Increment: r.str("identity_increment"), LastValue: r.str("identity_last_value"),
 		IdentityNFR: r.bool("identity_not_for_replication"), ComputedDef: r.str("computed_definition"),
@@ -815,6 +827,7 @@ func (c *Catalog) finish() {
 	for _, a := range c.assemblies {
 		c.unscripted("assembly", quoteIdent(a), "CLR assemblies are not scripted")
 	}
+	badXML := c.finishXMLSchemaCollections()
 	var types []*UserType
 	for _, t := range c.Types {
 		if t.IsAssembly {
@@ -828,6 +841,10 @@ func (c *Catalog) finish() {
 		if t.Table != nil {
 			if col := badCollation(t.Table.Columns); col != nil {
 				c.unscripted("table type", quoteName(t.Schema, t.Name), collationReason(col))
+				continue
+			}
+			if reason := firstReason(t.Table.Columns, badXML); reason != "" {
+				c.unscripted("table type", quoteName(t.Schema, t.Name), reason)
 				continue
 			}
 		}
@@ -855,8 +872,8 @@ func (c *Catalog) finish() {
 				reason = fmt.Sprintf("column %s has a CLR user-defined type", quoteIdent(col.Name))
 			case col.FileStream:
 				reason = fmt.Sprintf("column %s is a FILESTREAM column", quoteIdent(col.Name))
-			case col.XMLCollection != 0:
-				reason = fmt.Sprintf("column %s is typed XML (XML schema collections are not scripted)", quoteIdent(col.Name))
+			case badXML[col] != "":
+				reason = badXML[col]
 			}
 		}
 		if col := badCollation(t.Columns); reason == "" && col != nil {

@@ -105,6 +105,9 @@ func TestCatalogWalk(t *testing.T) {
 	for _, a := range db.Assemblies {
 		check("assembly", quoteIdent(a))
 	}
+	for _, x := range db.XMLSchemaCollections {
+		check("XML schema collection", quoteName(x.Schema, x.Name))
+	}
 	for _, sp := range db.SecurityPolicies {
 		check("security policy", quoteName(sp.Schema, sp.Name))
 	}

@@ -98,7 +98,7 @@ SELECT c.object_id, c.column_id, c.name, c.is_ansi_padded,
        CASE WHEN ty.is_assembly_type = 1 THEN ty.name ELSE TYPE_NAME(c.system_type_id) END AS system_type_name,
        c.max_length, c.precision, c.scale, c.collation_name, c.is_nullable,
        c.is_identity, c.is_computed, c.is_sparse, c.is_column_set, c.is_rowguidcol,
-       c.is_filestream, c.xml_collection_id, c.generated_always_type, c.is_hidden,
+       c.is_filestream, c.xml_collection_id, c.is_xml_document, c.generated_always_type, c.is_hidden,
        CONVERT(nvarchar(40), ic.seed_value) AS identity_seed,
        CONVERT(nvarchar(40), ic.increment_value) AS identity_increment,
        CONVERT(nvarchar(40), ic.last_value) AS identity_last_value,
@@ -208,11 +208,13 @@ ORDER BY p.object_id`
 	// qDependencies lists the by-name dependencies between objects of the
 	// database (class 1: objects and columns; class 6: types), with the
 	// referencing column (a computed column) and the referenced column
-	// (recorded for schema-bound references).
+	// (recorded for schema-bound references). Other referenced classes
+	// (10, an XML schema collection; 21, a partition function) have ids
+	// of their own, which are no object's or type's.
 	qDependencies = `/* sqlvault:dependencies */
 SELECT d.referencing_id, d.referencing_minor_id, d.referenced_id, d.referenced_minor_id, d.referenced_class
 FROM sys.sql_expression_dependencies AS d
-WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL
+WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL AND d.referenced_class IN (1, 6)
   AND d.referenced_server_name IS NULL AND d.referenced_database_name IS NULL
 ORDER BY d.referencing_id, d.referenced_id`
 
@@ -403,7 +405,7 @@ ORDER BY fic.object_id, fic.column_id`
 
 	// qDatabaseEntities lists what the database holds outside sys.objects
 	// and is not scripted, so that it is reported: search property lists
-	// (full-text catalogs and stoplists are scripted), XML schema collections, keys
+	// (full-text catalogs and stoplists, and XML schema collections, are scripted), keys
 	// and certificates, credentials, external data sources and file
 	// formats, audit specifications, event notifications, plan guides,
 	// Service Broker services on user queues and remote service bindings,
@@ -411,7 +413,6 @@ ORDER BY fic.object_id, fic.column_id`
 	// own certificates and keys.
 	qDatabaseEntities = `/* sqlvault:database_entities */
 SELECT N'search property list' AS kind, CAST(NULL AS sysname) AS schema_name, pl.name FROM sys.registered_search_property_lists AS pl
-UNION ALL SELECT N'XML schema collection', SCHEMA_NAME(x.schema_id), x.name FROM sys.xml_schema_collections AS x WHERE x.schema_id <> SCHEMA_ID(N'sys')
 UNION ALL SELECT N'certificate', CAST(NULL AS sysname), ce.name FROM sys.certificates AS ce WHERE ce.name NOT LIKE N'##%'
 UNION ALL SELECT N'asymmetric key', CAST(NULL AS sysname), ak.name FROM sys.asymmetric_keys AS ak WHERE ak.name NOT LIKE N'##%'
 UNION ALL SELECT N'symmetric key', CAST(NULL AS sysname), sk.name FROM sys.symmetric_keys AS sk

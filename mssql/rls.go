@@ -267,29 +267,24 @@ func createSecurityPolicy(c *Catalog, p *SecurityPolicy) string {
 
 // securityPolicyBatch returns the batch that creates p where the target
 // has row-level security (SQL Server 2016, Azure SQL Database and Managed
-// Instance) and its predicate functions were created (a module that fails
-// is reported by moduleBatch and the restore goes on); otherwise a PRINT
-// says why it was not. The statement runs with sp_executesql, so that an
-// older target, which does not know it, never compiles it.
+// Instance; guarded: a PRINT elsewhere) and, as everything about a module
+// (ifCreated), where its predicate functions were created (a module that
+// fails is reported by moduleBatch and the restore goes on). The
+// statement runs with sp_executesql, so that an older target never
+// compiles it; CREATE SECURITY POLICY may stand in an IF (it is none of
+// the CREATE statements that must begin a batch).
 func (s *scripter) securityPolicyBatch(p *SecurityPolicy) string {
-	what := "security policy " + quoteName(p.Schema, p.Name)
-	var fns []string
+	var conds []string
 	for _, pr := range p.Predicates {
 		if m := s.c.modules[pr.function]; m != nil {
-			if fn := quoteName(m.Schema, m.Name); !slices.Contains(fns, fn) {
-				fns = append(fns, fn)
+			if cond := "OBJECT_ID(" + nlit(quoteName(m.Schema, m.Name)) + ") IS NOT NULL"; !slices.Contains(conds, cond) {
+				conds = append(conds, cond)
 			}
 		}
 	}
-	create := indentBlock(execSQL(createSecurityPolicy(s.c, p)))
-	if len(fns) > 0 {
-		conds := make([]string, len(fns))
-		for i, fn := range fns {
-			conds[i] = "OBJECT_ID(" + nlit(fn) + ") IS NOT NULL"
-		}
-		create = "    IF " + strings.Join(conds, " AND ") + "\n    BEGIN\n" + indentBlock(create) + "\n    END\n    ELSE\n        PRINT " +
-			nlit("sqlvault: "+what+" was not created: its predicate function "+strings.Join(fns, " or ")+" was not created") + ";"
+	stmt := createSecurityPolicy(s.c, p)
+	if len(conds) > 0 {
+		stmt = "IF " + strings.Join(conds, " AND ") + "\n    " + stmt
 	}
-	return batch("IF " + targetSince(13) + "\nBEGIN\n" + create + "\nEND\nELSE\n    PRINT " +
-		nlit("sqlvault: "+what+" needs "+versionName(13)+" or later; not created") + ";")
+	return guarded(targetSince(13), stmt, "security policy "+quoteName(p.Schema, p.Name)+" needs "+versionName(13)+" or later; not created")
 }

@@ -570,6 +570,9 @@ func (s *scripter) writeSchema(w io.Writer) error {
 			s.object(it.Kind, it.Name)
 		}
 	}
+	// XML schema collections, before the types, tables and modules typed
+	// by them.
+	s.writeXMLSchemaCollections(&b)
 	// Partition functions and schemes, before the tables on them.
 	for _, f := range fns {
 		b.WriteString("\n" + comment("Partition function %s", quoteIdent(f.Name)) + createPartitionFunction(f))

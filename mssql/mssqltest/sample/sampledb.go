@@ -109,14 +109,18 @@ func New() *DB {
 			{State: "G", Name: "EXECUTE", On: "object:dbo.usp_Secret", To: "reporting"},
 			{State: "G", Name: "SELECT", On: "object:evil" + Hostile + ".t" + Hostile, To: "r" + Hostile},
 			{State: "G", Name: "EXECUTE", On: "object:sales.usp_OrderCount", To: "reporting"},
+			{State: "G", Name: "REFERENCES", On: "xmlcollection:dbo.NoteSchema", To: "app_user"},
 		},
 	}
+	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema}}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
 			// A table type's default has a name SQL Server makes up.
 			{Name: "Quantity", Type: "smallint", Default: "((1))", DefaultName: "DF__TT_OrderL__Quant__4D94879B"},
 			{Name: "Note", Type: "nvarchar(50)", Nullable: true},
+			// Typed xml in a table type.
+			{Name: "Spec", Type: "xml", Nullable: true, XMLCollection: "dbo.NoteSchema"},
 		},
 		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}},
 			// An index with included columns (CREATE TYPE's <table_index>).
@@ -131,7 +135,7 @@ func New() *DB {
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
-		tuned(), tunedFacts(), tenantNotes()}
+		tuned(), tunedFacts(), tenantNotes(), documents()}
 	db.Modules = modules()
 	// Row-level security (SQL Server 2016): a disabled policy with a
 	// filter and a block predicate (an enabled filter predicate makes a
@@ -534,6 +538,30 @@ func orderLines() *Table {
 			{int64(1000), 1, 7, 2, "25.0000"},
 			{int64(1000), 2, 8, 1, "50.0000"},
 			{int64(1001), 1, 7, 1, "0.0001"},
+		}}
+}
+
+// NoteSchema is the XML schema collection dbo.NoteSchema as
+// XML_SCHEMA_NAMESPACE reconstructs it: one schema, with a quote in an
+// enumeration value.
+const NoteSchema = `<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:sqlvault:note" targetNamespace="urn:sqlvault:note" elementFormDefault="qualified">` +
+	`<xsd:element name="note"><xsd:complexType><xsd:complexContent><xsd:restriction base="xsd:anyType"><xsd:sequence>` +
+	`<xsd:element name="to" type="xsd:string"/><xsd:element name="body" type="xsd:string"/></xsd:sequence>` +
+	`<xsd:attribute name="kind" type="t:kind"/></xsd:restriction></xsd:complexContent></xsd:complexType></xsd:element>` +
+	`<xsd:simpleType name="kind"><xsd:restriction base="xsd:string"><xsd:enumeration value="memo"/><xsd:enumeration value="it's"/></xsd:restriction></xsd:simpleType></xsd:schema>`
+
+// documents has typed xml columns: a DOCUMENT and a CONTENT (several
+// top-level elements) of dbo.NoteSchema, with values valid against it.
+func documents() *Table {
+	return &Table{Schema: "dbo", Name: "Documents", Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "Doc", Type: "xml", XMLCollection: "dbo.NoteSchema", XMLDocument: true},
+		{Name: "Extra", Type: "xml", Nullable: true, XMLCollection: "dbo.NoteSchema"},
+	}, Indexes: []*Index{{Name: "PK_Documents", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{
+			{1, `<t:note xmlns:t="urn:sqlvault:note" kind="memo"><t:to>Ann</t:to><t:body>GO</t:body></t:note>`, nil},
+			{2, `<t:note xmlns:t="urn:sqlvault:note" kind="it's"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $(x)</t:body></t:note>`,
+				`<t:note xmlns:t="urn:sqlvault:note"><t:to>1</t:to><t:body>one</t:body></t:note><t:note xmlns:t="urn:sqlvault:note"><t:to>2</t:to><t:body>two</t:body></t:note>`},
 		}}
 }
 

@@ -155,6 +155,8 @@ func (db *DB) databasePermissionsResult() *result {
 				id = a.ID
 			}
 			r.add(int64(6), "TYPE", id, int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
+		case "xmlcollection":
+			r.add(int64(10), "XML_SCHEMA_COLLECTION", db.xmlCollection(target).id, int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
 		case "user":
 			r.add(int64(4), "DATABASE_PRINCIPAL", db.principalID(target), int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
 		default:

@@ -259,13 +259,8 @@ GO
 -- Security policy [sales].[TenantFilter]
 IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
 BEGIN
-    IF OBJECT_ID(N'[sales].[fn_TenantAccess]') IS NOT NULL
-    BEGIN
-        DECLARE @sql nvarchar(max) = N'CREATE SECURITY POLICY [sales].[TenantFilter] ADD FILTER PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes], ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] AFTER INSERT WITH (STATE = OFF, SCHEMABINDING = ON);';
-        EXEC sys.sp_executesql @sql;
-    END
-    ELSE
-        PRINT N'sqlvault: security policy [sales].[TenantFilter] was not created: its predicate function [sales].[fn_TenantAccess] was not created';
+    DECLARE @sql nvarchar(max) = N'IF OBJECT_ID(N''[sales].[fn_TenantAccess]'') IS NOT NULL' + NCHAR(10) + N'    CREATE SECURITY POLICY [sales].[TenantFilter] ADD FILTER PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes], ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] AFTER INSERT WITH (STATE = OFF, SCHEMABINDING = ON);';
+    EXEC sys.sp_executesql @sql;
 END
 ELSE
     PRINT N'sqlvault: security policy [sales].[TenantFilter] needs SQL Server 2016 or later; not created';
@@ -274,13 +269,8 @@ GO
 -- Security policy [sales].[TenantGuard]
 IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
 BEGIN
-    IF OBJECT_ID(N'[sales].[fn_TenantAccess]') IS NOT NULL
-    BEGIN
-        DECLARE @sql nvarchar(max) = N'CREATE SECURITY POLICY [sales].[TenantGuard] ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] BEFORE DELETE WITH (STATE = ON, SCHEMABINDING = ON) NOT FOR REPLICATION;';
-        EXEC sys.sp_executesql @sql;
-    END
-    ELSE
-        PRINT N'sqlvault: security policy [sales].[TenantGuard] was not created: its predicate function [sales].[fn_TenantAccess] was not created';
+    DECLARE @sql nvarchar(max) = N'IF OBJECT_ID(N''[sales].[fn_TenantAccess]'') IS NOT NULL' + NCHAR(10) + N'    CREATE SECURITY POLICY [sales].[TenantGuard] ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] BEFORE DELETE WITH (STATE = ON, SCHEMABINDING = ON) NOT FOR REPLICATION;';
+    EXEC sys.sp_executesql @sql;
 END
 ELSE
     PRINT N'sqlvault: security policy [sales].[TenantGuard] needs SQL Server 2016 or later; not created';

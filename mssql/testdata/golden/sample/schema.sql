@@ -183,6 +183,10 @@ ELSE
     CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
 GO
 
+-- XML schema collection [dbo].[NoteSchema]
+CREATE XML SCHEMA COLLECTION [dbo].[NoteSchema] AS N'<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:sqlvault:note" targetNamespace="urn:sqlvault:note" elementFormDefault="qualified"><xsd:element name="note"><xsd:complexType><xsd:complexContent><xsd:restriction base="xsd:anyType"><xsd:sequence><xsd:element name="to" type="xsd:string"/><xsd:element name="body" type="xsd:string"/></xsd:sequence><xsd:attribute name="kind" type="t:kind"/></xsd:restriction></xsd:complexContent></xsd:complexType></xsd:element><xsd:simpleType name="kind"><xsd:restriction base="xsd:string"><xsd:enumeration value="memo"/><xsd:enumeration value="it''s"/></xsd:restriction></xsd:simpleType></xsd:schema>';
+GO
+
 -- Partition function [pf_FactsDay]
 CREATE PARTITION FUNCTION [pf_FactsDay] (date) AS RANGE RIGHT FOR VALUES (CAST(N'2024-01-02' AS date));
 GO
@@ -212,6 +216,7 @@ CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
     [Quantity] smallint NOT NULL DEFAULT ((1)),
     [Note] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [Spec] xml(CONTENT [dbo].[NoteSchema]) NULL,
     PRIMARY KEY CLUSTERED ([ProductID] ASC),
     INDEX [IX_OrderLineList_Quantity] NONCLUSTERED ([Quantity] ASC) INCLUDE ([Note]),
     CHECK ([Quantity]>(0))
@@ -300,6 +305,15 @@ CREATE TABLE [dbo].[BigValues] (
     [big_b] varbinary(max) NULL,
     [big_v] varchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
     CONSTRAINT [PK_BigValues] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
+-- Table [dbo].[Documents]
+CREATE TABLE [dbo].[Documents] (
+    [id] int NOT NULL,
+    [Doc] xml(DOCUMENT [dbo].[NoteSchema]) NOT NULL,
+    [Extra] xml(CONTENT [dbo].[NoteSchema]) NULL,
+    CONSTRAINT [PK_Documents] PRIMARY KEY CLUSTERED ([id] ASC)
 );
 GO
 

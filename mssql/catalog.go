@@ -104,32 +104,37 @@ type UserType struct {
 // Column is a column of a table or table type.
 type Column struct {
 	// Mask is the column's dynamic data masking function (qMasks), or "".
-	Mask            string
-	ID              int64
-	Name            string
-	Type            ColumnType // the system type (what literals are rendered for)
-	TypeName        string     // TYPE_NAME(user_type_id)
-	TypeSchema      string
-	UserDefined     bool // an alias type: declared as [schema].[name]
-	AssemblyType    bool
-	Collation       string
-	Nullable        bool
-	Identity        bool
-	Computed        bool
-	Sparse          bool
-	ColumnSet       bool
-	RowGUID         bool
-	FileStream      bool
-	XMLCollection   int64
-	GeneratedAlways int64 // 1 row start, 2 row end
-	Hidden          bool
-	Seed, Increment string
-	LastValue       string // identity last value, "" if none yet
-	IdentityNFR     bool
-	ComputedDef     string
-	Persisted       bool
-	DefaultName     string
-	DefaultDef      string
+	Mask          string
+	ID            int64
+	Name          string
+	Type          ColumnType // the system type (what literals are rendered for)
+	TypeName      string     // TYPE_NAME(user_type_id)
+	TypeSchema    string
+	UserDefined   bool // an alias type: declared as [schema].[name]
+	AssemblyType  bool
+	Collation     string
+	Nullable      bool
+	Identity      bool
+	Computed      bool
+	Sparse        bool
+	ColumnSet     bool
+	RowGUID       bool
+	FileStream    bool
+	XMLCollection int64
+	// XMLDocument is sys.columns.is_xml_document (DOCUMENT, else
+	// CONTENT) and XMLCollectionName the collection's [schema].[name] of
+	// a typed xml column (finishXMLSchemaCollections).
+	XMLDocument       bool
+	XMLCollectionName string
+	GeneratedAlways   int64 // 1 row start, 2 row end
+	Hidden            bool
+	Seed, Increment   string
+	LastValue         string // identity last value, "" if none yet
+	IdentityNFR       bool
+	ComputedDef       string
+	Persisted         bool
+	DefaultName       string
+	DefaultDef        string
 	// AnsiPaddingOff is sys.columns.is_ansi_padded = 0: the column was
 	// created with SET ANSI_PADDING OFF, which matters for char, varchar,
 	// binary and varbinary (ansiPaddingMatters).
@@ -382,6 +387,12 @@ type Catalog struct {
 	// PartitionFunctions and PartitionSchemes are ordered by name.
 	PartitionFunctions []*PartitionFunction
 	PartitionSchemes   []*PartitionScheme
+	// SecurityPolicies are the row-level security policies that can be
+	// scripted (SQL Server 2016), ordered by schema and name.
+	SecurityPolicies []*SecurityPolicy
+	// XMLSchemaCollections are the XML schema collections that can be
+	// scripted, ordered by schema and name.
+	XMLSchemaCollections []*XMLSchemaCollection
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -390,9 +401,11 @@ type Catalog struct {
 	deps       map[int64][]dependency // referencing object -> referenced objects and columns
 	typeDeps   map[int64][]dependency // referencing object -> referenced types
 	assemblies []string
-	principals map[int64]*Principal
-	members    [][2]int64 // role, member
-	perms      []*Permission
+	// xmlCollections are every XML schema collection read, by id.
+	xmlCollections map[int64]*XMLSchemaCollection
+	principals     map[int64]*Principal
+	members        [][2]int64 // role, member
+	perms          []*Permission
 	// badFunctions are the partition functions whose boundaries cannot
 	// be rendered (checkPartitioning).
 	badFunctions []Unscripted
@@ -402,7 +415,7 @@ func newCatalog() *Catalog {
 	return &Catalog{
 		objects: map[int64]*object{}, tables: map[int64]*Table{}, types: map[int64]*UserType{},
 		modules: map[int64]*Module{}, deps: map[int64][]dependency{}, typeDeps: map[int64][]dependency{},
-		principals: map[int64]*Principal{},
+		principals: map[int64]*Principal{}, xmlCollections: map[int64]*XMLSchemaCollection{},
 	}
 }
 
@@ -489,6 +502,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qForeignKeyColumns, c.addForeignKeyColumn},
 		{qCheckConstraints, c.addCheck},
 		{qModules, c.addModule},
+		{qXMLSchemaCollections, c.addXMLSchemaCollection},
 		{qSequences(major), func(r *record) error {
 			c.Sequences = append(c.Sequences, &Sequence{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TypeName: r.str("type_name"), TypeSchema: r.str("type_schema"), TypeUserDefined: r.bool("is_user_defined"), Precision: uint8(r.int("precision")), Start: r.str("start_value"), Increment: r.str("increment"),
@@ -551,7 +565,8 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	// Asked only where the source's version has the view.
 	if major >= 13 {
 		more = append(more, catalogQuery{qPeriods, c.addPeriod}, catalogQuery{qScopedConfigurations(major), c.addScopedConfiguration},
-			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask})
+			catalogQuery{qQueryStore(major), c.addQueryStore}, catalogQuery{qMasks, c.addMask},
+			catalogQuery{qSecurityPolicies, c.addSecurityPolicy})
 	}
 	if major >= 16 {
 		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
@@ -587,6 +602,7 @@ func (c *Catalog) addColumn(r *record) error {
 		Collation:    r.str("collation_name"), Nullable: r.bool("is_nullable"), Identity: r.bool("is_identity"),
 		Computed: r.bool("is_computed"), Sparse: r.bool("is_sparse"), ColumnSet: r.bool("is_column_set"),
 		RowGUID: r.bool("is_rowguidcol"), FileStream: r.bool("is_filestream"), XMLCollection: r.int("xml_collection_id"),
+		XMLDocument:     r.bool("is_xml_document"),
 		GeneratedAlways: r.int("generated_always_type"), Hidden: r.bool("is_hidden"),
 		Seed: r.str("identity_seed"), Increment: r.str("identity_increment"), LastValue: r.str("identity_last_value"),
 		IdentityNFR: r.bool("identity_not_for_replication"), ComputedDef: r.str("computed_definition"),
@@ -812,6 +828,7 @@ func (c *Catalog) finish() {
 	for _, a := range c.assemblies {
 		c.unscripted("assembly", quoteIdent(a), "CLR assemblies are not scripted")
 	}
+	badXML := c.finishXMLSchemaCollections()
 	var types []*UserType
 	for _, t := range c.Types {
 		if t.IsAssembly {
@@ -825,6 +842,10 @@ func (c *Catalog) finish() {
 		if t.Table != nil {
 			if col := badCollation(t.Table.Columns); col != nil {
 				c.unscripted("table type", quoteName(t.Schema, t.Name), collationReason(col))
+				continue
+			}
+			if reason := firstReason(t.Table.Columns, badXML); reason != "" {
+				c.unscripted("table type", quoteName(t.Schema, t.Name), reason)
 				continue
 			}
 		}
@@ -852,8 +873,8 @@ func (c *Catalog) finish() {
 				reason = fmt.Sprintf("column %s has a CLR user-defined type", quoteIdent(col.Name))
 			case col.FileStream:
 				reason = fmt.Sprintf("column %s is a FILESTREAM column", quoteIdent(col.Name))
-			case col.XMLCollection != 0:
-				reason = fmt.Sprintf("column %s is typed XML (XML schema collections are not scripted)", quoteIdent(col.Name))
+			case badXML[col] != "":
+				reason = badXML[col]
 			}
 		}
 		if col := badCollation(t.Columns); reason == "" && col != nil {
@@ -875,6 +896,7 @@ func (c *Catalog) finish() {
 	if c.Database.Collation != "" && !collationName(c.Database.Collation) {
 		c.unscripted("database collation", quoteIdent(c.Database.Name), fmt.Sprintf("%q is no collation name; the copy keeps the collation of the new database", c.Database.Collation))
 	}
+	c.finishSecurityPolicies()
 	// Every user object kind not handled above is reported.
 	known := map[string]bool{"U": true, "V": true, "P": true, "FN": true, "IF": true, "TF": true, "TR": true,
 		"PK": true, "UQ": true, "F": true, "C": true, "D": true, "SO": true, "SN": true, "TT": true,
@@ -883,7 +905,7 @@ func (c *Catalog) finish() {
 	for id, o := range c.objects {
 		// A default (or rule) object bound with sp_bindefault has no
 		// parent; only default constraints are scripted.
-		if !known[o.typ] || o.typ == "D" && o.parent == 0 {
+		if !known[o.typ] && !c.isSecurityPolicy(o) || o.typ == "D" && o.parent == 0 {
 			ids = append(ids, id)
 		}
 	}

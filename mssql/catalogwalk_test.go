@@ -113,6 +113,12 @@ func walkCatalog(t *testing.T, db *sample.DB, m *Manifest) {
 	for _, a := range db.Assemblies {
 		check("assembly", quoteIdent(a))
 	}
+	for _, x := range db.XMLSchemaCollections {
+		check("XML schema collection", quoteName(x.Schema, x.Name))
+	}
+	for _, sp := range db.SecurityPolicies {
+		check("security policy", quoteName(sp.Schema, sp.Name))
+	}
 	for _, o := range db.Other {
 		check("object type "+o.Type, quoteName(o.Schema, o.Name))
 	}

@@ -444,6 +444,8 @@ func (c *Column) typeDecl() string {
 		return quoteName(c.TypeSchema, c.TypeName)
 	case c.Type.Name == "timestamp":
 		return "rowversion"
+	case c.Type.Name == "xml" && c.XMLCollectionName != "":
+		return c.xmlTypeDecl()
 	case !strings.EqualFold(c.TypeName, c.Type.Name) && c.TypeName != "" && !c.AssemblyType:
 		return systemTypeName(c.TypeName) // sysname and other system alias types
 	}

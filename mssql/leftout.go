@@ -73,6 +73,7 @@ func (s *scripter) planLeftOut() {
 		left = append(left, leftItem{kind, name, reason, a})
 	}
 	s.planDependents(leave)
+	s.planSecurityPolicies(leave)
 	// The tables as scripted, and the parts of views left out.
 	s.absentFulltext = map[int64]absence{}
 	for i, t := range s.tables {
@@ -146,6 +147,9 @@ func (s *scripter) planRoots() {
 	}
 	for _, y := range c.Synonyms {
 		scriptable[y.ID] = true
+	}
+	for _, p := range c.SecurityPolicies {
+		scriptable[p.ID] = true
 	}
 	typeOK := map[int64]bool{}
 	for _, t := range c.Types {

@@ -409,6 +409,11 @@ func TestModuleDependentsGuarded(t *testing.T) {
 			if strings.Contains(text, "BEGIN TRY") {
 				continue // a module's own creation
 			}
+			if inner, ok, err := unwrapGuarded(strings.TrimSpace(text)); err != nil {
+				t.Fatal(err)
+			} else if ok {
+				text = inner // what runs where the target's version has it
+			}
 			for _, md := range mods {
 				q := quoteName(md.schema, md.name)
 				if !strings.Contains(text, q) && !strings.Contains(text, "@level0name = "+nlit(md.schema)+", @level1type = N'") ||

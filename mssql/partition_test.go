@@ -123,7 +123,7 @@ func TestPartitionsAndFilegroups(t *testing.T) {
 	// ON they would be created on the table's scheme).
 	sink, m := s.scriptMem("parts", s.options("parts"))
 	schema := string(sink.files[SchemaFile])
-	mustContain(t, "schema.sql", schema, "-- Schema of database [parts]\n"+storageComment(false)+"\n")
+	mustContain(t, "schema.sql", schema, "-- Schema of database [parts]\n"+targetComment(Target{MinVersion: "SQL Server 2012"})+storageComment(false)+"\n")
 	sameLines(t, "schema.sql", storageStatements(t, schema), append(append([]string(nil), functions...),
 		"CREATE PARTITION SCHEME [ps_Int] AS PARTITION [pf_Int] ALL TO ([PRIMARY]);",
 		"CREATE PARTITION SCHEME [ps_Name] AS PARTITION [pf_Name] ALL TO ([PRIMARY]);",
@@ -154,7 +154,7 @@ func TestPartitionsAndFilegroups(t *testing.T) {
 	opts.KeepFilegroups = true
 	sink, m = s.scriptMem("parts", opts)
 	schema = string(sink.files[SchemaFile])
-	mustContain(t, "schema.sql", schema, "-- Schema of database [parts]\n"+storageComment(true)+"DECLARE @missing")
+	mustContain(t, "schema.sql", schema, "-- Schema of database [parts]\n"+targetComment(Target{MinVersion: "SQL Server 2012"})+storageComment(true)+"DECLARE @missing")
 	sameLines(t, "schema.sql with KeepFilegroups", storageStatements(t, schema), append(append([]string{
 		"DECLARE @missing nvarchar(max) = N'';\n" +
 			"IF FILEGROUP_ID(N'FG1') IS NULL SET @missing += N' [FG1]';\n" +

@@ -145,11 +145,13 @@ ORDER BY p.object_id`
 	// qDependencies lists the by-name dependencies between objects of the
 	// database (class 1: objects and columns; class 6: types), with the
 	// referencing column (a computed column) and the referenced column
-	// (recorded for schema-bound references).
+	// (recorded for schema-bound references). Other referenced classes
+	// (10, an XML schema collection; 21, a partition function) have ids
+	// of their own, which are no object's or type's.
 	qDependencies = `/* sqlvault:dependencies */
 SELECT d.referencing_id, d.referencing_minor_id, d.referenced_id, d.referenced_minor_id, d.referenced_class
 FROM sys.sql_expression_dependencies AS d
-WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL
+WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL AND d.referenced_class IN (1, 6)
   AND d.referenced_server_name IS NULL AND d.referenced_database_name IS NULL
 ORDER BY d.referencing_id, d.referenced_id`
 

@@ -429,6 +429,7 @@ type scripter struct {
 	absentIndex map[[2]int64]absence
 	parts       map[partKey]int64 // constraints by table and name
 	triggers    []*Module         // the triggers post-data.sql creates
+	policies    []*SecurityPolicy // the security policies it creates
 	extProps    []*ExtProp        // the extended properties it adds, in order
 	security    []SecurityItem    // the statements of security.sql
 	files       []string          // script files in run order
@@ -581,6 +582,9 @@ func (s *scripter) writeSchema(w io.Writer) error {
 			s.object(it.Kind, it.Name)
 		}
 	}
+	// XML schema collections, before the types, tables and modules typed
+	// by them.
+	s.writeXMLSchemaCollections(&b)
 	// Partition functions and schemes, before the tables on them.
 	for _, f := range fns {
 		b.WriteString("\n" + comment("Partition function %s", quoteIdent(f.Name)) + createPartitionFunction(f))
@@ -791,6 +795,13 @@ func (s *scripter) writePostData(w io.Writer) error {
 					b.WriteString(batch(fmt.Sprintf("ALTER INDEX %s ON %s DISABLE;", quoteIdent(ix.Name), quoteName(n.schema, n.name))))
 				}
 			}
+		}
+		// Row-level security last, once the data and everything else on
+		// its tables are there.
+		for _, p := range s.policies {
+			b.WriteString("\n" + comment("Security policy %s", quoteName(p.Schema, p.Name)))
+			b.WriteString(s.securityPolicyBatch(p))
+			s.object("security policy", quoteName(p.Schema, p.Name))
 		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {

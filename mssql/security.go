@@ -450,6 +450,17 @@ func (s *security) securable(p *Permission) (on, group, why string, object int64
 			why = name + " is not scripted"
 		}
 		return " ON " + class + "::" + name, "Permissions on " + strings.ToLower(class) + " " + name, why, 0
+	case 10:
+		// An XML schema collection (sys.database_permissions class 10:
+		// GRANT ... ON XML SCHEMA COLLECTION::[s].[c]).
+		name := fmt.Sprintf("[XML schema collection %d]", p.Major)
+		if x := c.xmlCollections[p.Major]; x != nil {
+			name = quoteName(x.Schema, x.Name)
+		}
+		if x := c.xmlCollections[p.Major]; x == nil || !x.HasDefinition {
+			why = "its XML schema collection " + name + " is not scripted"
+		}
+		return " ON XML SCHEMA COLLECTION::" + name, "Permissions on XML schema collection " + name, why, 0
 	case 6:
 		name := fmt.Sprintf("[type %d]", p.Major)
 		if t := c.types[p.Major]; t != nil {

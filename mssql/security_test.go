@@ -124,7 +124,7 @@ func TestSecurityPlan(t *testing.T) {
 		"permission GRANT ALTER ON APPLICATION ROLE::[app] TO [d]: [app] is not scripted",
 		"permission GRANT CREATE TABLE TO [contained]: its grantee [contained] is not scripted",
 		"permission GRANT CREATE VIEW TO [DOMAIN\\group]: its grantee [DOMAIN\\group] is not scripted",
-		"permission GRANT REFERENCES ON XML_SCHEMA_COLLECTION 65536 TO [d]: permissions on xml schema collection securables are not scripted",
+		"permission GRANT REFERENCES ON XML SCHEMA COLLECTION::[XML schema collection 65536] TO [d]: its XML schema collection [XML schema collection 65536] is not scripted",
 		"permission GRANT SELECT ON OBJECT::[s].[gone] TO [d]: its object [s].[gone] is not scripted",
 		"role member [DOMAIN\\group] in [a]: [DOMAIN\\group] is not scripted",
 		"role member [app] in [a]: [app] is not scripted",

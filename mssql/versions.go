@@ -114,6 +114,7 @@ func qColumns(major int) string {
 		{"c.is_rowguidcol", "is_rowguidcol", 0},
 		{"c.is_filestream", "is_filestream", 0},
 		{"c.xml_collection_id", "xml_collection_id", 0},
+		{"c.is_xml_document", "is_xml_document", 0},
 		{"c.generated_always_type", "generated_always_type", 13},
 		{"c.is_hidden", "is_hidden", 13},
 		{"CONVERT(nvarchar(40), ic.seed_value)", "identity_seed", 0},
@@ -170,8 +171,8 @@ ORDER BY schema_name, s.name`)
 
 // qDatabaseEntities lists what the database holds outside sys.objects
 // and is not scripted, so that it is reported: search property lists
-// (full-text catalogs and stoplists are scripted), XML schema collections,
-// keys and certificates, credentials, external data sources and file
+// (full-text catalogs and stoplists, and XML schema collections, are
+// scripted), keys and certificates, credentials, external data sources and file
 // formats, audit specifications, event notifications, plan guides,
 // Service Broker services on user queues and remote service bindings,
 // and change-tracked tables. Names starting with ## are the server's own
@@ -181,7 +182,6 @@ ORDER BY schema_name, s.name`)
 func qDatabaseEntities(major int) string {
 	parts := []string{
 		"SELECT N'search property list' AS kind, CAST(NULL AS sysname) AS schema_name, pl.name FROM sys.registered_search_property_lists AS pl",
-		"SELECT N'XML schema collection', SCHEMA_NAME(x.schema_id), x.name FROM sys.xml_schema_collections AS x WHERE x.schema_id <> SCHEMA_ID(N'sys')",
 		"SELECT N'certificate', CAST(NULL AS sysname), ce.name FROM sys.certificates AS ce WHERE ce.name NOT LIKE N'##%'",
 		"SELECT N'asymmetric key', CAST(NULL AS sysname), ak.name FROM sys.asymmetric_keys AS ak WHERE ak.name NOT LIKE N'##%'",
 		"SELECT N'symmetric key', CAST(NULL AS sysname), sk.name FROM sys.symmetric_keys AS sk",

@@ -92,10 +92,41 @@ CREATE TYPE dbo.Phone FROM varchar(20) NOT NULL;
 GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'A phone number', @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'TYPE', @level1name = N'Phone';
 GO
+-- An XML schema collection (with a quote in an enumeration value), which
+-- types a column of the table type below and two of dbo.Documents.
+CREATE XML SCHEMA COLLECTION dbo.NoteSchema AS N'<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:sqlvault:note" targetNamespace="urn:sqlvault:note" elementFormDefault="qualified">
+  <xsd:element name="note">
+    <xsd:complexType>
+      <xsd:sequence>
+        <xsd:element name="to" type="xsd:string"/>
+        <xsd:element name="body" type="xsd:string"/>
+      </xsd:sequence>
+      <xsd:attribute name="kind" type="t:kind"/>
+    </xsd:complexType>
+  </xsd:element>
+  <xsd:simpleType name="kind">
+    <xsd:restriction base="xsd:string">
+      <xsd:enumeration value="memo"/>
+      <xsd:enumeration value="it''s"/>
+    </xsd:restriction>
+  </xsd:simpleType>
+</xsd:schema>';
+GO
+CREATE TABLE dbo.Documents (
+    id int NOT NULL CONSTRAINT PK_Documents PRIMARY KEY,
+    Doc xml(DOCUMENT dbo.NoteSchema) NOT NULL,
+    Extra xml(CONTENT dbo.NoteSchema) NULL
+);
+INSERT dbo.Documents VALUES
+    (1, N'<t:note xmlns:t="urn:sqlvault:note" kind="memo"><t:to>Ann</t:to><t:body>GO</t:body></t:note>', NULL),
+    (2, N'<t:note xmlns:t="urn:sqlvault:note" kind="it''s"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $' + N'(x)</t:body></t:note>',
+        N'<t:note xmlns:t="urn:sqlvault:note"><t:to>1</t:to><t:body>one</t:body></t:note><t:note xmlns:t="urn:sqlvault:note"><t:to>2</t:to><t:body>two</t:body></t:note>');
+GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
     Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0),
     Note nvarchar(50) NULL,
+    Spec xml(CONTENT dbo.NoteSchema) NULL,
     INDEX IX_OrderLineList_Quantity NONCLUSTERED (Quantity) INCLUDE (Note)
 );
 GO
@@ -595,6 +626,7 @@ GRANT SELECT ON sales.Customers TO web_user;
 GRANT IMPERSONATE ON USER::web_user TO app_user;
 GRANT EXECUTE ON dbo.usp_Secret TO reporting;
 GRANT EXECUTE ON sales.usp_OrderCount TO reporting;
+GRANT REFERENCES ON XML SCHEMA COLLECTION::dbo.NoteSchema TO app_user;
 GO
 
 -- Extended properties of every class the scripter writes beyond objects,
@@ -610,4 +642,33 @@ GO
 -- Dynamic data masks (SQL Server 2016): a string column and a number.
 ALTER TABLE sales.Customers ALTER COLUMN Email ADD MASKED WITH (FUNCTION = 'email()');
 ALTER TABLE hr.Employees ALTER COLUMN Salary ADD MASKED WITH (FUNCTION = 'random(1, 100)');
+GO
+
+-- Row-level security (SQL Server 2016): an inline, schema-bound predicate
+-- function; a disabled policy with a filter and a block predicate (an
+-- enabled filter predicate would make the backup refuse: the login might
+-- not see every row), and an enabled one with a block predicate only,
+-- NOT FOR REPLICATION. Created after the rows, as the restore does.
+CREATE TABLE sales.TenantNotes (
+    NoteID int NOT NULL CONSTRAINT PK_TenantNotes PRIMARY KEY,
+    TenantID int NOT NULL,
+    Note nvarchar(100) NOT NULL
+);
+INSERT sales.TenantNotes VALUES (1, 1, N'first tenant'), (2, 2, N'second tenant'), (3, 1, N'it''s the first again');
+GO
+CREATE FUNCTION sales.fn_TenantAccess (@TenantID int)
+RETURNS TABLE
+WITH SCHEMABINDING
+AS
+RETURN SELECT 1 AS allowed
+WHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N'TenantID')) OR IS_MEMBER(N'db_owner') = 1;
+GO
+CREATE SECURITY POLICY sales.TenantFilter
+    ADD FILTER PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes,
+    ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes AFTER INSERT
+    WITH (STATE = OFF);
+CREATE SECURITY POLICY sales.TenantGuard
+    ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes BEFORE DELETE
+    WITH (STATE = ON)
+    NOT FOR REPLICATION;
 GO

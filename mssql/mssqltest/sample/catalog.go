@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
@@ -201,7 +202,7 @@ func (db *DB) columnsResult() *result {
 	r := newResult("object_id:i", "column_id:i", "name:s", "is_ansi_padded:f", "type_name:s", "type_schema:s", "is_user_defined:f",
 		"is_assembly_type:f", "system_type_name:s", "max_length:h", "precision:t", "scale:t", "collation_name:s",
 		"is_nullable:f", "is_identity:f", "is_computed:f", "is_sparse:f", "is_column_set:f", "is_rowguidcol:f",
-		"is_filestream:f", "xml_collection_id:i", "generated_always_type:t", "is_hidden:f",
+		"is_filestream:f", "xml_collection_id:i", "is_xml_document:f", "generated_always_type:t", "is_hidden:f",
 		"identity_seed:s", "identity_increment:s", "identity_last_value:s", "identity_not_for_replication:f",
 		"computed_definition:S", "is_persisted:f", "default_name:s", "default_definition:S")
 	for _, t := range db.allTables() {
@@ -237,9 +238,13 @@ func (db *DB) columnsResult() *result {
 			// created with ANSI_PADDING ON, 0 for the others.
 			padded := !c.AnsiPaddingOff && (isChar(c.typ.name) || c.typ.name == "binary" || c.typ.name == "varbinary" ||
 				c.typ.name == "image" || c.typ.name == "sql_variant")
+			xmlColl := int64(0)
+			if c.XMLCollection != "" {
+				xmlColl = db.xmlCollection(c.XMLCollection).id
+			}
 			r.add(t.ID, c.id, c.Name, padded, typeName, typeSchema, userDefined, c.typ.isAssembly(), c.typ.name,
 				int64(c.typ.maxLength), int64(c.typ.precision), int64(c.typ.scale), coll,
-				nullable, c.Identity, c.Computed != "", c.Sparse, c.ColumnSet, c.RowGUID, false, int64(0),
+				nullable, c.Identity, c.Computed != "", c.Sparse, c.ColumnSet, c.RowGUID, false, xmlColl, c.XMLDocument,
 				int64(c.GeneratedAlways), c.Hidden, seed, incr, last, nfr, comp, pers, dname, ddef)
 		}
 	}
@@ -562,6 +567,33 @@ func (db *DB) statsResult() *result {
 				r.add(t.ID, st.id, st.Name, st.NoRecompute, st.Filter != "", nullStr(st.Filter), int64(i+1), c)
 			}
 		}
+	}
+	return r
+}
+
+// xmlCollection returns the XML schema collection "schema.name".
+func (db *DB) xmlCollection(qname string) *XMLSchemaCollection {
+	for _, x := range db.XMLSchemaCollections {
+		if strings.EqualFold(x.Schema+"."+x.Name, qname) {
+			return x
+		}
+	}
+	panic("sample: no XML schema collection " + qname)
+}
+
+// xmlSchemaCollectionsResult answers sqlvault:xml_schema_collections,
+// ordered by schema and name.
+func (db *DB) xmlSchemaCollectionsResult() *result {
+	r := newResult("xml_collection_id:i", "schema_name:s", "name:s", "principal_id:i", "definition:S")
+	xs := append([]*XMLSchemaCollection(nil), db.XMLSchemaCollections...)
+	sort.Slice(xs, func(i, j int) bool {
+		if xs[i].Schema != xs[j].Schema {
+			return xs[i].Schema < xs[j].Schema
+		}
+		return xs[i].Name < xs[j].Name
+	})
+	for _, x := range xs {
+		r.add(x.id, x.Schema, x.Name, nil, nullStr(x.Definition))
 	}
 	return r
 }

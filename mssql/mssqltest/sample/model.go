@@ -67,6 +67,9 @@ type DB struct {
 	// SecurityPolicies are row-level security policies (AddSecurityPolicy
 	// adds one to a built database).
 	SecurityPolicies []*SecurityPolicy
+	// XMLSchemaCollections are the XML schema collections
+	// (Column.XMLCollection types a column by one).
+	XMLSchemaCollections []*XMLSchemaCollection
 
 	objects []*objRow
 	nextID  int64
@@ -94,8 +97,8 @@ type Principal struct {
 }
 
 // Permission is a row of sys.database_permissions. On is "" for the
-// database, "schema:S", "object:S.N", "column:S.N.C", "type:S.N" or
-// "user:NAME".
+// database, "schema:S", "object:S.N", "column:S.N.C", "type:S.N",
+// "xmlcollection:S.N" or "user:NAME".
 type Permission struct {
 	State string // G, W (with grant option), D or R
 	Name  string
@@ -208,6 +211,10 @@ type Column struct {
 	// server sends the values unmasked whatever the login may do: it
 	// models the catalog the scripter checks, not the masking.
 	Masked string
+	// XMLCollection types an xml column: "schema.name" of an
+	// XMLSchemaCollection; XMLDocument is DOCUMENT (else CONTENT).
+	XMLCollection string
+	XMLDocument   bool
 
 	id       int64
 	typ      colType
@@ -414,14 +421,32 @@ type ExtProp struct {
 }
 
 // SecurityPolicy is a row-level security policy with filter and block
-// predicates on tables ("schema.name"). The sample server returns every
-// row whatever its filters: it models the catalog the scripter checks.
+// predicates on tables ("schema.name"; a block predicate's may be
+// followed by its operation: "schema.name AFTER INSERT"). The sample
+// server returns every row whatever its filters: it models the catalog
+// the scripter checks.
 type SecurityPolicy struct {
 	Schema   string
 	Name     string
 	Disabled bool
 	Filters  []string
 	Blocks   []string
+	// Predicate is every predicate's function call as
+	// sys.security_predicates normalizes it, "[s].[fn]([col])";
+	// "[dbo].[fn_rls]([id])" when "".
+	Predicate         string
+	NotForReplication bool
+	NoSchemaBinding   bool // WITH (SCHEMABINDING = OFF)
+
+	id int64
+}
+
+// XMLSchemaCollection is an XML schema collection. Definition is what
+// XML_SCHEMA_NAMESPACE returns for it, as text ("" for NULL).
+type XMLSchemaCollection struct {
+	Schema     string
+	Name       string
+	Definition string
 
 	id int64
 }
@@ -573,6 +598,10 @@ func (db *DB) Build() {
 	}
 	for i, p := range db.Principals {
 		p.id = int64(5 + i)
+	}
+	// User XML schema collections are numbered from 65536 (sys.sys is 1).
+	for i, x := range db.XMLSchemaCollections {
+		x.id = int64(65536 + i)
 	}
 	for _, m := range db.Modules {
 		if m.Parent != "" {

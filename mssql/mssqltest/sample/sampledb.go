@@ -109,14 +109,18 @@ func New() *DB {
 			{State: "G", Name: "EXECUTE", On: "object:dbo.usp_Secret", To: "reporting"},
 			{State: "G", Name: "SELECT", On: "object:evil" + Hostile + ".t" + Hostile, To: "r" + Hostile},
 			{State: "G", Name: "EXECUTE", On: "object:sales.usp_OrderCount", To: "reporting"},
+			{State: "G", Name: "REFERENCES", On: "xmlcollection:dbo.NoteSchema", To: "app_user"},
 		},
 	}
+	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema}}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
 			// A table type's default has a name SQL Server makes up.
 			{Name: "Quantity", Type: "smallint", Default: "((1))", DefaultName: "DF__TT_OrderL__Quant__4D94879B"},
 			{Name: "Note", Type: "nvarchar(50)", Nullable: true},
+			// Typed xml in a table type.
+			{Name: "Spec", Type: "xml", Nullable: true, XMLCollection: "dbo.NoteSchema"},
 		},
 		Indexes: []*Index{{Name: "PK__OrderLin__B40CC6ED6F1A3B2C", Type: 1, PrimaryKey: true, Keys: []string{"ProductID"}},
 			// An index with included columns (CREATE TYPE's <table_index>).
@@ -131,8 +135,19 @@ func New() *DB {
 	}
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
-		tuned(), tunedFacts()}
+		tuned(), tunedFacts(), tenantNotes(), documents()}
 	db.Modules = modules()
+	// Row-level security (SQL Server 2016): a disabled policy with a
+	// filter and a block predicate (an enabled filter predicate makes a
+	// backup refuse: the login might not see every row), and an enabled
+	// one with a block predicate only (which hides nothing), NOT FOR
+	// REPLICATION.
+	db.SecurityPolicies = []*SecurityPolicy{
+		{Schema: "sales", Name: "TenantFilter", Disabled: true, Predicate: "[sales].[fn_TenantAccess]([TenantID])",
+			Filters: []string{"sales.TenantNotes"}, Blocks: []string{"sales.TenantNotes AFTER INSERT"}},
+		{Schema: "sales", Name: "TenantGuard", Predicate: "[sales].[fn_TenantAccess]([TenantID])", NotForReplication: true,
+			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}},
+	}
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
 		{Target: "", Name: "MS_Description", Value: "Sample database of sqlvault: every type, every object kind."},
@@ -526,6 +541,40 @@ func orderLines() *Table {
 		}}
 }
 
+// NoteSchema is the XML schema collection dbo.NoteSchema as
+// XML_SCHEMA_NAMESPACE reconstructs it: one schema, with a quote in an
+// enumeration value.
+const NoteSchema = `<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:sqlvault:note" targetNamespace="urn:sqlvault:note" elementFormDefault="qualified">` +
+	`<xsd:element name="note"><xsd:complexType><xsd:complexContent><xsd:restriction base="xsd:anyType"><xsd:sequence>` +
+	`<xsd:element name="to" type="xsd:string"/><xsd:element name="body" type="xsd:string"/></xsd:sequence>` +
+	`<xsd:attribute name="kind" type="t:kind"/></xsd:restriction></xsd:complexContent></xsd:complexType></xsd:element>` +
+	`<xsd:simpleType name="kind"><xsd:restriction base="xsd:string"><xsd:enumeration value="memo"/><xsd:enumeration value="it's"/></xsd:restriction></xsd:simpleType></xsd:schema>`
+
+// documents has typed xml columns: a DOCUMENT and a CONTENT (several
+// top-level elements) of dbo.NoteSchema, with values valid against it.
+func documents() *Table {
+	return &Table{Schema: "dbo", Name: "Documents", Columns: []*Column{
+		{Name: "id", Type: "int"},
+		{Name: "Doc", Type: "xml", XMLCollection: "dbo.NoteSchema", XMLDocument: true},
+		{Name: "Extra", Type: "xml", Nullable: true, XMLCollection: "dbo.NoteSchema"},
+	}, Indexes: []*Index{{Name: "PK_Documents", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+		Rows: [][]any{
+			{1, `<t:note xmlns:t="urn:sqlvault:note" kind="memo"><t:to>Ann</t:to><t:body>GO</t:body></t:note>`, nil},
+			{2, `<t:note xmlns:t="urn:sqlvault:note" kind="it's"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $(x)</t:body></t:note>`,
+				`<t:note xmlns:t="urn:sqlvault:note"><t:to>1</t:to><t:body>one</t:body></t:note><t:note xmlns:t="urn:sqlvault:note"><t:to>2</t:to><t:body>two</t:body></t:note>`},
+		}}
+}
+
+// tenantNotes is the table of the row-level security policies.
+func tenantNotes() *Table {
+	return &Table{Schema: "sales", Name: "TenantNotes", Columns: []*Column{
+		{Name: "NoteID", Type: "int"},
+		{Name: "TenantID", Type: "int"},
+		{Name: "Note", Type: "nvarchar(100)"},
+	}, Indexes: []*Index{{Name: "PK_TenantNotes", Type: 1, PrimaryKey: true, Keys: []string{"NoteID"}}},
+		Rows: [][]any{{1, 1, "first tenant"}, {2, 2, "second tenant"}, {3, 1, "it's the first again"}}}
+}
+
 func modules() []*Module {
 	on := func(m *Module) *Module { m.AnsiNulls, m.QuotedIdentifier = true, true; return m }
 	return []*Module{
@@ -533,6 +582,10 @@ func modules() []*Module {
 		on(&Module{Schema: "dbo", Name: "fn_Numbers", Type: "TF", Definition: "CREATE FUNCTION dbo.fn_Numbers (@n int)\nRETURNS @t TABLE (n int NOT NULL PRIMARY KEY)\nAS\nBEGIN\n    DECLARE @i int = 1;\n    WHILE @i <= @n BEGIN INSERT @t VALUES (@i); SET @i += 1; END;\n    RETURN;\nEND\n"}),
 		on(&Module{Schema: "sales", Name: "fn_CustomerOrders", Type: "IF", References: []string{"sales.Orders"},
 			Definition: "CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)\nRETURNS TABLE\nAS\nRETURN SELECT OrderID, OrderDate, Total FROM sales.Orders WHERE CustomerID = @CustomerID;"}),
+		// The predicate function of the security policies: an inline,
+		// schema-bound function.
+		on(&Module{Schema: "sales", Name: "fn_TenantAccess", Type: "IF", SchemaBound: true,
+			Definition: "CREATE FUNCTION sales.fn_TenantAccess (@TenantID int)\nRETURNS TABLE\nWITH SCHEMABINDING\nAS\nRETURN SELECT 1 AS allowed\nWHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N'TenantID')) OR IS_MEMBER(N'db_owner') = 1;"}),
 		on(&Module{Schema: "sales", Name: "CustomerOrders", Type: "V", References: []string{"sales.Customers", "sales.Orders"}, Owner: "reporting",
 			Definition: "-- Orders with their customers\nCREATE VIEW sales.CustomerOrders\nAS\nSELECT c.CustomerID, c.Name, o.OrderID, o.OrderDate, o.Total\nFROM sales.Customers AS c\nJOIN sales.Orders AS o ON o.CustomerID = c.CustomerID;"}),
 		on(&Module{Schema: "sales", Name: "OrderTotals", Type: "V", SchemaBound: true, References: []string{"sales.Orders"},

@@ -155,6 +155,8 @@ func (db *DB) databasePermissionsResult() *result {
 				id = a.ID
 			}
 			r.add(int64(6), "TYPE", id, int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
+		case "xmlcollection":
+			r.add(int64(10), "XML_SCHEMA_COLLECTION", db.xmlCollection(target).id, int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
 		case "user":
 			r.add(int64(4), "DATABASE_PRINCIPAL", db.principalID(target), int64(0), grantee, p.Name, p.State, nil, nil, nil, nil)
 		default:
@@ -250,6 +252,53 @@ func (db *DB) securityPredicatesResult() *result {
 	r := newResult("target_object_id:i", "policy_schema:s", "policy_name:s")
 	for _, x := range rows {
 		r.add(x.target, x.schema, x.name)
+	}
+	return r
+}
+
+// blockOperations number the operations of block predicates as
+// sys.security_predicates.operation does.
+var blockOperations = map[string]int64{"AFTER INSERT": 1, "AFTER UPDATE": 2, "BEFORE UPDATE": 3, "BEFORE DELETE": 4}
+
+// securityPoliciesResult answers sqlvault:security_policies: every policy
+// with its predicates (filters first, then blocks, in the model's order),
+// ordered by schema and name.
+func (db *DB) securityPoliciesResult() *result {
+	r := newResult("object_id:i", "schema_name:s", "name:s", "is_enabled:f", "is_not_for_replication:f",
+		"is_schemabinding_enabled:f", "security_predicate_id:i", "target_object_id:i", "predicate_definition:S",
+		"predicate_type:i", "operation:t")
+	ps := append([]*SecurityPolicy(nil), db.SecurityPolicies...)
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Schema != ps[j].Schema {
+			return ps[i].Schema < ps[j].Schema
+		}
+		return ps[i].Name < ps[j].Name
+	})
+	for _, p := range ps {
+		def := p.Predicate
+		if def == "" {
+			def = "[dbo].[fn_rls]([id])"
+		}
+		row := func(id int64, target string, typ int64, op any) {
+			r.add(p.id, p.Schema, p.Name, !p.Disabled, p.NotForReplication, p.NoSchemaBinding, id, db.lookup(target), def, typ, op)
+		}
+		n := int64(0)
+		for _, f := range p.Filters {
+			n++
+			row(n, f, 0, nil)
+		}
+		for _, b := range p.Blocks {
+			n++
+			target, op, _ := strings.Cut(b, " ")
+			var o any
+			if op != "" {
+				o = blockOperations[op]
+			}
+			row(n, target, 1, o)
+		}
+		if n == 0 {
+			r.add(p.id, p.Schema, p.Name, !p.Disabled, p.NotForReplication, p.NoSchemaBinding, nil, nil, nil, nil, nil)
+		}
 	}
 	return r
 }

@@ -275,6 +275,10 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = h.maskedColumnsResult(db)
 	case "sqlvault:security_predicates":
 		r = db.securityPredicatesResult()
+	case "sqlvault:xml_schema_collections":
+		r = db.xmlSchemaCollectionsResult()
+	case "sqlvault:security_policies":
+		r = db.securityPoliciesResult()
 	case "sqlvault:create_snapshot":
 		if db.version().AzureSQLDatabase() {
 			return mssqltest.Errorf(40517, 16, "Keyword or statement option 'SNAPSHOT' is not supported in this version of SQL Server.")

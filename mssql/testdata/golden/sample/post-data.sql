@@ -256,6 +256,26 @@ GO
 ALTER INDEX [IX_Orders_Status] ON [sales].[Orders] DISABLE;
 GO
 
+-- Security policy [sales].[TenantFilter]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'IF OBJECT_ID(N''[sales].[fn_TenantAccess]'') IS NOT NULL' + NCHAR(10) + N'    CREATE SECURITY POLICY [sales].[TenantFilter] ADD FILTER PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes], ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] AFTER INSERT WITH (STATE = OFF, SCHEMABINDING = ON);';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: security policy [sales].[TenantFilter] needs SQL Server 2016 or later; not created';
+GO
+
+-- Security policy [sales].[TenantGuard]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 13
+BEGIN
+    DECLARE @sql nvarchar(max) = N'IF OBJECT_ID(N''[sales].[fn_TenantAccess]'') IS NOT NULL' + NCHAR(10) + N'    CREATE SECURITY POLICY [sales].[TenantGuard] ADD BLOCK PREDICATE [sales].[fn_TenantAccess]([TenantID]) ON [sales].[TenantNotes] BEFORE DELETE WITH (STATE = ON, SCHEMABINDING = ON) NOT FOR REPLICATION;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: security policy [sales].[TenantGuard] needs SQL Server 2016 or later; not created';
+GO
+
 -- Identity of [dbo].[Empty]
 DBCC CHECKIDENT ([dbo].[Empty], RESEED, 6) WITH NO_INFOMSGS;
 GO

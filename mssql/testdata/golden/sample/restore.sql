@@ -19,6 +19,7 @@
 :r $(SqlvaultDir)/schema.sql
 :r $(SqlvaultDir)/data/dbo.AllTypes.sql
 :r $(SqlvaultDir)/data/dbo.BigValues.sql
+:r $(SqlvaultDir)/data/dbo.Documents.sql
 :r $(SqlvaultDir)/data/dbo.Empty.sql
 :r $(SqlvaultDir)/data/dbo.Events.sql
 :r $(SqlvaultDir)/data/dbo.Facts.sql
@@ -33,6 +34,7 @@
 :r $(SqlvaultDir)/data/hr.PositionsHistory.sql
 :r $(SqlvaultDir)/data/odd%20%5Dschema%20ü.Table%20%5Dwith%20spaces%20%F0%9F%98%80.sql
 :r $(SqlvaultDir)/data/sales.Customers.sql
+:r $(SqlvaultDir)/data/sales.TenantNotes.sql
 :r $(SqlvaultDir)/data/sales.Orders.sql
 :r $(SqlvaultDir)/data/sales.OrderLines.sql
 :r $(SqlvaultDir)/post-data.sql

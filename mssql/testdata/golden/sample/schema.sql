@@ -188,6 +188,10 @@ ELSE
     CREATE USER [web_user] FOR LOGIN [sqlvault_sample_login];
 GO
 
+-- XML schema collection [dbo].[NoteSchema]
+CREATE XML SCHEMA COLLECTION [dbo].[NoteSchema] AS N'<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:sqlvault:note" targetNamespace="urn:sqlvault:note" elementFormDefault="qualified"><xsd:element name="note"><xsd:complexType><xsd:complexContent><xsd:restriction base="xsd:anyType"><xsd:sequence><xsd:element name="to" type="xsd:string"/><xsd:element name="body" type="xsd:string"/></xsd:sequence><xsd:attribute name="kind" type="t:kind"/></xsd:restriction></xsd:complexContent></xsd:complexType></xsd:element><xsd:simpleType name="kind"><xsd:restriction base="xsd:string"><xsd:enumeration value="memo"/><xsd:enumeration value="it''s"/></xsd:restriction></xsd:simpleType></xsd:schema>';
+GO
+
 -- Partition function [pf_FactsDay]
 CREATE PARTITION FUNCTION [pf_FactsDay] (date) AS RANGE RIGHT FOR VALUES (CAST(N'2024-01-02' AS date));
 GO
@@ -217,6 +221,7 @@ CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
     [Quantity] smallint NOT NULL DEFAULT ((1)),
     [Note] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+    [Spec] xml(CONTENT [dbo].[NoteSchema]) NULL,
     PRIMARY KEY CLUSTERED ([ProductID] ASC),
     INDEX [IX_OrderLineList_Quantity] NONCLUSTERED ([Quantity] ASC) INCLUDE ([Note]),
     CHECK ([Quantity]>(0))
@@ -305,6 +310,15 @@ CREATE TABLE [dbo].[BigValues] (
     [big_b] varbinary(max) NULL,
     [big_v] varchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
     CONSTRAINT [PK_BigValues] PRIMARY KEY CLUSTERED ([id] ASC)
+);
+GO
+
+-- Table [dbo].[Documents]
+CREATE TABLE [dbo].[Documents] (
+    [id] int NOT NULL,
+    [Doc] xml(DOCUMENT [dbo].[NoteSchema]) NOT NULL,
+    [Extra] xml(CONTENT [dbo].[NoteSchema]) NULL,
+    CONSTRAINT [PK_Documents] PRIMARY KEY CLUSTERED ([id] ASC)
 );
 GO
 
@@ -447,6 +461,15 @@ CREATE TABLE [sales].[Customers] (
 );
 GO
 
+-- Table [sales].[TenantNotes]
+CREATE TABLE [sales].[TenantNotes] (
+    [NoteID] int NOT NULL,
+    [TenantID] int NOT NULL,
+    [Note] nvarchar(100) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    CONSTRAINT [PK_TenantNotes] PRIMARY KEY CLUSTERED ([NoteID] ASC)
+);
+GO
+
 -- Function [dbo].[fn_Numbers]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;
@@ -524,6 +547,24 @@ BEGIN TRY
 END TRY
 BEGIN CATCH
     PRINT N'sqlvault: function [sales].[fn_CustomerOrders] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+
+-- Function [sales].[fn_TenantAccess]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE FUNCTION [sales].[fn_TenantAccess] (@TenantID int)
+RETURNS TABLE
+WITH SCHEMABINDING
+AS
+RETURN SELECT 1 AS allowed
+WHERE @TenantID = CONVERT(int, SESSION_CONTEXT(N''TenantID'')) OR IS_MEMBER(N''db_owner'') = 1;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: function [sales].[fn_TenantAccess] was not created: ' + ERROR_MESSAGE();
 END CATCH;
 GO
 

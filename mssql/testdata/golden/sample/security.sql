@@ -104,6 +104,10 @@ GO
 GRANT EXECUTE ON TYPE::[sales].[OrderLineList] TO [app_user];
 GO
 
+-- Permissions on XML schema collection [dbo].[NoteSchema]
+GRANT REFERENCES ON XML SCHEMA COLLECTION::[dbo].[NoteSchema] TO [app_user];
+GO
+
 -- Extended property N'MS_Description' of principal [app_user]
 DECLARE @value sql_variant = CAST(CAST(N'The application' AS nvarchar(15)) AS sql_variant);
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'USER', @level0name = N'app_user';

@@ -69,6 +69,9 @@ func TestCatalogWalk(t *testing.T) {
 		for _, fk := range tb.FKs {
 			check("foreign key", name+"."+quoteIdent(fk.Name))
 		}
+		for _, ec := range tb.EdgeConstraints {
+			check("edge constraint", name+"."+quoteIdent(ec.Name))
+		}
 		if tb.FullText != nil {
 			check("full-text index", name)
 		}

@@ -22,6 +22,10 @@
 :r $(SqlvaultDir)/data/dbo.TunedFacts.sql
 :r $(SqlvaultDir)/data/dbo.Validity.sql
 :r $(SqlvaultDir)/data/evil%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.t%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.sql
+:r $(SqlvaultDir)/data/graph.City.sql
+:r $(SqlvaultDir)/data/graph.Person.sql
+:r $(SqlvaultDir)/data/graph.knows.sql
+:r $(SqlvaultDir)/data/graph.livesIn.sql
 :r $(SqlvaultDir)/data/hr.Departments.sql
 :r $(SqlvaultDir)/data/hr.Employees.sql
 :r $(SqlvaultDir)/data/hr.Positions.sql

@@ -571,7 +571,7 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	name := quoteName(t.Schema, t.Name)
 	var st tableStats
 	bw.WriteString(fileHeader + comment("Data of table %s", name))
-	if len(cols) == 0 {
+	if len(cols) == 0 && !t.Edge { // an edge table's rows hold their ends
 		bw.WriteString("-- (no columns to insert)\n")
 		err := bw.Flush()
 		st.bytes = cw.n

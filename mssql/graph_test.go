@@ -269,3 +269,36 @@ func TestGraphDangling(t *testing.T) {
 		t.Errorf("tables %+v: want [a].[E] last (after its node tables) with 2 rows", m.Tables)
 	}
 }
+
+// TestGraphHostileNames scripts edges whose node table and key column have
+// names sqlcmd could misread: the batches run with sp_executesql, within
+// the bound, and each end still finds its node.
+func TestGraphHostileNames(t *testing.T) {
+	n := &sample.Table{Schema: "g", Name: "N" + sample.Hostile, Node: true,
+		Columns: []*sample.Column{{Name: "k" + sample.Hostile, Type: "nvarchar(20)"}},
+		Indexes: []*sample.Index{{Name: "PK_N", Type: 1, PrimaryKey: true, Keys: []string{"k" + sample.Hostile}}},
+		Rows:    [][]any{{"it's"}, {"GO"}}, NodeIDs: []int64{2, 9}}
+	e := &sample.Table{Schema: "g", Name: "E", Edge: true, Rows: [][]any{{}, {}},
+		Ends: [][2]sample.NodeRef{{{Table: "g.N" + sample.Hostile, ID: 2}, {Table: "g.N" + sample.Hostile, ID: 9}},
+			{{Table: "g.N" + sample.Hostile, ID: 9}, {Table: "g.N" + sample.Hostile, ID: 9}}}}
+	db := sample.NewDB("graphs", n, e)
+	db.Schemas = []*sample.Schema{{Name: "g", Owner: "dbo"}}
+	db.Build()
+	s := newTestServer(t, []*sample.DB{db})
+	sink, m := s.scriptMem("graphs", s.options("graphs"))
+	if len(m.Unscripted) != 0 {
+		t.Errorf("unscripted %v", m.Unscripted)
+	}
+	node := "g.N" + sample.Hostile
+	sameLines(t, "edges", replayEdges(t, db, sink.files, "g", "E"), []string{
+		node + "#2 -> " + node + "#9 []",
+		node + "#9 -> " + node + "#9 []",
+	})
+	data := string(sink.files["data/g.E.sql"])
+	mustContain(t, "data/g.E.sql", data, "EXEC sys.sp_executesql @sql;", "INSERT INTO [g].[E] ($from_id, $to_id) VALUES")
+	for _, l := range strings.Split(data, "\n") {
+		if strings.EqualFold(strings.TrimSpace(l), "go") && l != "GO" || strings.Contains(l, "$(") {
+			t.Errorf("a line sqlcmd misreads: %q", l)
+		}
+	}
+}

@@ -189,6 +189,8 @@ type Table struct {
 	notes []Unscripted
 	// lobFilegroup is the filegroup of the table's LOB data, as read.
 	lobFilegroup string
+	// graph is what a node or edge table has besides (graph.go).
+	graph *graphInfo
 }
 
 // Statistic is a user-created statistics object (CREATE STATISTICS).
@@ -239,6 +241,9 @@ type Index struct {
 type IndexKey struct {
 	Column     string
 	Descending bool
+	// Pseudo is set for a graph pseudo-column ($node_id, $edge_id,
+	// $from_id, $to_id: Column), written without brackets.
+	Pseudo bool
 }
 
 // ForeignKey is a foreign key constraint.
@@ -571,6 +576,9 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	if major >= 16 {
 		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
 	}
+	for _, gq := range graphQueries(c, major) {
+		more = append(more, gq)
+	}
 	for _, s := range more {
 		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
 			return nil, err
@@ -798,6 +806,7 @@ func (c *Catalog) finish() {
 		return a.Name < b.Name
 	})
 	c.checkPartitioning() // before the notes of views and tables are reported
+	c.finishGraph()
 	var kept []*Module
 	for _, m := range c.Modules {
 		switch {
@@ -861,8 +870,8 @@ func (c *Catalog) finish() {
 			reason = "memory-optimized table"
 		case t.External:
 			reason = "external table"
-		case t.Node || t.Edge:
-			reason = "graph table"
+		case t.graph != nil && t.graph.reason != "":
+			reason = t.graph.reason
 		case t.FileTable:
 			reason = "FileTable"
 		}
@@ -900,7 +909,7 @@ func (c *Catalog) finish() {
 	// Every user object kind not handled above is reported.
 	known := map[string]bool{"U": true, "V": true, "P": true, "FN": true, "IF": true, "TF": true, "TR": true,
 		"PK": true, "UQ": true, "F": true, "C": true, "D": true, "SO": true, "SN": true, "TT": true,
-		"PC": true, "FS": true, "FT": true, "TA": true, "AF": true, "IT": true, "S": true, "ET": true}
+		"PC": true, "FS": true, "FT": true, "TA": true, "AF": true, "IT": true, "S": true, "ET": true, "EC": true}
 	var ids []int64
 	for id, o := range c.objects {
 		// A default (or rule) object bound with sp_bindefault has no

@@ -77,6 +77,9 @@ func walkCatalog(t *testing.T, db *sample.DB, m *Manifest) {
 		for _, fk := range tb.FKs {
 			check("foreign key", name+"."+quoteIdent(fk.Name))
 		}
+		for _, ec := range tb.EdgeConstraints {
+			check("edge constraint", name+"."+quoteIdent(ec.Name))
+		}
 		if tb.FullText != nil {
 			check("full-text index", name)
 		}

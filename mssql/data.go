@@ -122,7 +122,7 @@ func orderBy(t *Table) string {
 				continue
 			}
 			seen[k.Column] = true
-			s := quoteIdent(k.Column)
+			s := k.ref()
 			if k.Descending {
 				s += " DESC"
 			}
@@ -162,16 +162,7 @@ func orderBy(t *Table) string {
 func dataQuery(t *Table, cols []*Column, where string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "/* %s %s */\nSELECT ", dataTag, commentText(quoteName(t.Schema, t.Name)))
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		q := quoteIdent(c.Name)
-		b.WriteString(q)
-		if c.Type.Name == "sql_variant" {
-			fmt.Fprintf(&b, ", CAST(SQL_VARIANT_PROPERTY(%[1]s, 'BaseType') AS nvarchar(128)), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'Precision') AS int), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'Scale') AS int), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'MaxLength') AS int)", q)
-		}
-	}
+	b.WriteString(selectList(cols, ""))
 	fmt.Fprintf(&b, "\nFROM %s", quoteName(t.Schema, t.Name))
 	if where != "" {
 		fmt.Fprintf(&b, "\nWHERE %s", where)
@@ -182,10 +173,30 @@ func dataQuery(t *Table, cols []*Column, where string) string {
 	return b.String()
 }
 
+// selectList is the select list of a data query for cols, each name
+// after prefix (an alias and a dot, or ""), a sql_variant column followed
+// by its base type properties.
+func selectList(cols []*Column, prefix string) string {
+	var b strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		q := prefix + quoteIdent(c.Name)
+		b.WriteString(q)
+		if c.Type.Name == "sql_variant" {
+			fmt.Fprintf(&b, ", CAST(SQL_VARIANT_PROPERTY(%[1]s, 'BaseType') AS nvarchar(128)), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'Precision') AS int), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'Scale') AS int), CAST(SQL_VARIANT_PROPERTY(%[1]s, 'MaxLength') AS int)", q)
+		}
+	}
+	return b.String()
+}
+
 // tableStats counts what a data file holds.
 type tableStats struct {
 	rows  int64
 	bytes int64
+	// skipped counts the edges of an edge table left out (edgeData).
+	skipped int64
 }
 
 // countingWriter counts bytes written.
@@ -262,6 +273,10 @@ type tableWriter struct {
 	// take besides their rows' literals.
 	valuesOverhead, selectOverhead int
 	piece                          []byte // a piece's literal
+	// An edge table's rows start with their ends (edgeData): line[1:ends]
+	// of the row, and extra is what they can add to a batch run with
+	// sp_executesql.
+	ends, extra int
 }
 
 const (
@@ -269,7 +284,7 @@ const (
 	selectFrom = "\nFROM " + lobTable + ";"
 )
 
-func newTableWriter(bw *bufio.Writer, t *Table, cols []*Column, lim dataLimits) *tableWriter {
+func newTableWriter(bw *bufio.Writer, t *Table, cols []*Column, lim dataLimits, edge *edgeData) *tableWriter {
 	w := &tableWriter{bw: bw, lim: lim, name: quoteName(t.Schema, t.Name), cols: cols}
 	for _, c := range cols {
 		if c.Identity {
@@ -278,6 +293,10 @@ func newTableWriter(bw *bufio.Writer, t *Table, cols []*Column, lim dataLimits) 
 	}
 	w.head = fmt.Sprintf("INSERT INTO %s (%s)", w.name, identList(columnNames(cols)))
 	w.direct = sqlcmdSafe(w.head + " VALUES\n")
+	if edge != nil {
+		w.head, w.extra = edge.head(cols), edge.extra
+		w.direct = sqlcmdSafe(w.head + " VALUES\n" + edge.names())
+	}
 	w.out = bw
 	if !w.direct {
 		w.out = &w.dyn
@@ -309,7 +328,7 @@ func (w *tableWriter) rowCost(line []byte) int {
 	if w.direct {
 		return len(line) + 2
 	}
-	return len(line) + bytes.Count(line, []byte{'\''}) + 24
+	return len(line) + bytes.Count(line, []byte{'\''}) + 24 + w.extra
 }
 
 // sizeCost is at least the rowCost of any row of n bytes.
@@ -317,7 +336,7 @@ func (w *tableWriter) sizeCost(n int) int {
 	if w.direct {
 		return n + 2
 	}
-	return 2*n + 24
+	return 2*n + 24 + w.extra
 }
 
 // identityOn and identityOff are the SET IDENTITY_INSERT statements that
@@ -423,6 +442,9 @@ func (w *tableWriter) writePiecedRow(line []byte, cells []cell) error {
 		w.endBatch()
 	}
 	var defs, names, empties, sel []string
+	if w.ends > 1 {
+		sel = append(sel, string(line[1:w.ends]))
+	}
 	for i, c := range cells {
 		col := "c" + strconv.Itoa(i+1)
 		if !c.pieced {
@@ -549,23 +571,33 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	name := quoteName(t.Schema, t.Name)
 	var st tableStats
 	bw.WriteString(fileHeader + comment("Data of table %s", name))
-	if len(cols) == 0 {
+	if len(cols) == 0 && !t.Edge { // an edge table's rows hold their ends
 		bw.WriteString("-- (no columns to insert)\n")
 		err := bw.Flush()
 		st.bytes = cw.n
 		return st, err
 	}
-	tw := newTableWriter(bw, t, cols, lim)
+	var edge *edgeData
+	query := dataQuery(t, cols, where)
+	if t.Edge && t.graph != nil {
+		edge = newEdgeData(t)
+		query = edge.query(cols, where)
+	}
+	tw := newTableWriter(bw, t, cols, lim, edge)
 	if tw.direct && tw.identity {
 		fmt.Fprintf(bw, "SET IDENTITY_INSERT %s ON;\nGO\n", name)
 	}
 
-	rows, err := q.QueryContext(ctx, dataQuery(t, cols, where))
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return st, readErr("read table "+name, err)
 	}
 	defer rows.Close()
-	nvals := len(cols)
+	first := 0 // the values before the columns': an edge's ends
+	if edge != nil {
+		first = edge.nvals()
+	}
+	nvals := first + len(cols)
 	for _, c := range cols {
 		if c.Type.Name == "sql_variant" {
 			nvals += 4
@@ -584,9 +616,20 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 			return st, readErr("read table "+name, err)
 		}
 		line = append(line[:0], '(')
-		vi := 0
+		if edge != nil {
+			var found bool
+			if line, found, err = edge.appendEnds(line, vals); err != nil {
+				return st, fmt.Errorf("table %s, row %d: %w", commentText(name), st.rows+1, err)
+			}
+			if !found {
+				edge.skipped++
+				continue
+			}
+			tw.ends = len(line)
+		}
+		vi := first
 		for i, c := range cols {
-			if i > 0 {
+			if i > 0 || edge != nil {
 				line = append(line, ", "...)
 			}
 			v := vals[vi]
@@ -646,6 +689,10 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	}
 	if tw.direct && tw.identity {
 		fmt.Fprintf(bw, "SET IDENTITY_INSERT %s OFF;\nGO\n", name)
+	}
+	if edge != nil && edge.skipped > 0 {
+		st.skipped = edge.skipped
+		fmt.Fprintf(bw, "-- %d edges left out: an end's node no longer exists\n", edge.skipped)
 	}
 	if err := bw.Flush(); err != nil {
 		return st, err

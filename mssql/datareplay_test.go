@@ -36,6 +36,10 @@ type dataReplay struct {
 	maxBatch int
 	digests  bool
 	row      func(vals []any) error
+	// edge reads an edge table's rows: their first two values are the
+	// ends, each a subquery over a node table's key (graph.go), passed
+	// to row as replayEnd values before the columns' values.
+	edge bool
 
 	buf      []byte
 	header   bool // fileHeader was read
@@ -186,6 +190,13 @@ func (d *dataReplay) batch(text string) error {
 }
 
 func (d *dataReplay) head() string {
+	if d.edge {
+		list := "$from_id, $to_id"
+		if len(d.cols) > 0 {
+			list += ", " + identList(columnNames(d.cols))
+		}
+		return "INSERT INTO " + d.table + " (" + list + ")"
+	}
 	return "INSERT INTO " + d.table + " (" + identList(columnNames(d.cols)) + ")"
 }
 
@@ -293,6 +304,20 @@ func (d *dataReplay) line(lines []string, i *int) error {
 // emit parses a row's literals (cN or CAST(cN AS type) naming a value of
 // lob) and passes the values on.
 func (d *dataReplay) emit(lits []string, lob map[string]*pieceAcc) error {
+	var ends []any
+	if d.edge {
+		if len(lits) < 2 {
+			return fmt.Errorf("an edge of %d values", len(lits))
+		}
+		for _, lit := range lits[:2] {
+			e, err := parseEnd(lit)
+			if err != nil {
+				return err
+			}
+			ends = append(ends, e)
+		}
+		lits = lits[2:]
+	}
 	if len(lits) != len(d.cols) {
 		return fmt.Errorf("%d values for %d columns", len(lits), len(d.cols))
 	}
@@ -327,9 +352,73 @@ func (d *dataReplay) emit(lits []string, lob map[string]*pieceAcc) error {
 	}
 	d.rows++
 	if d.row != nil {
-		return d.row(vals)
+		return d.row(append(ends, vals...))
 	}
 	return nil
+}
+
+// replayEnd is an end of an edge as its INSERT finds it: the node table
+// and, by key column, the key's value.
+type replayEnd struct {
+	Table string
+	Key   map[string]any
+}
+
+// parseEnd reads an end of an edge, (SELECT $node_id FROM [s].[n] WHERE
+// [k] = literal AND ...), the literals by the type their form says
+// (ParseLiteral of int for numbers, nvarchar for N'...').
+func parseEnd(s string) (replayEnd, error) {
+	body, ok := strings.CutPrefix(s, "(SELECT $node_id FROM ")
+	body, ok2 := strings.CutSuffix(body, ")")
+	if !ok || !ok2 {
+		return replayEnd{}, fmt.Errorf("an end %.120q is not a subquery over a node table", s)
+	}
+	parts := splitOutside(body, " WHERE ")
+	if len(parts) != 2 {
+		return replayEnd{}, fmt.Errorf("an end %.120q without one WHERE", s)
+	}
+	e := replayEnd{Table: parts[0], Key: map[string]any{}}
+	for _, cond := range splitOutside(parts[1], " AND ") {
+		eq := splitOutside(cond, " = ")
+		if len(eq) != 2 || !strings.HasPrefix(eq[0], "[") {
+			return replayEnd{}, fmt.Errorf("condition %.80q of end %.120q", cond, s)
+		}
+		typ := ColumnType{Name: "bigint"}
+		if strings.HasPrefix(eq[1], "N'") {
+			typ = ColumnType{Name: "nvarchar", MaxLength: -1}
+		}
+		v, err := ParseLiteral(typ, eq[1])
+		if err != nil {
+			return replayEnd{}, fmt.Errorf("end %.120q: %w", s, err)
+		}
+		e.Key[eq[0]] = v
+	}
+	return e, nil
+}
+
+// splitOutside splits s at sep outside strings and bracketed names.
+func splitOutside(s, sep string) []string {
+	var out []string
+	start := 0
+	var in byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case in != 0 && (in == '[' && c == ']' || in == '\'' && c == '\''):
+			if i+1 < len(s) && s[i+1] == c {
+				i++
+			} else {
+				in = 0
+			}
+		case in == 0 && (c == '[' || c == '\''):
+			in = c
+		case in == 0 && strings.HasPrefix(s[i:], sep):
+			out = append(out, s[start:i])
+			start = i + len(sep)
+			i += len(sep) - 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // codeLines splits the text of statements at the line breaks outside

@@ -256,7 +256,7 @@ func TestOptionsOnOlderSource(t *testing.T) {
 	sink, _ := s.scriptMem("sample", s.options("sample"))
 	for _, tag := range s.h.Log() {
 		switch tag {
-		case "sqlvault:scoped_configurations", "sqlvault:query_store", "sqlvault:columnstore_order":
+		case "sqlvault:scoped_configurations", "sqlvault:query_store", "sqlvault:columnstore_order", "sqlvault:graph_columns", "sqlvault:edge_constraints":
 			t.Errorf("asked %s of SQL Server 2014", tag)
 		}
 	}

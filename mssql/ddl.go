@@ -544,9 +544,18 @@ func keyList(keys []IndexKey) string {
 		if k.Descending {
 			dir = " DESC"
 		}
-		parts[i] = quoteIdent(k.Column) + dir
+		parts[i] = k.ref() + dir
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ref names the key's column: bracketed, or a graph pseudo-column as it
+// is ($node_id; graph.go).
+func (k IndexKey) ref() string {
+	if k.Pseudo {
+		return k.Column
+	}
+	return quoteIdent(k.Column)
 }
 
 func identList(names []string) string {
@@ -679,8 +688,18 @@ func createTable(t *Table) string {
 			lines = append(lines, "    "+constraintDef(ix, false))
 		}
 	}
-	b.WriteString(strings.Join(lines, ",\n"))
-	b.WriteString("\n)" + tableStorage(t) + ";")
+	if def := graphIndexDef(t); def != "" {
+		lines = append(lines, "    "+def)
+	}
+	if len(lines) == 0 { // an edge table of no columns: CREATE TABLE [s].[e] AS EDGE
+		head := strings.TrimSuffix(b.String(), " (\n")
+		b.Reset()
+		b.WriteString(head)
+	} else {
+		b.WriteString(strings.Join(lines, ",\n"))
+		b.WriteString("\n)")
+	}
+	b.WriteString(graphClause(t) + tableStorage(t) + ";")
 	for _, c := range t.Columns[split:] {
 		if ansiPaddingMatters(c) && c.AnsiPaddingOff == padding {
 			padding = !padding
@@ -698,6 +717,9 @@ func createTable(t *Table) string {
 	}
 	if t.AnsiNullsOff {
 		b.WriteString("\nSET ANSI_NULLS ON;")
+	}
+	if t.Node || t.Edge {
+		return graphVersionCheck() + batch(b.String())
 	}
 	return batch(b.String())
 }

@@ -144,6 +144,7 @@ var statementStart = regexp.MustCompile(`^(\x{FEFF}IF UNICODE\(N'é'\) <> 233 |S
 	`IF OBJECT_ID\(N'tempdb\.\.#sqlvault_lob'\) IS NOT NULL DROP TABLE #sqlvault_lob;\nCREATE TABLE #sqlvault_lob |UPDATE #sqlvault_lob SET |DROP TABLE #sqlvault_lob;|` +
 	`ALTER ROLE |ALTER AUTHORIZATION ON |(GRANT|DENY|REVOKE) [A-Z ]+( ON [A-Z ]+::\[| TO \[| FROM \[)|` +
 	`IF NOT EXISTS \(SELECT 1 FROM sys\.server_principals WHERE name = N'|` +
+	`IF NOT \(CONVERT\(int, SERVERPROPERTY\('EngineEdition'\)\) IN \(5, 8\) OR CONVERT\(int, SERVERPROPERTY\('ProductMajorVersion'\)\) >= 14\)\nBEGIN\n    RAISERROR \(N'sqlvault: this database has graph tables |` +
 	`IF EXISTS \(SELECT 1 FROM sys\.database_scoped_configurations WHERE name = N'|EXEC sys\.sp_tableoption @TableNamePattern = )`)
 
 // principalGuard matches the condition security.sql puts before a

@@ -229,6 +229,39 @@ func TestIntegrationRealServer(t *testing.T) {
 			t.Errorf("%s: original %s, copy %s", name, v, b[name])
 		}
 	}
+	// The edges end in the same nodes, by their keys (the checksums above
+	// cover the edges' own columns only; graph ids differ in the copy).
+	edges := func(name string) []string {
+		t.Helper()
+		conn, err := Connect(ctx, src, name, pw, 60*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		rows, err := conn.QueryContext(ctx, `SELECT CONCAT(N'livesIn ', p.ID, N' -> ', c.Code, N' ', l.since)
+FROM [graph].Person AS p, [graph].livesIn AS l, [graph].City AS c WHERE MATCH(p-(l)->c)
+UNION ALL SELECT CONCAT(N'knows ', p.ID, N' -> ', q.ID, N' ', k.rating)
+FROM [graph].Person AS p, [graph].knows AS k, [graph].Person AS q WHERE MATCH(p-(k)->q)
+UNION ALL SELECT CONCAT(N'knows ', p.ID, N' -> ', c.Code, N' ', k.rating)
+FROM [graph].Person AS p, [graph].knows AS k, [graph].City AS c WHERE MATCH(p-(k)->c)
+ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var e string
+			if err := rows.Scan(&e); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	if ea, eb := edges(srcDB), edges(dstDB); len(ea) != 7 || strings.Join(ea, "\n") != strings.Join(eb, "\n") {
+		t.Errorf("edges of the original:\n%s\nof the copy:\n%s", strings.Join(ea, "\n"), strings.Join(eb, "\n"))
+	}
 	// What comes next: the next order number and the next identity.
 	next := func(name string) string {
 		conn, err := Connect(ctx, src, name, pw, 60*time.Second)

@@ -72,6 +72,7 @@ func (s *scripter) planLeftOut() {
 	leave := func(kind, name, reason string, a absence) {
 		left = append(left, leftItem{kind, name, reason, a})
 	}
+	s.planEdgeTables(leave)
 	s.planDependents(leave)
 	s.planSecurityPolicies(leave)
 	// The tables as scripted, and the parts of views left out.
@@ -169,7 +170,7 @@ func (s *scripter) planRoots() {
 	// The roots: what the options or the catalog leave out.
 	for id, o := range c.objects {
 		switch {
-		case o.typ == "PK" || o.typ == "UQ" || o.typ == "D" || o.typ == "C" || o.typ == "F" || o.typ == "TR" && scriptable[id]:
+		case o.typ == "PK" || o.typ == "UQ" || o.typ == "D" || o.typ == "C" || o.typ == "F" || o.typ == "EC" || o.typ == "TR" && scriptable[id]:
 			// Parts of their table: below.
 		case !scriptable[id]:
 			s.absent[id] = unscripted

@@ -144,6 +144,9 @@ func orderObjects(c *Catalog, tables []*Table, withModules bool, leftOut func(id
 		for _, fk := range t.ForeignKeys {
 			softDep(objKey(t.ID), objKey(fk.Referenced))
 		}
+		for _, n := range t.graphEnds() { // edges load after their nodes
+			softDep(objKey(t.ID), objKey(n.ID))
+		}
 	}
 	for _, t := range c.Types {
 		if t.Table != nil {

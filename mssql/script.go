@@ -361,6 +361,9 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			if err != nil {
 				return nil, fail(err)
 			}
+			if st.skipped > 0 {
+				s.edgesSkipped(t, st.skipped)
+			}
 			done++
 			s.rows += st.rows
 			s.bytes += st.bytes
@@ -675,6 +678,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
 					continue
 				}
+				if t.inlineIndex(ix) { // declared by CREATE TABLE
+					s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
+					continue
+				}
 				b.WriteString("\n" + comment("Index %s on %s", quoteIdent(ix.Name), quoteName(t.Schema, t.Name)))
 				b.WriteString(createIndex(t.Schema, t.Name, ix))
 				s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
@@ -733,6 +740,13 @@ func (s *scripter) writePostData(w io.Writer) error {
 				b.WriteString("\n" + comment("Foreign key %s on %s", quoteIdent(fk.Name), quoteName(n.schema, n.name)))
 				b.WriteString(addForeignKey(fk))
 				s.object("foreign key", quoteName(n.schema, n.name)+"."+quoteIdent(fk.Name))
+			}
+			if g := n.table.graph; g != nil {
+				for _, ec := range g.constraints {
+					b.WriteString("\n" + comment("Edge constraint %s on %s", quoteIdent(ec.Name), quoteName(n.schema, n.name)))
+					b.WriteString(addEdgeConstraint(c, n.table, ec))
+					s.object("edge constraint", quoteName(n.schema, n.name)+"."+quoteIdent(ec.Name))
+				}
 			}
 		}
 		// System versioning.

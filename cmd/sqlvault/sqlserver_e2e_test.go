@@ -93,8 +93,8 @@ func TestE2ESQLServerBackup(t *testing.T) {
 	for _, want := range []string{
 		"warning: sample: procedure [dbo].[usp_Secret]: not scripted: encrypted module",
 		"warning: sample: table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table",
-		"[20/20] [sales].[OrderLines]: 3 rows",
-		"saved: database sample, 20 tables, 52 rows",
+		"[24/24] [sales].[OrderLines]: 3 rows",
+		"saved: database sample, 24 tables, 65 rows",
 		"(consistency: snapshot-isolation)",
 		"database sample: 1 user(s) mapped to server logins are created on restore only where the login exists (needs_logins in manifest.json): sqlvault_sample_login\n",
 	} {
@@ -354,7 +354,7 @@ func TestE2EScript(t *testing.T) {
 	if !bytes.Equal([]byte(r.stdout), m.script(t, "sample")) {
 		t.Error("script to standard output differs from the scripter's output")
 	}
-	if !strings.Contains(r.stderr, "scripted database sample to standard output: 20 tables, 52 rows") {
+	if !strings.Contains(r.stderr, "scripted database sample to standard output: 24 tables, 65 rows") {
 		t.Errorf("summary\n%v", r)
 	}
 	out := filepath.Join(s.dir, "out")

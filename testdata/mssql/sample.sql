@@ -47,6 +47,8 @@ ALTER DATABASE CURRENT SET QUERY_STORE = ON (OPERATION_MODE = READ_WRITE, CLEANU
 GO
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Sample database of sqlvault: every type, every object kind.';
 GO
+CREATE SCHEMA [graph] AUTHORIZATION dbo;
+GO
 CREATE SCHEMA hr AUTHORIZATION dbo;
 GO
 CREATE SCHEMA [odd ]]schema ü] AUTHORIZATION dbo;
@@ -452,6 +454,49 @@ WHILE @i < 42 BEGIN SET @n = NEXT VALUE FOR sales.OrderNumbers; SET @i += 1; END
 INSERT sales.Orders (OrderID, CustomerID, OrderDate, Total, Status) VALUES (1041, 12, '2024-03-01', 999999999999999.9999, 0);
 INSERT sales.OrderLines VALUES (1000, 1, 7, 2, 25), (1000, 2, 8, 1, 50), (1001, 1, 7, 1, 0.0001);
 ALTER INDEX IX_Orders_Status ON sales.Orders DISABLE;
+GO
+
+-- Graph tables (SQL Server 2017; the edge constraint 2019): node tables
+-- with keys (City's is text, one holds a quote), Person's nodes 2 and 3
+-- deleted and 2 inserted again, so that its graph ids (0, 3, 4) are not
+-- its keys; edge tables with an edge constraint (livesIn) and without
+-- (knows, whose edges go to both node tables), an index on ($from_id,
+-- $to_id). The unique indexes on $node_id and $edge_id are named as SQL
+-- Server names those it makes itself.
+CREATE TABLE [graph].City (
+    Code nvarchar(10) NOT NULL CONSTRAINT PK_City PRIMARY KEY CLUSTERED,
+    Name nvarchar(50) NOT NULL,
+    INDEX GRAPH_UNIQUE_INDEX_5C6A0F1E2D3B4A5968778695A4B3C2D1 UNIQUE NONCLUSTERED ($node_id)
+) AS NODE;
+CREATE TABLE [graph].Person (
+    ID int NOT NULL CONSTRAINT PK_Person PRIMARY KEY CLUSTERED,
+    Name nvarchar(50) NOT NULL,
+    INDEX GRAPH_UNIQUE_INDEX_0E1D2C3B4A5948675645342312F1E0D9 UNIQUE NONCLUSTERED ($node_id)
+) AS NODE;
+CREATE TABLE [graph].knows (
+    rating int NULL,
+    INDEX GRAPH_UNIQUE_INDEX_7F6E5D4C3B2A41908F7E6D5C4B3A2918 UNIQUE NONCLUSTERED ($edge_id)
+) AS EDGE;
+CREATE NONCLUSTERED INDEX IX_knows_ends ON [graph].knows ($from_id, $to_id);
+CREATE TABLE [graph].livesIn (
+    since date NULL,
+    INDEX GRAPH_UNIQUE_INDEX_18293A4B5C6D4E7F8091A2B3C4D5E6F7 UNIQUE NONCLUSTERED ($edge_id),
+    CONSTRAINT EC_livesIn CONNECTION ([graph].Person TO [graph].City) ON DELETE CASCADE
+) AS EDGE;
+GO
+INSERT [graph].City (Code, Name) VALUES (N'LON', N'London'), (N'Q''T', N'Quote Town'), (N'ZRH', N'Zürich');
+INSERT [graph].Person (ID, Name) VALUES (1, N'Ada'), (2, N'Grace'), (3, N'Linus');
+DELETE [graph].Person WHERE ID IN (2, 3);
+INSERT [graph].Person (ID, Name) VALUES (2, N'Grace'), (4, N'Edsger');
+INSERT [graph].knows ($from_id, $to_id, rating) VALUES
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 1), (SELECT $node_id FROM [graph].City WHERE Code = N'LON'), 1),
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 1), (SELECT $node_id FROM [graph].Person WHERE ID = 2), 5),
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 2), (SELECT $node_id FROM [graph].Person WHERE ID = 1), 4),
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 4), (SELECT $node_id FROM [graph].Person WHERE ID = 2), 3);
+INSERT [graph].livesIn ($from_id, $to_id, since) VALUES
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 1), (SELECT $node_id FROM [graph].City WHERE Code = N'LON'), '2020-01-01'),
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 2), (SELECT $node_id FROM [graph].City WHERE Code = N'ZRH'), NULL),
+    ((SELECT $node_id FROM [graph].Person WHERE ID = 4), (SELECT $node_id FROM [graph].City WHERE Code = N'Q''T'), '1970-05-11');
 GO
 
 CREATE FUNCTION sales.fn_CustomerOrders (@CustomerID int)

@@ -193,7 +193,7 @@ func (db *DB) tablesResult() *result {
 				retention, unit = t.Retention, t.RetentionUnit
 			}
 		}
-		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, false, false, false, !t.AnsiNullsOff, retention, unit)
+		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, t.Node, t.Edge, false, !t.AnsiNullsOff, retention, unit)
 	}
 	return r
 }
@@ -206,6 +206,9 @@ func (db *DB) columnsResult() *result {
 		"identity_seed:s", "identity_increment:s", "identity_last_value:s", "identity_not_for_replication:f",
 		"computed_definition:S", "is_persisted:f", "default_name:s", "default_definition:S")
 	for _, t := range db.allTables() {
+		for _, g := range graphColumns(t) {
+			g.row(db, t, r)
+		}
 		for _, c := range t.Columns {
 			typeName, typeSchema, userDefined := c.typ.name, "sys", false
 			if c.alias != nil {
@@ -283,10 +286,14 @@ func (db *DB) indexColumnsResult() *result {
 		"is_included_column:f", "column_name:s")
 	db.indexSets(func(oid int64, ix *Index, _ []*Column) {
 		n := int64(0)
-		for i, k := range ix.Keys {
-			n++
+		ordinal := int64(0)
+		for _, k := range ix.Keys {
 			name, desc := strings.CutSuffix(k, " DESC")
-			r.add(oid, ix.id, n, int64(i+1), desc, false, name)
+			for _, col := range db.indexColumnNames(oid, name) {
+				n++
+				ordinal++
+				r.add(oid, ix.id, n, ordinal, desc, false, col)
+			}
 		}
 		for _, c := range ix.Included {
 			n++

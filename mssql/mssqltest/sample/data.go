@@ -126,7 +126,8 @@ func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqlte
 		return mssqltest.Errorf(102, 15, "Incorrect syntax near 'SELECT'.")
 	}
 	sel = strings.TrimPrefix(sel, "SELECT ")
-	from, _, _ = cutTop(from, "\n")
+	from, rest, _ := cutTop(from, "\n")
+	from = strings.TrimSuffix(from, " AS e") // an edge table's (graph.go)
 	schema, name, ok := unquoteName(from)
 	if !ok {
 		return mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", from)
@@ -137,6 +138,9 @@ func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqlte
 	}
 	if h.DenySelect[schema+"."+name] {
 		return mssqltest.PermissionDenied("SELECT", name, db.Name, schema)
+	}
+	if t.Edge {
+		return db.edgeData(t, sel, rest, w)
 	}
 	var items []selectItem
 	var cols []mssqltest.Column

@@ -319,6 +319,15 @@ type Table struct {
 	LargeValuesOutOfRow bool
 	TextInRow           int64
 
+	// Node and Edge make a graph node or edge table (SQL Server 2017;
+	// graph.go): NodeIDs are a node table's graph ids by row (nil: the
+	// row's position), Ends an edge table's ends by row, EdgeConstraints
+	// its edge constraints (SQL Server 2019).
+	Node, Edge      bool
+	NodeIDs         []int64
+	Ends            [][2]NodeRef
+	EdgeConstraints []*EdgeConstraint
+
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when
 	// set, for NRows rows.
@@ -555,7 +564,7 @@ func (db *DB) Build() {
 	}
 	for _, t := range all {
 		for i, c := range t.Columns {
-			c.id = int64(i + 1)
+			c.id = int64(i+1) + int64(len(graphColumns(t)))
 			if a := db.aliasType(c.Type); a != nil {
 				c.alias = a
 				c.typ = parseType(a.Base)
@@ -594,6 +603,9 @@ func (db *DB) Build() {
 		}
 		for _, ck := range t.Checks {
 			ck.id = db.addObject(t.Schema, ck.Name, "C", t.ID)
+		}
+		for _, ec := range t.EdgeConstraints {
+			ec.id = db.addObject(t.Schema, ec.Name, "EC", t.ID)
 		}
 	}
 	for i, p := range db.Principals {

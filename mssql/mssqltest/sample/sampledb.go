@@ -60,6 +60,7 @@ func New() *DB {
 			MaxStorageMB: 500, IntervalMinutes: 15, StaleDays: 45, FlushSeconds: 900, MaxPlans: 100},
 		Schemas: []*Schema{
 			{Name: "evil" + Hostile, Owner: "dbo"},
+			{Name: "graph", Owner: "dbo"},
 			{Name: "hr", Owner: "dbo"},
 			{Name: "odd ]schema ü", Owner: "dbo"},
 			{Name: "reports", Owner: "reporting"},
@@ -136,6 +137,7 @@ func New() *DB {
 	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
 		tuned(), tunedFacts(), tenantNotes(), documents()}
+	db.Tables = append(db.Tables, graphTables()...)
 	db.Modules = modules()
 	// Row-level security (SQL Server 2016): a disabled policy with a
 	// filter and a block predicate (an enabled filter predicate makes a
@@ -679,4 +681,51 @@ func itoa2(n int64) string {
 		return "0" + itoa(n)
 	}
 	return itoa(n)
+}
+
+// graphTables are node and edge tables (SQL Server 2017; the edge
+// constraint 2019): graph.City, whose key is text (one with a quote), and
+// graph.Person, whose nodes 1 and 2 were deleted and one inserted again,
+// so that graph ids and keys differ; graph.livesIn, with an edge
+// constraint, and graph.knows, without one, whose edges go to both node
+// tables, with an index on ($from_id, $to_id). The rows of the edges are
+// in the order of their data query (their ends' node tables by object id,
+// then keys).
+func graphTables() []*Table {
+	city := &Table{Schema: "graph", Name: "City", Node: true, Columns: []*Column{
+		{Name: "Code", Type: "nvarchar(10)"},
+		{Name: "Name", Type: "nvarchar(50)"},
+	}, Indexes: []*Index{
+		{Name: "PK_City", Type: 1, PrimaryKey: true, Keys: []string{"Code"}},
+		{Name: "GRAPH_UNIQUE_INDEX_5C6A0F1E2D3B4A5968778695A4B3C2D1", Type: 2, Unique: true, Keys: []string{"$node_id"}},
+	}, Rows: [][]any{{"LON", "London"}, {"Q'T", "Quote Town"}, {"ZRH", "Zürich"}}}
+	person := &Table{Schema: "graph", Name: "Person", Node: true, Columns: []*Column{
+		{Name: "ID", Type: "int"},
+		{Name: "Name", Type: "nvarchar(50)"},
+	}, Indexes: []*Index{
+		{Name: "PK_Person", Type: 1, PrimaryKey: true, Keys: []string{"ID"}},
+		{Name: "GRAPH_UNIQUE_INDEX_0E1D2C3B4A5948675645342312F1E0D9", Type: 2, Unique: true, Keys: []string{"$node_id"}},
+	}, Rows: [][]any{{1, "Ada"}, {2, "Grace"}, {4, "Edsger"}}, NodeIDs: []int64{0, 3, 4}}
+	knows := &Table{Schema: "graph", Name: "knows", Edge: true, Columns: []*Column{
+		{Name: "rating", Type: "int", Nullable: true},
+	}, Indexes: []*Index{
+		{Name: "GRAPH_UNIQUE_INDEX_7F6E5D4C3B2A41908F7E6D5C4B3A2918", Type: 2, Unique: true, Keys: []string{"$edge_id"}},
+		{Name: "IX_knows_ends", Type: 2, Keys: []string{"$from_id", "$to_id"}},
+	}, Rows: [][]any{{1}, {5}, {4}, {3}}, Ends: [][2]NodeRef{
+		{{"graph.Person", 0}, {"graph.City", 0}},
+		{{"graph.Person", 0}, {"graph.Person", 3}},
+		{{"graph.Person", 3}, {"graph.Person", 0}},
+		{{"graph.Person", 4}, {"graph.Person", 3}},
+	}}
+	livesIn := &Table{Schema: "graph", Name: "livesIn", Edge: true, Columns: []*Column{
+		{Name: "since", Type: "date", Nullable: true},
+	}, Indexes: []*Index{
+		{Name: "GRAPH_UNIQUE_INDEX_18293A4B5C6D4E7F8091A2B3C4D5E6F7", Type: 2, Unique: true, Keys: []string{"$edge_id"}},
+	}, EdgeConstraints: []*EdgeConstraint{{Name: "EC_livesIn", Clauses: [][2]string{{"graph.Person", "graph.City"}}, Cascade: true}},
+		Rows: [][]any{{d(2020, 1, 1)}, {nil}, {d(1970, 5, 11)}}, Ends: [][2]NodeRef{
+			{{"graph.Person", 0}, {"graph.City", 0}},
+			{{"graph.Person", 3}, {"graph.City", 2}},
+			{{"graph.Person", 4}, {"graph.City", 1}},
+		}}
+	return []*Table{city, person, knows, livesIn}
 }

@@ -199,6 +199,10 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.tablesResult()
 	case "sqlvault:columns":
 		r = db.columnsResult()
+	case "sqlvault:graph_columns":
+		r = db.graphColumnsResult()
+	case "sqlvault:edge_constraints":
+		r = db.edgeConstraintsResult()
 	case "sqlvault:indexes":
 		r = db.indexesResult()
 	case "sqlvault:index_columns":

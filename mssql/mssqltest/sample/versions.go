@@ -258,8 +258,11 @@ func (db *DB) As(v Version) *DB {
 	before := func(major int) bool { return v.Major < major }
 	var tables []*Table
 	for _, t := range db.Tables {
-		if t.MemoryOptimized && before(12) {
+		if t.MemoryOptimized && before(12) || (t.Node || t.Edge) && before(14) {
 			continue
+		}
+		if before(15) {
+			t.EdgeConstraints = nil // SQL Server 2019
 		}
 		if before(13) {
 			t.Temporal, t.History, t.Period = 0, "", [2]string{}

@@ -45,6 +45,10 @@ DECLARE @sql nvarchar(max) = N'CREATE NONCLUSTERED INDEX [ix' + NCHAR(13) + NCHA
 EXEC sys.sp_executesql @sql;
 GO
 
+-- Index [IX_knows_ends] on [graph].[knows]
+CREATE NONCLUSTERED INDEX [IX_knows_ends] ON [graph].[knows] ($from_id ASC, $to_id ASC);
+GO
+
 -- Index [ix_PositionsHistory] on [hr].[PositionsHistory]
 CREATE CLUSTERED INDEX [ix_PositionsHistory] ON [hr].[PositionsHistory] ([ValidTo] ASC, [ValidFrom] ASC) WITH (DATA_COMPRESSION = PAGE);
 GO
@@ -116,6 +120,16 @@ GO
 
 -- Check constraint [CK_OrderLines_Quantity] on [sales].[OrderLines]
 ALTER TABLE [sales].[OrderLines] WITH CHECK ADD CONSTRAINT [CK_OrderLines_Quantity] CHECK ([Quantity]>(0));
+GO
+
+-- Edge constraint [EC_livesIn] on [graph].[livesIn]
+IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 15
+BEGIN
+    DECLARE @sql nvarchar(max) = N'ALTER TABLE [graph].[livesIn] ADD CONSTRAINT [EC_livesIn] CONNECTION ([graph].[Person] TO [graph].[City]) ON DELETE CASCADE;';
+    EXEC sys.sp_executesql @sql;
+END
+ELSE
+    PRINT N'sqlvault: edge constraint [EC_livesIn] of [graph].[livesIn] needs SQL Server 2019 or later; not set';
 GO
 
 -- Foreign key [FK_Departments_Manager] on [hr].[Departments]

@@ -10,7 +10,7 @@
 --   SSMS:               connect to NEWDB, Query > SQLCMD Mode, and run these two lines in a new query window:
 --                         :setvar SqlvaultDir C:\path\to\folder
 --                         :r C:\path\to\folder\restore.sql
--- Target: SQL Server 2016 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
+-- Target: SQL Server 2017 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), graph tables (SQL Server 2017), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
 -- On an older target the first object it cannot create stops the restore with the server's error. Options and
 -- settings of newer versions (database and index options, scoped configurations, Query Store, data masks,
 -- history retention, ordered columnstore) are skipped where the target lacks them, each with a message
@@ -28,6 +28,10 @@
 :r $(SqlvaultDir)/data/dbo.TunedFacts.sql
 :r $(SqlvaultDir)/data/dbo.Validity.sql
 :r $(SqlvaultDir)/data/evil%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.t%0D%0ADROP%20DATABASE%20x%3B%0D%0AGO%0D%0A%24%28x%29%20%2A%2F%20it%27s.sql
+:r $(SqlvaultDir)/data/graph.City.sql
+:r $(SqlvaultDir)/data/graph.Person.sql
+:r $(SqlvaultDir)/data/graph.knows.sql
+:r $(SqlvaultDir)/data/graph.livesIn.sql
 :r $(SqlvaultDir)/data/hr.Departments.sql
 :r $(SqlvaultDir)/data/hr.Employees.sql
 :r $(SqlvaultDir)/data/hr.Positions.sql

@@ -14,7 +14,7 @@ SET NUMERIC_ROUNDABORT OFF;
 SET QUOTED_IDENTIFIER ON;
 GO
 -- Schema of database [sample]
--- Target: SQL Server 2016 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
+-- Target: SQL Server 2017 or later (for COLUMNSTORE_ARCHIVE compression (SQL Server 2014), clustered columnstore indexes (SQL Server 2014), graph tables (SQL Server 2017), indexes of table types (SQL Server 2014), temporal tables and periods (SQL Server 2016)), Azure SQL Database or Azure SQL Managed Instance.
 -- On an older target the first object it cannot create stops the restore with the server's error. Options and
 -- settings of newer versions (database and index options, scoped configurations, Query Store, data masks,
 -- history retention, ordered columnstore) are skipped where the target lacks them, each with a message
@@ -126,6 +126,10 @@ GO
 -- Schema [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
 DECLARE @sql nvarchar(max) = N'CREATE SCHEMA [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] AUTHORIZATION [dbo];';
 EXEC sys.sp_executesql @sql;
+GO
+
+-- Schema [graph]
+CREATE SCHEMA [graph] AUTHORIZATION [dbo];
 GO
 
 -- Schema [hr]
@@ -394,6 +398,62 @@ GO
 -- Table [evil\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's].[t\r\nDROP DATABASE x;\r\nGO\r\n$\(x) *\/ it's]
 DECLARE @sql nvarchar(max) = N'CREATE TABLE [evil' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s].[t' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] (' + NCHAR(10) + N'    [id] int IDENTITY(1,1) NOT NULL,' + NCHAR(10) + N'    [c' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] nvarchar(40) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,' + NCHAR(10) + N'    CONSTRAINT [PK' + NCHAR(13) + NCHAR(10) + N'DROP DATABASE x;' + NCHAR(13) + NCHAR(10) + N'GO' + NCHAR(13) + NCHAR(10) + N'$' + N'(x) */ it''s] PRIMARY KEY CLUSTERED ([id] ASC)' + NCHAR(10) + N');';
 EXEC sys.sp_executesql @sql;
+GO
+
+-- Table [graph].[City]
+IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14)
+BEGIN
+    RAISERROR (N'sqlvault: this database has graph tables (AS NODE, AS EDGE), which need SQL Server 2017 or later; nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE TABLE [graph].[City] (
+    [Code] nvarchar(10) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    [Name] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    CONSTRAINT [PK_City] PRIMARY KEY CLUSTERED ([Code] ASC),
+    INDEX [GRAPH_UNIQUE_INDEX_5C6A0F1E2D3B4A5968778695A4B3C2D1] UNIQUE NONCLUSTERED ($node_id ASC)
+) AS NODE;
+GO
+
+-- Table [graph].[Person]
+IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14)
+BEGIN
+    RAISERROR (N'sqlvault: this database has graph tables (AS NODE, AS EDGE), which need SQL Server 2017 or later; nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE TABLE [graph].[Person] (
+    [ID] int NOT NULL,
+    [Name] nvarchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL,
+    CONSTRAINT [PK_Person] PRIMARY KEY CLUSTERED ([ID] ASC),
+    INDEX [GRAPH_UNIQUE_INDEX_0E1D2C3B4A5948675645342312F1E0D9] UNIQUE NONCLUSTERED ($node_id ASC)
+) AS NODE;
+GO
+
+-- Table [graph].[knows]
+IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14)
+BEGIN
+    RAISERROR (N'sqlvault: this database has graph tables (AS NODE, AS EDGE), which need SQL Server 2017 or later; nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE TABLE [graph].[knows] (
+    [rating] int NULL,
+    INDEX [GRAPH_UNIQUE_INDEX_7F6E5D4C3B2A41908F7E6D5C4B3A2918] UNIQUE NONCLUSTERED ($edge_id ASC)
+) AS EDGE;
+GO
+
+-- Table [graph].[livesIn]
+IF NOT (CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) OR CONVERT(int, SERVERPROPERTY('ProductMajorVersion')) >= 14)
+BEGIN
+    RAISERROR (N'sqlvault: this database has graph tables (AS NODE, AS EDGE), which need SQL Server 2017 or later; nothing after this batch runs (SET NOEXEC ON)', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE TABLE [graph].[livesIn] (
+    [since] date NULL,
+    INDEX [GRAPH_UNIQUE_INDEX_18293A4B5C6D4E7F8091A2B3C4D5E6F7] UNIQUE NONCLUSTERED ($edge_id ASC)
+) AS EDGE;
 GO
 
 -- Table [hr].[Departments]

@@ -99,8 +99,8 @@ func (c *Catalog) addFulltextIndex(r *record) error {
 		fi.Stoplist, fi.Named = r.str("stoplist_name"), true
 	}
 	if fi.PropertyList != "" {
-		t.notes = append(t.notes, Unscripted{"full-text search property list", quoteName(t.Schema, t.Name),
-			"its full-text index uses the search property list " + quoteIdent(fi.PropertyList) + ", which is not scripted; created without it"})
+		t.notes = append(t.notes, Unscripted{Kind: "full-text search property list", Name: quoteName(t.Schema, t.Name),
+			Reason: "its full-text index uses the search property list " + quoteIdent(fi.PropertyList) + ", which is not scripted; created without it"})
 	}
 	t.FullText = fi
 	return nil

@@ -406,8 +406,8 @@ ORDER BY fic.object_id, fic.column_id`
 	// (full-text catalogs and stoplists are scripted), XML schema collections, keys
 	// and certificates, credentials, external data sources and file
 	// formats, audit specifications, event notifications, plan guides,
-	// Service Broker services on user queues and remote service bindings,
-	// and change-tracked tables. Names starting with ## are the server's
+	// Service Broker services on user queues and remote service bindings
+	// (change tracking is scripted: changetracking.go). Names starting with ## are the server's
 	// own certificates and keys.
 	qDatabaseEntities = `/* sqlvault:database_entities */
 SELECT N'search property list' AS kind, CAST(NULL AS sysname) AS schema_name, pl.name FROM sys.registered_search_property_lists AS pl
@@ -425,7 +425,6 @@ UNION ALL SELECT N'event notification', CAST(NULL AS sysname), en.name FROM sys.
 UNION ALL SELECT N'plan guide', CAST(NULL AS sysname), pg.name FROM sys.plan_guides AS pg
 UNION ALL SELECT N'service', CAST(NULL AS sysname), sv.name FROM sys.services AS sv WHERE OBJECTPROPERTY(sv.service_queue_id, 'IsMSShipped') = 0
 UNION ALL SELECT N'remote service binding', CAST(NULL AS sysname), rsb.name FROM sys.remote_service_bindings AS rsb
-UNION ALL SELECT N'change tracking', SCHEMA_NAME(t.schema_id), t.name FROM sys.change_tracking_tables AS ct JOIN sys.tables AS t ON t.object_id = ct.object_id
 ORDER BY kind, schema_name, name`
 
 	// qPrincipals lists the database principals: users, roles and the

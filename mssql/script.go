@@ -467,6 +467,7 @@ func (s *scripter) plan() {
 	s.selectTables()
 	s.planLeftOut()
 	sortUnscripted(s.m.Unscripted)
+	withActions(s.m.Unscripted)
 	sortUnscripted(s.m.LeftOut)
 	s.nodes = orderObjects(s.c, s.tables, !s.filtered, func(id int64) bool { _, gone := s.absent[id]; return gone })
 }
@@ -755,6 +756,8 @@ func (s *scripter) writePostData(w io.Writer) error {
 				}
 			}
 		}
+		// Change tracking, once the data and primary keys are there.
+		s.writeChangeTracking(&b)
 		// Triggers, after the data so that loading does not fire them.
 		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))

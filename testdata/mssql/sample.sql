@@ -499,6 +499,23 @@ CREATE PROCEDURE dbo.usp_Secret WITH ENCRYPTION AS SELECT 1 AS secret;
 GO
 CREATE QUEUE dbo.AuditQueue;
 GO
+CREATE MESSAGE TYPE [//sqlvault/AuditMessage] VALIDATION = WELL_FORMED_XML;
+CREATE CONTRACT [//sqlvault/AuditContract] ([//sqlvault/AuditMessage] SENT BY INITIATOR);
+CREATE SERVICE [//sqlvault/AuditService] ON QUEUE dbo.AuditQueue ([//sqlvault/AuditContract]);
+GO
+-- A numbered procedure (deprecated): ;2 is reported, not scripted.
+CREATE PROCEDURE dbo.usp_Numbered
+AS
+SELECT 1 AS n;
+GO
+CREATE PROCEDURE dbo.usp_Numbered;2
+AS
+SELECT 2 AS n;
+GO
+-- Change tracking, scripted after the data (sales.Customers has a primary key).
+ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 3 DAYS, AUTO_CLEANUP = ON);
+ALTER TABLE sales.Customers ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON);
+GO
 CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';
 GO
 EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';

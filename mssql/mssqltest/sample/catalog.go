@@ -569,9 +569,3 @@ func (db *DB) statsResult() *result {
 	}
 	return r
 }
-
-// databaseEntitiesResult answers qDatabaseEntities; the model has none
-// of its kinds.
-func (db *DB) databaseEntitiesResult() *result {
-	return newResult("kind:s", "schema_name:s", "name:s")
-}

@@ -67,6 +67,16 @@ type DB struct {
 	// SecurityPolicies are row-level security policies (AddSecurityPolicy
 	// adds one to a built database).
 	SecurityPolicies []*SecurityPolicy
+	// ChangeTracking turns change tracking on (Table.ChangeTracked for
+	// tables); CDC are the capture instances of change data capture (nil:
+	// off); NumberedProcedures the procedures ;2 and up; Broker the user
+	// Service Broker message types, contracts and routes; Entities the
+	// rows of the database_entities query (features.go).
+	ChangeTracking     *ChangeTracking
+	CDC                []*CaptureInstance
+	NumberedProcedures []*NumberedProcedure
+	Broker             []*BrokerObject
+	Entities           []*Entity
 
 	objects []*objRow
 	nextID  int64
@@ -208,6 +218,8 @@ type Column struct {
 	// server sends the values unmasked whatever the login may do: it
 	// models the catalog the scripter checks, not the masking.
 	Masked string
+	// Encrypted makes it an Always Encrypted column.
+	Encrypted *Encryption
 
 	id       int64
 	typ      colType
@@ -311,6 +323,12 @@ type Table struct {
 	LockEscalation      string
 	LargeValuesOutOfRow bool
 	TextInRow           int64
+	// ChangeTracked is change tracking on the table (with DB.ChangeTracking),
+	// TrackColumnsUpdated its TRACK_COLUMNS_UPDATED; Ledger makes it a
+	// ledger table.
+	ChangeTracked       bool
+	TrackColumnsUpdated bool
+	Ledger              *Ledger
 
 	// Rows are the rows in key order, one value per column (computed and
 	// rowversion columns are ignored); Gen generates them instead when

@@ -148,6 +148,18 @@ func New() *DB {
 		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
 		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
 	}
+	// Scripted or reported apart (features.go): change tracking on the
+	// database and sales.Customers, a numbered procedure (;2 of
+	// dbo.usp_Numbered), and a Service Broker message type, contract and
+	// service on dbo.AuditQueue.
+	db.ChangeTracking = &ChangeTracking{Retention: 3, Units: "DAYS", AutoCleanup: true}
+	db.table("sales.Customers").ChangeTracked = true
+	db.table("sales.Customers").TrackColumnsUpdated = true
+	db.Modules = append(db.Modules, &Module{Schema: "dbo", Name: "usp_Numbered", Type: "P", AnsiNulls: true, QuotedIdentifier: true,
+		Definition: "CREATE PROCEDURE dbo.usp_Numbered\nAS\nSELECT 1 AS n;"})
+	db.NumberedProcedures = []*NumberedProcedure{{Procedure: "dbo.usp_Numbered", Number: 2, Definition: "CREATE PROCEDURE dbo.usp_Numbered;2\nAS\nSELECT 2 AS n;"}}
+	db.Broker = []*BrokerObject{{Kind: "contract", Name: "//sqlvault/AuditContract"}, {Kind: "message type", Name: "//sqlvault/AuditMessage"}}
+	db.Entities = []*Entity{{Kind: "service", Name: "//sqlvault/AuditService"}}
 	db.Build()
 	return db
 }

@@ -152,6 +152,14 @@ func (db *DB) ledgerTablesResult() *result {
 	return r
 }
 
+// ownerID is the principal_id of an owner, dbo (1) for "".
+func (db *DB) ownerID(name string) int64 {
+	if name == "" {
+		return 1
+	}
+	return db.principalID(name)
+}
+
 // databaseEntitiesResult answers qDatabaseEntities with the model's
 // Entities.
 func (db *DB) databaseEntitiesResult() *result {

@@ -386,6 +386,7 @@ type FulltextCatalog struct {
 	Name            string
 	Default         bool
 	AccentSensitive bool
+	Owner           string // "" for dbo
 }
 
 // FulltextStoplist is a full-text stoplist; its words are
@@ -393,6 +394,7 @@ type FulltextCatalog struct {
 type FulltextStoplist struct {
 	Name  string
 	Words []string
+	Owner string // "" for dbo
 }
 
 // FulltextIndex is a full-text index.

@@ -77,8 +77,8 @@ func New() *DB {
 			{Name: "trg_DDL_NoDrop", Disabled: true,
 				Definition: "CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND"},
 		},
-		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true}},
-		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}}},
+		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true, Owner: "reporting"}},
+		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}, Owner: "app_user"}},
 		PartitionFunctions: []*PartitionFunction{
 			{Name: "pf_FactsDay", Type: "date", RangeRight: true, Boundaries: []any{d(2024, 1, 2)}},
 			// Unused: a collated character parameter, RANGE LEFT, a quote.

@@ -46,6 +46,12 @@ GO
 IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL
     ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];
 GO
+IF EXISTS (SELECT 1 FROM sys.fulltext_catalogs WHERE name = N'ftc_Sample')
+    ALTER AUTHORIZATION ON FULLTEXT CATALOG::[ftc_Sample] TO [reporting];
+GO
+IF EXISTS (SELECT 1 FROM sys.fulltext_stoplists WHERE name = N'sl_Sample')
+    ALTER AUTHORIZATION ON FULLTEXT STOPLIST::[sl_Sample] TO [app_user];
+GO
 
 -- Permissions on the database
 GRANT VIEW DEFINITION TO [auditors];

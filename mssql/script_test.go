@@ -283,6 +283,8 @@ func TestSecurity(t *testing.T) {
 		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
 		"CREATE TRIGGER [trg_DDL_Audit] ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';",
 		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;",
+		// Its extended property (@level0type = N'TRIGGER'), once it exists.
+		"DECLARE @value sql_variant = CAST(CAST(N'Notes new tables' AS nvarchar(16)) AS sql_variant);\nIF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';",
 		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
 		"CREATE TRIGGER [trg_DDL_NoDrop] ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND",
 		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_NoDrop')\n    DISABLE TRIGGER [trg_DDL_NoDrop] ON DATABASE;",

@@ -520,6 +520,8 @@ CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was 
 GO
 EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';
 GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Notes new tables', @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';
+GO
 -- A disabled DDL trigger that would roll back every DROP TABLE (the
 -- restore creates it disabled, last).
 CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE

@@ -425,7 +425,7 @@ type Synonym struct {
 }
 
 // ExtProp is an extended property. Target is "" for the database,
-// "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
+// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
 // "index:S.N.IX".
 type ExtProp struct {
 	Target string

@@ -147,6 +147,7 @@ func New() *DB {
 		{Target: "principal:app_user", Name: "MS_Description", Value: "The application"},
 		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
 		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
+		{Target: "dbtrigger:trg_DDL_Audit", Name: "MS_Description", Value: "Notes new tables"},
 	}
 	// Scripted or reported apart (features.go): change tracking on the
 	// database and sales.Customers, a numbered procedure (;2 of

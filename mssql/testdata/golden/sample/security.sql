@@ -139,6 +139,12 @@ IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DD
     DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;
 GO
 
+-- Extended property N'MS_Description' of database trigger [trg_DDL_Audit]
+DECLARE @value sql_variant = CAST(CAST(N'Notes new tables' AS nvarchar(16)) AS sql_variant);
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
+    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';
+GO
+
 -- Database trigger [trg_DDL_NoDrop]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;

@@ -354,11 +354,13 @@ type dependency struct {
 }
 
 // Unscripted is an object the scripter cannot script; it is listed in the
-// manifest and warned about.
+// manifest and warned about. Action, what to do about it, is filled in for
+// the manifest's unscripted list from the kind and reason (report.go).
 type Unscripted struct {
 	Kind   string `json:"kind"`
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
+	Action string `json:"action,omitempty"`
 }
 
 // Catalog is what the scripter knows about a database.
@@ -398,6 +400,9 @@ type Catalog struct {
 	// XMLSchemaCollections are the XML schema collections that can be
 	// scripted, ordered by schema and name.
 	XMLSchemaCollections []*XMLSchemaCollection
+	// ChangeTracking is the database's change tracking, nil where it is
+	// off (changetracking.go).
+	ChangeTracking *ChangeTracking
 
 	objects    map[int64]*object
 	tables     map[int64]*Table
@@ -414,6 +419,8 @@ type Catalog struct {
 	// badFunctions are the partition functions whose boundaries cannot
 	// be rendered (checkPartitioning).
 	badFunctions []Unscripted
+	// features are what readFeatures found about tables (features.go).
+	features map[int64]*featureNotes
 }
 
 func newCatalog() *Catalog {
@@ -557,7 +564,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		{qFulltextIndexes, c.addFulltextIndex},
 		{qFulltextIndexColumns, c.addFulltextIndexColumn},
 		{qDatabaseEntities(major), func(r *record) error {
-			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), "this kind of object is not scripted")
+			c.unscripted(r.str("kind"), quoteName(r.str("schema_name"), r.str("name")), entityReason(r.str("kind")))
 			return nil
 		}},
 		{qPrincipals, c.addPrincipal},
@@ -583,6 +590,9 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.readFeatures(ctx, q, major); err != nil {
+		return nil, err
 	}
 	c.finish()
 	return c, nil
@@ -921,7 +931,11 @@ func (c *Catalog) finish() {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
 		o := c.objects[id]
-		c.unscripted("object type "+o.typ, quoteName(o.schema, o.name), "this kind of object is not scripted")
+		kind, reason := "object type "+o.typ, "this kind of object is not scripted"
+		if o.typ == "SQ" {
+			kind, reason = "queue", "Service Broker queue: Service Broker objects are not scripted"
+		}
+		c.unscripted(kind, quoteName(o.schema, o.name), reason)
 	}
 	c.planSecurity()
 	sortUnscripted(c.Unscripted)

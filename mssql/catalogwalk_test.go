@@ -125,6 +125,30 @@ func walkCatalog(t *testing.T, db *sample.DB, m *Manifest) {
 	for _, o := range db.Other {
 		check("object type "+o.Type, quoteName(o.Schema, o.Name))
 	}
+	for _, np := range db.NumberedProcedures {
+		schema, name, _ := strings.Cut(np.Procedure, ".")
+		check("numbered procedure", quoteName(schema, name)+";"+itoa(np.Number))
+	}
+	for _, b := range db.Broker {
+		check(b.Kind, quoteIdent(b.Name))
+	}
+	for _, e := range db.Entities {
+		check(e.Kind, quoteName(e.Schema, e.Name))
+	}
+	if db.ChangeTracking != nil {
+		check("change tracking", quoteIdent(db.Name))
+		for _, tb := range db.Tables {
+			if tb.ChangeTracked {
+				check("change tracking", quoteName(tb.Schema, tb.Name))
+			}
+		}
+	}
+	// Every entry says what to do.
+	for _, u := range m.Unscripted {
+		if u.Action == "" {
+			t.Errorf("%s %s: no action", u.Kind, u.Name)
+		}
+	}
 	props := 0
 	for _, o := range m.Objects {
 		if o.Kind == "extended property" {

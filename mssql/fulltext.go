@@ -23,6 +23,9 @@ type FulltextCatalog struct {
 	Name            string
 	Default         bool // AS DEFAULT
 	AccentSensitive bool // ACCENT_SENSITIVITY = ON
+	// OwnerID is sys.fulltext_catalogs.principal_id (SQL Server 2008):
+	// security.sql hands a catalog owned by another than dbo to its owner.
+	OwnerID int64
 }
 
 // FulltextStoplist is a user full-text stoplist with its stopwords.
@@ -30,6 +33,9 @@ type FulltextStoplist struct {
 	ID    int64
 	Name  string
 	Words []Stopword
+	// OwnerID is sys.fulltext_stoplists.principal_id (SQL Server 2008),
+	// as FulltextCatalog.OwnerID.
+	OwnerID int64
 }
 
 // Stopword is a word of a stoplist in a language (an LCID).
@@ -62,20 +68,45 @@ type FulltextColumn struct {
 
 func (c *Catalog) addFulltextCatalog(r *record) error {
 	c.FulltextCatalogs = append(c.FulltextCatalogs, &FulltextCatalog{Name: r.str("name"),
-		Default: r.bool("is_default"), AccentSensitive: r.bool("is_accent_sensitivity_on")})
+		Default: r.bool("is_default"), AccentSensitive: r.bool("is_accent_sensitivity_on"), OwnerID: r.int("principal_id")})
 	return nil
 }
 
 func (c *Catalog) addFulltextStopword(r *record) error {
 	id := r.int("stoplist_id")
 	if n := len(c.FulltextStoplists); n == 0 || c.FulltextStoplists[n-1].ID != id {
-		c.FulltextStoplists = append(c.FulltextStoplists, &FulltextStoplist{ID: id, Name: r.str("name")})
+		c.FulltextStoplists = append(c.FulltextStoplists, &FulltextStoplist{ID: id, Name: r.str("name"), OwnerID: r.int("principal_id")})
 	}
 	if !r.null("stopword") {
 		sl := c.FulltextStoplists[len(c.FulltextStoplists)-1]
 		sl.Words = append(sl.Words, Stopword{Word: r.str("stopword"), Language: r.int("language_id")})
 	}
 	return nil
+}
+
+// fulltextOwners hands the full-text catalogs and stoplists owned by
+// another than dbo to their owners (ALTER AUTHORIZATION ON FULLTEXT
+// CATALOG:: and FULLTEXT STOPLIST::, "ALTER AUTHORIZATION"), or reports
+// that dbo owns them in the copy. Each runs only where schema.sql created
+// its catalog or stoplist (not where full-text search is not installed).
+func (s *security) fulltextOwners() {
+	give := func(class, view, name string, owner int64) {
+		if owner == 0 || owner == 1 {
+			return
+		}
+		kind := strings.ToLower(class) + " owner"
+		if to, ok := s.owner(owner, kind, quoteIdent(name), "dbo"); ok {
+			stmt := fmt.Sprintf("IF EXISTS (SELECT 1 FROM sys.%s WHERE name = %s)\n    ALTER AUTHORIZATION ON %s::%s TO %s;",
+				view, nlit(name), class, quoteIdent(name), to)
+			s.add("Owners", kind, quoteIdent(name), s.guard(stmt, owner), 0)
+		}
+	}
+	for _, fc := range s.c.FulltextCatalogs {
+		give("FULLTEXT CATALOG", "fulltext_catalogs", fc.Name, fc.OwnerID)
+	}
+	for _, sl := range s.c.FulltextStoplists {
+		give("FULLTEXT STOPLIST", "fulltext_stoplists", sl.Name, sl.OwnerID)
+	}
 }
 
 func (c *Catalog) addFulltextIndex(r *record) error {
@@ -99,8 +130,8 @@ func (c *Catalog) addFulltextIndex(r *record) error {
 		fi.Stoplist, fi.Named = r.str("stoplist_name"), true
 	}
 	if fi.PropertyList != "" {
-		t.notes = append(t.notes, Unscripted{"full-text search property list", quoteName(t.Schema, t.Name),
-			"its full-text index uses the search property list " + quoteIdent(fi.PropertyList) + ", which is not scripted; created without it"})
+		t.notes = append(t.notes, Unscripted{Kind: "full-text search property list", Name: quoteName(t.Schema, t.Name),
+			Reason: "its full-text index uses the search property list " + quoteIdent(fi.PropertyList) + ", which is not scripted; created without it"})
 	}
 	t.FullText = fi
 	return nil

@@ -162,8 +162,8 @@ func TestFulltextScripted(t *testing.T) {
 		t.Errorf("a DDL trigger is enabled or ordered before every one is created and disabled:\n%s", security)
 	}
 	sameLines(t, "warnings", warned, []string{
-		"database trigger [trg_Clr]: not scripted: CLR trigger (its assembly is not scripted)",
-		"database trigger [trg_Secret]: not scripted: encrypted trigger: its definition cannot be read",
+		"database trigger [trg_Clr]: not scripted: CLR trigger (its assembly is not scripted); to do: " + actionCLR,
+		"database trigger [trg_Secret]: not scripted: encrypted trigger: its definition cannot be read; to do: create it on the target from its source code, which only its author has (WITH ENCRYPTION hides the definition from every login)",
 	})
 	var objects []string
 	for _, o := range m.Objects {

@@ -28,9 +28,10 @@ func (u Unscripted) DataMissing() bool { return u.Kind == "table" }
 
 // warning returns the error Options.Warn gets for u: it wraps
 // ErrDataMissing when u.DataMissing.
+// Its text is one line: why, and what to do (Unscripted.action).
 func (u Unscripted) warning() error {
 	if u.DataMissing() {
-		return fmt.Errorf("not scripted, %w: %s", ErrDataMissing, u.Reason)
+		return fmt.Errorf("not scripted, %w: %s; to do: %s", ErrDataMissing, u.Reason, u.action())
 	}
-	return errors.New("not scripted: " + u.Reason)
+	return errors.New("not scripted: " + u.Reason + "; to do: " + u.action())
 }

@@ -126,7 +126,8 @@ func TestIntegrationRealServer(t *testing.T) {
 		t.Errorf("consistency %q", srcMan.Consistency)
 	}
 	unscripted := fmt.Sprint(srcMan.Unscripted)
-	for _, want := range []string{"usp_Secret", "AuditQueue", "user [legacy_user]"} {
+	for _, want := range []string{"usp_Secret", "AuditQueue", "user [legacy_user]", "[dbo].[usp_Numbered];2",
+		"[//sqlvault/AuditService]", "[//sqlvault/AuditContract]", "[//sqlvault/AuditMessage]", "change tracking"} {
 		if !strings.Contains(unscripted, want) {
 			t.Errorf("unscripted objects %s lack %s", unscripted, want)
 		}

@@ -276,7 +276,7 @@ func (c *Catalog) addPartitionFunction(r *record) error {
 	}
 	lit, err := AppendLiteral(nil, f.Type, r.get("value"))
 	if err != nil {
-		c.badFunctions = append(c.badFunctions, Unscripted{"partition function", quoteIdent(f.Name), "boundary value: " + err.Error()})
+		c.badFunctions = append(c.badFunctions, Unscripted{Kind: "partition function", Name: quoteIdent(f.Name), Reason: "boundary value: " + err.Error()})
 		return nil
 	}
 	f.Boundaries = append(f.Boundaries, string(lit))
@@ -380,8 +380,8 @@ func (c *Catalog) checkPartitioning() {
 	check := func(t *Table, id int64, p *Placement) {
 		if p.Scheme && (!schemes[p.DataSpace] || p.Column == "") {
 			kind, name := c.storageName(t, id)
-			t.notes = append(t.notes, Unscripted{"partitioned " + kind, name,
-				"on partition scheme " + quoteIdent(p.DataSpace) + ", which is not scripted; created unpartitioned on the default filegroup"})
+			t.notes = append(t.notes, Unscripted{Kind: "partitioned " + kind, Name: name,
+				Reason: "on partition scheme " + quoteIdent(p.DataSpace) + ", which is not scripted; created unpartitioned on the default filegroup"})
 			*p = Placement{}
 		}
 	}

@@ -296,17 +296,19 @@ WHERE s.user_created = 1 AND o.type IN ('U', 'V') AND o.is_ms_shipped = 0
 ORDER BY s.object_id, s.stats_id, sc.stats_column_id`
 
 	// qFulltextCatalogs lists the full-text catalogs (a catalog is a
-	// virtual object since SQL Server 2008: no path, no filegroup).
+	// virtual object since SQL Server 2008: no path, no filegroup) with
+	// their owners (principal_id, SQL Server 2008).
 	qFulltextCatalogs = `/* sqlvault:fulltext_catalogs */
-SELECT fc.fulltext_catalog_id, fc.name, fc.is_default, fc.is_accent_sensitivity_on
+SELECT fc.fulltext_catalog_id, fc.name, fc.is_default, fc.is_accent_sensitivity_on, fc.principal_id
 FROM sys.fulltext_catalogs AS fc
 ORDER BY fc.name`
 
 	// qFulltextStoplists lists the user full-text stoplists, one row per
-	// stopword (a stoplist without words once, with a NULL word). The
-	// system stoplist is not in sys.fulltext_stoplists.
+	// stopword (a stoplist without words once, with a NULL word), with
+	// its owner (principal_id, SQL Server 2008). The system stoplist is
+	// not in sys.fulltext_stoplists.
 	qFulltextStoplists = `/* sqlvault:fulltext_stoplists */
-SELECT sl.stoplist_id, sl.name, sw.stopword, sw.language_id
+SELECT sl.stoplist_id, sl.name, sl.principal_id, sw.stopword, sw.language_id
 FROM sys.fulltext_stoplists AS sl
 LEFT JOIN sys.fulltext_stopwords AS sw ON sw.stoplist_id = sl.stoplist_id
 ORDER BY sl.name, sw.language_id, sw.stopword`

@@ -482,6 +482,7 @@ func (s *scripter) plan() {
 	s.selectTables()
 	s.planLeftOut()
 	sortUnscripted(s.m.Unscripted)
+	withActions(s.m.Unscripted)
 	sortUnscripted(s.m.LeftOut)
 	s.nodes = orderObjects(s.c, s.tables, !s.filtered, func(id int64) bool { _, gone := s.absent[id]; return gone })
 }
@@ -785,6 +786,8 @@ func (s *scripter) writePostData(w io.Writer) error {
 				}
 			}
 		}
+		// Change tracking, once the data and primary keys are there.
+		s.writeChangeTracking(&b)
 		// Triggers, after the data so that loading does not fire them.
 		for _, m := range s.triggers {
 			b.WriteString("\n" + comment("Trigger %s on %s", quoteName(m.Schema, m.Name), c.qualified(m.Parent)))
@@ -968,7 +971,9 @@ func (s *scripter) writeSecurity(w io.Writer) error {
 	if err := s.writeExtendedProperties(&b, true); err != nil {
 		return err
 	}
-	s.writeDatabaseTriggers(&b)
+	if err := s.writeDatabaseTriggers(&b); err != nil {
+		return err
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -1132,32 +1137,43 @@ func constantLiteral(lit string) bool {
 func (s *scripter) writeExtendedProperties(b *strings.Builder, principals bool) error {
 	c := s.c
 	for _, p := range s.extProps {
-		if (p.Class == 4) != principals {
-			continue // a principal's in security.sql, after the roles are created
+		if (p.Class == 4) != principals || p.Class == 1 && c.databaseTrigger(p.Major) != nil {
+			continue // a principal's in security.sql, after the roles are created; a DDL trigger's after it
 		}
-		levels, target, _ := s.extPropLevels(p)
-		val := []byte("NULL")
-		if p.Value != nil && p.HasBase {
-			var err error
-			val, err = AppendLiteral(nil, ColumnType{Name: "sql_variant"}, Variant{Base: p.Base, Value: p.Value})
-			if err != nil {
-				return fmt.Errorf("extended property %s: %w", commentText(p.Name), err)
-			}
+		if err := s.writeExtendedProperty(b, p); err != nil {
+			return err
 		}
-		b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
-		args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
-		decl, call := execProc("sys.sp_addextendedproperty", args)
-		switch u := c.loginUser(p.Major); {
-		case (p.Class == 1 || p.Class == 2) && c.modules[p.Major] != nil:
-			// Where the module was created (which a module that executes
-			// as a user for a login is only where that user exists).
-			call = s.ifModuleCreated(p.Major, call)
-		case u != "" && (p.Class == 1 || p.Class == 7):
-			call = ifUsersExist(call, u) // its module executes as a user for a login
-		}
-		b.WriteString(batch(decl + call))
-		s.object("extended property", target+" "+nlit(p.Name))
 	}
+	return nil
+}
+
+// writeExtendedProperty adds the sp_addextendedproperty call of p.
+func (s *scripter) writeExtendedProperty(b *strings.Builder, p *ExtProp) error {
+	c := s.c
+	levels, target, _ := s.extPropLevels(p)
+	val := []byte("NULL")
+	if p.Value != nil && p.HasBase {
+		var err error
+		val, err = AppendLiteral(nil, ColumnType{Name: "sql_variant"}, Variant{Base: p.Base, Value: p.Value})
+		if err != nil {
+			return fmt.Errorf("extended property %s: %w", commentText(p.Name), err)
+		}
+	}
+	b.WriteString("\n" + comment("Extended property %s of %s", nlit(p.Name), target))
+	args := append([]procArg{{"name", "sysname", nlit(p.Name)}, {"value", "sql_variant", string(val)}}, levels...)
+	decl, call := execProc("sys.sp_addextendedproperty", args)
+	switch u := c.loginUser(p.Major); {
+	case (p.Class == 1 || p.Class == 2) && c.modules[p.Major] != nil:
+		// Where the module was created (which a module that executes
+		// as a user for a login is only where that user exists).
+		call = s.ifModuleCreated(p.Major, call)
+	case p.Class == 1 && c.databaseTrigger(p.Major) != nil:
+		call = ifCreated(c.databaseTrigger(p.Major), call) // where the DDL trigger was created
+	case u != "" && (p.Class == 1 || p.Class == 7):
+		call = ifUsersExist(call, u) // its module executes as a user for a login
+	}
+	b.WriteString(batch(decl + call))
+	s.object("extended property", target+" "+nlit(p.Name))
 	return nil
 }
 
@@ -1217,6 +1233,9 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 			"parameter " + quoteName(o.schema, o.name) + " " + p.SubName, true
 	case 1, 7:
 		o := c.objects[p.Major]
+		if m := c.databaseTrigger(p.Major); o == nil && m != nil && p.Class == 1 && p.Minor == 0 {
+			return lvl(0, "TRIGGER", m.Name), "database trigger " + quoteIdent(m.Name), true
+		}
 		if o == nil {
 			return nil, "", false
 		}

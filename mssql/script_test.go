@@ -174,15 +174,22 @@ func TestUnscripted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	broker := "; to do: create the Service Broker objects by hand on the target (CREATE MESSAGE TYPE, CONTRACT, QUEUE, SERVICE, ROUTE, REMOTE SERVICE BINDING, in that order; SSMS Generate Scripts writes them) and enable the broker (ALTER DATABASE ... SET ENABLE_BROKER); messages in queues are not copied"
+	clr := "; to do: create the assembly on the target (CREATE ASSEMBLY from its bits in sys.assembly_files on the source; needs 'clr enabled'), then the object with EXTERNAL NAME"
 	want := []string{
-		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted",
-		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)",
-		"object type SQ [dbo].[AuditQueue]: not scripted: this kind of object is not scripted",
-		"permission GRANT EXECUTE ON OBJECT::[dbo].[usp_Secret] TO [reporting]: not scripted: its object [dbo].[usp_Secret] is not scripted",
-		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read",
-		"role member [legacy_user] in [reporting]: not scripted: [legacy_user] is not scripted",
-		"table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table",
-		"user [legacy_user]: not scripted: " + reasonLoginUnknown,
+		"assembly [SampleClr]: not scripted: CLR assemblies are not scripted" + clr,
+		"change tracking [sample]: not scripted: change tracking is enabled again after the data (post-data.sql), but the tracked changes are not copied: the restored database starts a new change history; to do: clients that synchronize with CHANGETABLE must reinitialize from the restored data: CHANGE_TRACKING_MIN_VALID_VERSION is newer than the version they hold",
+		"contract [//sqlvault/AuditContract]: not scripted: Service Broker contract: Service Broker objects are not scripted" + broker,
+		"function [dbo].[clr_Hello]: not scripted: CLR module (its assembly is not scripted)" + clr,
+		"message type [//sqlvault/AuditMessage]: not scripted: Service Broker message type: Service Broker objects are not scripted" + broker,
+		"numbered procedure [dbo].[usp_Numbered];2: not scripted: numbered procedure (deprecated): only [dbo].[usp_Numbered] (number 1) is scripted; to do: create it on the target after the restore from its definition in sys.numbered_procedures on the source (CREATE PROCEDURE name;number)",
+		"permission GRANT EXECUTE ON OBJECT::[dbo].[usp_Secret] TO [reporting]: not scripted: its object [dbo].[usp_Secret] is not scripted; to do: once what it names exists on the target, run it by hand",
+		"procedure [dbo].[usp_Secret]: not scripted: encrypted module: its definition cannot be read; to do: create it on the target from its source code, which only its author has (WITH ENCRYPTION hides the definition from every login)",
+		"queue [dbo].[AuditQueue]: not scripted: Service Broker queue: Service Broker objects are not scripted" + broker,
+		"role member [legacy_user] in [reporting]: not scripted: [legacy_user] is not scripted; to do: once the member exists on the target, add it: ALTER ROLE ... ADD MEMBER",
+		"service [//sqlvault/AuditService]: not scripted: Service Broker service: Service Broker objects are not scripted" + broker,
+		"table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table; to do: add a MEMORY_OPTIMIZED_DATA filegroup to the target database, create the table by hand and copy its rows with bcp; or back up with BACKUP DATABASE",
+		"user [legacy_user]: not scripted: " + reasonLoginUnknown + "; to do: create the login on the target server, then CREATE USER ... FOR LOGIN, and the role memberships and permissions reported for it",
 	}
 	sameLines(t, "warnings", warned, want)
 	if len(m.Unscripted) != len(want) {
@@ -190,7 +197,7 @@ func TestUnscripted(t *testing.T) {
 	}
 	man := string(sink.files[ManifestFile])
 	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`,
-		"{\n      \"kind\": \"user\",\n      \"name\": \"[legacy_user]\",\n      \"reason\": \"" + reasonLoginUnknown + "\"\n    }",
+		"{\n      \"kind\": \"user\",\n      \"name\": \"[legacy_user]\",\n      \"reason\": \"" + reasonLoginUnknown + "\",\n      \"action\": \"create the login on the target server, then CREATE USER ... FOR LOGIN, and the role memberships and permissions reported for it\"\n    }",
 		"\"needs_logins\": [\n    {\n      \"login\": \"sqlvault_sample_login\",\n      \"user\": \"[web_user]\"\n    }\n  ],",
 		"{\n      \"kind\": \"partition scheme\",\n      \"name\": \"[ps_FactsDay]\"\n    }"} {
 		if !strings.Contains(man, w) {
@@ -251,6 +258,8 @@ func TestSecurity(t *testing.T) {
 		"IF DATABASE_PRINCIPAL_ID(N'web_user') IS NOT NULL\n    ALTER ROLE [reporting] ADD MEMBER [web_user];",
 		"ALTER AUTHORIZATION ON SCHEMA::[reports] TO [reporting];",
 		"IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL\n    ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];",
+		"IF EXISTS (SELECT 1 FROM sys.fulltext_catalogs WHERE name = N'ftc_Sample')\n    ALTER AUTHORIZATION ON FULLTEXT CATALOG::[ftc_Sample] TO [reporting];",
+		"IF EXISTS (SELECT 1 FROM sys.fulltext_stoplists WHERE name = N'sl_Sample')\n    ALTER AUTHORIZATION ON FULLTEXT STOPLIST::[sl_Sample] TO [app_user];",
 		"GRANT VIEW DEFINITION TO [auditors];",
 		"REVOKE CONNECT FROM [etl_user];",
 		"GRANT VIEW ANY COLUMN ENCRYPTION KEY DEFINITION TO [public];",
@@ -275,6 +284,8 @@ func TestSecurity(t *testing.T) {
 		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
 		"CREATE TRIGGER [trg_DDL_Audit] ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';",
 		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;",
+		// Its extended property (@level0type = N'TRIGGER'), once it exists.
+		"DECLARE @value sql_variant = CAST(CAST(N'Notes new tables' AS nvarchar(16)) AS sql_variant);\nIF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')\n    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';",
 		"SET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;",
 		"CREATE TRIGGER [trg_DDL_NoDrop] ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND",
 		"IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_NoDrop')\n    DISABLE TRIGGER [trg_DDL_NoDrop] ON DATABASE;",
@@ -495,7 +506,7 @@ func TestWarningsOneLine(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"table [evil" + esc + "].[t" + esc + "]: not scripted, its data is not in the snapshot: memory-optimized table",
+		"table [evil" + esc + "].[t" + esc + "]: not scripted, its data is not in the snapshot: memory-optimized table; to do: add a MEMORY_OPTIMIZED_DATA",
 		"extended property note" + esc + ": not scripted: its object is not scripted",
 	} {
 		if !strings.Contains(strings.Join(warned, "\n"), want) {

@@ -397,6 +397,7 @@ func (s *security) owners() {
 			s.add("Owners", "object owner", name, s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.owner, s.moduleUser(o.id)), o.id)
 		}
 	}
+	s.fulltextOwners()
 	for _, t := range c.Types {
 		if t.OwnerID == 0 {
 			continue

@@ -32,6 +32,17 @@ func (c *Catalog) addDatabaseTrigger(r *record) error {
 	return nil
 }
 
+// databaseTrigger returns the DDL trigger ON DATABASE the copy creates
+// with the given object id, or nil.
+func (c *Catalog) databaseTrigger(id int64) *Module {
+	for _, m := range c.DatabaseTriggers {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
 func (c *Catalog) addTriggerOrder(r *record) error {
 	id := r.int("object_id")
 	m := c.modules[id]
@@ -105,11 +116,12 @@ func triggerOrder(m *Module) string {
 
 // writeDatabaseTriggers writes the DDL triggers at the end of
 // security.sql: each created (moduleBatch) and disabled at once, then
-// their order, then the ones that were enabled enabled again.
-func (s *scripter) writeDatabaseTriggers(b *strings.Builder) {
+// their order, then the ones that were enabled enabled again. Each
+// trigger's extended properties follow it.
+func (s *scripter) writeDatabaseTriggers(b *strings.Builder) error {
 	ts := s.c.DatabaseTriggers
 	if len(ts) == 0 {
-		return
+		return nil
 	}
 	b.WriteString("\n-- Database DDL triggers, last: they would fire on the statements of the restore. Each is disabled\n")
 	b.WriteString("-- as soon as it is created; those that were enabled are enabled at the end.\n")
@@ -119,6 +131,15 @@ func (s *scripter) writeDatabaseTriggers(b *strings.Builder) {
 		b.WriteString(moduleBatch(m, s.moduleDefinition(m)))
 		b.WriteString(batch(ifCreated(m, "DISABLE TRIGGER "+name+" ON DATABASE;")))
 		s.object("database trigger", name)
+		// Its extended properties (class 1, sp_addextendedproperty
+		// @level0type = N'TRIGGER'), while it is disabled.
+		for _, p := range s.extProps {
+			if p.Class == 1 && p.Major == m.ID {
+				if err := s.writeExtendedProperty(b, p); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	for _, m := range ts {
 		b.WriteString(triggerOrder(m))
@@ -128,4 +149,5 @@ func (s *scripter) writeDatabaseTriggers(b *strings.Builder) {
 			b.WriteString(batch(ifCreated(m, "ENABLE TRIGGER "+quoteIdent(m.Name)+" ON DATABASE;")))
 		}
 	}
+	return nil
 }

@@ -174,8 +174,8 @@ ORDER BY schema_name, s.name`)
 // (full-text catalogs and stoplists, and XML schema collections, are
 // scripted), keys and certificates, credentials, external data sources and file
 // formats, audit specifications, event notifications, plan guides,
-// Service Broker services on user queues and remote service bindings,
-// and change-tracked tables. Names starting with ## are the server's own
+// Service Broker services on user queues and remote service bindings
+// (change tracking is scripted: changetracking.go). Names starting with ## are the server's own
 // certificates and keys. Always Encrypted keys, database scoped
 // credentials, external data sources and file formats are views of SQL
 // Server 2016 and are asked only from it on.
@@ -199,7 +199,6 @@ func qDatabaseEntities(major int) string {
 		"SELECT N'event notification', CAST(NULL AS sysname), en.name FROM sys.event_notifications AS en",
 		"SELECT N'plan guide', CAST(NULL AS sysname), pg.name FROM sys.plan_guides AS pg",
 		"SELECT N'service', CAST(NULL AS sysname), sv.name FROM sys.services AS sv WHERE OBJECTPROPERTY(sv.service_queue_id, 'IsMSShipped') = 0",
-		"SELECT N'remote service binding', CAST(NULL AS sysname), rsb.name FROM sys.remote_service_bindings AS rsb",
-		"SELECT N'change tracking', SCHEMA_NAME(t.schema_id), t.name FROM sys.change_tracking_tables AS ct JOIN sys.tables AS t ON t.object_id = ct.object_id")
+		"SELECT N'remote service binding', CAST(NULL AS sysname), rsb.name FROM sys.remote_service_bindings AS rsb")
 	return "/* sqlvault:database_entities */\n" + strings.Join(parts, "\nUNION ALL ") + "\nORDER BY kind, schema_name, name"
 }

@@ -403,8 +403,8 @@ GO
 -- full-text index on two columns keyed by the primary key.
 IF CONVERT(int, SERVERPROPERTY('IsFullTextInstalled')) = 1
 BEGIN
-    EXEC (N'CREATE FULLTEXT CATALOG ftc_Sample WITH ACCENT_SENSITIVITY = OFF AS DEFAULT;');
-    EXEC (N'CREATE FULLTEXT STOPLIST sl_Sample;');
+    EXEC (N'CREATE FULLTEXT CATALOG ftc_Sample WITH ACCENT_SENSITIVITY = OFF AS DEFAULT AUTHORIZATION reporting;');
+    EXEC (N'CREATE FULLTEXT STOPLIST sl_Sample AUTHORIZATION app_user;');
     EXEC (N'ALTER FULLTEXT STOPLIST sl_Sample ADD ''acme'' LANGUAGE 1033;');
     EXEC (N'ALTER FULLTEXT STOPLIST sl_Sample ADD N''straße'' LANGUAGE 1031;');
     EXEC (N'CREATE FULLTEXT INDEX ON sales.Customers (Name LANGUAGE 1033, Email LANGUAGE 0) KEY INDEX PK_Customers ON ftc_Sample
@@ -575,9 +575,28 @@ CREATE PROCEDURE dbo.usp_Secret WITH ENCRYPTION AS SELECT 1 AS secret;
 GO
 CREATE QUEUE dbo.AuditQueue;
 GO
+CREATE MESSAGE TYPE [//sqlvault/AuditMessage] VALIDATION = WELL_FORMED_XML;
+CREATE CONTRACT [//sqlvault/AuditContract] ([//sqlvault/AuditMessage] SENT BY INITIATOR);
+CREATE SERVICE [//sqlvault/AuditService] ON QUEUE dbo.AuditQueue ([//sqlvault/AuditContract]);
+GO
+-- A numbered procedure (deprecated): ;2 is reported, not scripted.
+CREATE PROCEDURE dbo.usp_Numbered
+AS
+SELECT 1 AS n;
+GO
+CREATE PROCEDURE dbo.usp_Numbered;2
+AS
+SELECT 2 AS n;
+GO
+-- Change tracking, scripted after the data (sales.Customers has a primary key).
+ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 3 DAYS, AUTO_CLEANUP = ON);
+ALTER TABLE sales.Customers ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON);
+GO
 CREATE TRIGGER trg_DDL_Audit ON DATABASE FOR CREATE_TABLE AS PRINT 'a table was created';
 GO
 EXEC sys.sp_settriggerorder @triggername = N'trg_DDL_Audit', @order = N'First', @stmttype = N'CREATE_TABLE', @namespace = N'DATABASE';
+GO
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Notes new tables', @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';
 GO
 -- A disabled DDL trigger that would roll back every DROP TABLE (the
 -- restore creates it disabled, last).

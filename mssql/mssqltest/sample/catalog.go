@@ -497,6 +497,12 @@ func (db *DB) extPropsResult() *result {
 			class, major, minor, subName = 1, db.lookup(rest[:i]), 1, rest[i+1:]
 		case "schema":
 			class, major = 3, db.schemaID(rest)
+		case "dbtrigger": // a DDL trigger ON DATABASE: class 1, its object id
+			for i, tr := range db.DatabaseTriggers {
+				if tr.Name == rest {
+					class, major = 1, int64(900+i)
+				}
+			}
 		case "type":
 			class = 6
 			if a := db.aliasType(rest); a != nil {
@@ -603,10 +609,4 @@ func (db *DB) xmlSchemaCollectionsResult() *result {
 		r.add(x.id, x.Schema, x.Name, nil, nullStr(x.Definition))
 	}
 	return r
-}
-
-// databaseEntitiesResult answers qDatabaseEntities; the model has none
-// of its kinds.
-func (db *DB) databaseEntitiesResult() *result {
-	return newResult("kind:s", "schema_name:s", "name:s")
 }

@@ -7,9 +7,9 @@ import (
 
 // fulltextCatalogsResult answers sqlvault:fulltext_catalogs.
 func (db *DB) fulltextCatalogsResult() *result {
-	r := newResult("fulltext_catalog_id:i", "name:s", "is_default:f", "is_accent_sensitivity_on:f")
+	r := newResult("fulltext_catalog_id:i", "name:s", "is_default:f", "is_accent_sensitivity_on:f", "principal_id:i")
 	for i, c := range db.FulltextCatalogs {
-		r.add(int64(5+i), c.Name, c.Default, c.AccentSensitive)
+		r.add(int64(5+i), c.Name, c.Default, c.AccentSensitive, db.ownerID(c.Owner))
 	}
 	return r
 }
@@ -28,11 +28,11 @@ func (db *DB) stoplistID(name string) int64 {
 // fulltextStoplistsResult answers sqlvault:fulltext_stoplists: one row
 // per word, ordered by stoplist name, language and word.
 func (db *DB) fulltextStoplistsResult() *result {
-	r := newResult("stoplist_id:i", "name:s", "stopword:s", "language_id:i")
+	r := newResult("stoplist_id:i", "name:s", "principal_id:i", "stopword:s", "language_id:i")
 	for _, sl := range sortedStoplists(db.FulltextStoplists) {
 		id := db.stoplistID(sl.Name)
 		if len(sl.Words) == 0 {
-			r.add(id, sl.Name, nil, nil)
+			r.add(id, sl.Name, db.ownerID(sl.Owner), nil, nil)
 		}
 		type word struct {
 			w    string
@@ -52,7 +52,7 @@ func (db *DB) fulltextStoplistsResult() *result {
 			}
 		}
 		for _, w := range ws {
-			r.add(id, sl.Name, w.w, w.lcid)
+			r.add(id, sl.Name, db.ownerID(sl.Owner), w.w, w.lcid)
 		}
 	}
 	return r

@@ -70,6 +70,16 @@ type DB struct {
 	// XMLSchemaCollections are the XML schema collections
 	// (Column.XMLCollection types a column by one).
 	XMLSchemaCollections []*XMLSchemaCollection
+	// ChangeTracking turns change tracking on (Table.ChangeTracked for
+	// tables); CDC are the capture instances of change data capture (nil:
+	// off); NumberedProcedures the procedures ;2 and up; Broker the user
+	// Service Broker message types, contracts and routes; Entities the
+	// rows of the database_entities query (features.go).
+	ChangeTracking     *ChangeTracking
+	CDC                []*CaptureInstance
+	NumberedProcedures []*NumberedProcedure
+	Broker             []*BrokerObject
+	Entities           []*Entity
 
 	objects []*objRow
 	nextID  int64
@@ -215,6 +225,8 @@ type Column struct {
 	// XMLSchemaCollection; XMLDocument is DOCUMENT (else CONTENT).
 	XMLCollection string
 	XMLDocument   bool
+	// Encrypted makes it an Always Encrypted column.
+	Encrypted *Encryption
 
 	id       int64
 	typ      colType
@@ -318,6 +330,12 @@ type Table struct {
 	LockEscalation      string
 	LargeValuesOutOfRow bool
 	TextInRow           int64
+	// ChangeTracked is change tracking on the table (with DB.ChangeTracking),
+	// TrackColumnsUpdated its TRACK_COLUMNS_UPDATED; Ledger makes it a
+	// ledger table.
+	ChangeTracked       bool
+	TrackColumnsUpdated bool
+	Ledger              *Ledger
 
 	// Node and Edge make a graph node or edge table (SQL Server 2017;
 	// graph.go): NodeIDs are a node table's graph ids by row (nil: the
@@ -384,6 +402,7 @@ type FulltextCatalog struct {
 	Name            string
 	Default         bool
 	AccentSensitive bool
+	Owner           string // "" for dbo
 }
 
 // FulltextStoplist is a full-text stoplist; its words are
@@ -391,6 +410,7 @@ type FulltextCatalog struct {
 type FulltextStoplist struct {
 	Name  string
 	Words []string
+	Owner string // "" for dbo
 }
 
 // FulltextIndex is a full-text index.
@@ -421,7 +441,7 @@ type Synonym struct {
 }
 
 // ExtProp is an extended property. Target is "" for the database,
-// "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
+// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
 // "index:S.N.IX".
 type ExtProp struct {
 	Target string

@@ -78,8 +78,8 @@ func New() *DB {
 			{Name: "trg_DDL_NoDrop", Disabled: true,
 				Definition: "CREATE TRIGGER trg_DDL_NoDrop ON DATABASE FOR DROP_TABLE\nAS\nBEGIN\n    PRINT 'tables are not dropped here';\n    ROLLBACK;\nEND"},
 		},
-		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true}},
-		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}}},
+		FulltextCatalogs:  []*FulltextCatalog{{Name: "ftc_Sample", Default: true, Owner: "reporting"}},
+		FulltextStoplists: []*FulltextStoplist{{Name: "sl_Sample", Words: []string{"acme/1033", "straße/1031"}, Owner: "app_user"}},
 		PartitionFunctions: []*PartitionFunction{
 			{Name: "pf_FactsDay", Type: "date", RangeRight: true, Boundaries: []any{d(2024, 1, 2)}},
 			// Unused: a collated character parameter, RANGE LEFT, a quote.
@@ -164,7 +164,20 @@ func New() *DB {
 		{Target: "principal:app_user", Name: "MS_Description", Value: "The application"},
 		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
 		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
+		{Target: "dbtrigger:trg_DDL_Audit", Name: "MS_Description", Value: "Notes new tables"},
 	}
+	// Scripted or reported apart (features.go): change tracking on the
+	// database and sales.Customers, a numbered procedure (;2 of
+	// dbo.usp_Numbered), and a Service Broker message type, contract and
+	// service on dbo.AuditQueue.
+	db.ChangeTracking = &ChangeTracking{Retention: 3, Units: "DAYS", AutoCleanup: true}
+	db.table("sales.Customers").ChangeTracked = true
+	db.table("sales.Customers").TrackColumnsUpdated = true
+	db.Modules = append(db.Modules, &Module{Schema: "dbo", Name: "usp_Numbered", Type: "P", AnsiNulls: true, QuotedIdentifier: true,
+		Definition: "CREATE PROCEDURE dbo.usp_Numbered\nAS\nSELECT 1 AS n;"})
+	db.NumberedProcedures = []*NumberedProcedure{{Procedure: "dbo.usp_Numbered", Number: 2, Definition: "CREATE PROCEDURE dbo.usp_Numbered;2\nAS\nSELECT 2 AS n;"}}
+	db.Broker = []*BrokerObject{{Kind: "contract", Name: "//sqlvault/AuditContract"}, {Kind: "message type", Name: "//sqlvault/AuditMessage"}}
+	db.Entities = []*Entity{{Kind: "service", Name: "//sqlvault/AuditService"}}
 	db.Build()
 	return db
 }

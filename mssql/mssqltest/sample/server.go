@@ -277,6 +277,25 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.masksResult()
 	case "sqlvault:masked_columns":
 		r = h.maskedColumnsResult(db)
+	case "sqlvault:cdc":
+		r = db.cdcResult()
+	case "sqlvault:capture_instances":
+		if db.CDC == nil {
+			return mssqltest.Errorf(208, 16, "Invalid object name 'cdc.change_tables'.")
+		}
+		r = db.captureInstancesResult()
+	case "sqlvault:change_tracking_database":
+		r = db.changeTrackingDatabaseResult()
+	case "sqlvault:change_tracking_tables":
+		r = db.changeTrackingTablesResult()
+	case "sqlvault:numbered_procedures":
+		r = db.numberedProceduresResult()
+	case "sqlvault:broker_objects":
+		r = db.brokerObjectsResult()
+	case "sqlvault:encrypted_columns":
+		r = db.encryptedColumnsResult()
+	case "sqlvault:ledger_tables":
+		r = db.ledgerTablesResult()
 	case "sqlvault:security_predicates":
 		r = db.securityPredicatesResult()
 	case "sqlvault:xml_schema_collections":

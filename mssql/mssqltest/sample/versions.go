@@ -264,10 +264,14 @@ func (db *DB) As(v Version) *DB {
 		if before(15) {
 			t.EdgeConstraints = nil // SQL Server 2019
 		}
+		if t.Ledger != nil && before(16) { // ledger tables: SQL Server 2022
+			continue
+		}
 		if before(13) {
 			t.Temporal, t.History, t.Period = 0, "", [2]string{}
 			for _, c := range t.Columns {
-				c.GeneratedAlways, c.Hidden, c.Masked = 0, false, ""
+				// Always Encrypted and masks: SQL Server 2016.
+				c.GeneratedAlways, c.Hidden, c.Masked, c.Encrypted = 0, false, "", nil
 			}
 		}
 		if before(14) {
@@ -306,6 +310,11 @@ func (db *DB) As(v Version) *DB {
 	}
 	if before(13) {
 		db.QueryStore, db.ScopedConfigs, db.SecurityPolicies = nil, nil, nil
+		// Views of SQL Server 2016.
+		db.Entities = slices.DeleteFunc(db.Entities, func(e *Entity) bool {
+			return slices.Contains([]string{"column master key", "column encryption key", "database scoped credential",
+				"external data source", "external file format"}, e.Kind)
+		})
 	}
 	if before(15) {
 		db.Options.AcceleratedRecovery = false
@@ -336,6 +345,12 @@ func (db *DB) As(v Version) *DB {
 			return slices.Contains([]string{"PC", "FS", "FT", "TA", "AF"}, m.Type)
 		})
 		db.Other = slices.DeleteFunc(db.Other, func(o *Other) bool { return o.Type == "SQ" })
+		// Numbered procedures and Service Broker are features of SQL
+		// Server and Managed Instance only.
+		db.NumberedProcedures, db.Broker = nil, nil
+		db.Entities = slices.DeleteFunc(db.Entities, func(e *Entity) bool {
+			return e.Kind == "service" || e.Kind == "remote service binding"
+		})
 		for _, ps := range db.PartitionSchemes {
 			ps.Filegroups = nil
 		}

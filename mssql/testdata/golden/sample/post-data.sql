@@ -197,6 +197,12 @@ ELSE
     PRINT N'sqlvault: the dynamic data mask of [sales].[Customers].[Email] needs SQL Server 2016 or later; not set';
 GO
 
+-- Change tracking of database [sample] (the tracked changes start anew)
+ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 3 DAYS, AUTO_CLEANUP = ON);
+GO
+ALTER TABLE [sales].[Customers] ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON);
+GO
+
 -- Trigger [hr].[trg_Employees_NoDelete] on [hr].[Employees]
 SET ANSI_NULLS OFF;
 SET QUOTED_IDENTIFIER ON;

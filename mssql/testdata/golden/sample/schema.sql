@@ -695,6 +695,21 @@ BEGIN CATCH
 END CATCH;
 GO
 
+-- Procedure [dbo].[usp_Numbered]
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+GO
+DECLARE @sql nvarchar(max) = REPLACE(CAST(N'CREATE PROCEDURE [dbo].[usp_Numbered]
+AS
+SELECT 1 AS n;' AS nvarchar(max)) COLLATE Latin1_General_BIN2, NCHAR(13), N'');
+BEGIN TRY
+    EXEC sys.sp_executesql @sql;
+END TRY
+BEGIN CATCH
+    PRINT N'sqlvault: procedure [dbo].[usp_Numbered] was not created: ' + ERROR_MESSAGE();
+END CATCH;
+GO
+
 -- Procedure [dbo].[usp_Path]
 SET ANSI_NULLS ON;
 SET QUOTED_IDENTIFIER ON;

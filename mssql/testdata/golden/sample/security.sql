@@ -46,6 +46,12 @@ GO
 IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL
     ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];
 GO
+IF EXISTS (SELECT 1 FROM sys.fulltext_catalogs WHERE name = N'ftc_Sample')
+    ALTER AUTHORIZATION ON FULLTEXT CATALOG::[ftc_Sample] TO [reporting];
+GO
+IF EXISTS (SELECT 1 FROM sys.fulltext_stoplists WHERE name = N'sl_Sample')
+    ALTER AUTHORIZATION ON FULLTEXT STOPLIST::[sl_Sample] TO [app_user];
+GO
 
 -- Permissions on the database
 GRANT VIEW DEFINITION TO [auditors];
@@ -135,6 +141,12 @@ END CATCH;
 GO
 IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
     DISABLE TRIGGER [trg_DDL_Audit] ON DATABASE;
+GO
+
+-- Extended property N'MS_Description' of database trigger [trg_DDL_Audit]
+DECLARE @value sql_variant = CAST(CAST(N'Notes new tables' AS nvarchar(16)) AS sql_variant);
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE parent_class = 0 AND name = N'trg_DDL_Audit')
+    EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'TRIGGER', @level0name = N'trg_DDL_Audit';
 GO
 
 -- Database trigger [trg_DDL_NoDrop]

@@ -124,6 +124,11 @@ INSERT dbo.Documents VALUES
     (2, N'<t:note xmlns:t="urn:sqlvault:note" kind="it''s"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $' + N'(x)</t:body></t:note>',
         N'<t:note xmlns:t="urn:sqlvault:note"><t:to>1</t:to><t:body>one</t:body></t:note><t:note xmlns:t="urn:sqlvault:note"><t:to>2</t:to><t:body>two</t:body></t:note>');
 GO
+-- XML indexes (they need the clustered primary key): a primary one and a secondary PATH one.
+CREATE PRIMARY XML INDEX PXML_Documents_Doc ON dbo.Documents (Doc);
+CREATE XML INDEX IXML_Documents_Doc_Path ON dbo.Documents (Doc) USING XML INDEX PXML_Documents_Doc FOR PATH
+    WITH (PAD_INDEX = ON, FILLFACTOR = 90);
+GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
     Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0),
@@ -208,6 +213,13 @@ UPDATE dbo.AllTypes SET c_guid = '6F9619FF-8B86-D011-B42D-00C04FC964FF' WHERE id
 -- backslash in a string for an escape, so this script writes such backslashes as CHAR(92).
 UPDATE dbo.AllTypes SET c_varchar = 'C:' + CHAR(92), c_text = 'a' + CHAR(92) + '''b' + CHAR(92),
     c_nvarchar = N'\\server\share' + NCHAR(92) WHERE id = 6;
+GO
+-- Spatial indexes (they need the clustered primary key): a geometry grid with its bounding box and
+-- page compression, a geography automatic grid.
+CREATE SPATIAL INDEX SIX_AllTypes_geometry ON dbo.AllTypes (c_geometry) USING GEOMETRY_GRID
+    WITH (BOUNDING_BOX = (-10, -10.5, 500, 200), GRIDS = (LEVEL_1 = LOW, LEVEL_2 = MEDIUM, LEVEL_3 = HIGH, LEVEL_4 = MEDIUM),
+          CELLS_PER_OBJECT = 16, DATA_COMPRESSION = PAGE);
+CREATE SPATIAL INDEX SIX_AllTypes_geography ON dbo.AllTypes (c_geography) USING GEOGRAPHY_AUTO_GRID WITH (CELLS_PER_OBJECT = 12);
 GO
 
 CREATE TABLE dbo.BigValues (

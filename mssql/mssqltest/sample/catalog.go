@@ -15,7 +15,8 @@ type result struct {
 
 // newResult declares result columns as "name:kind" with kind i (int),
 // b (bigint), t (tinyint), h (smallint), f (bit), s (nvarchar(128)),
-// S (nvarchar(max)), d (datetime) or v (sql_variant). All are nullable.
+// S (nvarchar(max)), d (datetime), F (float) or v (sql_variant). All are
+// nullable.
 func newResult(specs ...string) *result {
 	r := &result{}
 	for _, s := range specs {
@@ -40,6 +41,8 @@ func newResult(specs ...string) *result {
 			c.Type = mssqltest.TypeVariant
 		case "d":
 			c.Type = mssqltest.TypeDateTime
+		case "F":
+			c.Type = mssqltest.TypeFloat
 		default:
 			panic("sample: bad column kind " + s)
 		}

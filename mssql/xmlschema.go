@@ -143,3 +143,23 @@ func (s *scripter) writeXMLSchemaCollections(b *strings.Builder) {
 		s.object("XML schema collection", name)
 	}
 }
+
+// xmlCollectionOwners hands the XML schema collections with an owner
+// other than their schema's (sys.xml_schema_collections.principal_id) to
+// it: ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::[s].[c] (ALTER
+// AUTHORIZATION (Transact-SQL): XML SCHEMA COLLECTION is one of its
+// classes, and schema-contained). schema.sql creates every collection
+// that is scripted; security.sql is not written with --tables, where it
+// creates only some.
+func (s *security) xmlCollectionOwners() {
+	for _, x := range s.c.XMLSchemaCollections {
+		if x.OwnerID == 0 {
+			continue
+		}
+		name := quoteName(x.Schema, x.Name)
+		if owner, ok := s.owner(x.OwnerID, "XML schema collection owner", name, "the schema owner"); ok {
+			s.add("Owners", "XML schema collection owner", name,
+				s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::%s TO %s;", name, owner), x.OwnerID), 0)
+		}
+	}
+}

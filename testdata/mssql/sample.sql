@@ -688,8 +688,10 @@ GO
 -- column too), WITH GRANT OPTION, on the database, a schema, objects, a
 -- type and users (IMPERSONATE on the user mapped to a login, guarded in
 -- the script like everything about that user); one that cannot be
--- scripted (on the encrypted procedure).
+-- scripted (on the encrypted procedure). The XML schema collection has an
+-- owner of its own too (before its permission: a change of owner drops them).
 ALTER AUTHORIZATION ON OBJECT::sales.CustomerOrders TO reporting;
+ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::dbo.NoteSchema TO reporting;
 GRANT VIEW DEFINITION TO auditors;
 GRANT SELECT ON SCHEMA::sales TO reporting;
 GRANT SELECT ON hr.Employees TO reporting;
@@ -747,4 +749,6 @@ CREATE SECURITY POLICY sales.TenantGuard
     ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes BEFORE DELETE
     WITH (STATE = ON)
     NOT FOR REPLICATION;
+-- A policy with an owner other than its schema's.
+ALTER AUTHORIZATION ON OBJECT::sales.TenantGuard TO app_user;
 GO

@@ -609,7 +609,11 @@ func (db *DB) xmlSchemaCollectionsResult() *result {
 		return xs[i].Name < xs[j].Name
 	})
 	for _, x := range xs {
-		r.add(x.id, x.Schema, x.Name, nil, nullStr(x.Definition))
+		var owner any // NULL: the schema's owner
+		if x.Owner != "" {
+			owner = db.principalID(x.Owner)
+		}
+		r.add(x.id, x.Schema, x.Name, owner, nullStr(x.Definition))
 	}
 	return r
 }

@@ -484,7 +484,8 @@ type SecurityPolicy struct {
 	// "[dbo].[fn_rls]([id])" when "".
 	Predicate         string
 	NotForReplication bool
-	NoSchemaBinding   bool // WITH (SCHEMABINDING = OFF)
+	NoSchemaBinding   bool   // WITH (SCHEMABINDING = OFF)
+	Owner             string // an owner other than the schema's (ALTER AUTHORIZATION)
 
 	id int64
 }
@@ -495,6 +496,7 @@ type XMLSchemaCollection struct {
 	Schema     string
 	Name       string
 	Definition string
+	Owner      string // an owner other than the schema's (ALTER AUTHORIZATION)
 
 	id int64
 }
@@ -596,6 +598,7 @@ func (db *DB) Build() {
 	}
 	for _, p := range db.SecurityPolicies {
 		p.id = db.addObject(p.Schema, p.Name, "SP", 0)
+		db.objects[len(db.objects)-1].owner = p.Owner
 	}
 	all := append([]*Table(nil), db.Tables...)
 	for _, tt := range db.TableTypes {

@@ -113,7 +113,7 @@ func New() *DB {
 			{State: "G", Name: "REFERENCES", On: "xmlcollection:dbo.NoteSchema", To: "app_user"},
 		},
 	}
-	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema}}
+	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema, Owner: "reporting"}}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
@@ -148,7 +148,7 @@ func New() *DB {
 		{Schema: "sales", Name: "TenantFilter", Disabled: true, Predicate: "[sales].[fn_TenantAccess]([TenantID])",
 			Filters: []string{"sales.TenantNotes"}, Blocks: []string{"sales.TenantNotes AFTER INSERT"}},
 		{Schema: "sales", Name: "TenantGuard", Predicate: "[sales].[fn_TenantAccess]([TenantID])", NotForReplication: true,
-			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}},
+			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}, Owner: "app_user"},
 	}
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{

@@ -1214,6 +1214,8 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 			}
 			return base, "type " + quoteName(t.Schema, t.Name), true
 		}
+	case 10:
+		return xmlCollectionLevels(c, p, lvl)
 	case 4:
 		// A database principal: level 0 USER names users and roles
 		// alike (sp_addextendedproperty); only one the copy has.

@@ -163,3 +163,18 @@ func (s *security) xmlCollectionOwners() {
 		}
 	}
 }
+
+// xmlCollectionLevels returns the sp_addextendedproperty levels of an
+// extended property of an XML schema collection (class 10; major_id its
+// xml_collection_id): @level0type = N'SCHEMA', @level1type = N'XML SCHEMA
+// COLLECTION' (sp_addextendedproperty (Transact-SQL)), and what it is on;
+// ok is false for a collection that is not scripted. It is added in
+// post-data.sql, after schema.sql created the collection.
+func xmlCollectionLevels(c *Catalog, p *ExtProp, lvl func(int, string, string) []procArg) (levels []procArg, target string, ok bool) {
+	x := c.xmlCollections[p.Major]
+	if x == nil || !x.HasDefinition || p.Minor != 0 {
+		return nil, "", false
+	}
+	return append(lvl(0, "SCHEMA", x.Schema), lvl(1, "XML SCHEMA COLLECTION", x.Name)...),
+		"XML schema collection " + quoteName(x.Schema, x.Name), true
+}

@@ -709,12 +709,14 @@ GO
 
 -- Extended properties of every class the scripter writes beyond objects,
 -- columns, indexes, schemas and types: a parameter, principals (a user
--- and a role), a column of a table type and a column of a view.
+-- and a role), a column of a table type, a column of a view and an XML
+-- schema collection.
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Who orders', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'PROCEDURE', @level1name = N'usp_AddOrder', @level2type = N'PARAMETER', @level2name = N'@CustomerID';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The application', @level0type = N'USER', @level0name = N'app_user';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Read-only reporting', @level0type = N'USER', @level0name = N'reporting';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'How many', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TYPE', @level1name = N'OrderLineList', @level2type = N'COLUMN', @level2name = N'Quantity';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The customer', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'VIEW', @level1name = N'CustomerOrders', @level2type = N'COLUMN', @level2name = N'CustomerID';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Notes: to, body and kind', @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'XML SCHEMA COLLECTION', @level1name = N'NoteSchema';
 GO
 
 -- Dynamic data masks (SQL Server 2016): a string column and a number.

@@ -500,6 +500,8 @@ func (db *DB) extPropsResult() *result {
 			class, major, minor, subName = 1, db.lookup(rest[:i]), 1, rest[i+1:]
 		case "schema":
 			class, major = 3, db.schemaID(rest)
+		case "xmlcollection": // S.C: class 10, its xml_collection_id
+			class, major = 10, db.xmlCollection(rest).id
 		case "dbtrigger": // a DDL trigger ON DATABASE: class 1, its object id
 			for i, tr := range db.DatabaseTriggers {
 				if tr.Name == rest {

@@ -460,8 +460,8 @@ type Synonym struct {
 }
 
 // ExtProp is an extended property. Target is "" for the database,
-// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
-// "index:S.N.IX".
+// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL",
+// "index:S.N.IX" or "xmlcollection:S.N" (an XML schema collection).
 type ExtProp struct {
 	Target string
 	Name   string

@@ -165,6 +165,7 @@ func New() *DB {
 		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
 		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
 		{Target: "dbtrigger:trg_DDL_Audit", Name: "MS_Description", Value: "Notes new tables"},
+		{Target: "xmlcollection:dbo.NoteSchema", Name: "MS_Description", Value: "Notes: to, body and kind"},
 	}
 	// Scripted or reported apart (features.go): change tracking on the
 	// database and sales.Customers, a numbered procedure (;2 of

@@ -333,6 +333,11 @@ GO
 ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;
 GO
 
+-- Extended property N'MS_Description' of XML schema collection [dbo].[NoteSchema]
+DECLARE @value sql_variant = CAST(CAST(N'Notes: to, body and kind' AS nvarchar(24)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'XML SCHEMA COLLECTION', @level1name = N'NoteSchema';
+GO
+
 -- Extended property N'MS_Description' of column [sales].[CustomerOrders].[CustomerID]
 DECLARE @value sql_variant = CAST(CAST(N'The customer' AS nvarchar(12)) AS sql_variant);
 IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL

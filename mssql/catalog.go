@@ -229,6 +229,10 @@ type Index struct {
 	// for the default.
 	Compression []string
 	Placement   Placement // where the index is stored
+	// XML describes an XML index (Type 3, qXMLIndexes), Spatial a
+	// spatial index (Type 4, qSpatialIndexes); nil for others.
+	XML     *XMLIndex
+	Spatial *SpatialIndex
 
 	// Options read by qIndexOptions and qColumnstoreOrder.
 	NoRecompute      bool     // STATISTICS_NORECOMPUTE: sys.stats.no_recompute of the index's statistics
@@ -586,6 +590,9 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	for _, gq := range graphQueries(c, major) {
 		more = append(more, gq)
 	}
+	for _, xq := range xmlSpatialQueries(c) {
+		more = append(more, xq)
+	}
 	for _, s := range more {
 		if err := queryEach(ctx, q, s.query, s.fn); err != nil {
 			return nil, err
@@ -903,9 +910,10 @@ func (c *Catalog) finish() {
 			c.unscripted("table", quoteName(t.Schema, t.Name), reason)
 			continue
 		}
+		c.checkXMLSpatialIndexes(t)
 		for _, ix := range t.Indexes {
-			if ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
-				c.unscripted("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name), "XML, spatial and hash indexes are not scripted")
+			if ix.Type == 7 {
+				c.unscripted("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name), "hash indexes are not scripted")
 			}
 		}
 		c.Unscripted = append(c.Unscripted, t.notes...)

@@ -573,6 +573,16 @@ func identList(names []string) string {
 // version has (OPTIMIZE_FOR_SEQUENTIAL_KEY, COMPRESSION_DELAY) are set
 // after the index is created, where the target has them (indexSettings).
 func indexOptions(ix *Index) string {
+	opts := indexOptionList(ix)
+	if len(opts) == 0 {
+		return ""
+	}
+	return " WITH (" + strings.Join(opts, ", ") + ")"
+}
+
+// indexOptionList is the list of indexOptions, for a statement that adds
+// options of its own (CREATE SPATIAL INDEX).
+func indexOptionList(ix *Index) []string {
 	var opts []string
 	if ix.Padded {
 		opts = append(opts, "PAD_INDEX = ON")
@@ -592,11 +602,7 @@ func indexOptions(ix *Index) string {
 	if !ix.AllowPageLocks {
 		opts = append(opts, "ALLOW_PAGE_LOCKS = OFF")
 	}
-	opts = append(opts, compressionOptions(ix.Compression)...)
-	if len(opts) == 0 {
-		return ""
-	}
-	return " WITH (" + strings.Join(opts, ", ") + ")"
+	return append(opts, compressionOptions(ix.Compression)...)
 }
 
 func clusteredWord(ix *Index) string {

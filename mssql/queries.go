@@ -156,7 +156,10 @@ WHERE d.referencing_class = 1 AND d.referenced_id IS NOT NULL AND d.referenced_c
 ORDER BY d.referencing_id, d.referenced_id`
 
 	// qExtendedProperties lists extended properties with the base type
-	// of their sql_variant values.
+	// of their sql_variant values: classes 0 (database), 1 (object or
+	// column), 2 (parameter), 3 (schema), 4 (principal), 6 (type), 7
+	// (index), 8 (column of a table type) and 10 (XML schema collection;
+	// sys.extended_properties (Transact-SQL)).
 	qExtendedProperties = `/* sqlvault:extended_properties */
 SELECT ep.class, ep.major_id, ep.minor_id, ep.name, ep.value,
        CAST(SQL_VARIANT_PROPERTY(ep.value, 'BaseType') AS nvarchar(128)) AS base_type,
@@ -171,7 +174,7 @@ SELECT ep.class, ep.major_id, ep.minor_id, ep.name, ep.value,
                         WHERE tt.user_type_id = ep.major_id AND c.column_id = ep.minor_id)
        END AS sub_name
 FROM sys.extended_properties AS ep
-WHERE ep.class IN (0, 1, 2, 3, 4, 6, 7, 8)
+WHERE ep.class IN (0, 1, 2, 3, 4, 6, 7, 8, 10)
 ORDER BY ep.class, ep.major_id, ep.minor_id, ep.name`
 
 	// qAssemblies lists user CLR assemblies, which are not scripted.

@@ -51,6 +51,7 @@ var actionRules = []actionRule{
 	{"numbered procedure", "", "create it on the target after the restore from its definition in sys.numbered_procedures on the source (CREATE PROCEDURE name;number)"},
 	{"assembly", "", actionCLR},
 	{"table type", "memory-optimized", "add a MEMORY_OPTIMIZED_DATA filegroup to the target database and create the type by hand"},
+	{"index", "selective XML index", "create it by hand on the target after the restore with CREATE SELECTIVE XML INDEX and the promoted paths and namespaces of sys.selective_xml_index_paths and sys.selective_xml_index_namespaces on the source (SSMS Generate Scripts writes it), then its secondary selective XML indexes"},
 	{"index", "", "create the index by hand on the target after the restore"},
 	{"partition function", "", "create the partition function and scheme by hand on the target and rebuild what was on them; every row is in the copy"},
 	{"partition scheme", "", "create the partition function and scheme by hand on the target and rebuild what was on them; every row is in the copy"},

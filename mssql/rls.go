@@ -288,3 +288,27 @@ func (s *scripter) securityPolicyBatch(p *SecurityPolicy) string {
 	}
 	return guarded(targetSince(13), stmt, "security policy "+quoteName(p.Schema, p.Name)+" needs "+versionName(13)+" or later; not created")
 }
+
+// policyOwners hands the security policies with an owner other than their
+// schema's (sys.objects.principal_id) to it, as owners does other objects:
+// ALTER AUTHORIZATION ON OBJECT::[s].[p] (ALTER AUTHORIZATION
+// (Transact-SQL): it changes "the ownership of any entity that has an
+// owner", and a policy is none of the entities whose ownership cannot be
+// transferred). security.sql runs after post-data.sql, which creates the
+// policy only where the target has row-level security and its predicate
+// functions were created: the statement runs only where the policy
+// exists. A policy left out (planSecurityPolicies) leaves it out
+// (Object).
+func (s *security) policyOwners() {
+	for _, p := range s.c.SecurityPolicies {
+		o := s.c.objects[p.ID]
+		if o == nil || o.owner == 0 {
+			continue
+		}
+		name := quoteName(p.Schema, p.Name)
+		if owner, ok := s.owner(o.owner, "security policy owner", name, "the schema owner"); ok {
+			stmt := s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON OBJECT::%s TO %s;", name, owner), o.owner)
+			s.add("Owners", "security policy owner", name, ifCreated(&Module{Schema: p.Schema, Name: p.Name}, stmt), p.ID)
+		}
+	}
+}

@@ -114,6 +114,8 @@ func TestSecurityPolicyLeftOut(t *testing.T) {
 		"security policy [sales].[OnOrders]: depends on [sales].[Orders], which is excluded",
 		"security policy [sales].[TenantFilter]: depends on [sales].[TenantNotes], which is excluded",
 		"security policy [sales].[TenantGuard]: depends on [sales].[TenantNotes], which is excluded",
+		// Its owner goes with it, listed as what depends on it is.
+		"security policy owner [sales].[TenantGuard]: on [sales].[TenantGuard], which is left out",
 	})
 
 	// Only the chosen tables with --tables: no policy, none listed.

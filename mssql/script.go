@@ -687,6 +687,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				b.WriteString(createIndex(t.Schema, t.Name, ix))
 				s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
 			}
+			s.writeXMLSpatialIndexes(&b, t)
 		}
 		for _, vt := range s.views() {
 			for _, ix := range vt.Indexes {
@@ -808,7 +809,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 				continue
 			}
 			for _, ix := range n.table.Indexes {
-				if ix.Disabled && ix.Type != 3 && ix.Type != 4 && ix.Type != 7 {
+				if ix.Disabled && ix.Type != 7 {
 					b.WriteString(batch(fmt.Sprintf("ALTER INDEX %s ON %s DISABLE;", quoteIdent(ix.Name), quoteName(n.schema, n.name))))
 				}
 			}
@@ -1213,6 +1214,8 @@ func (s *scripter) extPropLevels(p *ExtProp) (levels []procArg, target string, o
 			}
 			return base, "type " + quoteName(t.Schema, t.Name), true
 		}
+	case 10:
+		return xmlCollectionLevels(c, p, lvl)
 	case 4:
 		// A database principal: level 0 USER names users and roles
 		// alike (sp_addextendedproperty); only one the copy has.

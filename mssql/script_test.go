@@ -260,6 +260,8 @@ func TestSecurity(t *testing.T) {
 		"IF OBJECT_ID(N'[sales].[CustomerOrders]') IS NOT NULL\n    ALTER AUTHORIZATION ON OBJECT::[sales].[CustomerOrders] TO [reporting];",
 		"IF EXISTS (SELECT 1 FROM sys.fulltext_catalogs WHERE name = N'ftc_Sample')\n    ALTER AUTHORIZATION ON FULLTEXT CATALOG::[ftc_Sample] TO [reporting];",
 		"IF EXISTS (SELECT 1 FROM sys.fulltext_stoplists WHERE name = N'sl_Sample')\n    ALTER AUTHORIZATION ON FULLTEXT STOPLIST::[sl_Sample] TO [app_user];",
+		"IF OBJECT_ID(N'[sales].[TenantGuard]') IS NOT NULL\n    ALTER AUTHORIZATION ON OBJECT::[sales].[TenantGuard] TO [app_user];",
+		"ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::[dbo].[NoteSchema] TO [reporting];",
 		"GRANT VIEW DEFINITION TO [auditors];",
 		"REVOKE CONNECT FROM [etl_user];",
 		"GRANT VIEW ANY COLUMN ENCRYPTION KEY DEFINITION TO [public];",

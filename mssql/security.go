@@ -398,6 +398,8 @@ func (s *security) owners() {
 		}
 	}
 	s.fulltextOwners()
+	s.policyOwners()
+	s.xmlCollectionOwners()
 	for _, t := range c.Types {
 		if t.OwnerID == 0 {
 			continue

@@ -143,3 +143,38 @@ func (s *scripter) writeXMLSchemaCollections(b *strings.Builder) {
 		s.object("XML schema collection", name)
 	}
 }
+
+// xmlCollectionOwners hands the XML schema collections with an owner
+// other than their schema's (sys.xml_schema_collections.principal_id) to
+// it: ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::[s].[c] (ALTER
+// AUTHORIZATION (Transact-SQL): XML SCHEMA COLLECTION is one of its
+// classes, and schema-contained). schema.sql creates every collection
+// that is scripted; security.sql is not written with --tables, where it
+// creates only some.
+func (s *security) xmlCollectionOwners() {
+	for _, x := range s.c.XMLSchemaCollections {
+		if x.OwnerID == 0 {
+			continue
+		}
+		name := quoteName(x.Schema, x.Name)
+		if owner, ok := s.owner(x.OwnerID, "XML schema collection owner", name, "the schema owner"); ok {
+			s.add("Owners", "XML schema collection owner", name,
+				s.guard(fmt.Sprintf("ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::%s TO %s;", name, owner), x.OwnerID), 0)
+		}
+	}
+}
+
+// xmlCollectionLevels returns the sp_addextendedproperty levels of an
+// extended property of an XML schema collection (class 10; major_id its
+// xml_collection_id): @level0type = N'SCHEMA', @level1type = N'XML SCHEMA
+// COLLECTION' (sp_addextendedproperty (Transact-SQL)), and what it is on;
+// ok is false for a collection that is not scripted. It is added in
+// post-data.sql, after schema.sql created the collection.
+func xmlCollectionLevels(c *Catalog, p *ExtProp, lvl func(int, string, string) []procArg) (levels []procArg, target string, ok bool) {
+	x := c.xmlCollections[p.Major]
+	if x == nil || !x.HasDefinition || p.Minor != 0 {
+		return nil, "", false
+	}
+	return append(lvl(0, "SCHEMA", x.Schema), lvl(1, "XML SCHEMA COLLECTION", x.Name)...),
+		"XML schema collection " + quoteName(x.Schema, x.Name), true
+}

@@ -124,6 +124,11 @@ INSERT dbo.Documents VALUES
     (2, N'<t:note xmlns:t="urn:sqlvault:note" kind="it''s"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $' + N'(x)</t:body></t:note>',
         N'<t:note xmlns:t="urn:sqlvault:note"><t:to>1</t:to><t:body>one</t:body></t:note><t:note xmlns:t="urn:sqlvault:note"><t:to>2</t:to><t:body>two</t:body></t:note>');
 GO
+-- XML indexes (they need the clustered primary key): a primary one and a secondary PATH one.
+CREATE PRIMARY XML INDEX PXML_Documents_Doc ON dbo.Documents (Doc);
+CREATE XML INDEX IXML_Documents_Doc_Path ON dbo.Documents (Doc) USING XML INDEX PXML_Documents_Doc FOR PATH
+    WITH (PAD_INDEX = ON, FILLFACTOR = 90);
+GO
 CREATE TYPE sales.OrderLineList AS TABLE (
     ProductID int NOT NULL PRIMARY KEY,
     Quantity smallint NOT NULL DEFAULT ((1)) CHECK (Quantity > 0),
@@ -208,6 +213,13 @@ UPDATE dbo.AllTypes SET c_guid = '6F9619FF-8B86-D011-B42D-00C04FC964FF' WHERE id
 -- backslash in a string for an escape, so this script writes such backslashes as CHAR(92).
 UPDATE dbo.AllTypes SET c_varchar = 'C:' + CHAR(92), c_text = 'a' + CHAR(92) + '''b' + CHAR(92),
     c_nvarchar = N'\\server\share' + NCHAR(92) WHERE id = 6;
+GO
+-- Spatial indexes (they need the clustered primary key): a geometry grid with its bounding box and
+-- page compression, a geography automatic grid.
+CREATE SPATIAL INDEX SIX_AllTypes_geometry ON dbo.AllTypes (c_geometry) USING GEOMETRY_GRID
+    WITH (BOUNDING_BOX = (-10, -10.5, 500, 200), GRIDS = (LEVEL_1 = LOW, LEVEL_2 = MEDIUM, LEVEL_3 = HIGH, LEVEL_4 = MEDIUM),
+          CELLS_PER_OBJECT = 16, DATA_COMPRESSION = PAGE);
+CREATE SPATIAL INDEX SIX_AllTypes_geography ON dbo.AllTypes (c_geography) USING GEOGRAPHY_AUTO_GRID WITH (CELLS_PER_OBJECT = 12);
 GO
 
 CREATE TABLE dbo.BigValues (
@@ -676,8 +688,10 @@ GO
 -- column too), WITH GRANT OPTION, on the database, a schema, objects, a
 -- type and users (IMPERSONATE on the user mapped to a login, guarded in
 -- the script like everything about that user); one that cannot be
--- scripted (on the encrypted procedure).
+-- scripted (on the encrypted procedure). The XML schema collection has an
+-- owner of its own too (before its permission: a change of owner drops them).
 ALTER AUTHORIZATION ON OBJECT::sales.CustomerOrders TO reporting;
+ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::dbo.NoteSchema TO reporting;
 GRANT VIEW DEFINITION TO auditors;
 GRANT SELECT ON SCHEMA::sales TO reporting;
 GRANT SELECT ON hr.Employees TO reporting;
@@ -695,12 +709,14 @@ GO
 
 -- Extended properties of every class the scripter writes beyond objects,
 -- columns, indexes, schemas and types: a parameter, principals (a user
--- and a role), a column of a table type and a column of a view.
+-- and a role), a column of a table type, a column of a view and an XML
+-- schema collection.
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Who orders', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'PROCEDURE', @level1name = N'usp_AddOrder', @level2type = N'PARAMETER', @level2name = N'@CustomerID';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The application', @level0type = N'USER', @level0name = N'app_user';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Read-only reporting', @level0type = N'USER', @level0name = N'reporting';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'How many', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'TYPE', @level1name = N'OrderLineList', @level2type = N'COLUMN', @level2name = N'Quantity';
 EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'The customer', @level0type = N'SCHEMA', @level0name = N'sales', @level1type = N'VIEW', @level1name = N'CustomerOrders', @level2type = N'COLUMN', @level2name = N'CustomerID';
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'Notes: to, body and kind', @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'XML SCHEMA COLLECTION', @level1name = N'NoteSchema';
 GO
 
 -- Dynamic data masks (SQL Server 2016): a string column and a number.
@@ -735,4 +751,6 @@ CREATE SECURITY POLICY sales.TenantGuard
     ADD BLOCK PREDICATE sales.fn_TenantAccess(TenantID) ON sales.TenantNotes BEFORE DELETE
     WITH (STATE = ON)
     NOT FOR REPLICATION;
+-- A policy with an owner other than its schema's.
+ALTER AUTHORIZATION ON OBJECT::sales.TenantGuard TO app_user;
 GO

@@ -15,7 +15,8 @@ type result struct {
 
 // newResult declares result columns as "name:kind" with kind i (int),
 // b (bigint), t (tinyint), h (smallint), f (bit), s (nvarchar(128)),
-// S (nvarchar(max)), d (datetime) or v (sql_variant). All are nullable.
+// S (nvarchar(max)), d (datetime), F (float) or v (sql_variant). All are
+// nullable.
 func newResult(specs ...string) *result {
 	r := &result{}
 	for _, s := range specs {
@@ -40,6 +41,8 @@ func newResult(specs ...string) *result {
 			c.Type = mssqltest.TypeVariant
 		case "d":
 			c.Type = mssqltest.TypeDateTime
+		case "F":
+			c.Type = mssqltest.TypeFloat
 		default:
 			panic("sample: bad column kind " + s)
 		}
@@ -497,6 +500,8 @@ func (db *DB) extPropsResult() *result {
 			class, major, minor, subName = 1, db.lookup(rest[:i]), 1, rest[i+1:]
 		case "schema":
 			class, major = 3, db.schemaID(rest)
+		case "xmlcollection": // S.C: class 10, its xml_collection_id
+			class, major = 10, db.xmlCollection(rest).id
 		case "dbtrigger": // a DDL trigger ON DATABASE: class 1, its object id
 			for i, tr := range db.DatabaseTriggers {
 				if tr.Name == rest {
@@ -606,7 +611,11 @@ func (db *DB) xmlSchemaCollectionsResult() *result {
 		return xs[i].Name < xs[j].Name
 	})
 	for _, x := range xs {
-		r.add(x.id, x.Schema, x.Name, nil, nullStr(x.Definition))
+		var owner any // NULL: the schema's owner
+		if x.Owner != "" {
+			owner = db.principalID(x.Owner)
+		}
+		r.add(x.id, x.Schema, x.Name, owner, nullStr(x.Definition))
 	}
 	return r
 }

@@ -237,7 +237,7 @@ type Column struct {
 // Index is an index; PrimaryKey and Unique constraint indexes too.
 type Index struct {
 	Name             string
-	Type             int // 1 clustered, 2 nonclustered, 5 CCI, 6 NCCI
+	Type             int // 1 clustered, 2 nonclustered, 3 XML, 4 spatial, 5 CCI, 6 NCCI
 	Unique           bool
 	PrimaryKey       bool
 	UniqueConstraint bool
@@ -267,9 +267,28 @@ type Index struct {
 	// Filegroup is the filegroup the index is on when not on a scheme;
 	// "" for PRIMARY.
 	Filegroup string
+	// Column is the indexed column of an XML (Type 3) or spatial (Type
+	// 4) index. A secondary XML index names its primary XML index
+	// (XMLPrimary) and its type (XMLFor: PATH, VALUE or PROPERTY);
+	// Selective makes an XML index a selective one (xml_index_type 2,
+	// modelled without its paths). Spatial is a spatial index's
+	// tessellation.
+	Column     string
+	XMLPrimary string
+	XMLFor     string
+	Selective  bool
+	Spatial    *Tessellation
 
 	id       int64
 	objectID int64 // constraint object, if any
+}
+
+// Tessellation is a row of sys.spatial_index_tessellations.
+type Tessellation struct {
+	Scheme         string    // GEOMETRY_GRID, GEOGRAPHY_GRID, GEOMETRY_AUTO_GRID or GEOGRAPHY_AUTO_GRID
+	Box            []float64 // xmin, ymin, xmax, ymax of a geometry scheme; nil for geography
+	Grids          [4]string // LOW, MEDIUM or HIGH by level of a manual grid; "" for AUTO_GRID
+	CellsPerObject int
 }
 
 // FK is a foreign key.
@@ -441,8 +460,8 @@ type Synonym struct {
 }
 
 // ExtProp is an extended property. Target is "" for the database,
-// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL" or
-// "index:S.N.IX".
+// "dbtrigger:NAME" (a DDL trigger ON DATABASE), "schema:NAME", "type:S.N", "object:S.N", "column:S.N.COL",
+// "index:S.N.IX" or "xmlcollection:S.N" (an XML schema collection).
 type ExtProp struct {
 	Target string
 	Name   string
@@ -465,7 +484,8 @@ type SecurityPolicy struct {
 	// "[dbo].[fn_rls]([id])" when "".
 	Predicate         string
 	NotForReplication bool
-	NoSchemaBinding   bool // WITH (SCHEMABINDING = OFF)
+	NoSchemaBinding   bool   // WITH (SCHEMABINDING = OFF)
+	Owner             string // an owner other than the schema's (ALTER AUTHORIZATION)
 
 	id int64
 }
@@ -476,6 +496,7 @@ type XMLSchemaCollection struct {
 	Schema     string
 	Name       string
 	Definition string
+	Owner      string // an owner other than the schema's (ALTER AUTHORIZATION)
 
 	id int64
 }
@@ -577,6 +598,7 @@ func (db *DB) Build() {
 	}
 	for _, p := range db.SecurityPolicies {
 		p.id = db.addObject(p.Schema, p.Name, "SP", 0)
+		db.objects[len(db.objects)-1].owner = p.Owner
 	}
 	all := append([]*Table(nil), db.Tables...)
 	for _, tt := range db.TableTypes {

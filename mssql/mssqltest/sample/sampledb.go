@@ -113,7 +113,7 @@ func New() *DB {
 			{State: "G", Name: "REFERENCES", On: "xmlcollection:dbo.NoteSchema", To: "app_user"},
 		},
 	}
-	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema}}
+	db.XMLSchemaCollections = []*XMLSchemaCollection{{Schema: "dbo", Name: "NoteSchema", Definition: NoteSchema, Owner: "reporting"}}
 	db.TableTypes = []*TableType{{Schema: "sales", Name: "OrderLineList", Table: &Table{
 		Columns: []*Column{
 			{Name: "ProductID", Type: "int"},
@@ -148,7 +148,7 @@ func New() *DB {
 		{Schema: "sales", Name: "TenantFilter", Disabled: true, Predicate: "[sales].[fn_TenantAccess]([TenantID])",
 			Filters: []string{"sales.TenantNotes"}, Blocks: []string{"sales.TenantNotes AFTER INSERT"}},
 		{Schema: "sales", Name: "TenantGuard", Predicate: "[sales].[fn_TenantAccess]([TenantID])", NotForReplication: true,
-			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}},
+			Blocks: []string{"sales.TenantNotes BEFORE DELETE"}, Owner: "app_user"},
 	}
 	db.Synonyms = []*Synonym{{Schema: "dbo", Name: "Clients", Base: "[sales].[Customers]"}}
 	db.ExtProps = []*ExtProp{
@@ -165,6 +165,7 @@ func New() *DB {
 		{Target: "typecolumn:sales.OrderLineList.Quantity", Name: "MS_Description", Value: "How many"},
 		{Target: "viewcolumn:sales.CustomerOrders.CustomerID", Name: "MS_Description", Value: "The customer"},
 		{Target: "dbtrigger:trg_DDL_Audit", Name: "MS_Description", Value: "Notes new tables"},
+		{Target: "xmlcollection:dbo.NoteSchema", Name: "MS_Description", Value: "Notes: to, body and kind"},
 	}
 	// Scripted or reported apart (features.go): change tracking on the
 	// database and sales.Customers, a numbered procedure (;2 of
@@ -223,7 +224,14 @@ func allTypes() *Table {
 		{Name: "c_geometry", Type: "geometry", Nullable: true},
 		{Name: "c_geography", Type: "geography", Nullable: true},
 		{Name: "c_rowversion", Type: "rowversion"},
-	}, Indexes: []*Index{{Name: "PK_AllTypes", Type: 1, PrimaryKey: true, Keys: []string{"id"}}}}
+	}, Indexes: []*Index{{Name: "PK_AllTypes", Type: 1, PrimaryKey: true, Keys: []string{"id"}},
+		// Spatial indexes (they need the clustered primary key): a
+		// geometry manual grid with its bounding box and page compression,
+		// a geography automatic grid.
+		{Name: "SIX_AllTypes_geometry", Type: 4, Column: "c_geometry", Compression: []string{"PAGE"}, Spatial: &Tessellation{
+			Scheme: "GEOMETRY_GRID", Box: []float64{-10, -10.5, 500, 200}, Grids: [4]string{"LOW", "MEDIUM", "HIGH", "MEDIUM"}, CellsPerObject: 16}},
+		{Name: "SIX_AllTypes_geography", Type: 4, Column: "c_geography", Spatial: &Tessellation{Scheme: "GEOGRAPHY_AUTO_GRID", CellsPerObject: 12}},
+	}}
 	long := strings.Repeat("0123456789", 900) // 9000 characters
 	longN := strings.Repeat("αβγ😀", 2500)     // 10000 runes, 12500 UTF-16 units
 	dto := func(y, m, dd, h, mi, s, ns, offMin int) time.Time {
@@ -572,7 +580,11 @@ func documents() *Table {
 		{Name: "id", Type: "int"},
 		{Name: "Doc", Type: "xml", XMLCollection: "dbo.NoteSchema", XMLDocument: true},
 		{Name: "Extra", Type: "xml", Nullable: true, XMLCollection: "dbo.NoteSchema"},
-	}, Indexes: []*Index{{Name: "PK_Documents", Type: 1, PrimaryKey: true, Keys: []string{"id"}}},
+	}, Indexes: []*Index{{Name: "PK_Documents", Type: 1, PrimaryKey: true, Keys: []string{"id"}},
+		// XML indexes on the typed xml (they need the clustered primary
+		// key): a primary one and a secondary PATH one with options.
+		{Name: "PXML_Documents_Doc", Type: 3, Column: "Doc"},
+		{Name: "IXML_Documents_Doc_Path", Type: 3, Column: "Doc", XMLPrimary: "PXML_Documents_Doc", XMLFor: "PATH", FillFactor: 90, Padded: true}},
 		Rows: [][]any{
 			{1, `<t:note xmlns:t="urn:sqlvault:note" kind="memo"><t:to>Ann</t:to><t:body>GO</t:body></t:note>`, nil},
 			{2, `<t:note xmlns:t="urn:sqlvault:note" kind="it's"><t:to>Zoë 😀</t:to><t:body>a &lt;b&gt; and $(x)</t:body></t:note>`,

@@ -207,6 +207,10 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.indexesResult()
 	case "sqlvault:index_columns":
 		r = db.indexColumnsResult()
+	case "sqlvault:xml_indexes":
+		r = db.xmlIndexesResult()
+	case "sqlvault:spatial_indexes":
+		r = db.spatialIndexesResult()
 	case "sqlvault:foreign_keys":
 		r = db.foreignKeysResult()
 	case "sqlvault:foreign_key_columns":

@@ -15,6 +15,22 @@ SET QUOTED_IDENTIFIER ON;
 GO
 -- Objects created after the data of database [sample]
 
+-- Spatial index [SIX_AllTypes_geometry] on [dbo].[AllTypes]
+CREATE SPATIAL INDEX [SIX_AllTypes_geometry] ON [dbo].[AllTypes] ([c_geometry]) USING GEOMETRY_GRID WITH (BOUNDING_BOX = (-10E0, -10.5E0, 500E0, 200E0), GRIDS = (LEVEL_1 = LOW, LEVEL_2 = MEDIUM, LEVEL_3 = HIGH, LEVEL_4 = MEDIUM), CELLS_PER_OBJECT = 16, DATA_COMPRESSION = PAGE);
+GO
+
+-- Spatial index [SIX_AllTypes_geography] on [dbo].[AllTypes]
+CREATE SPATIAL INDEX [SIX_AllTypes_geography] ON [dbo].[AllTypes] ([c_geography]) USING GEOGRAPHY_AUTO_GRID WITH (CELLS_PER_OBJECT = 12);
+GO
+
+-- XML index [PXML_Documents_Doc] on [dbo].[Documents]
+CREATE PRIMARY XML INDEX [PXML_Documents_Doc] ON [dbo].[Documents] ([Doc]);
+GO
+
+-- XML index [IXML_Documents_Doc_Path] on [dbo].[Documents]
+CREATE XML INDEX [IXML_Documents_Doc_Path] ON [dbo].[Documents] ([Doc]) USING XML INDEX [PXML_Documents_Doc] FOR PATH WITH (PAD_INDEX = ON, FILLFACTOR = 90);
+GO
+
 -- Index [NCCI_Events] on [dbo].[Events]
 CREATE NONCLUSTERED COLUMNSTORE INDEX [NCCI_Events] ON [dbo].[Events] ([EventTime], [Kind]);
 GO
@@ -315,6 +331,11 @@ GO
 
 -- Sequence [sales].[OrderNumbers] continues
 ALTER SEQUENCE [sales].[OrderNumbers] RESTART WITH 1042;
+GO
+
+-- Extended property N'MS_Description' of XML schema collection [dbo].[NoteSchema]
+DECLARE @value sql_variant = CAST(CAST(N'Notes: to, body and kind' AS nvarchar(24)) AS sql_variant);
+EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = @value, @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'XML SCHEMA COLLECTION', @level1name = N'NoteSchema';
 GO
 
 -- Extended property N'MS_Description' of column [sales].[CustomerOrders].[CustomerID]

@@ -52,6 +52,11 @@ GO
 IF EXISTS (SELECT 1 FROM sys.fulltext_stoplists WHERE name = N'sl_Sample')
     ALTER AUTHORIZATION ON FULLTEXT STOPLIST::[sl_Sample] TO [app_user];
 GO
+IF OBJECT_ID(N'[sales].[TenantGuard]') IS NOT NULL
+    ALTER AUTHORIZATION ON OBJECT::[sales].[TenantGuard] TO [app_user];
+GO
+ALTER AUTHORIZATION ON XML SCHEMA COLLECTION::[dbo].[NoteSchema] TO [reporting];
+GO
 
 -- Permissions on the database
 GRANT VIEW DEFINITION TO [auditors];

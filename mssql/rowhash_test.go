@@ -32,7 +32,9 @@ func float64Bytes(bits uint64) string {
 // byte, as docs/design.md §14 "Content hash" documents it.
 func TestAppendCanonicalForms(t *testing.T) {
 	guid := []byte{0xFF, 0x19, 0x96, 0x6F, 0x86, 0x8B, 0x11, 0xD0, 0xB4, 0x2D, 0x00, 0xC0, 0x4F, 0xC9, 0x64, 0xFF}
-	utc := func(y, mo, d, h, mi, s, ns int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC) }
+	utc := func(y, mo, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
+	}
 	cases := []struct {
 		typ  string
 		v    any

@@ -42,8 +42,10 @@ const nodeTag = "$node"
 // RowHasher computes the content hash of a table's rows (RowHashFormat)
 // one row at a time, in constant memory.
 type RowHasher struct {
-	types []ColumnType
-	h     hash.Hash
+	types []ColumnType // normalized (ColumnType.norm)
+	// bad is the first type neither AppendLiteral nor the hash knows.
+	bad error
+	h   hash.Hash
 	// buf collects the small fields of a row before they are hashed; a
 	// long string or binary value is hashed where it is.
 	buf  []byte
@@ -57,7 +59,14 @@ const rowHashDirect = 4 << 10
 // NewRowHasher returns a hasher for rows whose values have the given
 // types, in order: for a table, the types of its DataColumns.
 func NewRowHasher(types []ColumnType) *RowHasher {
-	return &RowHasher{types: types, h: sha256.New()}
+	h := &RowHasher{types: make([]ColumnType, len(types)), h: sha256.New()}
+	for i, t := range types {
+		h.types[i] = t.norm()
+		if err := litCheckType(h.types[i]); err != nil && h.bad == nil {
+			h.bad = canonicalError(h.types[i], err)
+		}
+	}
+	return h
 }
 
 // DataColumns returns the columns whose values a table's data file
@@ -92,7 +101,10 @@ type nodeEnd struct {
 // tables) come before its values.
 func (h *RowHasher) addRow(ends []nodeEnd, values []any) error {
 	if len(values) != len(h.types) {
-		return fmt.Errorf("mssql: hashing a row of %d values for %d columns", len(values), len(h.types))
+		return fmt.Errorf("mssql: hashing a row of %d values for %d columns: %w", len(values), len(h.types), ErrRowLength)
+	}
+	if h.bad != nil {
+		return h.bad
 	}
 	h.buf = append(h.buf[:0], 'R')
 	var err error
@@ -102,7 +114,7 @@ func (h *RowHasher) addRow(ends []nodeEnd, values []any) error {
 		}
 	}
 	for i, v := range values {
-		t := h.types[i].norm()
+		t := h.types[i]
 		if raw, ok := rawValue(t, v); ok && len(raw) >= rowHashDirect {
 			h.buf = appendFieldHead(h.buf, t.Name, len(raw))
 			h.h.Write(h.buf)
@@ -117,8 +129,8 @@ func (h *RowHasher) addRow(ends []nodeEnd, values []any) error {
 			h.writeString(s)
 			continue
 		}
-		if h.buf, err = AppendCanonical(h.buf, t, v); err != nil {
-			return err
+		if h.buf, err = appendCanonical(h.buf, t, v); err != nil {
+			return canonicalError(t, err)
 		}
 	}
 	h.h.Write(h.buf)
@@ -232,17 +244,24 @@ func appendNodeEnd(dst []byte, e nodeEnd) ([]byte, error) {
 // On error dst is returned unchanged.
 func AppendCanonical(dst []byte, t ColumnType, v any) ([]byte, error) {
 	t = t.norm()
+	if err := litCheckType(t); err != nil {
+		return dst, canonicalError(t, err)
+	}
 	out, err := appendCanonical(dst, t, v)
 	if err != nil {
-		return dst, fmt.Errorf("mssql: hashing %s value: %w", litAppendTypeDecl(nil, t), err)
+		return dst, canonicalError(t, err)
 	}
 	return out, nil
 }
 
+// canonicalError is the error of hashing a value of type t.
+func canonicalError(t ColumnType, err error) error {
+	return fmt.Errorf("mssql: hashing %s value: %w", litAppendTypeDecl(nil, t), err)
+}
+
+// appendCanonical appends the field of v for t, a type that is
+// normalized and known (litCheckType).
 func appendCanonical(dst []byte, t ColumnType, v any) ([]byte, error) {
-	if err := litCheckType(t); err != nil {
-		return dst, err
-	}
 	if vp, ok := v.(*Variant); ok {
 		if vp == nil {
 			v = nil

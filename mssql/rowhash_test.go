@@ -140,6 +140,25 @@ func TestAppendCanonicalErrors(t *testing.T) {
 	if !errors.Is(func() error { _, err := AppendCanonical(nil, ColumnType{Name: "timestamp"}, []byte{1}); return err }(), ErrUnsupportedType) {
 		t.Error("timestamp: not ErrUnsupportedType")
 	}
+	h := NewRowHasher([]ColumnType{{Name: "INT"}, {Name: "timestamp"}})
+	for _, c := range []struct {
+		row  []any
+		want string
+	}{
+		{[]any{int64(1)}, "mssql: hashing a row of 1 values for 2 columns: row length differs from the columns"},
+		{[]any{int64(1), nil}, `mssql: hashing timestamp value: unsupported type "timestamp"`},
+	} {
+		if err := h.Add(c.row); err == nil || err.Error() != c.want {
+			t.Errorf("RowHasher.Add(%v): %v, want %s", c.row, err, c.want)
+		}
+	}
+	h = NewRowHasher([]ColumnType{{Name: "INT"}})
+	if err := h.Add([]any{"1"}); err == nil || err.Error() != "mssql: hashing int value: got string, want int64" {
+		t.Errorf("RowHasher.Add of a string for int: %v", err)
+	}
+	if h.Rows() != 0 {
+		t.Errorf("%d rows after errors", h.Rows())
+	}
 }
 
 // hashRows hashes rows of values of types.

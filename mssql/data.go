@@ -197,6 +197,8 @@ type tableStats struct {
 	bytes int64
 	// skipped counts the edges of an edge table left out (edgeData).
 	skipped int64
+	// hash is the content hash of the rows (RowHashFormat).
+	hash string
 }
 
 // countingWriter counts bytes written.
@@ -570,11 +572,12 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	cols := dataColumns(t)
 	name := quoteName(t.Schema, t.Name)
 	var st tableStats
+	hasher := NewRowHasher(ColumnTypes(cols))
 	bw.WriteString(fileHeader + comment("Data of table %s", name))
 	if len(cols) == 0 && !t.Edge { // an edge table's rows hold their ends
 		bw.WriteString("-- (no columns to insert)\n")
 		err := bw.Flush()
-		st.bytes = cw.n
+		st.bytes, st.hash = cw.n, hasher.Sum()
 		return st, err
 	}
 	var edge *edgeData
@@ -597,19 +600,11 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	if edge != nil {
 		first = edge.nvals()
 	}
-	nvals := first + len(cols)
-	for _, c := range cols {
-		if c.Type.Name == "sql_variant" {
-			nvals += 4
-		}
-	}
-	vals := make([]any, nvals)
-	ptrs := make([]any, nvals)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := scanTargets(first, cols)
 	var line []byte
 	cells := make([]cell, len(cols))
+	row := make([]any, len(cols)) // the values hashed
+	var ends []nodeEnd
 	h := fnv.New64a()
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
@@ -626,22 +621,16 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 				continue
 			}
 			tw.ends = len(line)
+			ends = edge.found[:]
 		}
 		vi := first
 		for i, c := range cols {
 			if i > 0 || edge != nil {
 				line = append(line, ", "...)
 			}
-			v := vals[vi]
-			vi++
-			if c.Type.Name == "sql_variant" {
-				base, prec, scale, maxLen := vals[vi], vals[vi+1], vals[vi+2], vals[vi+3]
-				vi += 4
-				if v != nil {
-					v = Variant{Base: ColumnType{Name: strings.ToLower(asString(base)), MaxLength: int(asInt(maxLen)),
-						Precision: uint8(asInt(prec)), Scale: uint8(asInt(scale))}, Value: v}
-				}
-			}
+			var v any
+			v, vi = columnValue(c, vals, vi)
+			row[i] = v
 			cells[i] = cell{start: len(line), end: len(line), v: v}
 			pieceable := pieceType(c.Type) != "" && v != nil
 			if pieceable && rawSize(v) > lim.piece {
@@ -660,6 +649,9 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 			}
 		}
 		line = append(line, ')')
+		if err := hasher.addRow(ends, row); err != nil {
+			return st, fmt.Errorf("table %s, row %d: %w", commentText(name), st.rows+1, err)
+		}
 		st.rows++
 		if tw.choosePieces(line, cells) {
 			if err := tw.writePiecedRow(line, cells); err != nil {
@@ -697,7 +689,7 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	if err := bw.Flush(); err != nil {
 		return st, err
 	}
-	st.bytes = cw.n
+	st.bytes, st.hash = cw.n, hasher.Sum()
 	return st, nil
 }
 

@@ -84,7 +84,7 @@ func replayData(t *testing.T, s *testServer, db string, opts Options, maxBatch i
 	byTable := map[string]*dataReplay{}
 	for _, tb := range cat.Tables {
 		name := quoteName(tb.Schema, tb.Name)
-		rp := &dataReplay{table: name, cols: dataColumns(tb), maxBatch: maxBatch, digests: digests,
+		rp := &dataReplay{table: name, cols: dataColumns(tb), maxBatch: maxBatch, digests: digests, edge: tb.Edge,
 			row: func(vals []any) error { check(name, vals); return nil }}
 		sink.replays[DataDir+"/"+fileName(tb.Schema, tb.Name)] = rp
 		byTable[name] = rp

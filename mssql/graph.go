@@ -433,6 +433,8 @@ type edgeData struct {
 	// its node was deleted, which nothing prevents without an edge
 	// constraint).
 	skipped int64
+	// found are the ends appendEnds found last, for the content hash.
+	found [2]nodeEnd
 }
 
 func newEdgeData(t *Table) *edgeData {
@@ -574,6 +576,7 @@ func (e *edgeData) appendEnds(line []byte, vals []any) ([]byte, bool, error) {
 				line = append(line, ", "...)
 			}
 			line = append(line, e.subquery(n, lits)...)
+			e.found[side] = nodeEnd{node: n, key: vals[vi-len(keys) : vi]}
 			found = true
 		}
 		if !found {

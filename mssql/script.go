@@ -172,6 +172,10 @@ type Manifest struct {
 	// Target says which servers the script restores into.
 	Target Target         `json:"target"`
 	Totals ManifestTotals `json:"totals"`
+
+	// ContentHashFormat is RowHashFormat, the encoding of the tables'
+	// content hashes, when the data was scripted.
+	ContentHashFormat string `json:"content_hash_format,omitempty"`
 }
 
 // ManifestOpts records the options that shaped the script.
@@ -197,6 +201,9 @@ type TableEntry struct {
 	File  string `json:"file"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
+	// ContentHash is the hash of the rows as read, "sha256:" and 64 hex
+	// digits, in the encoding Manifest.ContentHashFormat names.
+	ContentHash string `json:"content_hash,omitempty"`
 }
 
 // ManifestTotals sums the data.
@@ -336,6 +343,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 		}
 	}
 	if !opts.SchemaOnly {
+		m.ContentHashFormat = RowHashFormat
 		total := 0
 		for _, n := range s.nodes {
 			if n.table != nil {
@@ -368,7 +376,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			s.rows += st.rows
 			s.bytes += st.bytes
 			s.stats[t] = st
-			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes})
+			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes, ContentHash: st.hash})
 			s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 				TableRows: st.rows, TableBytes: st.bytes, Rows: s.rows, Bytes: s.bytes, TableDone: true})
 		}

@@ -1,0 +1,117 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// scanTargets returns the values a data query's row is scanned into, and
+// pointers to them for Rows.Scan: first values before the columns' (an
+// edge's ends), then one per column, a sql_variant column followed by
+// its four base type properties (selectList).
+func scanTargets(first int, cols []*Column) (vals, ptrs []any) {
+	n := first + len(cols)
+	for _, c := range cols {
+		if c.Type.Name == "sql_variant" {
+			n += 4
+		}
+	}
+	vals = make([]any, n)
+	ptrs = make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, ptrs
+}
+
+// columnValue returns the value of column c in a row scanned into vals
+// (scanTargets) at vals[vi], and the index of the next column's: a
+// sql_variant's value becomes a Variant of its base type properties.
+func columnValue(c *Column, vals []any, vi int) (any, int) {
+	v := vals[vi]
+	vi++
+	if c.Type.Name != "sql_variant" {
+		return v, vi
+	}
+	base, prec, scale, maxLen := vals[vi], vals[vi+1], vals[vi+2], vals[vi+3]
+	if v != nil {
+		v = Variant{Base: ColumnType{Name: strings.ToLower(asString(base)), MaxLength: int(asInt(maxLen)),
+			Precision: uint8(asInt(prec)), Scale: uint8(asInt(scale))}, Value: v}
+	}
+	return v, vi + 4
+}
+
+// LoadCatalog reads the catalog of the database db is connected to, as
+// Script does: what HashTable needs to read a table back (its columns,
+// indexes and, for graph tables, node keys), for instance from a
+// restored copy.
+func LoadCatalog(ctx context.Context, db *sql.DB) (*Catalog, error) {
+	return loadCatalog(ctx, db)
+}
+
+// HashTable reads the rows of table t (of a catalog LoadCatalog read)
+// with the query Script reads them with (dataQuery: the same columns and
+// order), and returns their number and content hash (RowHashFormat), as
+// the manifest records them for a backup of the same rows. Each row's
+// values, in DataColumns order (Variant for sql_variant; an edge's ends
+// are hashed but not passed), go to each, if not nil, for a comparison
+// row by row (DiffRow); it may stop the reading with an error. Rows are
+// read one at a time. The edges of an edge table whose end is not found
+// (a dangling edge, which a backup leaves out) are skipped and not
+// counted.
+func HashTable(ctx context.Context, db *sql.DB, t *Table, each func(values []any) error) (rows int64, hash string, err error) {
+	name := quoteName(t.Schema, t.Name)
+	cols := dataColumns(t)
+	h := NewRowHasher(ColumnTypes(cols))
+	if len(cols) == 0 && !t.Edge {
+		return 0, h.Sum(), nil
+	}
+	query := dataQuery(t, cols, "")
+	var edge *edgeData
+	first := 0
+	if t.Edge && t.graph != nil {
+		edge = newEdgeData(t)
+		query, first = edge.query(cols, ""), edge.nvals()
+	}
+	rs, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return 0, "", readErr("read table "+name, err)
+	}
+	defer rs.Close()
+	vals, ptrs := scanTargets(first, cols)
+	row := make([]any, len(cols))
+	var ends []nodeEnd
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return h.Rows(), "", readErr("read table "+name, err)
+		}
+		if edge != nil {
+			_, found, err := edge.appendEnds(nil, vals)
+			if err != nil {
+				return h.Rows(), "", fmt.Errorf("table %s, row %d: %w", commentText(name), h.Rows()+1, err)
+			}
+			if !found {
+				continue
+			}
+			ends = edge.found[:]
+		}
+		vi := first
+		for i, c := range cols {
+			row[i], vi = columnValue(c, vals, vi)
+		}
+		if err := h.addRow(ends, row); err != nil {
+			return h.Rows(), "", fmt.Errorf("table %s, row %d: %w", commentText(name), h.Rows()+1, err)
+		}
+		if each != nil {
+			if err := each(row); err != nil {
+				return h.Rows(), "", err
+			}
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return h.Rows(), "", readErr("read table "+name, err)
+	}
+	return h.Rows(), h.Sum(), nil
+}

@@ -194,9 +194,12 @@ type ObjectEntry struct {
 // TableEntry records one table's data file.
 type TableEntry struct {
 	Name  string `json:"name"`
-	File  string `json:"file"`
+	File  string `json:"file,omitempty"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
+	// Durability is SCHEMA_ONLY for a memory-optimized table whose rows
+	// the server does not keep: no data file, created empty.
+	Durability string `json:"durability,omitempty"`
 }
 
 // ManifestTotals sums the data.
@@ -343,16 +346,29 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			}
 		}
 		done := 0
+		mem := newMemoryReader(db, m.Consistency == ConsistencySnapshotIsolation, dbi.Name, &opts)
+		defer mem.close()
 		for _, n := range s.nodes {
 			t := n.table
 			if t == nil {
 				continue
 			}
+			if t.SchemaOnly() {
+				done++
+				m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), Durability: "SCHEMA_ONLY"})
+				continue
+			}
+			tq := q
+			if t.MemoryOptimized {
+				if tq, err = mem.querier(ctx); err != nil {
+					return nil, fail(err)
+				}
+			}
 			file := DataDir + "/" + fileName(t.Schema, t.Name)
 			var st tableStats
 			err := s.writeFile(ctx, out, file, func(w io.Writer) error {
 				var err error
-				st, err = writeTableData(ctx, q, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
+				st, err = writeTableData(ctx, tq, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
 					s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 						TableRows: rows, TableBytes: bytes, Rows: s.rows + rows, Bytes: s.bytes + bytes})
 				})
@@ -605,12 +621,16 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		name := quoteName(n.schema, n.name)
 		var kind, ddl string
 		switch {
+		case n.userType != nil && n.userType.MemoryOpt:
+			kind, ddl = "table type", createMemoryTableType(n.userType)
 		case n.userType != nil && n.userType.IsTable:
 			kind, ddl = "table type", createTableType(n.userType)
 		case n.userType != nil:
 			kind, ddl = "type", createAliasType(n.userType)
 		case n.seq != nil:
 			kind, ddl = "sequence", createSequence(n.seq)
+		case n.table != nil && n.table.MemoryOptimized:
+			kind, ddl = "table", createMemoryTable(n.table)
 		case n.table != nil:
 			kind, ddl = "table", createTable(n.table)+tableOptions(n.table)
 		case n.module != nil:
@@ -676,10 +696,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 			}
 			t := n.table
 			for _, ix := range t.Indexes {
-				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
+				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 && !t.MemoryOptimized {
 					continue
 				}
-				if t.inlineIndex(ix) { // declared by CREATE TABLE
+				if t.inlineIndex(ix) || t.MemoryOptimized { // declared by CREATE TABLE
 					s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
 					continue
 				}
@@ -700,7 +720,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 		}
 		// Index options a target version may lack, where it has them.
 		for _, n := range s.nodes {
-			if t := n.table; t != nil {
+			if t := n.table; t != nil && !t.MemoryOptimized {
 				for _, ix := range t.Indexes {
 					b.WriteString(indexSettings(t.Schema, t.Name, ix, func(stmt string) string { return stmt }))
 				}
@@ -829,7 +849,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 	if !s.opts.SchemaOnly {
 		for _, n := range s.nodes {
 			t := n.table
-			if t == nil {
+			if t == nil || t.MemoryOptimized {
+				// A memory-optimized table's identity continues after the
+				// highest value inserted ("Implementing IDENTITY in a
+				// Memory-Optimized Table"); DBCC CHECKIDENT is not for it.
 				continue
 			}
 			for _, col := range t.Columns {

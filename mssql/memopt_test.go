@@ -250,3 +250,37 @@ func TestSampleRefusesMemoryReads(t *testing.T) {
 		t.Errorf("autocommit: %v", err)
 	}
 }
+
+// TestNativelyCompiledModule scripts a natively compiled procedure over a
+// memory-optimized table: its definition is copied as it is, after the
+// table it needs, inside moduleBatch's TRY...CATCH, which on a target
+// where the table fell back to disk-based prints the server's error and
+// goes on (documented in design.md §14).
+func TestNativelyCompiledModule(t *testing.T) {
+	mem := &sample.Table{Schema: "dbo", Name: "Hot", MemoryOptimized: true, Columns: []*sample.Column{
+		{Name: "k", Type: "int"}, {Name: "v", Type: "int", Nullable: true}},
+		Indexes: []*sample.Index{{Name: "PK_Hot", Type: 7, PrimaryKey: true, Keys: []string{"k"}, BucketCount: 8}},
+		Rows:    [][]any{{1, 10}}}
+	def := "CREATE PROCEDURE [dbo].[usp_HotPut] @k int, @v int\nWITH NATIVE_COMPILATION, SCHEMABINDING\nAS BEGIN ATOMIC WITH (TRANSACTION ISOLATION LEVEL = SNAPSHOT, LANGUAGE = N'us_english')\n    INSERT dbo.Hot (k, v) VALUES (@k, @v);\nEND"
+	db := sample.NewDB("native", mem)
+	db.Modules = []*sample.Module{{Schema: "dbo", Name: "usp_HotPut", Type: "P", SchemaBound: true, References: []string{"dbo.Hot"},
+		AnsiNulls: true, QuotedIdentifier: true, Definition: def}}
+	db.Build()
+	s := newTestServer(t, []*sample.DB{db})
+	sink, m := s.scriptMem("native", s.options("native"))
+	schema := string(sink.files[SchemaFile])
+	table := strings.Index(schema, "-- Table [dbo].[Hot]\n")
+	proc := strings.Index(schema, "-- Procedure [dbo].[usp_HotPut]\n")
+	if table < 0 || proc < table {
+		t.Fatalf("table at %d, procedure at %d:\n%s", table, proc, schema)
+	}
+	lit, _ := moduleLiteral(def)
+	want := "-- Procedure [dbo].[usp_HotPut]\nSET ANSI_NULLS ON;\nSET QUOTED_IDENTIFIER ON;\nGO\n" + declareSQLPrefix + lit + ";\nBEGIN TRY\n    " + execSQLVar +
+		"\nEND TRY\nBEGIN CATCH\n    PRINT N'sqlvault: procedure [dbo].[usp_HotPut] was not created: ' + ERROR_MESSAGE();\nEND CATCH;\nGO\n"
+	if !strings.Contains(schema[proc:], want) {
+		t.Errorf("procedure batch:\n%s\nwant\n%s", schema[proc:], want)
+	}
+	if len(m.Unscripted) != 0 || m.Totals.Rows != 1 {
+		t.Errorf("unscripted %+v, %d rows", m.Unscripted, m.Totals.Rows)
+	}
+}

@@ -106,7 +106,9 @@ type Options struct {
 	// partition to PRIMARY; partitioning is kept either way.
 	KeepFilegroups bool
 	// OpenDatabase connects to another database of the same server; it is
-	// needed to read from a database snapshot. Nil disables that mode.
+	// needed to read from a database snapshot (nil disables that mode),
+	// and to read memory-optimized tables beside a SNAPSHOT transaction
+	// (nil makes Script fail on a database that has some).
 	OpenDatabase func(ctx context.Context, name string) (*sql.DB, error)
 	// Progress is called as tables are scripted.
 	Progress func(Progress)

@@ -384,7 +384,7 @@ func TestE2EScript(t *testing.T) {
 	if !bytes.Equal([]byte(r.stdout), m.script(t, "sample")) {
 		t.Error("script to standard output differs from the scripter's output")
 	}
-	if !strings.Contains(r.stderr, "scripted database sample to standard output: 24 tables, 65 rows") {
+	if !strings.Contains(r.stderr, "scripted database sample to standard output: 26 tables, 67 rows") {
 		t.Errorf("summary\n%v", r)
 	}
 	out := filepath.Join(s.dir, "out")

@@ -159,12 +159,15 @@ type Table struct {
 	HistoryID       int64
 	Period          *Period
 	MemoryOptimized bool
-	External        bool
-	Node, Edge      bool
-	FileTable       bool
-	Triggers        []*Module
-	Stats           []*Statistic
-	AnsiNullsOff    bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
+	// Durability is sys.tables.durability of a memory-optimized table
+	// (SQL Server 2014): 0 SCHEMA_AND_DATA, 1 SCHEMA_ONLY.
+	Durability   int64
+	External     bool
+	Node, Edge   bool
+	FileTable    bool
+	Triggers     []*Module
+	Stats        []*Statistic
+	AnsiNullsOff bool // sys.tables.uses_ansi_nulls = 0: created with SET ANSI_NULLS OFF
 	// LockEscalation is sys.tables.lock_escalation_desc other than TABLE
 	// (AUTO, DISABLE); LargeValuesOutOfRow and TextInRowLimit are the
 	// sp_tableoption options (qTableOptions).
@@ -239,6 +242,7 @@ type Index struct {
 	SequentialKey    bool     // OPTIMIZE_FOR_SEQUENTIAL_KEY (SQL Server 2019)
 	CompressionDelay int64    // COMPRESSION_DELAY of a columnstore index, minutes (SQL Server 2016)
 	ColumnstoreOrder []string // ORDER columns of an ordered columnstore index (SQL Server 2022)
+	BucketCount      int64    // BUCKET_COUNT of a hash index (sys.hash_indexes, SQL Server 2014)
 }
 
 // IndexKey is a key column of an index.
@@ -484,7 +488,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 			t := &Table{ID: r.int("object_id"), Schema: r.str("schema_name"), Name: r.str("name"),
 				TemporalType: r.int("temporal_type"), HistoryID: r.int("history_table_id"),
 				Retention: r.int("history_retention_period"), RetentionUnit: r.str("history_retention_period_unit_desc"),
-				MemoryOptimized: r.bool("is_memory_optimized"), External: r.bool("is_external"),
+				MemoryOptimized: r.bool("is_memory_optimized"), Durability: r.int("durability"), External: r.bool("is_external"),
 				Node: r.bool("is_node"), Edge: r.bool("is_edge"), FileTable: r.bool("is_filetable"),
 				AnsiNullsOff: !r.null("uses_ansi_nulls") && !r.bool("uses_ansi_nulls")}
 			c.Tables = append(c.Tables, t)
@@ -587,7 +591,7 @@ func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
 	if major >= 16 {
 		more = append(more, catalogQuery{qColumnstoreOrder, c.addColumnstoreOrder})
 	}
-	for _, gq := range graphQueries(c, major) {
+	for _, gq := range append(graphQueries(c, major), memoryQueries(c, major)...) {
 		more = append(more, gq)
 	}
 	for _, xq := range xmlSpatialQueries(c) {
@@ -861,10 +865,6 @@ func (c *Catalog) finish() {
 			c.unscripted("type", quoteName(t.Schema, t.Name), "CLR user-defined type")
 			continue
 		}
-		if t.MemoryOpt {
-			c.unscripted("table type", quoteName(t.Schema, t.Name), "memory-optimized table type")
-			continue
-		}
 		if t.Table != nil {
 			if col := badCollation(t.Table.Columns); col != nil {
 				c.unscripted("table type", quoteName(t.Schema, t.Name), collationReason(col))
@@ -883,8 +883,6 @@ func (c *Catalog) finish() {
 	for _, t := range c.Tables {
 		reason := ""
 		switch {
-		case t.MemoryOptimized:
-			reason = "memory-optimized table"
 		case t.External:
 			reason = "external table"
 		case t.graph != nil && t.graph.reason != "":
@@ -912,7 +910,7 @@ func (c *Catalog) finish() {
 		}
 		c.checkXMLSpatialIndexes(t)
 		for _, ix := range t.Indexes {
-			if ix.Type == 7 {
+			if ix.Type == 7 && !t.MemoryOptimized {
 				c.unscripted("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name), "hash indexes are not scripted")
 			}
 		}

@@ -164,6 +164,9 @@ func dataQuery(t *Table, cols []*Column, where string) string {
 	fmt.Fprintf(&b, "/* %s %s */\nSELECT ", dataTag, commentText(quoteName(t.Schema, t.Name)))
 	b.WriteString(selectList(cols, ""))
 	fmt.Fprintf(&b, "\nFROM %s", quoteName(t.Schema, t.Name))
+	if t.MemoryOptimized {
+		b.WriteString(" WITH (SNAPSHOT)") // memoryReader
+	}
 	if where != "" {
 		fmt.Fprintf(&b, "\nWHERE %s", where)
 	}

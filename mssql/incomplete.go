@@ -15,7 +15,7 @@ import (
 var ErrDataMissing = errors.New("its data is not in the snapshot")
 
 // DataMissing is the rule that decides which reported objects make a
-// backup incomplete: a table that is not scripted (memory-optimized,
+// backup incomplete: a table that is not scripted (Always Encrypted,
 // FileTable, external, with a FILESTREAM column, ...), whose rows are
 // therefore not in the snapshot. Every other kind holds no rows: a module,
 // type, index, trigger, partition function or scheme, full-text object,

@@ -73,6 +73,15 @@ func TestIntegrationRealServer(t *testing.T) {
 			master.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name))
 		})
 	}
+	// The copy gets a MEMORY_OPTIMIZED_DATA filegroup, as sample.sql
+	// gives the original: its memory-optimized tables are created so, not
+	// disk-based (memoryFallback), and its scripts compare equal below.
+	var dataPath string
+	if err := master.QueryRowContext(ctx, "SELECT CONVERT(nvarchar(4000), SERVERPROPERTY('InstanceDefaultDataPath'))").Scan(&dataPath); err != nil {
+		t.Fatal(err)
+	}
+	exec1(master, "ALTER DATABASE "+quoteIdent(dstDB)+" ADD FILEGROUP sample_mod CONTAINS MEMORY_OPTIMIZED_DATA")
+	exec1(master, "ALTER DATABASE "+quoteIdent(dstDB)+" ADD FILE (NAME = N'sample_mod', FILENAME = "+constantLit(dataPath+dstDB+"_mod")+") TO FILEGROUP sample_mod")
 	server := src.Host
 	if src.Instance != "" {
 		server += `\` + src.Instance
@@ -114,7 +123,10 @@ func TestIntegrationRealServer(t *testing.T) {
 		dir := t.TempDir()
 		var warned []string
 		m, err := Script(ctx, conn, DirSink{Dir: dir}, Options{Source: src, Database: name,
-			Warn: func(what string, err error) { warned = append(warned, what+": "+err.Error()) }})
+			Warn: func(what string, err error) { warned = append(warned, what+": "+err.Error()) },
+			OpenDatabase: func(ctx context.Context, name string) (*sql.DB, error) {
+				return Connect(ctx, src, name, pw, 60*time.Second)
+			}})
 		if err != nil {
 			t.Fatalf("script %s: %v", name, err)
 		}

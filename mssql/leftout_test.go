@@ -109,8 +109,8 @@ func TestTablesLeaveOutDependents(t *testing.T) {
 }
 
 // TestUnscriptedLeavesOutDependents adds to the sample what depends on
-// objects that cannot be scripted (the memory-optimized table dbo.Cache,
-// the CLR function dbo.clr_Hello): a view over the table with a
+// objects that cannot be scripted (the table dbo.Cache, given an Always
+// Encrypted column, the CLR function dbo.clr_Hello): a view over the table with a
 // permission and a view over that view, a schema-bound function over it,
 // a table's computed column over that function with an index on it, and
 // a procedure calling the CLR function. They are left out, listed under
@@ -119,6 +119,7 @@ func TestTablesLeaveOutDependents(t *testing.T) {
 // resolution).
 func TestUnscriptedLeavesOutDependents(t *testing.T) {
 	db := sample.New()
+	encryptColumn(t, db, "Cache", "v")
 	db.Modules = append(db.Modules,
 		&sample.Module{Schema: "dbo", Name: "CacheKeys", Type: "V", References: []string{"dbo.Cache"}, AnsiNulls: true, QuotedIdentifier: true,
 			Definition: "CREATE VIEW dbo.CacheKeys AS SELECT k FROM dbo.Cache;"},

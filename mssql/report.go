@@ -33,7 +33,6 @@ var actionRules = []actionRule{
 	{"", "references ", "add it by hand once the table it references exists on the target"},
 	// Tables whose rows are not in the snapshot (DataMissing).
 	{"table", "Always Encrypted", "back up this database with BACKUP DATABASE, or copy the table with a client that holds the column master key (Column Encryption Setting=Enabled, e.g. the SSMS Import and Export Wizard); a script of INSERT statements cannot carry its values"},
-	{"table", "memory-optimized", "add a MEMORY_OPTIMIZED_DATA filegroup to the target database, create the table by hand and copy its rows with bcp; or back up with BACKUP DATABASE"},
 	{"table", "FileTable", "enable FILESTREAM with non-transactional access on the target, create the FileTable by hand and copy its files through its share; or back up with BACKUP DATABASE"},
 	{"table", "FILESTREAM", "add a FILESTREAM filegroup to the target database, create the table by hand and copy its rows with bcp; or back up with BACKUP DATABASE"},
 	{"table", "external table", "create its external data source, file format and the external table by hand on the target; its rows live outside the database"},
@@ -50,7 +49,6 @@ var actionRules = []actionRule{
 	{"", "it executes as ", "create that user on the target server, then the object from the source database's definition"},
 	{"numbered procedure", "", "create it on the target after the restore from its definition in sys.numbered_procedures on the source (CREATE PROCEDURE name;number)"},
 	{"assembly", "", actionCLR},
-	{"table type", "memory-optimized", "add a MEMORY_OPTIMIZED_DATA filegroup to the target database and create the type by hand"},
 	{"index", "selective XML index", "create it by hand on the target after the restore with CREATE SELECTIVE XML INDEX and the promoted paths and namespaces of sys.selective_xml_index_paths and sys.selective_xml_index_namespaces on the source (SSMS Generate Scripts writes it), then its secondary selective XML indexes"},
 	{"index", "", "create the index by hand on the target after the restore"},
 	{"partition function", "", "create the partition function and scheme by hand on the target and rebuild what was on them; every row is in the copy"},

@@ -106,7 +106,9 @@ type Options struct {
 	// partition to PRIMARY; partitioning is kept either way.
 	KeepFilegroups bool
 	// OpenDatabase connects to another database of the same server; it is
-	// needed to read from a database snapshot. Nil disables that mode.
+	// needed to read from a database snapshot (nil disables that mode),
+	// and to read memory-optimized tables beside a SNAPSHOT transaction
+	// (nil makes Script fail on a database that has some).
 	OpenDatabase func(ctx context.Context, name string) (*sql.DB, error)
 	// Progress is called as tables are scripted.
 	Progress func(Progress)
@@ -198,12 +200,15 @@ type ObjectEntry struct {
 // TableEntry records one table's data file.
 type TableEntry struct {
 	Name  string `json:"name"`
-	File  string `json:"file"`
+	File  string `json:"file,omitempty"`
 	Rows  int64  `json:"rows"`
 	Bytes int64  `json:"bytes"`
 	// ContentHash is the hash of the rows as read, "sha256:" and 64 hex
 	// digits, in the encoding Manifest.ContentHashFormat names.
 	ContentHash string `json:"content_hash,omitempty"`
+	// Durability is SCHEMA_ONLY for a memory-optimized table whose rows
+	// the server does not keep: no data file, created empty.
+	Durability string `json:"durability,omitempty"`
 }
 
 // ManifestTotals sums the data.
@@ -351,16 +356,32 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			}
 		}
 		done := 0
+		mem := newMemoryReader(db, m.Consistency == ConsistencySnapshotIsolation, dbi.Name, &opts)
+		defer mem.close()
 		for _, n := range s.nodes {
 			t := n.table
 			if t == nil {
 				continue
 			}
+			if t.SchemaOnly() {
+				done++
+				// No rows: the hash of none, which a restored copy
+				// (created empty) gives too.
+				m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), Durability: "SCHEMA_ONLY",
+					ContentHash: NewRowHasher(nil).Sum()})
+				continue
+			}
+			tq := q
+			if t.MemoryOptimized {
+				if tq, err = mem.querier(ctx); err != nil {
+					return nil, fail(err)
+				}
+			}
 			file := DataDir + "/" + fileName(t.Schema, t.Name)
 			var st tableStats
 			err := s.writeFile(ctx, out, file, func(w io.Writer) error {
 				var err error
-				st, err = writeTableData(ctx, q, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
+				st, err = writeTableData(ctx, tq, t, opts.Where, opts.limits, w, func(rows, bytes int64) {
 					s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 						TableRows: rows, TableBytes: bytes, Rows: s.rows + rows, Bytes: s.bytes + bytes})
 				})
@@ -613,12 +634,16 @@ func (s *scripter) writeSchema(w io.Writer) error {
 		name := quoteName(n.schema, n.name)
 		var kind, ddl string
 		switch {
+		case n.userType != nil && n.userType.MemoryOpt:
+			kind, ddl = "table type", createMemoryTableType(n.userType)
 		case n.userType != nil && n.userType.IsTable:
 			kind, ddl = "table type", createTableType(n.userType)
 		case n.userType != nil:
 			kind, ddl = "type", createAliasType(n.userType)
 		case n.seq != nil:
 			kind, ddl = "sequence", createSequence(n.seq)
+		case n.table != nil && n.table.MemoryOptimized:
+			kind, ddl = "table", createMemoryTable(n.table)
 		case n.table != nil:
 			kind, ddl = "table", createTable(n.table)+tableOptions(n.table)
 		case n.module != nil:
@@ -684,10 +709,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 			}
 			t := n.table
 			for _, ix := range t.Indexes {
-				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 {
+				if ix.PrimaryKey || ix.UniqueConstraint || ix.Type == 3 || ix.Type == 4 || ix.Type == 7 && !t.MemoryOptimized {
 					continue
 				}
-				if t.inlineIndex(ix) { // declared by CREATE TABLE
+				if t.inlineIndex(ix) || t.MemoryOptimized { // declared by CREATE TABLE
 					s.object("index", quoteName(t.Schema, t.Name)+"."+quoteIdent(ix.Name))
 					continue
 				}
@@ -709,7 +734,7 @@ func (s *scripter) writePostData(w io.Writer) error {
 		}
 		// Index options a target version may lack, where it has them.
 		for _, n := range s.nodes {
-			if t := n.table; t != nil {
+			if t := n.table; t != nil && !t.MemoryOptimized {
 				for _, ix := range t.Indexes {
 					b.WriteString(indexSettings(t.Schema, t.Name, ix, func(stmt string) string { return stmt }))
 				}
@@ -838,7 +863,10 @@ func (s *scripter) writePostData(w io.Writer) error {
 	if !s.opts.SchemaOnly {
 		for _, n := range s.nodes {
 			t := n.table
-			if t == nil {
+			if t == nil || t.MemoryOptimized {
+				// A memory-optimized table's identity continues after the
+				// highest value inserted ("Implementing IDENTITY in a
+				// Memory-Optimized Table"); DBCC CHECKIDENT is not for it.
 				continue
 			}
 			for _, col := range t.Columns {

@@ -188,7 +188,6 @@ func TestUnscripted(t *testing.T) {
 		"queue [dbo].[AuditQueue]: not scripted: Service Broker queue: Service Broker objects are not scripted" + broker,
 		"role member [legacy_user] in [reporting]: not scripted: [legacy_user] is not scripted; to do: once the member exists on the target, add it: ALTER ROLE ... ADD MEMBER",
 		"service [//sqlvault/AuditService]: not scripted: Service Broker service: Service Broker objects are not scripted" + broker,
-		"table [dbo].[Cache]: not scripted, its data is not in the snapshot: memory-optimized table; to do: add a MEMORY_OPTIMIZED_DATA filegroup to the target database, create the table by hand and copy its rows with bcp; or back up with BACKUP DATABASE",
 		"user [legacy_user]: not scripted: " + reasonLoginUnknown + "; to do: create the login on the target server, then CREATE USER ... FOR LOGIN, and the role memberships and permissions reported for it",
 	}
 	sameLines(t, "warnings", warned, want)
@@ -196,7 +195,7 @@ func TestUnscripted(t *testing.T) {
 		t.Errorf("manifest lists %d unscripted objects: %+v", len(m.Unscripted), m.Unscripted)
 	}
 	man := string(sink.files[ManifestFile])
-	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, `"reason": "memory-optimized table"`,
+	for _, w := range []string{`"unscripted"`, `"name": "[dbo].[usp_Secret]"`, "{\n      \"name\": \"[dbo].[CacheSessions]\",\n      \"rows\": 0,\n      \"bytes\": 0,\n      \"content_hash\": \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\n      \"durability\": \"SCHEMA_ONLY\"\n    }",
 		"{\n      \"kind\": \"user\",\n      \"name\": \"[legacy_user]\",\n      \"reason\": \"" + reasonLoginUnknown + "\",\n      \"action\": \"create the login on the target server, then CREATE USER ... FOR LOGIN, and the role memberships and permissions reported for it\"\n    }",
 		"\"needs_logins\": [\n    {\n      \"login\": \"sqlvault_sample_login\",\n      \"user\": \"[web_user]\"\n    }\n  ],",
 		"{\n      \"kind\": \"partition scheme\",\n      \"name\": \"[ps_FactsDay]\"\n    }"} {
@@ -367,7 +366,7 @@ func TestFilters(t *testing.T) {
 	})
 	t.Run("exclude", func(t *testing.T) {
 		sink, m := run(func(o *Options) { o.ExcludeTables = []string{"dbo.BigValues", "AllTypes"} })
-		if len(m.Tables) != 22 {
+		if len(m.Tables) != 24 {
 			t.Errorf("%d tables", len(m.Tables))
 		}
 		if _, ok := sink.files["data/dbo.BigValues.sql"]; ok {
@@ -478,8 +477,9 @@ func TestSequenceTypes(t *testing.T) {
 	}
 }
 
-// TestWarningsOneLine scripts the sample with its table of sample.Hostile
-// names made memory-optimized, so that the table, the permission on it
+// TestWarningsOneLine scripts the sample with a column of its table of
+// sample.Hostile names made Always Encrypted (a table that is not
+// scripted, its data missing), so that the table, the permission on it
 // and an extended property of it named with Hostile are reported: every
 // warning is one line, the names escaped as in comments (CR LF as \r\n),
 // and what Warn gets still wraps the error it reports.
@@ -488,7 +488,7 @@ func TestWarningsOneLine(t *testing.T) {
 	h := sample.Hostile
 	for _, tb := range db.Tables {
 		if tb.Name == "t"+h {
-			tb.MemoryOptimized = true
+			tb.Columns[0].Encrypted = &sample.Encryption{Type: "DETERMINISTIC", Key: "CEK_1"}
 		}
 	}
 	db.ExtProps = append(db.ExtProps, &sample.ExtProp{Target: "object:evil" + h + ".t" + h, Name: "note" + h, Value: "x"})
@@ -508,7 +508,7 @@ func TestWarningsOneLine(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"table [evil" + esc + "].[t" + esc + "]: not scripted, its data is not in the snapshot: memory-optimized table; to do: add a MEMORY_OPTIMIZED_DATA",
+		"table [evil" + esc + "].[t" + esc + "]: not scripted, its data is not in the snapshot: Always Encrypted column [",
 		"extended property note" + esc + ": not scripted: its object is not scripted",
 	} {
 		if !strings.Contains(strings.Join(warned, "\n"), want) {

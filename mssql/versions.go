@@ -43,7 +43,7 @@ func checkVersion(s ServerInfo) error {
 
 // qTables lists user tables with their temporal, storage and graph kinds
 // and the ANSI_NULLS setting they were created with. sys.tables:
-// is_memory_optimized 2014; temporal_type, history_table_id, is_external
+// is_memory_optimized and durability 2014; temporal_type, history_table_id, is_external
 // 2016; history_retention_period(_unit_desc), is_node, is_edge 2017.
 func qTables(major int) string {
 	return versionedSelect("tables", major, []versionedColumn{
@@ -53,6 +53,7 @@ func qTables(major int) string {
 		{"t.temporal_type", "temporal_type", 13},
 		{"t.history_table_id", "history_table_id", 13},
 		{"t.is_memory_optimized", "is_memory_optimized", 12},
+		{"t.durability", "durability", 12},
 		{"t.is_external", "is_external", 13},
 		{"t.is_node", "is_node", 14},
 		{"t.is_edge", "is_edge", 14},

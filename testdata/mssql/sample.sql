@@ -3,8 +3,10 @@
 -- without a server: every data type at its edge values and every object
 -- kind the scripter handles, plus objects it cannot script (an encrypted
 -- procedure, a service queue, an orphaned user whose login was dropped).
--- Two objects of the model need server setup and are left out here: the
--- CLR assembly and function, and the memory-optimized table. The login of
+-- The CLR assembly and function of the model need server setup and are
+-- left out here. The memory-optimized tables and table type need a
+-- MEMORY_OPTIMIZED_DATA filegroup, which this script adds (its container in
+-- the server's default data folder). The login of
 -- the user mapped to one, sqlvault_sample_login, is created on the server
 -- if it is missing (with a random password: nobody logs in with it); so is
 -- sqlvault_sample_gone, which is dropped again once legacy_user is mapped
@@ -264,6 +266,39 @@ CREATE TABLE dbo.Facts (Day date NOT NULL, Amount decimal(12,2) NOT NULL, Qty in
 INSERT dbo.Facts VALUES ('2024-01-01', 10.50, 1), ('2024-01-01', 99.99, 3), ('2024-01-02', 0.01, 7);
 CREATE CLUSTERED COLUMNSTORE INDEX CCI_Facts ON dbo.Facts ON ps_FactsDay (Day);
 ALTER INDEX CCI_Facts ON dbo.Facts REBUILD PARTITION = 1 WITH (DATA_COMPRESSION = COLUMNSTORE_ARCHIVE);
+GO
+
+-- In-Memory OLTP: a MEMORY_OPTIMIZED_DATA filegroup with one container in
+-- the server's default data folder (SERVERPROPERTY InstanceDefaultDataPath),
+-- a memory-optimized table with its rows (a hash primary key and a range
+-- index), one with DURABILITY = SCHEMA_ONLY (no rows kept) and a
+-- memory-optimized table type.
+DECLARE @fg nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(DB_NAME()) + N' ADD FILEGROUP sample_mod CONTAINS MEMORY_OPTIMIZED_DATA;';
+EXEC (@fg);
+DECLARE @file nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(DB_NAME()) + N' ADD FILE (NAME = N''sample_mod'', FILENAME = N'''
+    + REPLACE(CONVERT(nvarchar(4000), SERVERPROPERTY('InstanceDefaultDataPath')) + DB_NAME() + N'_mod', N'''', N'''''') + N''') TO FILEGROUP sample_mod;';
+EXEC (@file);
+GO
+CREATE TABLE dbo.Cache (
+    k int NOT NULL,
+    v varbinary(100) NULL,
+    expires datetime2(0) NOT NULL,
+    CONSTRAINT PK_Cache PRIMARY KEY NONCLUSTERED HASH (k) WITH (BUCKET_COUNT = 1024),
+    INDEX IX_Cache_expires NONCLUSTERED (expires DESC)
+) WITH (MEMORY_OPTIMIZED = ON, DURABILITY = SCHEMA_AND_DATA);
+GO
+INSERT dbo.Cache VALUES (1, 0xCAFE, '2024-01-01'), (2, NULL, '2024-01-02');
+GO
+CREATE TABLE dbo.CacheSessions (
+    id uniqueidentifier NOT NULL,
+    login nvarchar(128) NOT NULL,
+    CONSTRAINT PK_CacheSessions PRIMARY KEY NONCLUSTERED (id),
+    INDEX IX_CacheSessions_login NONCLUSTERED HASH (login) WITH (BUCKET_COUNT = 64)
+) WITH (MEMORY_OPTIMIZED = ON, DURABILITY = SCHEMA_ONLY);
+GO
+CREATE TYPE dbo.CacheKeyList AS TABLE (
+    k int NOT NULL PRIMARY KEY NONCLUSTERED HASH WITH (BUCKET_COUNT = 128)
+) WITH (MEMORY_OPTIMIZED = ON);
 GO
 
 -- An unused partition function on a collated character type, RANGE LEFT,

@@ -166,7 +166,7 @@ func (db *DB) typesResult() *result {
 		r.add(t.ID, t.Schema, t.Name, ct.name, int64(ct.maxLength), int64(ct.precision), int64(ct.scale), coll, t.Nullable, false, false, nil, nil, nil)
 	}
 	for _, t := range db.TableTypes {
-		r.add(t.ID, t.Schema, t.Name, "sysname", int64(-1), int64(0), int64(0), nil, false, true, false, t.ObjectID, false, nil)
+		r.add(t.ID, t.Schema, t.Name, "sysname", int64(-1), int64(0), int64(0), nil, false, true, false, t.ObjectID, t.MemoryOptimized, nil)
 	}
 	return r
 }
@@ -182,7 +182,7 @@ func isChar(name string) bool {
 func (db *DB) tablesResult() *result {
 	r := newResult("object_id:i", "schema_name:s", "name:s", "temporal_type:t", "history_table_id:i",
 		"is_memory_optimized:f", "is_external:f", "is_node:f", "is_edge:f", "is_filetable:f", "uses_ansi_nulls:f",
-		"history_retention_period:i", "history_retention_period_unit_desc:S")
+		"history_retention_period:i", "history_retention_period_unit_desc:S", "durability:t")
 	for _, t := range db.Tables {
 		hist := any(nil)
 		if t.History != "" {
@@ -196,7 +196,7 @@ func (db *DB) tablesResult() *result {
 				retention, unit = t.Retention, t.RetentionUnit
 			}
 		}
-		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, t.Node, t.Edge, false, !t.AnsiNullsOff, retention, unit)
+		r.add(t.ID, t.Schema, t.Name, int64(t.Temporal), hist, t.MemoryOptimized, false, t.Node, t.Edge, false, !t.AnsiNullsOff, retention, unit, t.durability())
 	}
 	return r
 }

@@ -119,7 +119,7 @@ type selectItem struct {
 // data answers a table data query, generating the rows as they are sent.
 // The table is the one of the FROM clause (qname, the tag's, may have
 // its name escaped).
-func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqltest.ResultWriter) error {
+func (h *Handler) data(ctx context.Context, db *DB, conn mssqltest.ConnInfo, qname, sql string, w mssqltest.ResultWriter) error {
 	_, query, _ := strings.Cut(sql, "*/\n")
 	sel, from, ok := cutTop(query, "\nFROM ")
 	if !ok || !strings.HasPrefix(sel, "SELECT ") {
@@ -128,6 +128,7 @@ func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqlte
 	sel = strings.TrimPrefix(sel, "SELECT ")
 	from, rest, _ := cutTop(from, "\n")
 	from = strings.TrimSuffix(from, " AS e") // an edge table's (graph.go)
+	from, hint := memoryHint(from)
 	schema, name, ok := unquoteName(from)
 	if !ok {
 		return mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", from)
@@ -138,6 +139,9 @@ func (h *Handler) data(ctx context.Context, db *DB, qname, sql string, w mssqlte
 	}
 	if h.DenySelect[schema+"."+name] {
 		return mssqltest.PermissionDenied("SELECT", name, db.Name, schema)
+	}
+	if err := h.checkMemoryRead(conn, t, hint); err != nil {
+		return err
 	}
 	if t.Edge {
 		return db.edgeData(t, sel, rest, w)

@@ -176,6 +176,9 @@ type TableType struct {
 	Name     string
 	ObjectID int64
 	Table    *Table
+	// MemoryOptimized makes a memory-optimized table type (SQL Server
+	// 2014).
+	MemoryOptimized bool
 }
 
 // Sequence is a sequence.
@@ -236,8 +239,10 @@ type Column struct {
 
 // Index is an index; PrimaryKey and Unique constraint indexes too.
 type Index struct {
-	Name             string
-	Type             int // 1 clustered, 2 nonclustered, 3 XML, 4 spatial, 5 CCI, 6 NCCI
+	Name string
+	Type int // 1 clustered, 2 nonclustered, 3 XML, 4 spatial, 5 CCI, 6 NCCI, 7 hash
+	// BucketCount is a hash index's BUCKET_COUNT (sys.hash_indexes).
+	BucketCount      int64
 	Unique           bool
 	PrimaryKey       bool
 	UniqueConstraint bool
@@ -332,7 +337,10 @@ type Table struct {
 	History         string // "schema.name" of the history table
 	Period          [2]string
 	MemoryOptimized bool
-	Compression     string // a heap's data compression (every partition); "" for NONE
+	// Durability is SCHEMA_ONLY for a memory-optimized table whose rows
+	// are not kept ("" for SCHEMA_AND_DATA).
+	Durability  string
+	Compression string // a heap's data compression (every partition); "" for NONE
 	// Scheme, PartitionColumn and Filegroup place a heap as Index's
 	// place an index; LobFilegroup holds its LOB data when not where its
 	// rows are.

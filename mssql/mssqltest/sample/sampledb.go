@@ -39,7 +39,7 @@ func dt(y, m, day, h, mi, s, ns int) time.Time {
 // New returns the model of the sample database: every data type at its
 // edge values and every kind of object the scripter handles, plus some it
 // does not (a CLR assembly and function, an encrypted procedure, a
-// memory-optimized table, a service queue, a user mapped to a login the
+// service queue, a user mapped to a login the
 // backup cannot name) which must be reported. Its user mapped to a visible login is scripted, guarded.
 // A procedure executes as a user (EXECUTE AS 'app_user'), and a schema,
 // table, column, primary key, index, user and role have Hostile names.
@@ -127,14 +127,14 @@ func New() *DB {
 			// An index with included columns (CREATE TYPE's <table_index>).
 			{Name: "IX_OrderLineList_Quantity", Type: 2, Keys: []string{"Quantity"}, Included: []string{"Note"}}},
 		Checks: []*Check{{Name: "CK__OrderLine__Quant__3B75D760", Column: "Quantity", Definition: "([Quantity]>(0))"}},
-	}}}
+	}}, cacheKeyList()}
 	db.Sequences = []*Sequence{
 		{Schema: "dbo", Name: "Ticket", Type: "int", Start: "1", Increment: "5", Min: "1", Max: "1000", Cycle: true, Cached: false},
 		{Schema: "sales", Name: "OrderNumbers", Type: "bigint", Start: "1000", Increment: "1", Min: "1",
 			Max: "9223372036854775807", Cached: true, CacheSize: "50", LastUsed: "1041"},
 		{Schema: "sales", Name: "InvoiceNumbers", Type: "decimal(12,0)", Start: "1", Increment: "1", Min: "1", Max: "999999999999", Cached: true},
 	}
-	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), oddTable(), validity(),
+	db.Tables = []*Table{allTypes(), bigValues(), empty(), events(), facts(), cache(), cacheSessions(), oddTable(), validity(),
 		departments(), employees(), positions(), positionsHistory(), customers(), orders(), orderLines(), hostile(), legacy(),
 		tuned(), tunedFacts(), tenantNotes(), documents()}
 	db.Tables = append(db.Tables, graphTables()...)
@@ -380,11 +380,38 @@ func facts() *Table {
 		}}
 }
 
+// cache is a memory-optimized table (SQL Server 2014) with its rows
+// (SCHEMA_AND_DATA): a hash primary key and a range index.
 func cache() *Table {
 	return &Table{Schema: "dbo", Name: "Cache", MemoryOptimized: true, Columns: []*Column{
 		{Name: "k", Type: "int"},
 		{Name: "v", Type: "varbinary(100)", Nullable: true},
-	}, Indexes: []*Index{{Name: "PK_Cache", Type: 7, PrimaryKey: true, Keys: []string{"k"}}}}
+		{Name: "expires", Type: "datetime2(0)"},
+	}, Indexes: []*Index{{Name: "PK_Cache", Type: 7, PrimaryKey: true, Keys: []string{"k"}, BucketCount: 1024},
+		{Name: "IX_Cache_expires", Type: 2, Keys: []string{"expires DESC"}}},
+		Rows: [][]any{
+			{1, []byte{0xCA, 0xFE}, d(2024, 1, 1)},
+			{2, nil, d(2024, 1, 2)},
+		}}
+}
+
+// cacheSessions is a memory-optimized table with DURABILITY =
+// SCHEMA_ONLY: the server keeps no rows of it (the model has none).
+func cacheSessions() *Table {
+	return &Table{Schema: "dbo", Name: "CacheSessions", MemoryOptimized: true, Durability: "SCHEMA_ONLY", Columns: []*Column{
+		{Name: "id", Type: "uniqueidentifier"},
+		{Name: "login", Type: "nvarchar(128)"},
+	}, Indexes: []*Index{{Name: "PK_CacheSessions", Type: 2, PrimaryKey: true, Keys: []string{"id"}},
+		{Name: "IX_CacheSessions_login", Type: 7, Keys: []string{"login"}, BucketCount: 64}}}
+}
+
+// cacheKeyList is a memory-optimized table type (SQL Server 2014), which
+// needs an index: a hash primary key.
+func cacheKeyList() *TableType {
+	return &TableType{Schema: "dbo", Name: "CacheKeyList", MemoryOptimized: true, Table: &Table{
+		Columns: []*Column{{Name: "k", Type: "int"}},
+		Indexes: []*Index{{Name: "PK__CacheKey__DF4C0D3E", Type: 7, PrimaryKey: true, Keys: []string{"k"}, BucketCount: 128}},
+	}}
 }
 
 func oddTable() *Table {

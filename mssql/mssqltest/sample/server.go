@@ -17,6 +17,9 @@ type Handler struct {
 	snapshots map[string]*DB // database snapshots created by clients
 	log       []string       // tags of the queries served, in order
 	isolation []mssqltest.IsolationLevel
+	// txIsolation is the isolation level of each connection's open
+	// transaction, by connection id (checkMemoryRead).
+	txIsolation map[uint64]mssqltest.IsolationLevel
 
 	// DenySelect makes data queries of these tables ("schema.table")
 	// fail with error 229, as a missing SELECT permission does.
@@ -111,6 +114,17 @@ func (h *Handler) Snapshots() []string {
 
 // Transaction implements mssqltest.TxHandler.
 func (h *Handler) Transaction(ctx context.Context, tx *mssqltest.TxRequest) error {
+	h.mu.Lock()
+	switch tx.Op {
+	case mssqltest.TxBegin:
+		if h.txIsolation == nil {
+			h.txIsolation = map[uint64]mssqltest.IsolationLevel{}
+		}
+		h.txIsolation[tx.Conn.ID] = tx.Isolation
+	case mssqltest.TxCommit, mssqltest.TxRollback:
+		delete(h.txIsolation, tx.Conn.ID)
+	}
+	h.mu.Unlock()
 	if tx.Op == mssqltest.TxBegin {
 		h.mu.Lock()
 		h.isolation = append(h.isolation, tx.Isolation)
@@ -167,7 +181,7 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		return err
 	}
 	if strings.HasPrefix(tag, "sqlvault:data ") {
-		return h.data(ctx, db, strings.TrimPrefix(tag, "sqlvault:data "), q.SQL, w)
+		return h.data(ctx, db, q.Conn, strings.TrimPrefix(tag, "sqlvault:data "), q.SQL, w)
 	}
 	var r *result
 	switch tag {
@@ -257,6 +271,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		r = db.partitionFunctionsResult()
 	case "sqlvault:partition_schemes":
 		r = db.partitionSchemesResult()
+	case "sqlvault:hash_indexes":
+		r = db.hashIndexesResult()
 	case "sqlvault:filegroups":
 		r = db.filegroupsResult()
 	case "sqlvault:stats":

@@ -245,7 +245,8 @@ func (r *result) nullColumns(sql string) {
 }
 
 // As makes db what a database of version v can hold, and serves it as v:
-// what v lacks is removed (memory-optimized tables before 2014; temporal
+// what v lacks is removed (memory-optimized tables and table types before
+// 2014; temporal
 // tables, masks, row-level security, Query Store and scoped
 // configurations before 2016; retention periods before 2017; and so on),
 // the compatibility level is at most v's, and on Azure SQL Database CLR,
@@ -300,7 +301,8 @@ func (db *DB) As(v Version) *DB {
 		tables = append(tables, t)
 	}
 	db.Tables = tables
-	if before(12) { // CREATE TYPE's <table_index>: 2014
+	if before(12) { // CREATE TYPE's <table_index> and memory-optimized table types: 2014
+		db.TableTypes = slices.DeleteFunc(db.TableTypes, func(tt *TableType) bool { return tt.MemoryOptimized })
 		for _, tt := range db.TableTypes {
 			tt.Table.Indexes = slices.DeleteFunc(tt.Table.Indexes, func(ix *Index) bool { return !ix.PrimaryKey && !ix.UniqueConstraint })
 		}
@@ -407,15 +409,4 @@ func (v Version) String() string {
 		return "Azure SQL Managed Instance"
 	}
 	return fmt.Sprintf("SQL Server %s", v.Name)
-}
-
-// WithoutUnscriptable removes the tables that no version of the scripter
-// can script with their data (memory-optimized tables), so that what is
-// left backs up complete.
-func (db *DB) WithoutUnscriptable() *DB {
-	had := db.objectNames()
-	db.Tables = slices.DeleteFunc(db.Tables, func(t *Table) bool { return t.MemoryOptimized })
-	db.Build()
-	db.dropDangling(had)
-	return db
 }

@@ -19,6 +19,7 @@
 :r $(SqlvaultDir)/schema.sql
 :r $(SqlvaultDir)/data/dbo.AllTypes.sql
 :r $(SqlvaultDir)/data/dbo.BigValues.sql
+:r $(SqlvaultDir)/data/dbo.Cache.sql
 :r $(SqlvaultDir)/data/dbo.Documents.sql
 :r $(SqlvaultDir)/data/dbo.Empty.sql
 :r $(SqlvaultDir)/data/dbo.Events.sql

@@ -220,6 +220,19 @@ GO
 CREATE TYPE [dbo].[Phone] FROM varchar(20) NOT NULL;
 GO
 
+-- Table type [dbo].[CacheKeyList]
+DECLARE @sql nvarchar(max);
+IF CONVERT(int, SERVERPROPERTY('IsXTPSupported')) = 1 AND (CONVERT(int, SERVERPROPERTY('EngineEdition')) = 5
+    OR EXISTS (SELECT 1 FROM sys.filegroups AS fg JOIN sys.database_files AS f ON f.data_space_id = fg.data_space_id WHERE fg.type = 'FX'))
+    SET @sql = N'CREATE TYPE [dbo].[CacheKeyList] AS TABLE ([k] int NOT NULL, PRIMARY KEY NONCLUSTERED HASH ([k]) WITH (BUCKET_COUNT = 128)) WITH (MEMORY_OPTIMIZED = ON);';
+ELSE
+BEGIN
+    PRINT N'sqlvault: memory-optimized table type [dbo].[CacheKeyList] is created as a disk-based one: the database has no MEMORY_OPTIMIZED_DATA filegroup or the server no In-Memory OLTP';
+    SET @sql = N'CREATE TYPE [dbo].[CacheKeyList] AS TABLE ([k] int NOT NULL, PRIMARY KEY NONCLUSTERED ([k] ASC));';
+END
+EXEC sys.sp_executesql @sql;
+GO
+
 -- Table type [sales].[OrderLineList]
 CREATE TYPE [sales].[OrderLineList] AS TABLE (
     [ProductID] int NOT NULL,
@@ -315,6 +328,32 @@ CREATE TABLE [dbo].[BigValues] (
     [big_v] varchar(max) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
     CONSTRAINT [PK_BigValues] PRIMARY KEY CLUSTERED ([id] ASC)
 );
+GO
+
+-- Table [dbo].[Cache]
+DECLARE @sql nvarchar(max);
+IF CONVERT(int, SERVERPROPERTY('IsXTPSupported')) = 1 AND (CONVERT(int, SERVERPROPERTY('EngineEdition')) = 5
+    OR EXISTS (SELECT 1 FROM sys.filegroups AS fg JOIN sys.database_files AS f ON f.data_space_id = fg.data_space_id WHERE fg.type = 'FX'))
+    SET @sql = N'CREATE TABLE [dbo].[Cache] ([k] int NOT NULL, [v] varbinary(100) NULL, [expires] datetime2(0) NOT NULL, CONSTRAINT [PK_Cache] PRIMARY KEY NONCLUSTERED HASH ([k]) WITH (BUCKET_COUNT = 1024), INDEX [IX_Cache_expires] NONCLUSTERED ([expires] DESC)) WITH (MEMORY_OPTIMIZED = ON, DURABILITY = SCHEMA_AND_DATA);';
+ELSE
+BEGIN
+    PRINT N'sqlvault: memory-optimized table [dbo].[Cache] is created as a disk-based one: the database has no MEMORY_OPTIMIZED_DATA filegroup or the server no In-Memory OLTP';
+    SET @sql = N'CREATE TABLE [dbo].[Cache] ([k] int NOT NULL, [v] varbinary(100) NULL, [expires] datetime2(0) NOT NULL, CONSTRAINT [PK_Cache] PRIMARY KEY NONCLUSTERED ([k] ASC)); CREATE NONCLUSTERED INDEX [IX_Cache_expires] ON [dbo].[Cache] ([expires] DESC);';
+END
+EXEC sys.sp_executesql @sql;
+GO
+
+-- Table [dbo].[CacheSessions]
+DECLARE @sql nvarchar(max);
+IF CONVERT(int, SERVERPROPERTY('IsXTPSupported')) = 1 AND (CONVERT(int, SERVERPROPERTY('EngineEdition')) = 5
+    OR EXISTS (SELECT 1 FROM sys.filegroups AS fg JOIN sys.database_files AS f ON f.data_space_id = fg.data_space_id WHERE fg.type = 'FX'))
+    SET @sql = N'CREATE TABLE [dbo].[CacheSessions] ([id] uniqueidentifier NOT NULL, [login] nvarchar(128) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL, CONSTRAINT [PK_CacheSessions] PRIMARY KEY NONCLUSTERED ([id] ASC), INDEX [IX_CacheSessions_login] NONCLUSTERED HASH ([login]) WITH (BUCKET_COUNT = 64)) WITH (MEMORY_OPTIMIZED = ON, DURABILITY = SCHEMA_ONLY);';
+ELSE
+BEGIN
+    PRINT N'sqlvault: memory-optimized table [dbo].[CacheSessions] is created as a disk-based one: the database has no MEMORY_OPTIMIZED_DATA filegroup or the server no In-Memory OLTP';
+    SET @sql = N'CREATE TABLE [dbo].[CacheSessions] ([id] uniqueidentifier NOT NULL, [login] nvarchar(128) COLLATE SQL_Latin1_General_CP1_CI_AS NOT NULL, CONSTRAINT [PK_CacheSessions] PRIMARY KEY NONCLUSTERED ([id] ASC)); CREATE NONCLUSTERED INDEX [IX_CacheSessions_login] ON [dbo].[CacheSessions] ([login] ASC);';
+END
+EXEC sys.sp_executesql @sql;
 GO
 
 -- Table [dbo].[Documents]

@@ -236,7 +236,7 @@ func collationByName(name string) (mssqltest.Collation, error) {
 	u := strings.ToUpper(name)
 	sql := map[string]uint8{ // sort orders of the SQL collations of code page 1252
 		"SQL_LATIN1_GENERAL_CP1_CI_AS": 52, "SQL_LATIN1_GENERAL_CP1_CS_AS": 51,
-		"SQL_LATIN1_GENERAL_CP1_CI_AI": 54, "SQL_LATIN1_GENERAL_CP1_BIN": 0x1E,
+		"SQL_LATIN1_GENERAL_CP1_CI_AI": 54,
 	}
 	if id, ok := sql[u]; ok {
 		flags := uint8(0)

@@ -207,6 +207,8 @@ func (c *conn) handle(it incoming) error {
 		return c.runHandler(it.req, req)
 	case packTransMgr:
 		return c.transaction(it.req, m.data)
+	case packBulkLoad:
+		return c.bulkLoad(it.req, m.data)
 	default:
 		return c.protocolError(it.req, fmt.Errorf("unsupported message type %d", m.typ))
 	}

@@ -346,89 +346,138 @@ func readParam(r *reader) (Param, error) {
 	p := Param{Name: r.bVarChar()}
 	status := r.u8()
 	p.Output = status&0x01 != 0
-	id := r.u8()
+	ti, err := readTypeInfo(r)
+	if err != nil {
+		return p, err
+	}
+	data, isNull := ti.readData(r)
 	if r.err != nil {
 		return p, r.err
 	}
-	var data []byte
-	isNull := false
-	var coll Collation
-	switch id {
-	case tdsNull:
-		isNull = true
-	case tdsInt1, tdsBit, tdsInt2, tdsInt4, tdsDateTim4, tdsFlt4, tdsMoney,
-		tdsDateTime, tdsFlt8, tdsMoney4, tdsInt8:
-		data = r.take(fixedSize(id))
-	case tdsIntN, tdsBitN, tdsFltN, tdsMoneyN, tdsDateTimeN, tdsGUID:
-		maxLen := int(r.u8())
-		data, isNull = readByteLen(r)
-		if isNull {
-			data = make([]byte, maxLen) // only the size matters for the type
+	p.Precision, p.Scale, p.Length = ti.prec, ti.scale, ti.length()
+	if isNull && ti.id != tdsNull {
+		switch ti.id {
+		case tdsIntN, tdsBitN, tdsFltN, tdsMoneyN, tdsDateTimeN, tdsGUID:
+			data = make([]byte, ti.maxLen) // only the size matters for the type
 		}
-	case tdsDecimalN, tdsNumericN:
-		r.u8() // max length
-		p.Precision, p.Scale = r.u8(), r.u8()
-		data, isNull = readByteLen(r)
-	case tdsDateN:
-		data, isNull = readByteLen(r)
-	case tdsTimeN, tdsDateTime2N, tdsDateTimeOffset:
-		p.Scale = r.u8()
-		data, isNull = readByteLen(r)
-	case tdsBigVarBin, tdsBigBinary, tdsBigVarChar, tdsBigChar, tdsNVarChar, tdsNChar:
-		maxLen := int(r.u16())
-		if id == tdsBigVarChar || id == tdsBigChar || id == tdsNVarChar || id == tdsNChar {
-			coll = collationFromWire(r.take(5))
-		}
-		switch {
-		case maxLen == 0xFFFF:
-			p.Length = MaxLength
-			data, isNull = readPLP(r)
-		default:
-			p.Length = maxLen
-			if id == tdsNVarChar || id == tdsNChar {
-				p.Length /= 2
-			}
-			if n := r.u16(); n == 0xFFFF {
-				isNull = true
-			} else {
-				data = r.take(int(n))
-			}
-		}
-	case tdsXML:
-		if r.u8() != 0 { // schema present
-			r.bVarChar()
-			r.bVarChar()
-			r.usVarChar()
-		}
-		data, isNull = readPLP(r)
-	case tdsText, tdsNText, tdsImage:
-		r.u32() // max length
-		if id != tdsImage {
-			coll = collationFromWire(r.take(5))
-		}
-		if ptrLen := int(r.u8()); ptrLen == 0 {
-			isNull = true
-		} else {
-			r.take(ptrLen) // text pointer
-			r.take(8)      // timestamp
-			data = r.take(int(r.u32()))
-		}
-	default:
-		return p, fmt.Errorf("unsupported parameter type 0x%02X", id)
 	}
-	if r.err != nil {
-		return p, r.err
-	}
-	var err error
-	p.Type, err = paramType(id, data, &p)
+	p.Type, err = paramType(ti.id, data, &p)
 	if err != nil {
 		return p, err
 	}
 	if isNull {
 		return p, nil
 	}
-	p.Value, err = decodeParamValue(id, p.Type, p.Scale, coll, data)
+	p.Value, err = decodeParamValue(ti.id, p.Type, p.Scale, ti.coll, data)
 	return p, err
+}
+
+// typeInfo is a decoded TYPE_INFO (MS-TDS 2.2.5.6), of an RPC parameter or
+// of a column of a bulk load's COLMETADATA.
+type typeInfo struct {
+	id          byte
+	maxLen      int // the length of BYTELEN, USHORTLEN and LONGLEN types; 0xFFFF for PLP
+	prec, scale uint8
+	coll        Collation
+}
+
+// readTypeInfo reads a TYPE_INFO.
+func readTypeInfo(r *reader) (typeInfo, error) {
+	ti := typeInfo{id: r.u8()}
+	switch ti.id {
+	case tdsNull, tdsDateN:
+	case tdsInt1, tdsBit, tdsInt2, tdsInt4, tdsDateTim4, tdsFlt4, tdsMoney,
+		tdsDateTime, tdsFlt8, tdsMoney4, tdsInt8:
+		ti.maxLen = fixedSize(ti.id)
+	case tdsIntN, tdsBitN, tdsFltN, tdsMoneyN, tdsDateTimeN, tdsGUID:
+		ti.maxLen = int(r.u8())
+	case tdsDecimalN, tdsNumericN:
+		ti.maxLen = int(r.u8())
+		ti.prec, ti.scale = r.u8(), r.u8()
+	case tdsTimeN, tdsDateTime2N, tdsDateTimeOffset:
+		ti.scale = r.u8()
+	case tdsBigVarBin, tdsBigBinary, tdsBigVarChar, tdsBigChar, tdsNVarChar, tdsNChar:
+		ti.maxLen = int(r.u16())
+		if ti.id == tdsBigVarChar || ti.id == tdsBigChar || ti.id == tdsNVarChar || ti.id == tdsNChar {
+			ti.coll = collationFromWire(r.take(5))
+		}
+	case tdsXML:
+		ti.maxLen = 0xFFFF
+		if r.u8() != 0 { // schema present
+			r.bVarChar()
+			r.bVarChar()
+			r.usVarChar()
+		}
+	case tdsText, tdsNText, tdsImage:
+		ti.maxLen = int(r.u32())
+		if ti.id != tdsImage {
+			ti.coll = collationFromWire(r.take(5))
+		}
+	default:
+		if r.err != nil {
+			return ti, r.err
+		}
+		return ti, fmt.Errorf("unsupported type 0x%02X", ti.id)
+	}
+	return ti, r.err
+}
+
+// plp tells types whose values are sent in the PLP format.
+func (ti typeInfo) plp() bool {
+	switch ti.id {
+	case tdsXML:
+		return true
+	case tdsBigVarBin, tdsBigVarChar, tdsNVarChar:
+		return ti.maxLen == 0xFFFF
+	}
+	return false
+}
+
+// length is the declared length as Param.Length and Column.Length give it.
+func (ti typeInfo) length() int {
+	switch ti.id {
+	case tdsBigVarBin, tdsBigBinary, tdsBigVarChar, tdsBigChar, tdsNVarChar, tdsNChar:
+		switch {
+		case ti.maxLen == 0xFFFF:
+			return MaxLength
+		case ti.id == tdsNVarChar || ti.id == tdsNChar:
+			return ti.maxLen / 2
+		}
+		return ti.maxLen
+	}
+	return 0
+}
+
+// readData reads one value of the type, in the format of its TYPE_INFO:
+// its bytes without the length prefix, or null.
+func (ti typeInfo) readData(r *reader) (data []byte, null bool) {
+	switch ti.id {
+	case tdsNull:
+		return nil, true
+	case tdsInt1, tdsBit, tdsInt2, tdsInt4, tdsDateTim4, tdsFlt4, tdsMoney,
+		tdsDateTime, tdsFlt8, tdsMoney4, tdsInt8:
+		return r.take(ti.maxLen), false
+	case tdsText, tdsNText, tdsImage:
+		ptrLen := int(r.u8())
+		if ptrLen == 0 {
+			return nil, true
+		}
+		r.take(ptrLen) // text pointer
+		r.take(8)      // timestamp
+		return r.take(int(r.u32())), false
+	}
+	if ti.plp() {
+		return readPLP(r)
+	}
+	switch ti.id {
+	case tdsBigVarBin, tdsBigBinary, tdsBigVarChar, tdsBigChar, tdsNVarChar, tdsNChar:
+		n := r.u16()
+		if n == 0xFFFF {
+			return nil, true
+		}
+		return r.take(int(n)), false
+	}
+	return readByteLen(r)
 }
 
 func fixedSize(id byte) int {

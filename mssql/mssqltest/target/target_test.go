@@ -172,7 +172,7 @@ func TestGoldenScripts(t *testing.T) {
 		names = append(names, tab.Schema+"."+tab.Name)
 	}
 	hostile := "evil\r\nDROP DATABASE x;\r\nGO\r\n$(x) */ it's"
-	want := []string{"dbo.AllTypes", "dbo.BigValues", "dbo.Documents", "dbo.Empty", "dbo.Events", "dbo.Facts",
+	want := []string{"dbo.AllTypes", "dbo.BigValues", "dbo.Cache", "dbo.CacheSessions", "dbo.Documents", "dbo.Empty", "dbo.Events", "dbo.Facts",
 		"dbo.Legacy", "dbo.Tuned", "dbo.TunedFacts", "dbo.Validity",
 		hostile + ".t\r\nDROP DATABASE x;\r\nGO\r\n$(x) */ it's",
 		"graph.City", "graph.Person", "graph.knows", "graph.livesIn", "hr.Departments", "hr.Employees",

@@ -167,19 +167,7 @@ func unwrapExec(stmt string) (string, bool, error) {
 	if text, ok, err := unwrapModule(stmt); ok || err != nil {
 		return text, ok, err
 	}
-	lit, ok := strings.CutPrefix(stmt, "DECLARE @sql nvarchar(max) = ")
-	if !ok {
-		return "", false, nil
-	}
-	lit, ok = strings.CutSuffix(strings.TrimRight(lit, "\n"), ";\n"+execSQLVar)
-	if !ok || strings.Contains(lit, "\n") {
-		return "", false, nil
-	}
-	v, err := ParseLiteral(ColumnType{Name: "nvarchar", MaxLength: -1}, lit)
-	if err != nil {
-		return "", false, err
-	}
-	return v.(string), true, nil
+	return unwrapExecSQL(stmt)
 }
 
 // statements returns the statements of a script file: its batches after

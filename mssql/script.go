@@ -209,6 +209,13 @@ type TableEntry struct {
 	// Durability is SCHEMA_ONLY for a memory-optimized table whose rows
 	// the server does not keep: no data file, created empty.
 	Durability string `json:"durability,omitempty"`
+	// Columns are the columns the data file sets, in its order, with the
+	// types its literals were written for (see DataColumns); absent in
+	// manifests written before they were recorded.
+	Columns []ManifestColumn `json:"columns,omitempty"`
+	// Edge marks an edge table, whose rows find their ends by subqueries
+	// (graph.go).
+	Edge bool `json:"edge,omitempty"`
 }
 
 // ManifestTotals sums the data.
@@ -397,7 +404,8 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			s.rows += st.rows
 			s.bytes += st.bytes
 			s.stats[t] = st
-			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes, ContentHash: st.hash})
+			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes, ContentHash: st.hash,
+				Columns: manifestColumns(dataColumns(t)), Edge: t.Edge})
 			s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 				TableRows: st.rows, TableBytes: st.bytes, Rows: s.rows, Bytes: s.bytes, TableDone: true})
 		}

@@ -14,19 +14,30 @@ import (
 func restoreCommand(g *globals) *cli.Command {
 	return &cli.Command{
 		Name:      "restore",
-		Usage:     "restore a snapshot into a folder",
+		Usage:     "restore a snapshot into a folder, or a SQL Server database snapshot into a server (--to)",
 		ArgsUsage: "SNAPSHOT | --at TIME",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "target", Aliases: []string{"t"}, Usage: "restore into `DIR`"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `PATTERN` (e.g. /docs or /docs/*.txt)"},
 			atFlag(),
-		}, filterFlags(true)...),
+		}, append(filterFlags(true), restoreToFlags()...)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != snapshotArgs(c) {
 				return usageErr("restore needs one snapshot (an ID prefix or \"latest\"), or --at TIME and no snapshot")
 			}
+			if c.String("to") != "" {
+				if c.String("target") != "" {
+					return usageErr("use either --target DIR or --to URL, not both")
+				}
+				r, sn, unlock, err := g.openSnapshot(c, "")
+				if err != nil {
+					return err
+				}
+				defer unlock()
+				return restoreToServer(c, g, r, sn)
+			}
 			if c.String("target") == "" {
-				return usageErr("restore needs --target DIR, the folder to restore into")
+				return usageErr("restore needs --target DIR, the folder to restore into (or --to URL, a SQL Server database)")
 			}
 			r, sn, unlock, err := g.openSnapshot(c, "")
 			if err != nil {

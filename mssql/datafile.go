@@ -5,14 +5,106 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
+// ReadDataFile reads a table's data file as the scripter writes it
+// (data/<schema>.<table>.sql, see writeTableData) and calls row for each
+// row it inserts, in the file's order, with one value per column of cols
+// (the table's data columns: TableEntry.DataColumns of the manifest, or
+// Table.DataColumns of a catalog). table is the table's [schema].[name]
+// as the file names it (TableEntry.Name).
+//
+// The values are what running the file would store: each literal read
+// back by ParseLiteral for its column's type (the inverse of the
+// AppendLiteral that wrote it), a value written in pieces (#sqlvault_lob)
+// put together, so that they are the canonical Go values AppendLiteral
+// documents, equal to what go-mssqldb returns when it reads the rows
+// back; BulkValue turns them into what go-mssqldb's CopyIn takes. The
+// file is read as sqlcmd runs it: batches at GO lines, a batch run with
+// sp_executesql read from its literal; at most one batch is held (4 MiB
+// of text, MaxBatchBytes, plus a value built in pieces). Anything the
+// scripter does not write is an error, as is a literal ParseLiteral
+// refuses or a row of another number of values. An edge table's file,
+// whose rows find their ends by subqueries, is refused: it cannot be
+// loaded by values. row's error stops the reading and is returned
+// (wrapped). It returns the number of rows read.
+func ReadDataFile(r io.Reader, table string, cols []*Column, row func(values []any) error) (int64, error) {
+	d := &dataReplay{table: table, cols: cols, row: row}
+	if _, err := io.Copy(d, r); err != nil {
+		return d.rows, fmt.Errorf("read data of %s: %w", DisplayText(table), err)
+	}
+	if err := d.Close(); err != nil {
+		return d.rows, fmt.Errorf("read data of %s: %w", DisplayText(table), err)
+	}
+	return d.rows, nil
+}
+
+// unwrapExecSQL returns the statement a batch written by execSQL runs
+// with sp_executesql (DECLARE @sql nvarchar(max) = <literal>; EXEC
+// sys.sp_executesql @sql;), its literal read by ParseLiteral, and whether
+// the batch is one.
+func unwrapExecSQL(stmt string) (string, bool, error) {
+	lit, ok := strings.CutPrefix(stmt, "DECLARE @sql nvarchar(max) = ")
+	if !ok {
+		return "", false, nil
+	}
+	lit, ok = strings.CutSuffix(strings.TrimRight(lit, "\n"), ";\n"+execSQLVar)
+	if !ok || strings.Contains(lit, "\n") {
+		return "", false, nil
+	}
+	v, err := ParseLiteral(ColumnType{Name: "nvarchar", MaxLength: -1}, lit)
+	if err != nil {
+		return "", false, err
+	}
+	return v.(string), true, nil
+}
+
+// splitTuple splits a row "(a, b, c)" of an INSERT into its literals, at
+// commas outside quotes and parentheses.
+func splitTuple(row string) ([]string, error) {
+	row = strings.TrimSuffix(strings.TrimSuffix(row, ";"), ",")
+	if !strings.HasPrefix(row, "(") || !strings.HasSuffix(row, ")") {
+		return nil, fmt.Errorf("not a row: %.80q", row)
+	}
+	row = row[1 : len(row)-1]
+	var out []string
+	depth, start, inQ := 0, 0, false
+	for i := 0; i < len(row); i++ {
+		c := row[i]
+		switch {
+		case inQ:
+			if c == '\'' {
+				if i+1 < len(row) && row[i+1] == '\'' {
+					i++
+				} else {
+					inQ = false
+				}
+			}
+		case c == '\'':
+			inQ = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(row[start:i]))
+			start = i + 1
+		}
+	}
+	if inQ || depth != 0 {
+		return nil, fmt.Errorf("unbalanced row %.80q", row)
+	}
+	return append(out, strings.TrimSpace(row[start:])), nil
+}
+
 // dataReplay rebuilds the rows a data file inserts, reading it as sqlcmd
-// and SQL Server run it: the file, after its header (fileHeader, which it
-// must start with), is cut into batches at its GO lines (as
+// and SQL Server run it; it is ReadDataFile's reader, and the tests' (with
+// maxBatch, digests and edge). The file, after its header (fileHeader,
+// which it must start with), is cut into batches at its GO lines (as
 // Write receives it, holding no more than one batch), a batch run with
-// sp_executesql is replaced by the text of its statement (unwrapExec),
+// sp_executesql is replaced by the text of its statement (unwrapExecSQL),
 // and the statements are read one by one:
 //   - SET (the file's header, IDENTITY_INSERT);
 //   - INSERT INTO <table> (<columns>) VALUES and its rows, one a line;
@@ -117,7 +209,7 @@ func (d *dataReplay) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		if string(d.buf[:len(fileHeader)]) != fileHeader {
-			d.err = fmt.Errorf("%s: the file does not start with the header: %.80q", d.table, d.buf)
+			d.err = fmt.Errorf("the file does not start with the header: %.80q", d.buf)
 			return 0, d.err
 		}
 		d.buf, d.header = append(d.buf[:0], d.buf[len(fileHeader):]...), true
@@ -147,15 +239,15 @@ func (d *dataReplay) Close() error {
 		return d.err
 	}
 	if !d.header {
-		return fmt.Errorf("%s: the file does not start with the header", d.table)
+		return errors.New("the file does not start with the header")
 	}
 	for _, l := range strings.Split(string(d.buf), "\n") {
 		if l != "" && !strings.HasPrefix(l, "--") {
-			return fmt.Errorf("%s: text after the last GO: %.80q", d.table, l)
+			return fmt.Errorf("text after the last GO: %.80q", l)
 		}
 	}
 	if d.lob != nil {
-		return fmt.Errorf("%s: #sqlvault_lob was not dropped", d.table)
+		return errors.New("#sqlvault_lob was not dropped")
 	}
 	return nil
 }
@@ -164,7 +256,7 @@ func (d *dataReplay) batch(text string) error {
 	d.batches++
 	d.longest = max(d.longest, len(text))
 	if d.maxBatch > 0 && len(text) > d.maxBatch {
-		return fmt.Errorf("%s: batch %d holds %d bytes, more than %d", d.table, d.batches, len(text), d.maxBatch)
+		return fmt.Errorf("batch %d holds %d bytes, more than %d", d.batches, len(text), d.maxBatch)
 	}
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
@@ -172,19 +264,19 @@ func (d *dataReplay) batch(text string) error {
 			lines = append(lines, l)
 		}
 	}
-	if stmt, ok, err := unwrapExec(strings.Join(lines, "\n")); err != nil {
-		return fmt.Errorf("%s: batch %d: %w", d.table, d.batches, err)
+	if stmt, ok, err := unwrapExecSQL(strings.Join(lines, "\n")); err != nil {
+		return fmt.Errorf("batch %d: %w", d.batches, err)
 	} else if ok {
 		lines = codeLines(stmt)
 	}
 	d.values = false
 	for i := 0; i < len(lines); i++ {
 		if err := d.line(lines, &i); err != nil {
-			return fmt.Errorf("%s: batch %d: %w", d.table, d.batches, err)
+			return fmt.Errorf("batch %d: %w", d.batches, err)
 		}
 	}
 	if d.values {
-		return fmt.Errorf("%s: batch %d ends inside INSERT ... VALUES", d.table, d.batches)
+		return fmt.Errorf("batch %d ends inside INSERT ... VALUES", d.batches)
 	}
 	return nil
 }
@@ -444,4 +536,50 @@ func codeLines(text string) []string {
 		}
 	}
 	return append(lines, text[start:])
+}
+
+// ManifestColumn is a column a table's data file sets, as the manifest
+// records it (TableEntry.Columns).
+type ManifestColumn struct {
+	// Name is the column's name.
+	Name string `json:"name"`
+	// Type is its system type as TypeDecl writes it ("decimal(19,4)",
+	// "nvarchar(max)"; an alias type's base type), the type its literals
+	// were written for.
+	Type string `json:"type"`
+	// Collation is the column's collation (char, varchar, text, nchar,
+	// nvarchar, ntext), "" for other types.
+	Collation string `json:"collation,omitempty"`
+}
+
+// manifestColumns records cols for the manifest.
+func manifestColumns(cols []*Column) []ManifestColumn {
+	out := make([]ManifestColumn, len(cols))
+	for i, c := range cols {
+		out[i] = ManifestColumn{Name: c.Name, Type: c.Type.TypeDecl(), Collation: c.Collation}
+	}
+	return out
+}
+
+// ErrNoColumns is returned (wrapped) by TableEntry.DataColumns for a
+// manifest that does not record the columns (one written before they
+// were).
+var ErrNoColumns = errors.New("the manifest does not record the table's columns")
+
+// DataColumns returns the columns of the table's data file, in its
+// order, for ReadDataFile: name, type and collation as the manifest
+// records them.
+func (e TableEntry) DataColumns() ([]*Column, error) {
+	if e.Columns == nil && e.File != "" {
+		return nil, fmt.Errorf("table %s: %w", DisplayText(e.Name), ErrNoColumns)
+	}
+	cols := make([]*Column, len(e.Columns))
+	for i, mc := range e.Columns {
+		t, err := ParseTypeDecl(mc.Type)
+		if err != nil {
+			return nil, fmt.Errorf("table %s, column %s: %w", DisplayText(e.Name), DisplayText(quoteIdent(mc.Name)), err)
+		}
+		cols[i] = &Column{Name: mc.Name, Type: t, Collation: mc.Collation}
+	}
+	return cols, nil
 }

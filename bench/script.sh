@@ -6,6 +6,10 @@
 #   ROWS="200000 2000000"   table sizes (rows of dbo.Mixed) to script
 #   REPEAT=3                runs per size; the table shows the medians
 #   RESULTS=                also append each run's JSON line to this file
+#
+# Each run is followed by one of scriptbench -driver-only (the rows read
+# through go-mssqldb and database/sql, nothing scripted): the last column,
+# the part of the client's cost that is the driver's.
 set -euo pipefail
 
 ROWS=${ROWS:-200000 2000000}
@@ -36,17 +40,20 @@ median() {
 
 printf '%s (%s), %s CPUs, %s runs per size, medians\n' "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
 	"$(go version | awk '{ print $3 }')" "$(nproc)" "$REPEAT"
-printf '%10s %10s %12s %10s %10s %10s %12s\n' rows "MB T-SQL" "client CPU s" "wall s" "MB/CPU s" "CPU s/GB" "peak RSS MB"
+printf '%10s %10s %12s %10s %10s %10s %12s %12s\n' rows "MB T-SQL" "client CPU s" "wall s" "MB/CPU s" "CPU s/GB" "peak RSS MB" "driver CPU s"
 for n in $ROWS; do
-	runs="$WORK/runs-$n.jsonl"
+	runs="$WORK/runs-$n.jsonl" floor="$WORK/driver-$n.jsonl"
 	: >"$runs"
+	: >"$floor"
 	for ((i = 1; i <= REPEAT; i++)); do
 		say "$n rows, run $i of $REPEAT"
 		"$WORK/scriptbench" -rows "$n" -server-cmd "$WORK/mssqltest" >"$WORK/out" || die "scriptbench failed"
 		tail -n 1 "$WORK/out" >>"$runs"
+		"$WORK/scriptbench" -rows "$n" -server-cmd "$WORK/mssqltest" -driver-only >"$WORK/out" || die "scriptbench -driver-only failed"
+		tail -n 1 "$WORK/out" >>"$floor"
 	done
-	[[ -n $RESULTS ]] && cat "$runs" >>"$RESULTS"
-	printf '%10s %10.1f %12.2f %10.2f %10.1f %10.1f %12.1f\n' "$n" \
+	[[ -n $RESULTS ]] && cat "$runs" "$floor" >>"$RESULTS"
+	printf '%10s %10.1f %12.2f %10.2f %10.1f %10.1f %12.1f %12.2f\n' "$n" \
 		"$(median "$runs" bytes | awk '{ print $1 / 1e6 }')" "$(median "$runs" cpu_s)" "$(median "$runs" wall_s)" \
-		"$(median "$runs" mb_per_cpu_s)" "$(median "$runs" cpu_s_per_gb)" "$(median "$runs" peak_rss_mb)"
+		"$(median "$runs" mb_per_cpu_s)" "$(median "$runs" cpu_s_per_gb)" "$(median "$runs" peak_rss_mb)" "$(median "$floor" cpu_s)"
 done

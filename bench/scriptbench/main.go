@@ -19,6 +19,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -67,6 +68,7 @@ func main() {
 	out := flag.String("o", "", "also write the script to `FILE`")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the scripting to `FILE`")
 	memprof := flag.String("memprofile", "", "write an allocation profile to `FILE` (all allocations, sampled every 4 KiB)")
+	driverOnly := flag.Bool("driver-only", false, "only read the rows through database/sql into []any, as the scripter's query does, and script nothing: the driver's share of the cost")
 	flag.Parse()
 	if *server != "" && *serverCmd != "" {
 		fmt.Fprintln(os.Stderr, "scriptbench: give -server or -server-cmd, not both")
@@ -75,7 +77,7 @@ func main() {
 	if *memprof != "" {
 		runtime.MemProfileRate = 4096
 	}
-	if err := run(*rows, *server, *serverCmd, *out, *cpuprof, *memprof); err != nil {
+	if err := run(*rows, *server, *serverCmd, *out, *cpuprof, *memprof, *driverOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "scriptbench:", err)
 		os.Exit(1)
 	}
@@ -106,7 +108,7 @@ func startServer(path string, n int64) (string, func(), error) {
 	return strings.TrimSpace(line), stop, nil
 }
 
-func run(rows int64, server, serverCmd, out, cpuprof, memprof string) error {
+func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly bool) error {
 	where := "process"
 	switch {
 	case serverCmd != "":
@@ -165,7 +167,16 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string) error {
 		return err
 	}
 	start := time.Now()
-	m, err := mssql.Script(ctx, db, &mssql.ScriptSink{W: w}, mssql.Options{Source: src, Database: "bench"})
+	var scripted int64
+	if driverOnly {
+		scripted, err = readRows(ctx, db)
+	} else {
+		var m *mssql.Manifest
+		m, err = mssql.Script(ctx, db, &mssql.ScriptSink{W: w}, mssql.Options{Source: src, Database: "bench"})
+		if m != nil {
+			scripted = m.Totals.Rows
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -181,18 +192,25 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string) error {
 			return err
 		}
 	}
-	if m.Totals.Rows != rows {
-		return fmt.Errorf("scripted %d rows, want %d (is the server serving -bench-rows %d?)", m.Totals.Rows, rows, rows)
+	if scripted != rows {
+		return fmt.Errorf("read %d rows, want %d (is the server serving -bench-rows %d?)", scripted, rows, rows)
 	}
-	r := result{Bench: "scriptbench", Server: where, Rows: m.Totals.Rows, Bytes: cw.n, WallSec: wall,
+	bench := "scriptbench"
+	if driverOnly {
+		bench = "scriptbench-driver-only"
+	}
+	r := result{Bench: bench, Server: where, Rows: scripted, Bytes: cw.n, WallSec: wall,
 		UserSec: tv(ru1.Utime) - tv(ru0.Utime), SysSec: tv(ru1.Stime) - tv(ru0.Stime),
 		PeakRSSMB: float64(ru1.Maxrss) / 1024, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	r.CPUSec = r.UserSec + r.SysSec
 	mb := float64(cw.n) / 1e6
-	r.MBPerCPU, r.MBPerWall, r.CPUPerGB = mb/r.CPUSec, mb/wall, r.CPUSec/(mb/1000)
-	fmt.Printf("scripted %d rows into %.1f MB of T-SQL (server: %s, GOMAXPROCS %d)\n", r.Rows, mb, where, r.GOMAXPROCS)
-	fmt.Printf("client CPU %.2f s (user %.2f, sys %.2f), wall %.2f s: %.1f MB/s per CPU second, %.1f CPU s per GB, %.1f MB/s wall; peak RSS %.1f MB\n",
-		r.CPUSec, r.UserSec, r.SysSec, wall, r.MBPerCPU, r.CPUPerGB, r.MBPerWall, r.PeakRSSMB)
+	fmt.Printf("%s: %d rows, %.1f MB of T-SQL (server: %s, GOMAXPROCS %d)\n", bench, r.Rows, mb, where, r.GOMAXPROCS)
+	fmt.Printf("client CPU %.2f s (user %.2f, sys %.2f), wall %.2f s", r.CPUSec, r.UserSec, r.SysSec, wall)
+	if mb > 0 {
+		r.MBPerCPU, r.MBPerWall, r.CPUPerGB = mb/r.CPUSec, mb/wall, r.CPUSec/(mb/1000)
+		fmt.Printf(": %.1f MB/s per CPU second, %.1f CPU s per GB, %.1f MB/s wall", r.MBPerCPU, r.CPUPerGB, r.MBPerWall)
+	}
+	fmt.Printf("; peak RSS %.1f MB\n", r.PeakRSSMB)
 	j, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -217,4 +235,34 @@ func writeMemProfile(path string) error {
 		return errors.Join(errors.New("write the allocation profile"), err)
 	}
 	return nil
+}
+
+// mixedQuery is the scripter's data query for dbo.Mixed (sample.Bench).
+const mixedQuery = "/* sqlvault:data [dbo].[Mixed] */\nSELECT [id], [customer], [name], [amount], [ratio], [created], [flag], [code], [guid], [blob]\nFROM [dbo].[Mixed]\nORDER BY [id]"
+
+// readRows reads dbo.Mixed as the scripter does, each row scanned into
+// []any, and returns the number of rows.
+func readRows(ctx context.Context, db *sql.DB) (int64, error) {
+	rs, err := db.QueryContext(ctx, mixedQuery)
+	if err != nil {
+		return 0, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var n int64
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rs.Err()
 }

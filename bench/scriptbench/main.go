@@ -46,19 +46,23 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 
 // result is the JSON line scriptbench prints last.
 type result struct {
-	Bench      string  `json:"bench"`
-	Server     string  `json:"server"` // "process" (another process) or "in-process"
-	Rows       int64   `json:"rows"`
-	Bytes      int64   `json:"bytes"`
-	UserSec    float64 `json:"user_s"`
-	SysSec     float64 `json:"sys_s"`
-	CPUSec     float64 `json:"cpu_s"`
-	WallSec    float64 `json:"wall_s"`
-	MBPerCPU   float64 `json:"mb_per_cpu_s"`
-	MBPerWall  float64 `json:"mb_per_wall_s"`
-	CPUPerGB   float64 `json:"cpu_s_per_gb"`
-	PeakRSSMB  float64 `json:"peak_rss_mb"`
-	GOMAXPROCS int     `json:"gomaxprocs"`
+	Bench     string  `json:"bench"`
+	Server    string  `json:"server"` // "process" (another process) or "in-process"
+	Rows      int64   `json:"rows"`
+	Bytes     int64   `json:"bytes"`
+	UserSec   float64 `json:"user_s"`
+	SysSec    float64 `json:"sys_s"`
+	CPUSec    float64 `json:"cpu_s"`
+	WallSec   float64 `json:"wall_s"`
+	MBPerCPU  float64 `json:"mb_per_cpu_s"`
+	MBPerWall float64 `json:"mb_per_wall_s"`
+	CPUPerGB  float64 `json:"cpu_s_per_gb"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// AllocsPerRow and AllocBytesPerRow are the heap allocations of the
+	// client (runtime.MemStats Mallocs and TotalAlloc) per row scripted.
+	AllocsPerRow     float64 `json:"allocs_per_row"`
+	AllocBytesPerRow float64 `json:"alloc_bytes_per_row"`
+	GOMAXPROCS       int     `json:"gomaxprocs"`
 }
 
 func main() {
@@ -163,6 +167,8 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly
 		defer pprof.StopCPUProfile()
 	}
 	var ru0, ru1 syscall.Rusage
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru0); err != nil {
 		return err
 	}
@@ -184,6 +190,7 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru1); err != nil {
 		return err
 	}
+	runtime.ReadMemStats(&ms1)
 	if cpuprof != "" {
 		pprof.StopCPUProfile()
 	}
@@ -203,6 +210,10 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly
 		UserSec: tv(ru1.Utime) - tv(ru0.Utime), SysSec: tv(ru1.Stime) - tv(ru0.Stime),
 		PeakRSSMB: float64(ru1.Maxrss) / 1024, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	r.CPUSec = r.UserSec + r.SysSec
+	if scripted > 0 {
+		r.AllocsPerRow = float64(ms1.Mallocs-ms0.Mallocs) / float64(scripted)
+		r.AllocBytesPerRow = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(scripted)
+	}
 	mb := float64(cw.n) / 1e6
 	fmt.Printf("%s: %d rows, %.1f MB of T-SQL (server: %s, GOMAXPROCS %d)\n", bench, r.Rows, mb, where, r.GOMAXPROCS)
 	fmt.Printf("client CPU %.2f s (user %.2f, sys %.2f), wall %.2f s", r.CPUSec, r.UserSec, r.SysSec, wall)
@@ -210,7 +221,7 @@ func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly
 		r.MBPerCPU, r.MBPerWall, r.CPUPerGB = mb/r.CPUSec, mb/wall, r.CPUSec/(mb/1000)
 		fmt.Printf(": %.1f MB/s per CPU second, %.1f CPU s per GB, %.1f MB/s wall", r.MBPerCPU, r.CPUPerGB, r.MBPerWall)
 	}
-	fmt.Printf("; peak RSS %.1f MB\n", r.PeakRSSMB)
+	fmt.Printf("; peak RSS %.1f MB; %.1f allocations (%.0f bytes) per row\n", r.PeakRSSMB, r.AllocsPerRow, r.AllocBytesPerRow)
 	j, err := json.Marshal(r)
 	if err != nil {
 		return err

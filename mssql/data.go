@@ -603,7 +603,7 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	if edge != nil {
 		first = edge.nvals()
 	}
-	vals, ptrs := scanTargets(first, cols)
+	vals, ptrs := scanTargets(first, cols, false) // done with a row before the next
 	// Per column, once: the normalized type and whether its values can be
 	// written in pieces (pieceType).
 	types := make([]ColumnType, len(cols))

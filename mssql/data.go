@@ -603,7 +603,15 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 	if edge != nil {
 		first = edge.nvals()
 	}
-	vals, ptrs := scanTargets(first, cols)
+	vals, ptrs := scanTargets(first, cols, false) // done with a row before the next
+	// Per column, once: the normalized type and whether its values can be
+	// written in pieces (pieceType).
+	types := make([]ColumnType, len(cols))
+	canPiece := make([]bool, len(cols))
+	for i, c := range cols {
+		types[i] = c.Type.norm()
+		canPiece[i] = pieceType(types[i]) != ""
+	}
 	var line []byte
 	cells := make([]cell, len(cols))
 	row := make([]any, len(cols)) // the values hashed
@@ -635,13 +643,13 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 			v, vi = columnValue(c, vals, vi)
 			row[i] = v
 			cells[i] = cell{start: len(line), end: len(line), v: v}
-			pieceable := pieceType(c.Type) != "" && v != nil
+			pieceable := canPiece[i] && v != nil
 			if pieceable && rawSize(v) > lim.piece {
 				cells[i].pieced = true
 				continue
 			}
 			var err error
-			line, err = AppendLiteral(line, c.Type, v)
+			line, err = appendLiteralNorm(line, types[i], v)
 			if err != nil {
 				return st, fmt.Errorf("table %s, column %s, row %d: %w", commentText(name), commentText(quoteIdent(c.Name)), st.rows+1, err)
 			}

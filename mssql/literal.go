@@ -398,10 +398,16 @@ func litCastWrapped(name string) bool {
 // On error dst is returned unchanged (up to its length) with an error that
 // names the type.
 func AppendLiteral(dst []byte, t ColumnType, v any) ([]byte, error) {
+	return appendLiteralNorm(dst, t.norm(), v)
+}
+
+// appendLiteralNorm is AppendLiteral for a type already normalized
+// (ColumnType.norm), which the scripter does once per column rather than
+// once per value.
+func appendLiteralNorm(dst []byte, t ColumnType, v any) ([]byte, error) {
 	if v == nil {
 		return append(dst, "NULL"...), nil
 	}
-	t = t.norm()
 	out, err := litAppendLiteral(dst, t, v)
 	if err != nil {
 		return dst, fmt.Errorf("mssql: rendering %s literal: %w", litAppendTypeDecl(nil, t), err)

@@ -8,10 +8,15 @@ import (
 )
 
 // scanTargets returns the values a data query's row is scanned into, and
-// pointers to them for Rows.Scan: first values before the columns' (an
+// the destinations for Rows.Scan: first values before the columns' (an
 // edge's ends), then one per column, a sql_variant column followed by
-// its four base type properties (selectList).
-func scanTargets(first int, cols []*Column) (vals, ptrs []any) {
+// its four base type properties (selectList). With copyBytes the
+// destinations are pointers to the values, and database/sql copies each
+// []byte the driver returns; without, they are driverValues, which keep
+// the driver's []byte (valid until the next Scan): one allocation less
+// per binary, decimal or uniqueidentifier value, for a caller that is done
+// with a row before it reads the next.
+func scanTargets(first int, cols []*Column, copyBytes bool) (vals, ptrs []any) {
 	n := first + len(cols)
 	for _, c := range cols {
 		if c.Type.Name == "sql_variant" {
@@ -21,9 +26,24 @@ func scanTargets(first int, cols []*Column) (vals, ptrs []any) {
 	vals = make([]any, n)
 	ptrs = make([]any, n)
 	for i := range vals {
-		ptrs[i] = &vals[i]
+		if copyBytes {
+			ptrs[i] = &vals[i]
+		} else {
+			ptrs[i] = driverValue{&vals[i]}
+		}
 	}
 	return vals, ptrs
+}
+
+// driverValue is a Rows.Scan destination (sql.Scanner) that stores the
+// value as the driver returns it, a []byte not copied (database/sql copies
+// one into a *any).
+type driverValue struct{ p *any }
+
+// Scan implements sql.Scanner.
+func (d driverValue) Scan(src any) error {
+	*d.p = src
+	return nil
 }
 
 // columnValue returns the value of column c in a row scanned into vals
@@ -80,7 +100,7 @@ func HashTable(ctx context.Context, db *sql.DB, t *Table, each func(values []any
 		return 0, "", readErr("read table "+name, err)
 	}
 	defer rs.Close()
-	vals, ptrs := scanTargets(first, cols)
+	vals, ptrs := scanTargets(first, cols, each != nil) // each may keep the values
 	row := make([]any, len(cols))
 	var ends []nodeEnd
 	for rs.Next() {

@@ -441,11 +441,18 @@ func newCatalog() *Catalog {
 
 // loadCatalog runs the catalog queries.
 func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
-	c := newCatalog()
-	var err error
-	if c.Server, err = readServer(ctx, q); err != nil {
+	srv, err := readServer(ctx, q)
+	if err != nil {
 		return nil, err
 	}
+	return loadCatalogOf(ctx, q, srv)
+}
+
+// loadCatalogOf runs the catalog queries of server srv (readServer), for
+// a caller that read it already.
+func loadCatalogOf(ctx context.Context, q querier, srv ServerInfo) (*Catalog, error) {
+	c := newCatalog()
+	c.Server = srv
 	major := c.Server.major()
 	steps := []struct {
 		query string

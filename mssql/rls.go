@@ -163,47 +163,16 @@ func (c *Catalog) objectByName(schema, name string) int64 {
 }
 
 // predicateFunction reads the function a predicate definition calls:
-// "[schema].[name](" as sys.security_predicates normalizes it (each part
-// bracketed, "]]" for "]"; a part without brackets is read up to the next
-// "." or "("). ok is false if def does not start so.
+// "[schema].[name](" as sys.security_predicates normalizes it, read by the
+// module header parser's name (bracketed or regular parts, "]]" for "]").
+// ok is false if def does not start so.
 func predicateFunction(def string) (schema, name string, ok bool) {
-	part := func(s string) (string, string, bool) {
-		s = strings.TrimLeft(s, " \t\r\n")
-		if !strings.HasPrefix(s, "[") {
-			i := strings.IndexAny(s, ".( \t\r\n")
-			if i <= 0 {
-				return "", "", false
-			}
-			return s[:i], s[i:], true
-		}
-		var b strings.Builder
-		for i := 1; i < len(s); i++ {
-			if s[i] != ']' {
-				b.WriteByte(s[i])
-				continue
-			}
-			if i+1 < len(s) && s[i+1] == ']' {
-				b.WriteByte(']')
-				i++
-				continue
-			}
-			return b.String(), s[i+1:], true
-		}
+	p := &headerParser{s: def}
+	_, parts, err := p.name(2)
+	if err != nil || len(parts) != 2 || p.space() != nil || p.i >= len(p.s) || p.s[p.i] != '(' {
 		return "", "", false
 	}
-	schema, rest, ok := part(def)
-	if !ok {
-		return "", "", false
-	}
-	rest = strings.TrimLeft(rest, " \t\r\n")
-	if !strings.HasPrefix(rest, ".") {
-		return "", "", false
-	}
-	name, rest, ok = part(rest[1:])
-	if !ok || !strings.HasPrefix(strings.TrimLeft(rest, " \t\r\n"), "(") {
-		return "", "", false
-	}
-	return schema, name, true
+	return parts[0], parts[1], true
 }
 
 // planSecurityPolicies decides the policies post-data.sql creates: not

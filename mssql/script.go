@@ -318,7 +318,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 		}
 	}
 
-	c, err := loadCatalog(ctx, q)
+	c, err := loadCatalogOf(ctx, q, srv)
 	if err != nil {
 		return nil, fail(err)
 	}

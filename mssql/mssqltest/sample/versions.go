@@ -246,8 +246,7 @@ func (r *result) nullColumns(sql string) {
 
 // As makes db what a database of version v can hold, and serves it as v:
 // what v lacks is removed (memory-optimized tables and table types before
-// 2014; temporal
-// tables, masks, row-level security, Query Store and scoped
+// 2014; temporal tables, masks, row-level security, Query Store and scoped
 // configurations before 2016; retention periods before 2017; and so on),
 // the compatibility level is at most v's, and on Azure SQL Database CLR,
 // Service Broker, filegroups other than PRIMARY and database snapshots
@@ -259,14 +258,13 @@ func (db *DB) As(v Version) *DB {
 	before := func(major int) bool { return v.Major < major }
 	var tables []*Table
 	for _, t := range db.Tables {
-		if t.MemoryOptimized && before(12) || (t.Node || t.Edge) && before(14) {
+		// Memory-optimized tables 2014, graph tables 2017, ledger tables
+		// 2022, edge constraints 2019.
+		if t.MemoryOptimized && before(12) || (t.Node || t.Edge) && before(14) || t.Ledger != nil && before(16) {
 			continue
 		}
 		if before(15) {
-			t.EdgeConstraints = nil // SQL Server 2019
-		}
-		if t.Ledger != nil && before(16) { // ledger tables: SQL Server 2022
-			continue
+			t.EdgeConstraints = nil
 		}
 		if before(13) {
 			t.Temporal, t.History, t.Period = 0, "", [2]string{}
@@ -306,8 +304,6 @@ func (db *DB) As(v Version) *DB {
 		for _, tt := range db.TableTypes {
 			tt.Table.Indexes = slices.DeleteFunc(tt.Table.Indexes, func(ix *Index) bool { return !ix.PrimaryKey && !ix.UniqueConstraint })
 		}
-	}
-	if before(12) {
 		db.Options.IncrementalStatistics, db.Options.DelayedDurability = false, ""
 	}
 	if before(13) {
@@ -382,13 +378,19 @@ func (db *DB) objectNames() map[string]bool {
 // objects of had that are gone.
 func (db *DB) dropDangling(had map[string]bool) {
 	now := db.objectNames()
+	var removed []string
+	for name := range had {
+		if !now[name] {
+			removed = append(removed, name)
+		}
+	}
 	gone := func(target string) bool {
 		kind, rest, _ := strings.Cut(target, ":")
 		switch kind {
 		case "object", "column", "index", "parameter", "viewcolumn":
 			rest = strings.ToLower(rest)
-			for name := range had {
-				if !now[name] && (rest == name || strings.HasPrefix(rest, name+".")) {
+			for _, name := range removed {
+				if rest == name || strings.HasPrefix(rest, name+".") {
 					return true
 				}
 			}

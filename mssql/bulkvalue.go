@@ -42,7 +42,7 @@ func BulkLoadable(c *Column) error {
 // page 1252; a SQL collation names its code page, CP1 being 1252).
 func codePage(collation string) int {
 	switch {
-	case strings.HasSuffix(collation, "_UTF8"):
+	case utf8Collation(collation):
 		return 65001
 	case strings.HasPrefix(collation, "Latin1_General_"), strings.HasPrefix(collation, "SQL_Latin1_General_CP1_"):
 		return 1252

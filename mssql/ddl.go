@@ -474,6 +474,12 @@ func collationName(s string) bool {
 	return s != ""
 }
 
+// utf8Collation tells a UTF-8 collation (SQL Server 2019): its name ends
+// in _UTF8.
+func utf8Collation(name string) bool {
+	return strings.HasSuffix(strings.ToUpper(name), "_UTF8")
+}
+
 // isCharType tells types that take a collation.
 func isCharType(name string) bool {
 	switch name {

@@ -36,12 +36,12 @@ func (s *scripter) target() Target {
 	}
 	collations := func(cols []*Column) {
 		for _, col := range cols {
-			if strings.Contains(strings.ToUpper(col.Collation), "_UTF8") {
+			if utf8Collation(col.Collation) {
 				add("UTF-8 collations", 15)
 			}
 		}
 	}
-	if strings.Contains(strings.ToUpper(s.c.Database.Collation), "_UTF8") {
+	if utf8Collation(s.c.Database.Collation) {
 		add("UTF-8 collations", 15)
 	}
 	for _, t := range s.tables {

@@ -67,8 +67,7 @@ func changeTrackingOn(ct *ChangeTracking) string {
 			opts = append(opts, fmt.Sprintf("CHANGE_RETENTION = %d %s", ct.Retention, ct.RetentionUnits))
 		}
 	}
-	onOff := map[bool]string{true: "ON", false: "OFF"}
-	opts = append(opts, "AUTO_CLEANUP = "+onOff[ct.AutoCleanup])
+	opts = append(opts, "AUTO_CLEANUP = "+onOff(ct.AutoCleanup))
 	return "ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (" + strings.Join(opts, ", ") + ");"
 }
 
@@ -87,14 +86,13 @@ func (s *scripter) writeChangeTracking(b *strings.Builder) {
 	b.WriteString("\n" + comment("Change tracking of database %s (the tracked changes start anew)", db))
 	b.WriteString(batch(changeTrackingOn(ct)))
 	s.object("change tracking", db)
-	onOff := map[bool]string{true: "ON", false: "OFF"}
 	for _, id := range ct.trackedTableIDs {
 		t := s.scriptedTable(id)
 		if t == nil {
 			continue
 		}
 		name := quoteName(t.Schema, t.Name)
-		b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = %s);", name, onOff[ct.tablesByID[id]])))
+		b.WriteString(batch(fmt.Sprintf("ALTER TABLE %s ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = %s);", name, onOff(ct.tablesByID[id]))))
 		s.object("change tracking", name)
 	}
 }

@@ -113,9 +113,15 @@ func comparable(c *Column) bool {
 // unique) every other column that can be compared, so that the order is
 // fully determined.
 func orderBy(t *Table) string {
+	parts, _ := order(t)
+	return strings.Join(parts, ", ")
+}
+
+// order returns the items of orderBy, and the names of the columns of the
+// unique index they start with (the clustered index's or the primary
+// key's), which identify a row; nil when there is none.
+func order(t *Table) (parts, key []string) {
 	seen := map[string]bool{}
-	var parts []string
-	unique := false
 	addKeys := func(ix *Index) {
 		for _, k := range ix.Keys {
 			if seen[k.Column] {
@@ -128,8 +134,10 @@ func orderBy(t *Table) string {
 			}
 			parts = append(parts, s)
 		}
-		if ix.Unique || ix.PrimaryKey {
-			unique = true
+		if (ix.Unique || ix.PrimaryKey) && key == nil {
+			for _, k := range ix.Keys {
+				key = append(key, k.Column)
+			}
 		}
 	}
 	for _, ix := range t.Indexes {
@@ -137,14 +145,14 @@ func orderBy(t *Table) string {
 			addKeys(ix)
 		}
 	}
-	if !unique {
+	if key == nil {
 		for _, ix := range t.Indexes {
 			if ix.PrimaryKey {
 				addKeys(ix)
 			}
 		}
 	}
-	if !unique {
+	if key == nil {
 		for _, c := range t.Columns {
 			if !seen[c.Name] && comparable(c) && !c.Sparse {
 				seen[c.Name] = true
@@ -152,7 +160,7 @@ func orderBy(t *Table) string {
 			}
 		}
 	}
-	return strings.Join(parts, ", ")
+	return parts, key
 }
 
 // dataQuery returns the query that reads a table's rows in order. A
@@ -202,6 +210,8 @@ type tableStats struct {
 	skipped int64
 	// hash is the content hash of the rows (RowHashFormat).
 	hash string
+	// query is the query the rows were read with.
+	query string
 }
 
 // countingWriter counts bytes written.
@@ -589,6 +599,7 @@ func writeTableData(ctx context.Context, q querier, t *Table, where string, lim 
 		edge = newEdgeData(t)
 		query = edge.query(cols, where)
 	}
+	st.query = query
 	tw := newTableWriter(bw, t, cols, lim, edge)
 	if tw.direct && tw.identity {
 		fmt.Fprintf(bw, "SET IDENTITY_INSERT %s ON;\nGO\n", name)

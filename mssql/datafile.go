@@ -552,6 +552,31 @@ type ManifestColumn struct {
 	Collation string `json:"collation,omitempty"`
 }
 
+// ManifestNode is a node table an edge's end can be in, as the manifest
+// records it (TableEntry.Ends): its name and the key columns an edge's
+// end is found by.
+type ManifestNode struct {
+	Schema string           `json:"schema"`
+	Name   string           `json:"name"`
+	Key    []ManifestColumn `json:"key"`
+}
+
+// manifestEnds records the node tables of an edge table's ends for the
+// manifest; nil for other tables.
+func manifestEnds(t *Table) [][]ManifestNode {
+	if !t.Edge || t.graph == nil {
+		return nil
+	}
+	ends := make([][]ManifestNode, 2)
+	for side, nodes := range t.graph.ends {
+		ends[side] = []ManifestNode{}
+		for _, n := range nodes {
+			ends[side] = append(ends[side], ManifestNode{Schema: n.Schema, Name: n.Name, Key: manifestColumns(n.graph.keyCols)})
+		}
+	}
+	return ends
+}
+
 // manifestColumns records cols for the manifest.
 func manifestColumns(cols []*Column) []ManifestColumn {
 	out := make([]ManifestColumn, len(cols))
@@ -566,15 +591,10 @@ func manifestColumns(cols []*Column) []ManifestColumn {
 // were).
 var ErrNoColumns = errors.New("the manifest does not record the table's columns")
 
-// DataColumns returns the columns of the table's data file, in its
-// order, for ReadDataFile: name, type and collation as the manifest
-// records them.
-func (e TableEntry) DataColumns() ([]*Column, error) {
-	if e.Columns == nil && e.File != "" {
-		return nil, fmt.Errorf("table %s: %w", DisplayText(e.Name), ErrNoColumns)
-	}
-	cols := make([]*Column, len(e.Columns))
-	for i, mc := range e.Columns {
+// columns returns the columns mcs records.
+func (e TableEntry) columns(mcs []ManifestColumn) ([]*Column, error) {
+	cols := make([]*Column, len(mcs))
+	for i, mc := range mcs {
 		t, err := ParseTypeDecl(mc.Type)
 		if err != nil {
 			return nil, fmt.Errorf("table %s, column %s: %w", DisplayText(e.Name), DisplayText(quoteIdent(mc.Name)), err)
@@ -582,4 +602,14 @@ func (e TableEntry) DataColumns() ([]*Column, error) {
 		cols[i] = &Column{Name: mc.Name, Type: t, Collation: mc.Collation}
 	}
 	return cols, nil
+}
+
+// DataColumns returns the columns of the table's data file, in its
+// order, for ReadDataFile: name, type and collation as the manifest
+// records them.
+func (e TableEntry) DataColumns() ([]*Column, error) {
+	if e.Columns == nil && e.File != "" {
+		return nil, fmt.Errorf("table %s: %w", DisplayText(e.Name), ErrNoColumns)
+	}
+	return e.columns(e.Columns)
 }

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,8 +28,9 @@ import (
 // primary key, else its first unique constraint or index without a filter
 // on NOT NULL columns), the way "INSERT (SQL Graph)" inserts an edge. The
 // data query of an edge table reads the key values of both ends by joining
-// the node tables on $node_id, and OBJECT_ID_FROM_NODE_ID says which node
-// table each end is in.
+// the node tables on $node_id: an end is in the one node table whose join
+// found a row (node ids are unique across tables), and in none when its
+// node was deleted.
 
 // qGraphColumns lists the graph columns of node and edge tables
 // (sys.columns.graph_type, SQL Server 2017; NULL for other columns).
@@ -484,19 +486,19 @@ func (e *edgeData) subquery(n *Table, lits []string) string {
 	return "(SELECT $node_id FROM " + quoteName(n.Schema, n.Name) + " WHERE " + strings.Join(conds, " AND ") + ")"
 }
 
-// query is the data query of the edge table: for each end, the object id
-// of its node table (OBJECT_ID_FROM_NODE_ID) and the key columns of each
-// node table it can be in, joined on $node_id (NULL but for the one it is
-// in), then the values of the edge's columns; ordered by the ends and
-// the columns that can be compared. A where condition of the options
-// applies to the edge table alone (EXISTS over the table itself, where
-// its column names cannot be taken for a node table's).
+// query is the data query of the edge table: for each end, the key
+// columns of each node table it can be in, joined on $node_id (NULL but
+// for the one it is in), then the values of the edge's columns; ordered by
+// those values (the ends' keys, then the columns that can be compared),
+// not by object ids, so that a restored copy, whose tables have other
+// object ids, reads its edges in the same order. A where condition of the
+// options applies to the edge table alone (EXISTS over the table itself,
+// where its column names cannot be taken for a node table's).
 func (e *edgeData) query(cols []*Column, where string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "/* %s %s */\nSELECT ", dataTag, commentText(quoteName(e.t.Schema, e.t.Name)))
 	var items, joins []string
 	for side, pseudo := range []string{"$from_id", "$to_id"} {
-		items = append(items, "OBJECT_ID_FROM_NODE_ID(e."+pseudo+")")
 		for i, n := range e.ends[side] {
 			alias := fmt.Sprintf("%c%d", "ft"[side], i+1)
 			joins = append(joins, fmt.Sprintf("LEFT JOIN %s AS %s ON %s.$node_id = e.%s", quoteName(n.Schema, n.Name), alias, alias, pseudo))
@@ -531,7 +533,6 @@ func (e *edgeData) query(cols []*Column, where string) string {
 func (e *edgeData) nvals() int {
 	n := 0
 	for _, side := range e.ends {
-		n++
 		for _, t := range side {
 			n += len(t.graph.keyCols)
 		}
@@ -546,41 +547,31 @@ func (e *edgeData) appendEnds(line []byte, vals []any) ([]byte, bool, error) {
 	vi := 0
 	var lits []string
 	for side := range e.ends {
-		obj := asInt(vals[vi])
-		vi++
 		found := false
 		for _, n := range e.ends[side] {
 			keys := n.graph.keyCols
-			if n.ID != obj || found {
-				vi += len(keys)
-				continue
+			key := vals[vi : vi+len(keys)]
+			vi += len(keys)
+			if found || slices.Contains(key, nil) {
+				continue // not this node table (its join found no row)
 			}
 			lits = lits[:0]
-			for _, col := range keys {
-				v := vals[vi]
-				vi++
-				if v == nil {
-					break // the node was not found: the edge dangles
-				}
-				lit, err := AppendLiteral(nil, col.Type, v)
+			for i, col := range keys {
+				lit, err := AppendLiteral(nil, col.Type, key[i])
 				if err != nil {
 					return line, false, fmt.Errorf("node table %s, column %s: %w", commentText(quoteName(n.Schema, n.Name)), commentText(quoteIdent(col.Name)), err)
 				}
 				lits = append(lits, string(lit))
 			}
-			if len(lits) < len(keys) {
-				vi += len(keys) - len(lits) - 1
-				continue
-			}
 			if side > 0 {
 				line = append(line, ", "...)
 			}
 			line = append(line, e.subquery(n, lits)...)
-			e.found[side] = nodeEnd{node: n, key: vals[vi-len(keys) : vi]}
+			e.found[side] = nodeEnd{node: n, key: key}
 			found = true
 		}
 		if !found {
-			return line, false, nil
+			return line, false, nil // the node was deleted: the edge dangles
 		}
 	}
 	return line, true, nil

@@ -386,7 +386,9 @@ func TestDiffRow(t *testing.T) {
 }
 
 // readBack loads the catalog of db and reads every table of m back with
-// HashTable, returning each table's rows (copies) by name.
+// HashTable, returning each table's rows (copies) by name; HashEntry,
+// which reads them with the manifest's query and no catalog, must give
+// the manifest's count and hash too.
 func readBack(t *testing.T, s *testServer, database string, m *Manifest) map[string][][]any {
 	t.Helper()
 	cat := loadSampleCatalog(t, s, database)
@@ -411,9 +413,28 @@ func readBack(t *testing.T, s *testServer, database string, m *Manifest) map[str
 		if n != te.Rows || sum != te.ContentHash {
 			t.Errorf("%s read back: %d rows, %s; manifest: %d rows, %s", te.Name, n, sum, te.Rows, te.ContentHash)
 		}
+		if n, sum, err = HashEntry(context.Background(), s.connect(database), te, nil); err != nil {
+			t.Fatal(err)
+		} else if n != te.Rows || sum != te.ContentHash {
+			t.Errorf("%s read back by its manifest entry: %d rows, %s; manifest: %d rows, %s", te.Name, n, sum, te.Rows, te.ContentHash)
+		}
 		out[te.Name] = rows
 	}
 	return out
+}
+
+// TestHashEntryOldManifest: an entry without its query (a manifest of an
+// older sqlvault) cannot be read back, and says so.
+func TestHashEntryOldManifest(t *testing.T) {
+	te := TableEntry{Name: "[dbo].[t]", File: "data/dbo.t.sql", Rows: 1, Columns: []ManifestColumn{{Name: "a", Type: "int"}}}
+	_, _, err := HashEntry(context.Background(), nil, te, nil)
+	if !errors.Is(err, ErrNoQuery) || err.Error() != "table [dbo].[t]: the manifest does not record the query the rows were read with" {
+		t.Errorf("error %v", err)
+	}
+	n, sum, err := HashEntry(context.Background(), nil, TableEntry{Name: "[dbo].[s]", Durability: "SCHEMA_ONLY"}, nil)
+	if err != nil || n != 0 || sum != NewRowHasher(nil).Sum() {
+		t.Errorf("a table without data: %d rows, %s, %v", n, sum, err)
+	}
 }
 
 func loadSampleCatalog(t *testing.T, s *testServer, database string) *Catalog {

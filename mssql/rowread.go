@@ -3,6 +3,7 @@ package mssql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -82,18 +83,69 @@ func LoadCatalog(ctx context.Context, db *sql.DB) (*Catalog, error) {
 // (a dangling edge, which a backup leaves out) are skipped and not
 // counted.
 func HashTable(ctx context.Context, db *sql.DB, t *Table, each func(values []any) error) (rows int64, hash string, err error) {
-	name := quoteName(t.Schema, t.Name)
 	cols := dataColumns(t)
-	h := NewRowHasher(ColumnTypes(cols))
 	if len(cols) == 0 && !t.Edge {
-		return 0, h.Sum(), nil
+		return 0, NewRowHasher(nil).Sum(), nil
 	}
 	query := dataQuery(t, cols, "")
 	var edge *edgeData
-	first := 0
 	if t.Edge && t.graph != nil {
 		edge = newEdgeData(t)
-		query, first = edge.query(cols, ""), edge.nvals()
+		query = edge.query(cols, "")
+	}
+	return readHashed(ctx, db, quoteName(t.Schema, t.Name), query, cols, edge, each)
+}
+
+// ErrNoQuery is returned (wrapped) by HashEntry for a table whose
+// manifest entry does not record its query (a manifest written before it
+// was recorded).
+var ErrNoQuery = errors.New("the manifest does not record the query the rows were read with")
+
+// HashEntry reads the rows of the table a manifest entry describes from
+// the database db is connected to (a restored copy) with the query the
+// backup read them with (TableEntry.Query), and returns their number and
+// content hash, as HashTable does: equal to the entry's Rows and
+// ContentHash when the copy holds the rows backed up. It needs no
+// catalog: the entry's columns, and for an edge table its ends, say how
+// to read the values.
+func HashEntry(ctx context.Context, db *sql.DB, te TableEntry, each func(values []any) error) (rows int64, hash string, err error) {
+	if te.File == "" {
+		return 0, NewRowHasher(nil).Sum(), nil // no data: created empty
+	}
+	if te.Query == "" {
+		return 0, "", fmt.Errorf("table %s: %w", DisplayText(te.Name), ErrNoQuery)
+	}
+	cols, err := te.DataColumns()
+	if err != nil {
+		return 0, "", err
+	}
+	var edge *edgeData
+	if te.Edge {
+		if len(te.Ends) != 2 {
+			return 0, "", fmt.Errorf("table %s: the manifest does not record the node tables of its ends", DisplayText(te.Name))
+		}
+		edge = &edgeData{}
+		for side, nodes := range te.Ends {
+			for _, mn := range nodes {
+				keys, err := te.columns(mn.Key)
+				if err != nil {
+					return 0, "", err
+				}
+				edge.ends[side] = append(edge.ends[side], &Table{Schema: mn.Schema, Name: mn.Name, graph: &graphInfo{keyCols: keys}})
+			}
+		}
+	}
+	return readHashed(ctx, db, te.Name, te.Query, cols, edge, each)
+}
+
+// readHashed runs query, which reads the values of cols (after an edge's
+// ends, when edge is not nil) of table name, and hashes its rows (see
+// HashTable).
+func readHashed(ctx context.Context, db *sql.DB, name, query string, cols []*Column, edge *edgeData, each func(values []any) error) (int64, string, error) {
+	h := NewRowHasher(ColumnTypes(cols))
+	first := 0
+	if edge != nil {
+		first = edge.nvals()
 	}
 	rs, err := db.QueryContext(ctx, query)
 	if err != nil {

@@ -216,6 +216,18 @@ type TableEntry struct {
 	// Edge marks an edge table, whose rows find their ends by subqueries
 	// (graph.go).
 	Edge bool `json:"edge,omitempty"`
+	// Query is the query the rows were read with (its columns, ORDER BY
+	// and the options' WHERE), the order of the content hash; verify
+	// reads a restored copy with it (HashEntry). Absent in manifests
+	// written before it was recorded.
+	Query string `json:"query,omitempty"`
+	// Key names the columns that identify a row in Query's order (the
+	// unique clustered index's or the primary key's), for naming a row
+	// that differs; empty when the table has none.
+	Key []string `json:"key,omitempty"`
+	// Ends are, for an edge table, the node tables its FROM ([0]) and TO
+	// ([1]) ends can be in, with the key columns Query reads of each.
+	Ends [][]ManifestNode `json:"ends,omitempty"`
 }
 
 // ManifestTotals sums the data.
@@ -404,8 +416,12 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			s.rows += st.rows
 			s.bytes += st.bytes
 			s.stats[t] = st
+			_, key := order(t)
 			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes, ContentHash: st.hash,
-				Columns: manifestColumns(dataColumns(t)), Edge: t.Edge})
+				Columns: manifestColumns(dataColumns(t)), Edge: t.Edge, Query: st.query, Ends: manifestEnds(t)})
+			if !t.Edge {
+				m.Tables[len(m.Tables)-1].Key = key
+			}
 			s.progress(Progress{Table: quoteName(t.Schema, t.Name), TablesDone: done, TablesTotal: total,
 				TableRows: st.rows, TableBytes: st.bytes, Rows: s.rows, Bytes: s.bytes, TableDone: true})
 		}

@@ -146,8 +146,8 @@ func nodeRow(n *Table, id int64) []any {
 // edgeItem is an item of the select list of an edge data query.
 type edgeItem struct {
 	side int    // 0 FROM, 1 TO
-	node *Table // a node table's key column; nil for the end's object id or an edge column
-	col  int    // the column of node, or of the edge table; -1 for the object id
+	node *Table // a node table's key column; nil for an edge column
+	col  int    // the column of node, or of the edge table
 }
 
 // edgeData answers the data query of edge table t (mssql's
@@ -186,13 +186,6 @@ func (db *DB) edgeData(t *Table, sel, rest string, w mssqltest.ResultWriter) err
 	var cols []mssqltest.Column
 	for _, it := range splitTop(sel) {
 		switch {
-		case it == "OBJECT_ID_FROM_NODE_ID(e.$from_id)" || it == "OBJECT_ID_FROM_NODE_ID(e.$to_id)":
-			side := 0
-			if strings.Contains(it, "$to_id") {
-				side = 1
-			}
-			items = append(items, edgeItem{side: side, col: -1})
-			cols = append(cols, mssqltest.Column{Type: mssqltest.TypeInt, Nullable: true})
 		case strings.HasPrefix(it, "e."):
 			i := colIndex(t, strings.TrimPrefix(it, "e."))
 			if i < 0 {
@@ -227,8 +220,6 @@ func (db *DB) edgeData(t *Table, sel, rest string, w mssqltest.ResultWriter) err
 		for j, it := range items {
 			end := ends[it.side]
 			switch {
-			case it.col < 0:
-				vals[j] = db.lookup(end.Table)
 			case it.node == nil:
 				vals[j] = row[it.col]
 			default:

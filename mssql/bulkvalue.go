@@ -111,3 +111,6 @@ func CreateDatabaseSQL(name, collation string) (string, error) {
 	}
 	return stmt + ";", nil
 }
+
+// DropDatabaseSQL returns the statement that drops database name.
+func DropDatabaseSQL(name string) string { return "DROP DATABASE " + quoteIdent(name) + ";" }

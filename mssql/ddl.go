@@ -107,6 +107,9 @@ func commentText(s string) string {
 // (Options.Warn) and errors of this package are rendered so already.
 func DisplayText(s string) string { return commentText(s) }
 
+// QuoteIdent returns s as a delimited identifier, [s] with ] doubled.
+func QuoteIdent(s string) string { return quoteIdent(s) }
+
 // comment returns a -- comment line: the formatted text through
 // commentText, and a line break. Every comment of a script that holds
 // text from the catalog is written with it.

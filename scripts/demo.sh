@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The demo: serve the sample SQL Server database (mssqltest), back it up
-# twice, list the snapshots, dump the database as one T-SQL script and
-# restore it as a folder; then a short round trip of a plain folder.
+# twice, list the snapshots, restore it straight into a second server
+# (a restore target, mssqltest -target) and verify the snapshot there,
+# dump the database as one T-SQL script and restore it as a folder; then
+# a short round trip of a plain folder.
 # Usage: scripts/demo.sh [path/to/sqlvault]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-bin/sqlvault}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/sqlvault-demo.XXXXXX")
-server_pid=
+pids=()
 cleanup() {
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,7 +25,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "start a TDS server with the sample database (mssql/mssqltest): every data type at its edges, every object kind"
 go build -o "$work/mssqltest" ./mssql/mssqltest/cmd/mssqltest
 "$work/mssqltest" -addr 127.0.0.1:0 > "$work/server.url" 2> "$work/server.log" &
-server_pid=$!
+pids+=($!)
 for _ in $(seq 50); do [ -s "$work/server.url" ] && break; sleep 0.1; done
 url=$(head -n1 "$work/server.url")
 export SQLVAULT_MSSQL_PASSWORD=mssqltest   # never on the command line
@@ -40,6 +42,19 @@ step "day 1: the database did not change: the second backup stores almost nothin
 
 step "sqlvault snapshots"
 "$bin" snapshots
+
+step "start a second TDS server: a restore target holding only master (mssqltest -target)"
+"$work/mssqltest" -target -addr 127.0.0.1:0 > "$work/target.url" 2> "$work/target.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$work/target.url" ] && break; sleep 0.1; done
+target=$(head -n1 "$work/target.url")
+echo "target: $target"
+
+step "sqlvault restore latest --to '$target&database=sample_copy' --create-database: straight into the server, tables bulk-loaded"
+"$bin" restore latest --database sample --to "$target&database=sample_copy" --create-database
+
+step "sqlvault verify latest --to '$target': restore into a scratch database, read every table back, compare with the backup"
+"$bin" verify latest --database sample --to "$target"
 
 step "the snapshot is a folder: master script, schema, one data file per table, post-data, manifest"
 "$bin" ls latest > "$work/ls.txt"

@@ -8,6 +8,9 @@
 #   ROWS="200000 1000000"   table sizes (rows of dbo.Mixed)
 #   REPEAT=3                runs of each method per size; the table shows the medians
 #   RESULTS=                also append each size's JSON line to this file
+#   TARGET_URL=             restore into this server (a real SQL Server: sqlserver://user@host?...,
+#                           password in SQLVAULT_MSSQL_PASSWORD) instead of mssqltest -target;
+#                           each run creates a database there and drops it after
 #   TMPDIR=/tmp             where the work folder goes (repository and restored files:
 #                           about 0.5 GB at 1,000,000 rows)
 set -euo pipefail
@@ -15,6 +18,7 @@ set -euo pipefail
 ROWS=${ROWS:-200000 1000000}
 REPEAT=${REPEAT:-3}
 RESULTS=${RESULTS:-}
+TARGET_URL=${TARGET_URL:-}
 
 say() { echo "restore-bench: $*" >&2; }
 die() {
@@ -41,7 +45,7 @@ printf '%s (%s), %s CPUs\n' "$(git -C "$ROOT" describe --always --dirty 2>/dev/n
 for n in $ROWS; do
 	say "$n rows, $REPEAT runs of each method"
 	"$WORK/restorebench" -rows "$n" -repeat "$REPEAT" -mssqltest "$WORK/mssqltest" -sqlvault "$WORK/sqlvault" \
-		-work "$WORK/run-$n" >"$WORK/out-$n" || die "restorebench failed at $n rows"
+		-work "$WORK/run-$n" ${TARGET_URL:+-target-url "$TARGET_URL"} >"$WORK/out-$n" || die "restorebench failed at $n rows"
 	rm -rf "$WORK/run-$n"
 	echo
 	sed '$d' "$WORK/out-$n"

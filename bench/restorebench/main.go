@@ -21,6 +21,11 @@
 //	go build -o /tmp/sqlvault ./cmd/sqlvault
 //	go run ./bench/restorebench -rows 1000000 -mssqltest /tmp/mssqltest -sqlvault /tmp/sqlvault
 //
+// With -target-url URL every run restores into a new database of that
+// server instead (a real SQL Server: the same comparison against a server
+// that runs the T-SQL), dropped after the run; the server's CPU time is
+// then not measured.
+//
 // bench/restore.sh builds both and runs it for several sizes. With -load
 // it is the measured client of the two file methods (see loadFolder); with
 // -load and -cpuprofile FILE it writes a CPU profile of that client.
@@ -60,6 +65,7 @@ func main() {
 	sqlvaultPath := flag.String("sqlvault", "", "the sqlvault command at `PATH` (go build ./cmd/sqlvault)")
 	repeat := flag.Int("repeat", 3, "runs of each method; the figures are the medians")
 	work := flag.String("work", "", "work in `DIR` and keep it (default: a temporary folder, removed)")
+	targetURL := flag.String("target-url", "", "restore into the server at `URL` (e.g. a real SQL Server; password in SQLVAULT_MSSQL_PASSWORD) instead of a fresh mssqltest -target per run: each run creates a database of its own there and drops it after")
 	loadDir := flag.String("load", "", "measured client: load the database folder `DIR` into -to (CREATE DATABASE first)")
 	to := flag.String("to", "", "with -load: the target's `URL` with ?database=NEW")
 	script := flag.Bool("script", false, "with -load: load every table by running its data file (load.Options.Script)")
@@ -77,12 +83,21 @@ func main() {
 			fmt.Fprintln(os.Stderr, "restorebench: -rows and -repeat must be at least 1")
 			os.Exit(2)
 		}
-		err = run(*rows, *repeat, *mssqltestPath, *sqlvaultPath, *work)
+		err = run(*rows, *repeat, *mssqltestPath, *sqlvaultPath, *work, *targetURL)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "restorebench:", err)
 		os.Exit(1)
 	}
+}
+
+// targetPassword is the password of the restore target's login:
+// SQLVAULT_MSSQL_PASSWORD, else mssqltest's.
+func targetPassword() string {
+	if pw := os.Getenv("SQLVAULT_MSSQL_PASSWORD"); pw != "" {
+		return pw
+	}
+	return mssqltest.DefaultPassword
 }
 
 // loadFolder is the client of the file methods: it creates the database
@@ -99,7 +114,7 @@ func loadFolder(ctx context.Context, dir, to string, script bool, cpuprof string
 		return fmt.Errorf("-to %s: give one database (?database=NEW)", to)
 	}
 	name := dst.Databases[0]
-	master, err := mssql.Connect(ctx, dst, "master", mssqltest.DefaultPassword, 30*time.Second)
+	master, err := mssql.Connect(ctx, dst, "master", targetPassword(), 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -108,7 +123,7 @@ func loadFolder(ctx context.Context, dir, to string, script bool, cpuprof string
 	if err != nil {
 		return err
 	}
-	db, err := mssql.Connect(ctx, dst, name, mssqltest.DefaultPassword, 30*time.Second)
+	db, err := mssql.Connect(ctx, dst, name, targetPassword(), 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -179,6 +194,7 @@ func tail(s string) string {
 // method is one way of restoring.
 type method struct {
 	Name string
+	n    int // its number, for database names
 	// restore runs the client against the target URL (?database=NEW
 	// added) and returns its output, a load.Summary as JSON.
 	restore func(to string) ([]byte, usage, error)
@@ -188,7 +204,7 @@ type method struct {
 // run1 is one run of a method: the client's cost and the target's.
 type run1 struct {
 	Client       usage   `json:"client"`
-	ServerCPUSec float64 `json:"server_cpu_s"`
+	ServerCPUSec float64 `json:"server_cpu_s"` // -1: not known (-target-url)
 }
 
 // methodResult is the figures of a method: the medians of its runs and
@@ -219,7 +235,7 @@ type result struct {
 	RatioCPU  float64 `json:"ratio_client_cpu"`
 }
 
-func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work string) error {
+func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work, targetURL string) error {
 	if work == "" {
 		dir, err := os.MkdirTemp("", "sqlvault-restorebench.")
 		if err != nil {
@@ -237,11 +253,17 @@ func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work string) error
 	env := []string{
 		"SQLVAULT_REPOSITORY=" + filepath.Join(work, "repo"),
 		"SQLVAULT_PASSWORD=x",
-		"SQLVAULT_MSSQL_PASSWORD=" + mssqltest.DefaultPassword,
 		"SQLVAULT_TEST_CHUNKER_POLYNOMIAL=" + strconv.FormatUint(chunk.TestPolynomial, 16),
 		"XDG_CACHE_HOME=" + filepath.Join(work, "cache"),
 	}
-	sv := func(args ...string) ([]byte, usage, error) { return runMeasured(env, sqlvaultPath, args...) }
+	// sv runs sqlvault with the password of the restore target's login,
+	// svSource with the source's.
+	sv := func(args ...string) ([]byte, usage, error) {
+		return runMeasured(append(env[:len(env):len(env)], "SQLVAULT_MSSQL_PASSWORD="+targetPassword()), sqlvaultPath, args...)
+	}
+	svSource := func(args ...string) ([]byte, usage, error) {
+		return runMeasured(append(env[:len(env):len(env)], "SQLVAULT_MSSQL_PASSWORD="+mssqltest.DefaultPassword), sqlvaultPath, args...)
+	}
 	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "restorebench: "+format+"\n", args...) }
 
 	// The snapshot: a fresh repository (an 8 MiB password key, so that the
@@ -254,7 +276,7 @@ func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work string) error
 	if err != nil {
 		return err
 	}
-	_, backup, err := sv("backup", withQuery(src.URL, "database", benchDB))
+	_, backup, err := svSource("backup", withQuery(src.URL, "database", benchDB))
 	src.Stop()
 	if err != nil {
 		return err
@@ -289,10 +311,13 @@ func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work string) error
 			return runMeasured(nil, self, "-load", folder, "-to", to, "-script")
 		}},
 	}
+	for n, mt := range methods {
+		mt.n = n
+	}
 	for i := 0; i < repeat; i++ {
 		for _, mt := range methods {
 			say("%d rows, run %d of %d: %s", rows, i+1, repeat, mt.Name)
-			r, err := restoreOnce(mt, mssqltestPath, rows)
+			r, err := restoreOnce(mt, mssqltestPath, targetURL, rows, i)
 			if err != nil {
 				return err
 			}
@@ -302,9 +327,21 @@ func run(rows int64, repeat int, mssqltestPath, sqlvaultPath, work string) error
 	return report(rows, repeat, dataBytes, backup, restoreFiles, methods)
 }
 
-// restoreOnce runs a method once into a fresh target process and checks
-// that it loaded every row.
-func restoreOnce(mt *method, mssqltestPath string, rows int64) (run1, error) {
+// restoreOnce runs a method once, into a fresh target process, or with
+// targetURL into a new database there (dropped after), and checks that it
+// loaded every row. The server's CPU time is -1 when it is not known.
+func restoreOnce(mt *method, mssqltestPath, targetURL string, rows int64, i int) (run1, error) {
+	if targetURL != "" {
+		name := fmt.Sprintf("sqlvault_bench_%d_%d_%d", os.Getpid(), i, mt.n)
+		out, u, err := mt.restore(withQuery(targetURL, "database", name))
+		if derr := dropDatabase(targetURL, name); err == nil {
+			err = derr
+		}
+		if err != nil {
+			return run1{}, err
+		}
+		return run1{Client: u, ServerCPUSec: -1}, checkRows(mt, out, rows)
+	}
 	tgt, err := mssqlproc.Start(mssqltestPath, "-target")
 	if err != nil {
 		return run1{}, err
@@ -314,14 +351,37 @@ func restoreOnce(mt *method, mssqltestPath string, rows int64) (run1, error) {
 	if err != nil {
 		return run1{}, err
 	}
+	return run1{Client: u, ServerCPUSec: usageOf(sru, 0).CPUSec}, checkRows(mt, out, rows)
+}
+
+// dropDatabase drops database name of the server at u.
+func dropDatabase(u, name string) error {
+	ctx := context.Background()
+	dst, err := mssql.ParseURL(u)
+	if err != nil {
+		return err
+	}
+	master, err := mssql.Connect(ctx, dst, "master", targetPassword(), 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer master.Close()
+	if _, err := master.ExecContext(ctx, "DROP DATABASE ["+name+"];"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	return nil
+}
+
+// checkRows checks that a method's summary (out) tells every row loaded.
+func checkRows(mt *method, out []byte, rows int64) error {
 	var sum load.Summary
 	if err := json.Unmarshal(out, &sum); err != nil {
-		return run1{}, fmt.Errorf("%s: read its summary: %w", mt.Name, err)
+		return fmt.Errorf("%s: read its summary: %w", mt.Name, err)
 	}
 	if sum.Rows != rows {
-		return run1{}, fmt.Errorf("%s: loaded %d rows, want %d", mt.Name, sum.Rows, rows)
+		return fmt.Errorf("%s: loaded %d rows, want %d", mt.Name, sum.Rows, rows)
 	}
-	return run1{Client: u, ServerCPUSec: usageOf(sru, 0).CPUSec}, nil
+	return nil
 }
 
 // withQuery returns URL u with query parameter k set to v.
@@ -364,8 +424,12 @@ func report(rows int64, repeat int, dataBytes int64, backup, files usage, method
 		}
 		m := methodResult{Name: mt.Name, Median: med, RowsPS: float64(rows) / med.Client.WallSec, MBPS: mb / med.Client.WallSec, Runs: mt.Runs}
 		r.Methods = append(r.Methods, m)
-		fmt.Printf("%-38s %8.2f %12.2f %12.1f %10.0f %8.1f %12.2f\n", m.Name, med.Client.WallSec, med.Client.CPUSec,
-			med.Client.PeakRSSMB, m.RowsPS, m.MBPS, med.ServerCPUSec)
+		server := "-"
+		if med.ServerCPUSec >= 0 {
+			server = fmt.Sprintf("%.2f", med.ServerCPUSec)
+		}
+		fmt.Printf("%-38s %8.2f %12.2f %12.1f %10.0f %8.1f %12s\n", m.Name, med.Client.WallSec, med.Client.CPUSec,
+			med.Client.PeakRSSMB, m.RowsPS, m.MBPS, server)
 	}
 	fmt.Printf("%-38s %8.2f %12.2f %12.1f %10s %8s %12s\n", "(restore --target: files for sqlcmd)", files.WallSec, files.CPUSec, files.PeakRSSMB, "-", "-", "-")
 	fmt.Printf("%-38s %8.2f %12.2f %12.1f %10s %8s %12s\n", "(backup)", backup.WallSec, backup.CPUSec, backup.PeakRSSMB, "-", "-", "-")

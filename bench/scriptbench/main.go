@@ -17,7 +17,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -26,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -34,6 +32,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sqlvault/sqlvault/bench/mssqlproc"
 	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
@@ -87,41 +86,16 @@ func main() {
 	}
 }
 
-// startServer starts the mssqltest command at path serving n bench rows,
-// and returns its URL (its first line of output) and a function that
-// stops it.
-func startServer(path string, n int64) (string, func(), error) {
-	cmd := exec.Command(path, "-addr", "127.0.0.1:0", "-bench-rows", strconv.FormatInt(n, 10))
-	cmd.Stderr = io.Discard
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start %s: %w", path, err)
-	}
-	stop := func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		stop()
-		return "", nil, fmt.Errorf("%s printed no URL: %w", path, err)
-	}
-	return strings.TrimSpace(line), stop, nil
-}
-
 func run(rows int64, server, serverCmd, out, cpuprof, memprof string, driverOnly bool) error {
 	where := "process"
 	switch {
 	case serverCmd != "":
-		u, stop, err := startServer(serverCmd, rows)
+		srv, err := mssqlproc.Start(serverCmd, "-bench-rows", strconv.FormatInt(rows, 10))
 		if err != nil {
 			return err
 		}
-		defer stop()
-		server = u
+		defer srv.Stop()
+		server = srv.URL
 	case server == "":
 		where = "in-process"
 		srv := sample.NewServer(sample.NewHandler(sample.Bench(rows)))

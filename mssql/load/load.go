@@ -52,6 +52,10 @@ type Options struct {
 	// ResumeState resumes: what it records as finished is skipped, the
 	// emptiness check too.
 	State *State
+	// Script loads every table by running its data file, as sqlcmd
+	// would, instead of by bulk copy where it can: the path a restore of
+	// restore.sql takes, for comparing with it.
+	Script bool
 	// Progress, if set, is called when a table's load starts and ends
 	// (Table.Done), and every 50,000 rows between (from several
 	// goroutines at once when Parallel > 1).
@@ -307,6 +311,9 @@ feed:
 func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntry, dbCollation string, opts Options) (Table, error) {
 	t := Table{Name: te.Name, Method: "bulk copy", Bytes: te.Bytes}
 	cols, why := bulkColumns(te, dbCollation)
+	if opts.Script {
+		why = "loading by script was asked for"
+	}
 	if why != "" {
 		t.Method, t.Why = "script", why
 	}

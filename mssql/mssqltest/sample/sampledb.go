@@ -688,13 +688,14 @@ func NewDB(name string, tables ...*Table) *DB {
 }
 
 // Bench returns a database "bench" with one table dbo.Mixed of n rows of
-// mixed types, generated as they are sent.
+// mixed types, generated as they are sent; its key id is a bigint
+// identity whose last value is n.
 func Bench(n int64) *DB {
 	db := &DB{Name: "bench", Collation: "SQL_Latin1_General_CP1_CI_AS", Compatibility: 160, SnapshotIsolation: true}
 	base := dt(2020, 1, 1, 0, 0, 0, 0)
 	words := []string{"alpha", "beta", "gamma", "delta", "it's", "ünïcødé", "😀 emoji", "GO", "$(x)"}
 	t := &Table{Schema: "dbo", Name: "Mixed", NRows: n, Columns: []*Column{
-		{Name: "id", Type: "bigint"},
+		{Name: "id", Type: "bigint", Identity: true, Seed: "1", Incr: "1", Last: benchLast(n)},
 		{Name: "customer", Type: "int"},
 		{Name: "name", Type: "nvarchar(100)"},
 		{Name: "amount", Type: "decimal(12,2)"},
@@ -726,6 +727,15 @@ func Bench(n int64) *DB {
 	db.Tables = []*Table{t}
 	db.Build()
 	return db
+}
+
+// benchLast is the last identity value of a Bench table of n rows, ""
+// (NULL) when none was given out.
+func benchLast(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return itoa(n)
 }
 
 func itoa2(n int64) string {

@@ -170,7 +170,14 @@ func NewHandler(opts ...Option) *Handler {
 // NewServer starts an mssqltest server for the handler, refusing logins
 // to databases that do not exist with error 4060.
 func NewServer(h *Handler, opts ...mssqltest.Option) *mssqltest.Server {
-	return mssqltest.NewServer(h, append([]mssqltest.Option{mssqltest.WithLoginHook(h.checkLogin)}, opts...)...)
+	return mssqltest.NewServer(h, append([]mssqltest.Option{LoginOption(h)}, opts...)...)
+}
+
+// LoginOption is the server option that refuses logins to databases h
+// does not hold, with error 4060 (NewServer sets it; for servers made
+// with mssqltest.NewUnstartedServer).
+func LoginOption(h *Handler) mssqltest.Option {
+	return mssqltest.WithLoginHook(h.checkLogin)
 }
 
 func (h *Handler) checkLogin(l *mssqltest.Login) error {

@@ -50,7 +50,11 @@ const guardPrefix = "IF CONVERT(int, SERVERPROPERTY('EngineEdition')) IN (5, 8) 
 // not evaluated; the batch is recorded (and its table statements
 // modelled) as any other.
 func (h *Handler) skippedGuard(sql string) (string, bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(sql), guardPrefix)
+	toks, err := lex(sql)
+	if err != nil || len(toks) == 0 {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(sql[toks[0].start:], guardPrefix) // after comments
 	if !ok {
 		return "", false
 	}
@@ -61,10 +65,6 @@ func (h *Handler) skippedGuard(sql string) (string, bool) {
 	since, err := strconv.Atoi(rest[:end])
 	v := h.serverVersion()
 	if err != nil || v.EngineEdition == 5 || v.EngineEdition == 8 || v.Major >= since {
-		return "", false
-	}
-	toks, err := lex(sql)
-	if err != nil {
 		return "", false
 	}
 	depth, inElse := 0, false

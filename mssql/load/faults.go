@@ -94,14 +94,16 @@ func permissionError(err error, perm, on, why string) error {
 	return pe
 }
 
-// checkTarget reads the target server's version (mssql.ReadServer) and
-// compares it with what the snapshot needs (mssql.Target.Fit): an error
-// for a server older than SQL Server 2012 or lacking what the objects
-// need (the scripts would stop at the first such object, possibly after
-// the data is loaded: columnstore indexes are in post-data.sql); a warning
-// for a server older than the source, where options and settings of newer
-// versions are skipped, each with a message of the script.
-func checkTarget(ctx context.Context, db *sql.DB, m *mssql.Manifest, warn func(string)) error {
+// CheckTarget reads the version of the server db is connected to
+// (mssql.ReadServer) and compares it with what the snapshot of manifest m
+// needs (mssql.Target.Fit): an error (ErrTargetVersion) for a server older
+// than SQL Server 2012 or lacking what the objects need (the scripts
+// would stop at the first such object, possibly after the data is loaded:
+// columnstore indexes are in post-data.sql); a warning (to warn, if not
+// nil) for a server older than the source, where options and settings of
+// newer versions are skipped, each with a message of the script. Load
+// calls it first; a caller that creates the database calls it before.
+func CheckTarget(ctx context.Context, db *sql.DB, m *mssql.Manifest, warn func(string)) error {
 	srv, err := mssql.ReadServer(ctx, db)
 	if err != nil {
 		if pe := permissionError(err, "", "", ""); pe != nil {

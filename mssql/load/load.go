@@ -56,7 +56,8 @@ type Options struct {
 	// Progress, if set, is called when a table's load starts and ends
 	// (Table.Done), and between whenever 50,000 rows or 4 MiB of its data
 	// file (Table.Read) more are loaded (from several goroutines at once
-	// when Parallel > 1).
+	// when Parallel > 1); for a table an earlier run loaded, once (Done
+	// and Resumed).
 	Progress func(Table)
 	// Warn, if set, is called with what the restore warns about before it
 	// runs anything: a target server older than the source (see
@@ -220,7 +221,7 @@ func Load(ctx context.Context, db *sql.DB, folder fs.FS, opts Options) (*Summary
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTarget(ctx, db, m, opts.Warn); err != nil {
+	if err := CheckTarget(ctx, db, m, opts.Warn); err != nil {
 		return nil, err
 	}
 	resumed := opts.State != nil && opts.State.resumed
@@ -391,7 +392,10 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 		t.Method, t.Why = "script", why
 	}
 	if opts.State.table(te.Name) == tableDone {
-		t.Rows, t.Resumed, t.Done = te.Rows, true, true
+		t.Rows, t.Read, t.Resumed, t.Done = te.Rows, te.Bytes, true, true
+		if opts.Progress != nil {
+			opts.Progress(t)
+		}
 		return t, nil
 	}
 	start := time.Now()

@@ -441,19 +441,19 @@ func newCatalog() *Catalog {
 
 // loadCatalog runs the catalog queries.
 func loadCatalog(ctx context.Context, q querier) (*Catalog, error) {
-	srv, err := readServer(ctx, q)
+	srv, err := ReadServer(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	return loadCatalogOf(ctx, q, srv)
 }
 
-// loadCatalogOf runs the catalog queries of server srv (readServer), for
+// loadCatalogOf runs the catalog queries of server srv (ReadServer), for
 // a caller that read it already.
 func loadCatalogOf(ctx context.Context, q querier, srv ServerInfo) (*Catalog, error) {
 	c := newCatalog()
 	c.Server = srv
-	major := c.Server.major()
+	major := c.Server.Major()
 	steps := []struct {
 		query string
 		fn    func(r *record) error

@@ -738,7 +738,7 @@ var ErrFilteredData = errors.New("masked or filtered data")
 // cannot tell: even db_owner and sysadmin are filtered unless the
 // predicate lets them through). Both need SQL Server 2016 or later.
 func (s *scripter) filteredTables(ctx context.Context, q querier) ([]FilteredTable, error) {
-	if s.c.Server.major() < 13 {
+	if s.c.Server.Major() < 13 {
 		return nil, nil
 	}
 	masked := map[int64][]string{}

@@ -21,10 +21,10 @@ import (
 // engine.
 const newestMajor = 1 << 16
 
-// major returns the major version of the server (16 for SQL Server 2022),
+// Major returns the major version of the server (16 for SQL Server 2022),
 // newestMajor for Azure SQL Database and Managed Instance, 0 when
 // ProductVersion cannot be read.
-func (s ServerInfo) major() int {
+func (s ServerInfo) Major() int {
 	if s.EngineEdition == 5 || s.EngineEdition == 8 {
 		return newestMajor
 	}

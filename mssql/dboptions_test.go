@@ -239,7 +239,7 @@ func TestVersionedQueries(t *testing.T) {
 		{ServerInfo{ProductVersion: "12.0.2000.8", EngineEdition: 5}, newestMajor},
 		{ServerInfo{ProductVersion: "", EngineEdition: 3}, 0},
 	} {
-		if got := c.s.major(); got != c.want {
+		if got := c.s.Major(); got != c.want {
 			t.Errorf("%+v: major %d, want %d", c.s, got, c.want)
 		}
 	}

@@ -25,6 +25,10 @@ func quoteName(schema, name string) string {
 	return quoteIdent(schema) + "." + quoteIdent(name)
 }
 
+// QuoteName returns [schema].[name] as the scripts write it (for
+// messages that name an object the server named).
+func QuoteName(schema, name string) string { return quoteName(schema, name) }
+
 // nlit renders s as an nvarchar literal (N'...'), safe for sqlcmd.
 func nlit(s string) string {
 	b, err := AppendStringLiteral(nil, strings.ToValidUTF8(s, "\uFFFD"))

@@ -263,7 +263,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 	m.Options = ManifestOpts{Tables: opts.Tables, ExcludeTables: opts.ExcludeTables, Where: opts.Where,
 		SchemaOnly: opts.SchemaOnly, DataOnly: opts.DataOnly, KeepFilegroups: opts.KeepFilegroups}
 
-	srv, err := readServer(ctx, db)
+	srv, err := ReadServer(ctx, db)
 	if err != nil {
 		return nil, fail(err)
 	}

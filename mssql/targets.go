@@ -97,3 +97,65 @@ func targetComment(t Target) string {
 		"-- history retention, ordered columnstore) are skipped where the target lacks them, each with a message\n" +
 		"-- \"sqlvault: ... needs SQL Server N or later; not set\".\n"
 }
+
+// Release names the server's release as its users do: "SQL Server 2016
+// (13.0.6300.2)", "Azure SQL Database".
+func (s ServerInfo) Release() string {
+	switch s.EngineEdition {
+	case 5:
+		return "Azure SQL Database"
+	case 8:
+		return "Azure SQL Managed Instance"
+	}
+	return versionName(s.Major()) + " (" + s.ProductVersion + ")"
+}
+
+// TargetFit says how a server fits a snapshot's script (Target.Fit).
+type TargetFit struct {
+	// TooOld tells a server older than SQL Server 2012 (MinMajor), on
+	// which the scripts' statements fail (ALTER DATABASE CURRENT,
+	// sequences, THROW).
+	TooOld bool
+	// Lacks are the Needs the server's version lacks: the first object of
+	// each would fail to be created, stopping the restore with the
+	// server's error (they are not guarded).
+	Lacks []string
+	// OlderThanSource tells a server older than the source, which can
+	// hold its objects: options and settings of newer versions are
+	// skipped, each with a message "sqlvault: ... needs SQL Server N or
+	// later; not set" (sinceGuarded).
+	OlderThanSource bool
+}
+
+// Fit compares a target server with the target t of a snapshot read from
+// source. A server whose version cannot be read (major 0) fits.
+func (t Target) Fit(server, source ServerInfo) TargetFit {
+	var f TargetFit
+	m := server.Major()
+	if m == 0 {
+		return f
+	}
+	if m < MinMajor {
+		f.TooOld = true
+		return f
+	}
+	for _, need := range t.Needs {
+		if needMajor(need) > m {
+			f.Lacks = append(f.Lacks, need)
+		}
+	}
+	f.OlderThanSource = m < source.Major()
+	return f
+}
+
+// needMajor returns the major version a need of Target.Needs names at
+// its end ("graph tables (SQL Server 2017)"), 0 if none. Needs are
+// written by target (add: since > MinMajor) with versionName.
+func needMajor(need string) int {
+	for m := MinMajor + 1; m < MinMajor+50; m++ {
+		if strings.HasSuffix(need, "("+versionName(m)+")") {
+			return m
+		}
+	}
+	return 0
+}

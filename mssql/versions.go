@@ -20,8 +20,10 @@ import (
 // sys.fulltext_index_columns.statistical_semantics are from 2012).
 const MinMajor = 11
 
-// readServer identifies the server (qServer).
-func readServer(ctx context.Context, q querier) (ServerInfo, error) {
+// ReadServer identifies the server q is connected to (qServer, tagged
+// sqlvault:server): the scripter reads the source's, a restore the
+// target's (package load). q is a *sql.DB or *sql.Conn.
+func ReadServer(ctx context.Context, q querier) (ServerInfo, error) {
 	var s ServerInfo
 	err := queryEach(ctx, q, qServer, func(r *record) error {
 		s = ServerInfo{ProductVersion: r.str("product_version"), Edition: r.str("edition"),
@@ -33,7 +35,7 @@ func readServer(ctx context.Context, q querier) (ServerInfo, error) {
 
 // checkVersion returns an error for a server older than MinMajor.
 func checkVersion(s ServerInfo) error {
-	m := s.major()
+	m := s.Major()
 	if m == 0 || m >= MinMajor {
 		return nil
 	}

@@ -56,7 +56,7 @@ type SpatialIndex struct {
 // selective XML indexes it tells apart. Before it every XML index is a
 // primary or a secondary one.
 func (s ServerInfo) selectiveXML() bool {
-	m := s.major()
+	m := s.Major()
 	if m != 11 {
 		return m > 11
 	}
@@ -77,7 +77,7 @@ func qXMLIndexes(s ServerInfo) string {
 	if !s.selectiveXML() {
 		since = newestMajor + 1 // NULL AS xml_index_type
 	}
-	return versionedSelect("xml_indexes", s.major(), []versionedColumn{
+	return versionedSelect("xml_indexes", s.Major(), []versionedColumn{
 		{"x.object_id", "object_id", 0},
 		{"x.index_id", "index_id", 0},
 		{"x.using_xml_index_id", "using_xml_index_id", 0},

@@ -11,6 +11,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -62,7 +65,8 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 	}
 	folder := mssql.DatabaseFolder(name)
 	files := &snapshotFS{ctx: ctx, r: r, sn: sn, dir: folder}
-	if _, err := load.ReadManifest(files); err != nil {
+	m, err := load.ReadManifest(files)
+	if err != nil {
 		return describe(fmt.Errorf("snapshot %s: database %s: %w", sn.ID().Str(), mssql.DisplayText(name), err))
 	}
 	key := fmt.Sprintf("snapshot %s, database %s, into %s", sn.ID().Str(), mssql.DisplayText(name), dst.Location(newDB))
@@ -84,14 +88,24 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 		state = load.NewState(statePath, key)
 	}
 	timeout := c.Duration("connect-timeout")
+	where := dst.Location(newDB)
 	if c.Bool("create-database") && !c.Bool("resume") {
 		master, err := mssql.Connect(ctx, dst, "master", pw, timeout)
 		if err != nil {
 			return withCode(exitSource, err)
 		}
-		err = load.CreateDatabase(ctx, master, newDB, c.String("collation"))
+		err = load.CheckTarget(ctx, master, m, nil) // before the database is made
+		if err == nil {
+			err = load.CreateDatabase(ctx, master, newDB, c.String("collation"))
+		}
 		master.Close()
-		if err != nil {
+		var pe *load.PermissionError
+		switch {
+		case errors.As(err, &pe):
+			return withCode(exitSource, fmt.Errorf("%s: %w; grant it, or restore as a login that has it, or into a database made for you without --create-database", where, err))
+		case errors.Is(err, load.ErrTargetVersion):
+			return withCode(exitSource, fmt.Errorf("%s: %w", where, err))
+		case err != nil:
 			return err
 		}
 	}
@@ -101,25 +115,56 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 	}
 	defer db.Close()
 	shown := mssql.DisplayText(name)
-	g.infof("restoring database %s of snapshot %s into %s", shown, sn.ID().Str(), dst.Location(newDB))
-	opts := load.Options{Parallel: c.Int("parallel"), Force: c.Bool("force"), State: state}
-	if g.verbose {
-		opts.Progress = func(t load.Table) {
-			if t.Done {
-				g.verbosef("  %s: %d rows, %s (%s) in %s", mssql.DisplayText(t.Name), t.Rows, formatBytes(t.Bytes), t.Method, t.Duration.Round(time.Millisecond))
+	g.infof("restoring database %s of snapshot %s into %s", shown, sn.ID().Str(), where)
+	var status *statusBlock
+	if !g.quiet {
+		status = newStatusBlock(g.stderr)
+	}
+	progress := newRestoreProgress(m, status)
+	opts := load.Options{Parallel: c.Int("parallel"), Force: c.Bool("force"), State: state,
+		Warn: func(w string) { status.Println(g.stderr, "warning: "+safeLine(w)) },
+		Message: func(file string, line int, text string) {
+			// The scripts' own reports ("sqlvault: ... not set", "...
+			// was not created") are warnings; other messages of the
+			// server (a module's PRINT) are shown unless --quiet.
+			if what, ok := strings.CutPrefix(text, "sqlvault: "); ok {
+				status.Println(g.stderr, "warning: "+safeLine(fmt.Sprintf("%s:%d: %s", file, line, what)))
+			} else if !g.quiet {
+				status.Println(g.stderr, safeLine(fmt.Sprintf("server message (%s:%d): %s", file, line, text)))
 			}
-		}
+		},
+		Progress: func(t load.Table) {
+			progress.update(t)
+			if t.Done && !t.Resumed && g.verbose && !g.quiet {
+				status.Println(g.stderr, safeLine(fmt.Sprintf("  %s: %d rows, %s (%s) in %s", mssql.DisplayText(t.Name), t.Rows, formatBytes(t.Bytes), t.Method, t.Duration.Round(time.Millisecond))))
+			}
+		},
 	}
 	sum, err := load.Load(ctx, db, files, opts)
+	status.Clear()
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
+		resume := ""
+		if state != nil {
+			resume = "; the restore stopped: run the same command with --resume to continue where it stopped"
+		}
+		var pe *load.PermissionError
 		switch {
 		case errors.Is(err, load.ErrNotEmpty):
-			return fmt.Errorf("%s: %w (--create-database makes a new one; --force restores into it anyway)", dst.Location(newDB), err)
-		case state != nil && !errors.Is(err, load.ErrContentHash):
-			return fmt.Errorf("%w; the restore stopped: run the same command with --resume to continue where it stopped", err)
+			return fmt.Errorf("%s: %w (--create-database makes a new one; --force restores into it anyway)", where, err)
+		case errors.Is(err, load.ErrTargetVersion):
+			return withCode(exitSource, fmt.Errorf("%s: %w", where, err))
+		case errors.As(err, &pe):
+			if resume != "" {
+				resume = "; grant it and run the same command with --resume to continue where it stopped, or restore as a login that has it"
+			} else {
+				resume = "; grant it, or restore as a login that has it"
+			}
+			return withCode(exitSource, fmt.Errorf("%s: %w%s", where, err, resume))
+		case !errors.Is(err, load.ErrContentHash):
+			return fmt.Errorf("%w%s", err, resume)
 		}
 		return err
 	}
@@ -137,8 +182,93 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 		g.infof("  %s: %d rows, %s (%s)", mssql.DisplayText(t.Name), t.Rows, formatBytes(t.Bytes), how)
 	}
 	g.infof("restored database %s of snapshot %s into %s: %d tables, %d rows in %s",
-		shown, sn.ID().Str(), dst.Location(newDB), len(sum.Tables), sum.Rows, sum.Duration.Round(time.Millisecond))
+		shown, sn.ID().Str(), where, len(sum.Tables), sum.Rows, sum.Duration.Round(time.Millisecond))
 	return nil
+}
+
+// restoreProgress keeps the progress of restore --to's tables for its
+// status block: one line per table in progress (rows, bytes, rate, ETA
+// by bytes) and one for all tables.
+type restoreProgress struct {
+	status    *statusBlock
+	rows      int64 // of all tables with data, from the manifest
+	bytes     int64
+	tables    int
+	tableRows map[string]int64
+
+	mu       sync.Mutex
+	start    time.Time // of the first table
+	active   []*tableProgress
+	finished int
+	doneRows int64 // of the finished tables
+	doneRead int64
+	resumed  int64 // bytes of the tables an earlier run loaded
+}
+
+type tableProgress struct {
+	t     load.Table
+	start time.Time
+}
+
+func newRestoreProgress(m *mssql.Manifest, status *statusBlock) *restoreProgress {
+	p := &restoreProgress{status: status, tableRows: map[string]int64{}}
+	for _, te := range m.Tables {
+		if te.File != "" {
+			p.tableRows[te.Name] = te.Rows
+			p.rows += te.Rows
+			p.bytes += te.Bytes
+			p.tables++
+		}
+	}
+	return p
+}
+
+// update takes a table's progress (load.Options.Progress) and redraws the
+// status block.
+func (p *restoreProgress) update(t load.Table) {
+	if p.status == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.start.IsZero() {
+		p.start = now
+	}
+	i := slices.IndexFunc(p.active, func(a *tableProgress) bool { return a.t.Name == t.Name })
+	switch {
+	case t.Done:
+		if i >= 0 {
+			p.active = slices.Delete(p.active, i, i+1)
+		}
+		p.finished++
+		p.doneRows += t.Rows
+		if t.Resumed {
+			p.resumed += t.Bytes
+		} else {
+			p.doneRead += t.Bytes
+		}
+	case i < 0:
+		p.active = append(p.active, &tableProgress{t: t, start: now})
+	default:
+		p.active[i].t = t
+	}
+	if len(p.active) == 0 {
+		p.status.Set(nil, true)
+		return
+	}
+	var lines []string
+	rows, read := p.doneRows, p.doneRead
+	for _, a := range p.active {
+		lines = append(lines, "  "+mssql.DisplayText(a.t.Name)+": "+progressText(a.t.Rows, p.tableRows[a.t.Name], a.t.Read, a.t.Bytes, now.Sub(a.start)))
+		rows += a.t.Rows
+		read += a.t.Read
+	}
+	// The rate is of what this run read; the tables loaded before count
+	// as done.
+	total := progressText(rows, p.rows, read, p.bytes-p.resumed, now.Sub(p.start))
+	lines = append(lines, fmt.Sprintf("  %d of %d tables, %s", p.finished, p.tables, total))
+	p.status.Set(lines, t.Done || t.Rows == 0)
 }
 
 // snapshotFS reads the files of a folder of a snapshot (fs.FS); each file

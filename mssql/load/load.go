@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"sync"
 	"time"
@@ -57,39 +58,86 @@ type Options struct {
 	// restore.sql takes, for comparing with it.
 	Script bool
 	// Progress, if set, is called when a table's load starts and ends
-	// (Table.Done), and every 50,000 rows between (from several
-	// goroutines at once when Parallel > 1).
+	// (Table.Done), and between whenever 50,000 rows or 4 MiB of its data
+	// file (Table.Read) more are loaded (from several goroutines at once
+	// when Parallel > 1); for a table an earlier run loaded, once (Done
+	// and Resumed).
 	Progress func(Table)
+	// Warn, if set, is called with what the restore warns about before it
+	// runs anything: a target server older than the source (see
+	// docs/design.md, "Restore into a server").
+	Warn func(string)
+	// Message, if set, is called with each informational message the
+	// server sends while running a script file's batch (PRINT: the
+	// scripts' "sqlvault: ... not set" reports of what the target's
+	// version skips, and the like), with the file and the line of the
+	// batch's first statement (from several goroutines at once when
+	// Parallel > 1: tables loaded by script).
+	Message func(file string, line int, text string)
 }
 
-// Table is what Load did with one table.
+// progressEvery are the rows and bytes of a data file between two calls
+// of Options.Progress for a table.
+const (
+	progressRows  = 50000
+	progressBytes = 4 << 20
+)
+
+// Table is what Load did with one table. As JSON (restore --to --json)
+// its keys are snake_case and the duration is duration_ms, whole
+// milliseconds.
 type Table struct {
 	// Name is the table's [schema].[name].
-	Name string
+	Name string `json:"name"`
 	// Method is "bulk copy" (mssql.CopyIn) or "script" (its data file
 	// run as it is); Why says why a table was loaded by script.
-	Method, Why string
+	Method string `json:"method"`
+	Why    string `json:"why,omitempty"`
 	// Rows loaded so far (all of them when Done), Bytes of its data file.
-	Rows, Bytes int64
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
+	// Read is how much of the data file was read so far (for Progress).
+	Read int64 `json:"-"`
 	// Duration of the load.
-	Duration time.Duration
+	Duration time.Duration `json:"-"`
 	// Resumed marks a table an earlier run loaded (skipped now).
-	Resumed bool
+	Resumed bool `json:"resumed"`
 	// Done tells a finished load (for Progress).
-	Done bool
+	Done bool `json:"-"`
 }
 
-// Summary is the result of Load.
+// MarshalJSON writes the table with its duration in milliseconds.
+func (t Table) MarshalJSON() ([]byte, error) {
+	type plain Table
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(t), t.Duration.Milliseconds()})
+}
+
+// Summary is the result of Load. As JSON its keys are snake_case and the
+// duration is duration_ms, whole milliseconds.
 type Summary struct {
 	// Database is the name of the database the snapshot was taken of.
-	Database string
+	Database string `json:"database"`
 	// Tables in the manifest's order (tables without data file left
 	// out).
-	Tables []Table
-	// Rows is the number of rows loaded.
-	Rows int64
+	Tables []Table `json:"tables"`
+	// Rows is the number of rows loaded, Bytes the size of the tables'
+	// data files.
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
 	// Duration of the whole restore.
-	Duration time.Duration
+	Duration time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the summary with its duration in milliseconds.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(s), s.Duration.Milliseconds()})
 }
 
 // BatchError is a batch of a script file that the target refused.
@@ -110,6 +158,10 @@ func (e *BatchError) Error() string {
 	if e.Object != "" {
 		what = mssql.DisplayText(e.Object) + ": "
 	}
+	var pe *PermissionError
+	if errors.As(e.Err, &pe) {
+		return fmt.Sprintf("%s:%d: %s%v", e.File, e.Line, what, pe)
+	}
 	return fmt.Sprintf("%s:%d: %sthe target refused the batch: %s", e.File, e.Line, what, serverError(e.Err))
 }
 
@@ -126,13 +178,17 @@ func serverError(err error) string {
 }
 
 // CreateDatabase creates an empty database on the server master is
-// connected to (to master), with the given collation unless "".
+// connected to (to master), with the given collation unless "". A login
+// without the permission gets a *PermissionError.
 func CreateDatabase(ctx context.Context, master *sql.DB, name, collation string) error {
 	stmt, err := mssql.CreateDatabaseSQL(name, collation)
 	if err != nil {
 		return err
 	}
 	if _, err := master.ExecContext(ctx, stmt); err != nil {
+		if pe := permissionError(err, "CREATE DATABASE", "", ""); pe != nil {
+			return pe
+		}
 		return fmt.Errorf("create database %s: %s", mssql.DisplayText(name), serverError(err))
 	}
 	return nil
@@ -155,14 +211,21 @@ func ReadManifest(folder fs.FS) (*mssql.Manifest, error) {
 // which must hold no user objects unless opts.Force (or a resumed
 // restore): the manifest's files in their order, the data files (one per
 // table) all where the first of them is, opts.Parallel at once, each table
-// by bulk copy where it can (see the package documentation). It stops at
-// the first error: a batch the target refuses (*BatchError), a table that
-// fails to load (the error names it). When it completes, the state file
-// (opts.State) is removed.
+// by bulk copy where it can (see the package documentation). First it
+// reads the target server's version: a server too old for the snapshot
+// is refused (ErrTargetVersion), one older than the source warned about
+// (opts.Warn). It stops at the first error: a batch the target refuses
+// (*BatchError), a permission the login lacks (*PermissionError, in a
+// *BatchError for a script's batch), a table that fails to load (the
+// error names it). When it completes, the state file (opts.State) is
+// removed.
 func Load(ctx context.Context, db *sql.DB, folder fs.FS, opts Options) (*Summary, error) {
 	start := time.Now()
 	m, err := ReadManifest(folder)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckTarget(ctx, db, m, opts.Warn); err != nil {
 		return nil, err
 	}
 	resumed := opts.State != nil && opts.State.resumed
@@ -191,6 +254,7 @@ func Load(ctx context.Context, db *sql.DB, folder fs.FS, opts Options) (*Summary
 				sum.Tables = tables
 				for _, t := range tables {
 					sum.Rows += t.Rows
+					sum.Bytes += t.Bytes
 				}
 				if err != nil {
 					return sum, err
@@ -198,7 +262,7 @@ func Load(ctx context.Context, db *sql.DB, folder fs.FS, opts Options) (*Summary
 			}
 			continue
 		}
-		if err := runScript(ctx, db, folder, f, opts.State); err != nil {
+		if err := runScript(ctx, db, folder, f, opts.State, opts.Message); err != nil {
 			return sum, err
 		}
 	}
@@ -210,7 +274,7 @@ func Load(ctx context.Context, db *sql.DB, folder fs.FS, opts Options) (*Summary
 // order (the file's SET options hold for the session), skipping those a
 // resumed restore ran but the file header's two (the encoding check and
 // the SET options), which set the session up again.
-func runScript(ctx context.Context, db *sql.DB, folder fs.FS, file string, st *State) error {
+func runScript(ctx context.Context, db *sql.DB, folder fs.FS, file string, st *State, msg func(string, int, string)) error {
 	done := st.batchesRun(file)
 	if done < 0 {
 		return nil
@@ -231,11 +295,8 @@ func runScript(ctx context.Context, db *sql.DB, folder fs.FS, file string, st *S
 		if i >= header && i < done {
 			continue
 		}
-		if _, err := conn.ExecContext(ctx, br.cur.text); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return &BatchError{File: file, Line: br.cur.line, Object: br.cur.object, Err: err}
+		if err := runBatch(ctx, conn, file, br.cur, msg); err != nil {
+			return err
 		}
 		if i >= done {
 			if err := st.setBatches(file, i+1); err != nil {
@@ -247,6 +308,26 @@ func runScript(ctx context.Context, db *sql.DB, folder fs.FS, file string, st *S
 		return fmt.Errorf("read %s: %w", file, br.err)
 	}
 	return st.setBatches(file, -1)
+}
+
+// runBatch runs one batch of a script file on conn (execBatch), handing
+// its messages to msg; a refused batch is a *BatchError.
+func runBatch(ctx context.Context, conn *sql.Conn, file string, b batch, msg func(string, int, string)) error {
+	var onMsg func(string)
+	if msg != nil {
+		onMsg = func(text string) { msg(file, b.line, text) }
+	}
+	err := execBatch(ctx, conn, b.text, onMsg)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if pe := permissionError(err, "", "", ""); pe != nil {
+		err = pe
+	}
+	return &BatchError{File: file, Line: b.line, Object: b.object, Err: err}
 }
 
 // loadTables loads the tables with data files, opts.Parallel at once; the
@@ -318,7 +399,10 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 		t.Method, t.Why = "script", why
 	}
 	if opts.State.table(te.Name) == tableDone {
-		t.Rows, t.Resumed, t.Done = te.Rows, true, true
+		t.Rows, t.Read, t.Resumed, t.Done = te.Rows, te.Bytes, true, true
+		if opts.Progress != nil {
+			opts.Progress(t)
+		}
 		return t, nil
 	}
 	start := time.Now()
@@ -330,8 +414,9 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 	progress()
 	fail := func(err error) (Table, error) {
 		t.Duration = time.Since(start)
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return t, err
+		var pe *PermissionError
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.As(err, &pe) && pe.On != "" {
+			return t, err // a permission error names the table
 		}
 		return t, fmt.Errorf("table %s: %w", mssql.DisplayText(te.Name), err)
 	}
@@ -342,6 +427,9 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 	defer conn.Close()
 	if opts.State.table(te.Name) == tableStarted {
 		if _, err := conn.ExecContext(ctx, "TRUNCATE TABLE "+te.Name+";"); err != nil {
+			if pe := permissionError(err, "ALTER", "on "+mssql.DisplayText(te.Name), "needed to empty it before loading it again (TRUNCATE TABLE)"); pe != nil {
+				return fail(pe)
+			}
 			return fail(fmt.Errorf("empty it before loading it again: %s", serverError(err)))
 		}
 	}
@@ -349,7 +437,7 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 		return fail(err)
 	}
 	if t.Method == "script" {
-		if err := runDataScript(ctx, conn, folder, te.File); err != nil {
+		if err := runDataScript(ctx, conn, folder, te.File, &t, progress, opts.Message); err != nil {
 			return fail(err)
 		}
 		t.Rows = te.Rows
@@ -394,20 +482,24 @@ func bulkColumns(te mssql.TableEntry, dbCollation string) ([]*mssql.Column, stri
 }
 
 // runDataScript runs a data file's batches on conn, as sqlcmd would (its
-// #sqlvault_lob temp table lives in the session).
-func runDataScript(ctx context.Context, conn *sql.Conn, folder fs.FS, file string) error {
+// #sqlvault_lob temp table lives in the session), counting what it read
+// in t.Read for progress.
+func runDataScript(ctx context.Context, conn *sql.Conn, folder fs.FS, file string, t *Table, progress func(), msg func(string, int, string)) error {
 	f, err := folder.Open(file)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", file, err)
 	}
 	defer f.Close()
-	br := newBatchReader(f)
+	cr := &countingReader{r: f}
+	br := newBatchReader(cr)
+	last := int64(0)
 	for br.next() {
-		if _, err := conn.ExecContext(ctx, br.cur.text); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return &BatchError{File: file, Line: br.cur.line, Object: br.cur.object, Err: err}
+		if err := runBatch(ctx, conn, file, br.cur, msg); err != nil {
+			return err
+		}
+		if t.Read = cr.n; t.Read-last >= progressBytes {
+			last = t.Read
+			progress()
 		}
 	}
 	if br.err != nil {
@@ -431,6 +523,7 @@ func bulkLoad(ctx context.Context, conn *sql.Conn, folder fs.FS, te mssql.TableE
 		return fmt.Errorf("open %s: %w", te.File, err)
 	}
 	defer f.Close()
+	cr := &countingReader{r: f}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
@@ -443,7 +536,8 @@ func bulkLoad(ctx context.Context, conn *sql.Conn, folder fs.FS, te mssql.TableE
 	hasher := mssql.NewRowHasher(mssql.ColumnTypes(cols))
 	args := make([]any, len(cols))
 	var loadErr error
-	_, err = mssql.ReadDataFile(f, te.Name, cols, func(vals []any) error {
+	lastRows, lastRead := int64(0), int64(0)
+	_, err = mssql.ReadDataFile(cr, te.Name, cols, func(vals []any) error {
 		if err := hasher.Add(vals); err != nil {
 			return err
 		}
@@ -459,12 +553,16 @@ func bulkLoad(ctx context.Context, conn *sql.Conn, folder fs.FS, te mssql.TableE
 			return err
 		}
 		t.Rows++
-		if t.Rows%50000 == 0 {
+		if t.Read = cr.n; t.Rows-lastRows >= progressRows || t.Read-lastRead >= progressBytes {
+			lastRows, lastRead = t.Rows, t.Read
 			progress()
 		}
 		return nil
 	})
 	if loadErr != nil {
+		if pe := bulkPermissionError(loadErr, te); pe != nil {
+			return pe
+		}
 		return fmt.Errorf("bulk copy failed after %d rows: %s", t.Rows, serverError(loadErr))
 	}
 	if err != nil {
@@ -472,6 +570,9 @@ func bulkLoad(ctx context.Context, conn *sql.Conn, folder fs.FS, te mssql.TableE
 	}
 	res, err := stmt.ExecContext(ctx)
 	if err != nil {
+		if pe := bulkPermissionError(err, te); pe != nil {
+			return pe
+		}
 		return fmt.Errorf("bulk copy failed after %d rows: %s", t.Rows, serverError(err))
 	}
 	if n, err := res.RowsAffected(); err == nil && n != t.Rows {
@@ -481,4 +582,28 @@ func bulkLoad(ctx context.Context, conn *sql.Conn, folder fs.FS, te mssql.TableE
 		return fmt.Errorf("%w: %d rows hashing to %s, the manifest records %d rows, %s", ErrContentHash, t.Rows, hasher.Sum(), te.Rows, te.ContentHash)
 	}
 	return nil
+}
+
+// bulkPermissionError is permissionError for a bulk load of a table: it
+// needs INSERT on the table, and ALTER as it keeps identity values (it
+// lists the identity column; 1088 says ALTER is missing).
+func bulkPermissionError(err error, te mssql.TableEntry) error {
+	on := "on " + mssql.DisplayText(te.Name)
+	pe := permissionError(err, "INSERT", on, "")
+	if p, ok := pe.(*PermissionError); ok && p.Err.Number == 1088 {
+		p.Why = "needed to keep its identity values in a bulk load"
+	}
+	return pe
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

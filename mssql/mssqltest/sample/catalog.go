@@ -106,11 +106,21 @@ func (db *DB) allTables() []*Table {
 	return all
 }
 
-func (db *DB) serverResult() *result {
+func (db *DB) serverResult() *result { return db.version().serverResult(db.Name) }
+
+// serverResult answers the server query as version v, connected to
+// database.
+func (v Version) serverResult(database string) *result {
 	r := newResult("product_version:s", "edition:s", "engine_edition:i", "version:S", "database_name:s")
-	v := db.version()
-	r.add(v.ProductVersion, v.Edition, int64(v.EngineEdition), v.VersionString, db.Name)
+	r.add(v.ProductVersion, v.Edition, int64(v.EngineEdition), v.VersionString, database)
 	return r
+}
+
+// AnswerServer answers the server query (/* sqlvault:server */, which
+// mssql.ReadServer sends) as a server of version v whose current database
+// is database: the restore target (mssqltest/target) answers it so too.
+func (v Version) AnswerServer(w mssqltest.ResultWriter, database string) error {
+	return v.serverResult(database).send(w)
 }
 
 func (db *DB) databaseResult() *result {

@@ -85,11 +85,17 @@ func VersionNamed(name string) (Version, bool) {
 	return Version{}, false
 }
 
+// DefaultVersion is the version a DB whose Version is zero is served
+// as: SQL Server 2022.
+func DefaultVersion() Version {
+	v, _ := VersionNamed("2022")
+	return v
+}
+
 // version returns the version the database is served as.
 func (db *DB) version() Version {
 	if db.Version.Name == "" {
-		v, _ := VersionNamed("2022")
-		return v
+		return DefaultVersion()
 	}
 	return db.Version
 }

@@ -32,7 +32,9 @@
 //     columns are left out), "INSERT BULK [s].[t] (...) WITH (...)" and the
 //     bulk load message, whose rows are stored in the table. A load is
 //     atomic: a failed or dropped load stores nothing.
-//   - The queries of UserObjectsTag and VerifyTag, see there.
+//   - The queries of UserObjectsTag, VerifyTag and ServerTag, see there;
+//     a version guard of the scripts that the server's version
+//     (WithVersion) fails sends its message as PRINT does.
 //
 // Values are stored in the forms mssqltest.Param documents and sent back
 // with the table's column types, so that go-mssqldb reads back what it
@@ -47,6 +49,7 @@ import (
 	"sync"
 
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
 )
 
 // UserObjectsTag tags the query that tells whether the current database
@@ -154,6 +157,7 @@ type Handler struct {
 	dropped   bool
 	refuse    []refusal
 	denied    map[Permission]bool
+	version   sample.Version // WithVersion's
 }
 
 // NewHandler returns a handler; only master exists unless an option
@@ -209,8 +213,9 @@ func (h *Handler) Databases() []string {
 }
 
 // Batches returns the batches sent so far, in order: every batch but the
-// queries the handler answers (UserObjectsTag, VerifyTag, "SELECT 1") and
-// go-mssqldb's bulk copy statements, which Table.Loads records.
+// queries the handler answers (UserObjectsTag, VerifyTag, ServerTag,
+// "SELECT 1") and go-mssqldb's bulk copy statements, which Table.Loads
+// records.
 func (h *Handler) Batches() []Batch {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -386,6 +391,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		return w.Row(1)
 	case tag == UserObjectsTag:
 		return h.userObjects(q, w)
+	case tag == ServerTag:
+		return h.serverVersion().AnswerServer(w, q.Conn.Database)
 	case strings.HasPrefix(tag, VerifyTag+" "):
 		return h.verify(ctx, q, text, w)
 	}
@@ -401,6 +408,9 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 	h.batches = append(h.batches, b)
 	h.mu.Unlock()
 	if err != nil {
+		return err
+	}
+	if err := h.printSkipped(q.SQL, w); err != nil {
 		return err
 	}
 	return w.Done(0)

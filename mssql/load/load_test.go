@@ -81,7 +81,7 @@ func readTarget(t *testing.T, db *sql.DB, name string, cols []*mssql.Column) [][
 	for _, c := range cols {
 		list = append(list, bracket(c.Name))
 	}
-	rows, err := db.Query("/* " + target.VerifyTag + " " + mssql.DisplayText(name) + " */ SELECT " + strings.Join(list, ", ") + " FROM " + name)
+	rows, err := db.Query("/* " + target.DataTag + " " + mssql.DisplayText(name) + " */ SELECT " + strings.Join(list, ", ") + " FROM " + name)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

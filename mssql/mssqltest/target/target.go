@@ -1,8 +1,9 @@
 // Package target is a restore target for tests: an mssqltest.Handler
 // that models a SQL Server holding empty databases, into which a restore
-// runs the scripter's schema.sql, post-data.sql and security.sql batches
-// and bulk loads table rows (go-mssqldb's mssql.CopyIn), and from which
-// a verify reads the rows back.
+// runs the scripter's schema.sql, data files, post-data.sql and
+// security.sql batches and bulk loads table rows (go-mssqldb's
+// mssql.CopyIn), and from which a verify reads the rows back with the
+// scripter's own data queries (the manifest's TableEntry.Query).
 //
 //	h := target.NewHandler(target.WithDatabases("restored"))
 //	srv := target.NewServer(h)
@@ -21,22 +22,44 @@
 //     types with their length, precision and scale, alias types of CREATE
 //     TYPE ... FROM, COLLATE, NULL/NOT NULL, IDENTITY(seed,increment),
 //     computed columns, rowversion, DEFAULT, AS NODE/AS EDGE), ALTER TABLE
-//     ... ADD of columns, and the same run through DECLARE @sql =
+//     ... ADD of columns, TRUNCATE TABLE (the rows go, the identity starts
+//     again from its seed), and the same run through DECLARE @sql =
 //     <literal>; EXEC sys.sp_executesql @sql, make the table model. A
 //     statement of those kinds the model cannot read fails the batch with
 //     an error naming the batch; every other statement (indexes,
 //     constraints, modules, permissions, SET options ...) is accepted and
 //     only recorded.
+//   - The batches of the scripter's data files (a batch whose first
+//     statement is SET IDENTITY_INSERT, INSERT INTO or one on
+//     #sqlvault_lob, directly or run by sp_executesql), read per
+//     connection by mssql.DataSession, the reader of mssql.ReadDataFile:
+//     the rows of INSERT ... VALUES and of INSERT ... SELECT from
+//     #sqlvault_lob (a value written in pieces, held by the connection as
+//     the temp table is) are stored, the values read by mssql.ParseLiteral
+//     and kept in the forms a bulk load stores. A batch's rows are stored
+//     together or, when one fails, none (the scripter's data batches hold
+//     one INSERT each). The values of the identity column are kept
+//     (IDENTITY_INSERT itself is not modelled); a NULL in a NOT NULL
+//     column fails with error 515.
+//   - Graph tables: each row stored in a node table, by bulk load or
+//     INSERT, gets a graph id (Table.NodeIDs); an edge's ends, the
+//     scripter's subqueries (SELECT $node_id FROM [s].[n] WHERE [k] = lit
+//     AND ...), are found by the node table's key values (integers and
+//     character data, compared exactly: no collation) and stored with the
+//     edge (Table.Ends); an end no node matches is NULL and fails the
+//     INSERT with error 515, as does a bulk load into an edge table.
 //   - go-mssqldb's bulk copy: "SET FMTONLY ON", "select * from [s].[t] SET
 //     FMTONLY OFF" (answered with the table's stored columns: computed
 //     columns are left out), "INSERT BULK [s].[t] (...) WITH (...)" and the
 //     bulk load message, whose rows are stored in the table. A load is
 //     atomic: a failed or dropped load stores nothing.
-//   - The queries of UserObjectsTag and VerifyTag, see there.
+//   - The queries of UserObjectsTag and DataTag, see there. Rows are read
+//     back in the order they were stored (the model does not sort).
 //
-// Values are stored in the forms mssqltest.Param documents and sent back
-// with the table's column types, so that go-mssqldb reads back what it
-// would read from SQL Server for the values it loaded.
+// Values are stored in the forms mssqltest.Param documents (a sql_variant
+// as an mssqltest.Variant of its base type) and sent back with the
+// table's column types, so that go-mssqldb reads back what it would read
+// from SQL Server for the values loaded.
 package target
 
 import (

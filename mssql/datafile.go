@@ -41,6 +41,88 @@ func ReadDataFile(r io.Reader, table string, cols []*Column, row func(values []a
 	return d.rows, nil
 }
 
+// DataSession reads the data batches of one session as a server runs them,
+// batch by batch: the batches of data files (writeTableData) that a
+// restore runs, for a server model that stores the rows they insert
+// (mssql/mssqltest/target). It reads them as ReadDataFile does (the same
+// statements, the literals read back by ParseLiteral, a value written in
+// pieces through #sqlvault_lob put together, which lives in the session
+// as the temp table does), but takes a batch at a time, and the files of
+// several tables one after the other, and reads edge tables too: an
+// edge's ends come as EdgeEnd values before the columns' values.
+type DataSession struct {
+	d       dataReplay
+	columns func(table string) ([]*Column, bool, error)
+}
+
+// NewDataSession returns a session. columns returns, for a table as a
+// batch names it ("[s].[t]"), the columns its data file's INSERTs set, in
+// order (the table's columns but computed, rowversion and column set
+// columns), and whether it is an edge table; it is called for each batch
+// that names a table. row receives each row a batch inserts, in order.
+// An error of either is returned by Batch (wrapped).
+func NewDataSession(columns func(table string) (cols []*Column, edge bool, err error), row func(table string, values []any) error) *DataSession {
+	s := &DataSession{columns: columns}
+	s.d.header = true
+	s.d.row = func(vals []any) error { return row(s.d.table, vals) }
+	return s
+}
+
+// Batch runs a batch of the session. A batch whose first statement is not
+// one of a data file's data statements (SET IDENTITY_INSERT, INSERT INTO,
+// the statements on #sqlvault_lob; directly or run by sp_executesql as
+// the scripter writes it) is none of the session's: Batch returns false
+// and does nothing. A data batch is read whole, and any statement in it
+// the scripter does not write, or a literal ParseLiteral refuses, is an
+// error.
+func (s *DataSession) Batch(text string) (bool, error) {
+	lines, err := statementLines(text)
+	if err != nil || len(lines) == 0 || !dataStatement(lines[0]) {
+		return false, nil
+	}
+	if name := tableOf(lines); name != "" {
+		cols, edge, err := s.columns(name)
+		if err != nil {
+			return true, err
+		}
+		s.d.table, s.d.cols, s.d.edge = name, cols, edge
+	}
+	return true, s.d.run(lines)
+}
+
+// dataStatement tells the statement lines a data file's batch can start
+// with.
+func dataStatement(l string) bool {
+	for _, p := range []string{"SET IDENTITY_INSERT ", "INSERT INTO ", "IF OBJECT_ID(N'tempdb.." + lobTable + "')",
+		"UPDATE " + lobTable + " ", "DROP TABLE " + lobTable + ";"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tableOf returns the table the statement lines of a data batch insert
+// into or set IDENTITY_INSERT of, as written ("[s].[t]"), or "".
+func tableOf(lines []string) string {
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(l, "SET IDENTITY_INSERT "); ok {
+			if name, ok := strings.CutSuffix(rest, " ON;"); ok {
+				return name
+			}
+			if name, ok := strings.CutSuffix(rest, " OFF;"); ok {
+				return name
+			}
+		}
+		if rest, ok := strings.CutPrefix(l, "INSERT INTO "); ok && !strings.HasPrefix(rest, lobTable+" ") {
+			if parts := splitOutside(rest, " ("); len(parts) > 1 {
+				return parts[0]
+			}
+		}
+	}
+	return ""
+}
+
 // unwrapExecSQL returns the statement a batch written by execSQL runs
 // with sp_executesql (DECLARE @sql nvarchar(max) = <literal>; EXEC
 // sys.sp_executesql @sql;), its literal read by ParseLiteral, and whether
@@ -130,7 +212,7 @@ type dataReplay struct {
 	row      func(vals []any) error
 	// edge reads an edge table's rows: their first two values are the
 	// ends, each a subquery over a node table's key (graph.go), passed
-	// to row as replayEnd values before the columns' values.
+	// to row as EdgeEnd values before the columns' values.
 	edge bool
 
 	buf      []byte
@@ -258,6 +340,26 @@ func (d *dataReplay) batch(text string) error {
 	if d.maxBatch > 0 && len(text) > d.maxBatch {
 		return fmt.Errorf("batch %d holds %d bytes, more than %d", d.batches, len(text), d.maxBatch)
 	}
+	lines, err := statementLines(text)
+	if err == nil {
+		err = d.run(lines)
+	}
+	switch {
+	case errors.Is(err, errInValues):
+		return fmt.Errorf("batch %d %w", d.batches, err)
+	case err != nil:
+		return fmt.Errorf("batch %d: %w", d.batches, err)
+	}
+	return nil
+}
+
+// errInValues is the error of a batch that ends inside INSERT ... VALUES.
+var errInValues = errors.New("ends inside INSERT ... VALUES")
+
+// statementLines returns the lines of a batch's statements: its lines but
+// blank and comment lines, or, for a batch run with sp_executesql, those
+// of the statement it runs (unwrapExecSQL).
+func statementLines(text string) ([]string, error) {
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		if l != "" && !strings.HasPrefix(l, "--") {
@@ -265,18 +367,23 @@ func (d *dataReplay) batch(text string) error {
 		}
 	}
 	if stmt, ok, err := unwrapExecSQL(strings.Join(lines, "\n")); err != nil {
-		return fmt.Errorf("batch %d: %w", d.batches, err)
+		return nil, err
 	} else if ok {
 		lines = codeLines(stmt)
 	}
+	return lines, nil
+}
+
+// run reads the statements of a batch, lines.
+func (d *dataReplay) run(lines []string) error {
 	d.values = false
 	for i := 0; i < len(lines); i++ {
 		if err := d.line(lines, &i); err != nil {
-			return fmt.Errorf("batch %d: %w", d.batches, err)
+			return err
 		}
 	}
 	if d.values {
-		return fmt.Errorf("batch %d ends inside INSERT ... VALUES", d.batches)
+		return errInValues
 	}
 	return nil
 }
@@ -449,9 +556,12 @@ func (d *dataReplay) emit(lits []string, lob map[string]*pieceAcc) error {
 	return nil
 }
 
-// replayEnd is an end of an edge as its INSERT finds it: the node table
-// and, by key column, the key's value.
-type replayEnd struct {
+// EdgeEnd is an end of an edge as its INSERT in a data file finds it,
+// (SELECT $node_id FROM [s].[n] WHERE [k] = literal AND ...): the node
+// table as the file names it ("[s].[n]") and, by key column as the file
+// names it ("[k]"), the key's value, read by the literal's form: int64 for
+// a number, string for N'...' (a key of another type is an error).
+type EdgeEnd struct {
 	Table string
 	Key   map[string]any
 }
@@ -459,21 +569,21 @@ type replayEnd struct {
 // parseEnd reads an end of an edge, (SELECT $node_id FROM [s].[n] WHERE
 // [k] = literal AND ...), the literals by the type their form says
 // (ParseLiteral of int for numbers, nvarchar for N'...').
-func parseEnd(s string) (replayEnd, error) {
+func parseEnd(s string) (EdgeEnd, error) {
 	body, ok := strings.CutPrefix(s, "(SELECT $node_id FROM ")
 	body, ok2 := strings.CutSuffix(body, ")")
 	if !ok || !ok2 {
-		return replayEnd{}, fmt.Errorf("an end %.120q is not a subquery over a node table", s)
+		return EdgeEnd{}, fmt.Errorf("an end %.120q is not a subquery over a node table", s)
 	}
 	parts := splitOutside(body, " WHERE ")
 	if len(parts) != 2 {
-		return replayEnd{}, fmt.Errorf("an end %.120q without one WHERE", s)
+		return EdgeEnd{}, fmt.Errorf("an end %.120q without one WHERE", s)
 	}
-	e := replayEnd{Table: parts[0], Key: map[string]any{}}
+	e := EdgeEnd{Table: parts[0], Key: map[string]any{}}
 	for _, cond := range splitOutside(parts[1], " AND ") {
 		eq := splitOutside(cond, " = ")
 		if len(eq) != 2 || !strings.HasPrefix(eq[0], "[") {
-			return replayEnd{}, fmt.Errorf("condition %.80q of end %.120q", cond, s)
+			return EdgeEnd{}, fmt.Errorf("condition %.80q of end %.120q", cond, s)
 		}
 		typ := ColumnType{Name: "bigint"}
 		if strings.HasPrefix(eq[1], "N'") {
@@ -481,7 +591,7 @@ func parseEnd(s string) (replayEnd, error) {
 		}
 		v, err := ParseLiteral(typ, eq[1])
 		if err != nil {
-			return replayEnd{}, fmt.Errorf("end %.120q: %w", s, err)
+			return EdgeEnd{}, fmt.Errorf("end %.120q: %w", s, err)
 		}
 		e.Key[eq[0]] = v
 	}

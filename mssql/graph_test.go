@@ -45,7 +45,7 @@ func replayEdges(t *testing.T, db *sample.DB, files map[string][]byte, schema, n
 	rp := &dataReplay{table: quoteName(schema, name), cols: cols, maxBatch: MaxBatchBytes, edge: true, row: func(vals []any) error {
 		var ends []string
 		for _, v := range vals[:2] {
-			end := v.(replayEnd)
+			end := v.(EdgeEnd)
 			var node *sample.Table
 			for _, x := range db.Tables {
 				if quoteName(x.Schema, x.Name) == end.Table && x.Node {

@@ -470,7 +470,7 @@ func TestContentHashRoundTrip(t *testing.T) {
 		}
 		var ends []nodeEnd
 		for len(row) > len(types[table]) {
-			e := row[0].(replayEnd)
+			e := row[0].(EdgeEnd)
 			n := tables[e.Table]
 			key := make([]any, len(n.graph.keyCols))
 			for i, c := range n.graph.keyCols {

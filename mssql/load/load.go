@@ -330,8 +330,9 @@ func runBatch(ctx context.Context, conn *sql.Conn, file string, b batch, msg fun
 	return &BatchError{File: file, Line: b.line, Object: b.object, Err: err}
 }
 
-// loadTables loads the tables with data files, opts.Parallel at once; the
-// first error stops the others.
+// loadTables loads the tables with data files, opts.Parallel at once,
+// the edge tables after all others (their edges find their ends in the
+// node tables); the first error stops the others.
 func loadTables(ctx context.Context, db *sql.DB, folder fs.FS, m *mssql.Manifest, opts Options) ([]Table, error) {
 	var entries []mssql.TableEntry
 	for _, te := range m.Tables {
@@ -351,35 +352,50 @@ func loadTables(ctx context.Context, db *sql.DB, folder fs.FS, m *mssql.Manifest
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	next := make(chan int)
-	for w := 0; w < min(par, len(entries)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				t, err := loadTable(ctx, db, folder, entries[i], m.Database.Collation, opts)
-				out[i] = t
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
-				}
-			}
-		}()
-	}
-feed:
-	for i := range entries {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	// Edges find their ends by subqueries over the node tables: they are
+	// loaded after every other table is.
+	var phases [2][]int
+	for i, te := range entries {
+		if te.Edge {
+			phases[1] = append(phases[1], i)
+		} else {
+			phases[0] = append(phases[0], i)
 		}
 	}
-	close(next)
-	wg.Wait()
+	for _, phase := range phases {
+		if ctx.Err() != nil {
+			break
+		}
+		next := make(chan int)
+		for w := 0; w < min(par, len(phase)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					t, err := loadTable(ctx, db, folder, entries[i], m.Database.Collation, opts)
+					out[i] = t
+					if err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+						cancel()
+					}
+				}
+			}()
+		}
+	feed:
+		for _, i := range phase {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(next)
+		wg.Wait()
+	}
 	if firstErr == nil && ctx.Err() != nil {
 		firstErr = ctx.Err()
 	}

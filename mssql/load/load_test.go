@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,7 +89,7 @@ func readTarget(t *testing.T, db *sql.DB, name string, cols []*mssql.Column) [][
 	for _, c := range cols {
 		list = append(list, bracket(c.Name))
 	}
-	rows, err := db.Query("/* " + target.VerifyTag + " " + mssql.DisplayText(name) + " */ SELECT " + strings.Join(list, ", ") + " FROM " + name)
+	rows, err := db.Query("/* " + target.DataTag + " " + mssql.DisplayText(name) + " */ SELECT " + strings.Join(list, ", ") + " FROM " + name)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -214,6 +215,46 @@ func checkRestored(t *testing.T, src *source, h *target.Handler, db *sql.DB, sum
 	}
 	if bulk < 20 {
 		t.Errorf("only %d tables loaded by bulk copy", bulk)
+	}
+	checkVerified(t, src, h, db)
+}
+
+// checkVerified reads every table of the manifest back from the target
+// with the query the backup read it with (mssql.HashEntry, as verify
+// does): each gives the manifest's row count and content hash, the target
+// holds that many rows, and an edge table an edge with both its ends for
+// each (target's TestScriptedRestore compares the values of tables loaded
+// by script with their data files).
+func checkVerified(t *testing.T, src *source, h *target.Handler, db *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	for _, te := range src.m.Tables {
+		if te.File == "" {
+			continue
+		}
+		rows, hash, err := mssql.HashEntry(ctx, db, te, nil)
+		if err != nil || rows != te.Rows || hash != te.ContentHash {
+			t.Errorf("%s read back: %d rows hashing to %s, %v; manifest %d rows %s", te.Name, rows, hash, err, te.Rows, te.ContentHash)
+		}
+		schema, name := splitName(te.Name)
+		tab := h.Database("restored").Table(schema, name)
+		if int64(len(tab.Rows())) != te.Rows {
+			t.Errorf("%s: the target holds %d rows, the manifest records %d", te.Name, len(tab.Rows()), te.Rows)
+		}
+		if te.Edge {
+			ends := tab.Ends()
+			if len(ends) != len(tab.Rows()) || te.Rows == 0 {
+				t.Errorf("%s: %d ends for %d rows", te.Name, len(ends), len(tab.Rows()))
+			}
+			for i, e := range ends {
+				for _, n := range e {
+					node := h.Database("restored").Table(n.Schema, n.Name)
+					if node == nil || !node.Node || !slices.Contains(node.NodeIDs(), n.ID) {
+						t.Errorf("%s row %d: end %+v is no node", te.Name, i+1, n)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package target
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -46,24 +45,12 @@ func (h *Handler) bulkStatement(q *mssqltest.Request, text string, w mssqltest.R
 
 // table finds a table of the session's database by a name as written.
 func (h *Handler) table(q *mssqltest.Request, name string) (*Database, *Table, error) {
-	toks, err := lex(name)
-	if err != nil {
-		return nil, nil, mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", name)
-	}
-	p := &parser{src: name, toks: toks}
-	schema, tname, err := p.objectName()
-	if err != nil || !p.eof() {
-		return nil, nil, mssqltest.Errorf(102, 15, "Incorrect syntax near '%s'.", name)
-	}
 	db := h.dbs[strings.ToLower(q.Conn.Database)]
 	if db == nil {
 		return nil, nil, mssqltest.InvalidObjectName(name)
 	}
-	t := db.tables[tableKey(schema, tname)]
-	if t == nil {
-		return nil, nil, mssqltest.InvalidObjectName(name)
-	}
-	return db, t, nil
+	t, err := db.lookup(name)
+	return db, t, err
 }
 
 // bulkMetadata answers "select * from [s].[t] SET FMTONLY OFF" with the
@@ -189,8 +176,9 @@ func (h *Handler) insertBulk(q *mssqltest.Request, text string) error {
 // how SqlBulkCopy's KeepIdentity works (it leaves the identity column
 // out of INSERT BULK without it), and go-mssqldb's BulkOptions have no
 // KEEP_IDENTITY, which is not an INSERT BULK option. rowversion values
-// are always made by the server. A column left out is NULL; a NULL in a
-// NOT NULL column fails the load with error 515.
+// are always made by the server, and a node table's graph ids. A column
+// left out is NULL; a NULL in a NOT NULL column fails the load with error
+// 515, as does a load into an edge table (its ends cannot be sent).
 func (h *Handler) BulkLoad(ctx context.Context, b *mssqltest.BulkLoad, w mssqltest.ResultWriter) error {
 	h.mu.Lock()
 	pl := h.pending[b.Conn.ID]
@@ -235,36 +223,9 @@ func (h *Handler) BulkLoad(ctx context.Context, b *mssqltest.BulkLoad, w mssqlte
 	if pl.db.tables[tableKey(t.Schema, t.Name)] != t {
 		return mssqltest.InvalidObjectName(qualified(t.Schema, t.Name))
 	}
-	ident := t.identity
-	rowver := pl.db.rowver
-	for r, row := range rows {
-		for i, c := range t.Columns {
-			switch {
-			case !c.stored():
-			case c.RowVersion:
-				rowver++
-				row[i] = binary.BigEndian.AppendUint64(nil, rowver)
-			case c.Identity && !pl.load.KeepIdentity:
-				next := c.Seed
-				if ident != nil {
-					next = *ident + c.Increment
-				}
-				ident = &next
-				row[i] = next
-			case c.Identity:
-				if v, ok := row[i].(int64); ok && (ident == nil || (c.Increment > 0) == (v > *ident)) {
-					ident = &v
-				}
-			}
-			if row[i] == nil && c.stored() && !c.Nullable {
-				return mssqltest.Errorf(515, 16, "Cannot insert the value NULL into column '%s', table '%s.%s.%s'; column does not allow nulls. INSERT fails. (row %d)",
-					c.Name, pl.db.Name, t.Schema, t.Name, r+1)
-			}
-		}
+	if err := pl.db.store(t, rows, pl.load.KeepIdentity, nil, true); err != nil {
+		return err
 	}
-	t.rows = append(t.rows, rows...)
-	t.identity = ident
-	pl.db.rowver = rowver
 	pl.load.Rows = int64(len(rows))
 	t.loads = append(t.loads, pl.load)
 	h.bulkRows = before + int64(len(rows))

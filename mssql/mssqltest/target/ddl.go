@@ -600,7 +600,8 @@ func (p *parser) evalTerm() (string, error) {
 
 // interpret models what a batch (or the text run by sp_executesql) does
 // to the database: the tables of CREATE TABLE, the columns of ALTER TABLE
-// ADD, the alias types of CREATE TYPE FROM, and the dynamic SQL of
+// ADD, the alias types of CREATE TYPE FROM, TRUNCATE TABLE, and the
+// dynamic SQL of
 // DECLARE/SET @v = <string expression>; EXEC sys.sp_executesql @v.
 // Everything else is left alone. A statement of those kinds that it
 // cannot read is an error.
@@ -651,6 +652,19 @@ func (db *Database) interpret(text string, depth int) error {
 				a.nullable = false
 			}
 			db.aliases[strings.ToLower(schema+"."+name)] = a
+		case t.is("TRUNCATE") && p.peekAt(1).is("TABLE"):
+			p.i += 2
+			start := p.peek().start
+			schema, name, err := p.objectName()
+			if err != nil {
+				return fmt.Errorf("TRUNCATE TABLE: %w", err)
+			}
+			tab := db.tables[tableKey(schema, name)]
+			if tab == nil {
+				return mssqltest.Errorf(4701, 16, "Cannot find the object \"%s\" because it does not exist or you do not have permissions.",
+					text[start:p.toks[p.i-1].end])
+			}
+			tab.truncate()
 		case t.is("ALTER") && p.peekAt(1).is("TABLE"):
 			p.i += 2
 			schema, name, err := p.objectName()

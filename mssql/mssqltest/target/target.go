@@ -1,8 +1,9 @@
 // Package target is a restore target for tests: an mssqltest.Handler
 // that models a SQL Server holding empty databases, into which a restore
-// runs the scripter's schema.sql, post-data.sql and security.sql batches
-// and bulk loads table rows (go-mssqldb's mssql.CopyIn), and from which
-// a verify reads the rows back.
+// runs the scripter's schema.sql, data files, post-data.sql and
+// security.sql batches and bulk loads table rows (go-mssqldb's
+// mssql.CopyIn), and from which a verify reads the rows back with the
+// scripter's own data queries (the manifest's TableEntry.Query).
 //
 //	h := target.NewHandler(target.WithDatabases("restored"))
 //	srv := target.NewServer(h)
@@ -21,24 +22,46 @@
 //     types with their length, precision and scale, alias types of CREATE
 //     TYPE ... FROM, COLLATE, NULL/NOT NULL, IDENTITY(seed,increment),
 //     computed columns, rowversion, DEFAULT, AS NODE/AS EDGE), ALTER TABLE
-//     ... ADD of columns, and the same run through DECLARE @sql =
+//     ... ADD of columns, TRUNCATE TABLE (the rows go, the identity starts
+//     again from its seed), and the same run through DECLARE @sql =
 //     <literal>; EXEC sys.sp_executesql @sql, make the table model. A
 //     statement of those kinds the model cannot read fails the batch with
 //     an error naming the batch; every other statement (indexes,
 //     constraints, modules, permissions, SET options ...) is accepted and
 //     only recorded.
+//   - The batches of the scripter's data files (a batch whose first
+//     statement is SET IDENTITY_INSERT, INSERT INTO or one on
+//     #sqlvault_lob, directly or run by sp_executesql), read per
+//     connection by mssql.DataSession, the reader of mssql.ReadDataFile:
+//     the rows of INSERT ... VALUES and of INSERT ... SELECT from
+//     #sqlvault_lob (a value written in pieces, held by the connection as
+//     the temp table is) are stored, the values read by mssql.ParseLiteral
+//     and kept in the forms a bulk load stores. A batch's rows are stored
+//     together or, when one fails, none (the scripter's data batches hold
+//     one INSERT each). The values of the identity column are kept
+//     (IDENTITY_INSERT itself is not modelled); a NULL in a NOT NULL
+//     column fails with error 515.
+//   - Graph tables: each row stored in a node table, by bulk load or
+//     INSERT, gets a graph id (Table.NodeIDs); an edge's ends, the
+//     scripter's subqueries (SELECT $node_id FROM [s].[n] WHERE [k] = lit
+//     AND ...), are found by the node table's key values (integers and
+//     character data, compared exactly: no collation) and stored with the
+//     edge (Table.Ends); an end no node matches is NULL and fails the
+//     INSERT with error 515, as does a bulk load into an edge table.
 //   - go-mssqldb's bulk copy: "SET FMTONLY ON", "select * from [s].[t] SET
 //     FMTONLY OFF" (answered with the table's stored columns: computed
 //     columns are left out), "INSERT BULK [s].[t] (...) WITH (...)" and the
 //     bulk load message, whose rows are stored in the table. A load is
 //     atomic: a failed or dropped load stores nothing.
-//   - The queries of UserObjectsTag, VerifyTag and ServerTag, see there;
-//     a version guard of the scripts that the server's version
+//   - The queries of UserObjectsTag, DataTag and ServerTag, see there.
+//     Rows are read back in the order they were stored (the model does
+//     not sort). A version guard of the scripts that the server's version
 //     (WithVersion) fails sends its message as PRINT does.
 //
-// Values are stored in the forms mssqltest.Param documents and sent back
-// with the table's column types, so that go-mssqldb reads back what it
-// would read from SQL Server for the values it loaded.
+// Values are stored in the forms mssqltest.Param documents (a sql_variant
+// as an mssqltest.Variant of its base type) and sent back with the
+// table's column types, so that go-mssqldb reads back what it would read
+// from SQL Server for the values loaded.
 package target
 
 import (
@@ -61,17 +84,34 @@ import (
 // number of tables of the model (the only user objects it models).
 const UserObjectsTag = "sqlvault:user_objects"
 
-// VerifyTag tags the query that reads a table back:
+// DataTag tags the scripter's data queries (mssql's dataQuery, and
+// edgeData.query for an edge table), which the manifest records per table
+// (TableEntry.Query) and a verify reads a restored table back with:
 //
-//	/* sqlvault:verify [s].[t] */
-//	SELECT [a], [b] FROM [s].[t] ORDER BY [a] ASC, [b] DESC
+//	/* sqlvault:data [s].[t] */
+//	SELECT [a], [v], CAST(SQL_VARIANT_PROPERTY([v], 'BaseType') AS nvarchar(128)), ...
+//	FROM [s].[t] WITH (SNAPSHOT)
+//	ORDER BY [a]
 //
-// The select list names stored columns (or is *, all stored columns);
-// ORDER BY is optional and sorts by column values: numbers, dates and
-// times by value, binary values and strings by their bytes, NULL first (a
-// collation's order of strings is not modelled). Without ORDER BY the rows
-// come in the order they were loaded.
-const VerifyTag = "sqlvault:verify"
+//	/* sqlvault:data [s].[e] */
+//	SELECT f1.[k], t1.[k], e.[a]
+//	FROM [s].[e] AS e
+//	LEFT JOIN [s].[n] AS f1 ON f1.$node_id = e.$from_id
+//	LEFT JOIN [s].[n] AS t1 ON t1.$node_id = e.$to_id
+//	ORDER BY f1.[k], t1.[k], e.[a]
+//
+// The handler reads the query (the table is the one of FROM; the tag's
+// name may be escaped): the select list names stored columns, of an edge
+// table as e.[c] and of the node tables its ends are joined to (NULL where
+// the end is not in that node table), a sql_variant column may be followed
+// by its SQL_VARIANT_PROPERTY casts of BaseType, Precision, Scale and
+// MaxLength, answered as SQL Server does for the value's base type. WITH
+// (SNAPSHOT) is accepted; a WHERE clause is not modelled (an error). The
+// ORDER BY items are checked but the rows are not sorted: they come in the
+// order they were loaded, which, for a table a restore loaded from its
+// data file, is the order of the backup's query (a real server sorts by
+// ORDER BY, with the columns' collations).
+const DataTag = "sqlvault:data"
 
 // Permission is a permission a Deny option takes away from the login.
 type Permission string
@@ -92,7 +132,7 @@ const (
 	// values (ALTER is needed for that, BULK INSERT (Transact-SQL),
 	// Permissions) fail with error 1088.
 	Alter Permission = "ALTER"
-	// Select: the verify query fails with error 229.
+	// Select: the data query (DataTag) fails with error 229.
 	Select Permission = "SELECT"
 )
 
@@ -152,6 +192,7 @@ type Handler struct {
 	dbs       map[string]*Database // by lower-case name
 	batches   []Batch
 	pending   map[uint64]*pendingLoad // INSERT BULK by connection
+	sessions  map[uint64]*session     // by connection
 	bulkRows  int64                   // rows received in bulk loads
 	dropAfter int64
 	dropped   bool
@@ -163,7 +204,8 @@ type Handler struct {
 // NewHandler returns a handler; only master exists unless an option
 // makes other databases.
 func NewHandler(opts ...Option) *Handler {
-	h := &Handler{dbs: map[string]*Database{}, pending: map[uint64]*pendingLoad{}, denied: map[Permission]bool{}}
+	h := &Handler{dbs: map[string]*Database{}, pending: map[uint64]*pendingLoad{}, sessions: map[uint64]*session{},
+		denied: map[Permission]bool{}}
 	h.dbs["master"] = newDatabase("master", &h.mu)
 	for _, o := range opts {
 		o(h)
@@ -213,7 +255,7 @@ func (h *Handler) Databases() []string {
 }
 
 // Batches returns the batches sent so far, in order: every batch but the
-// queries the handler answers (UserObjectsTag, VerifyTag, ServerTag,
+// queries the handler answers (UserObjectsTag, DataTag, ServerTag,
 // "SELECT 1") and go-mssqldb's bulk copy statements, which Table.Loads
 // records.
 func (h *Handler) Batches() []Batch {
@@ -335,19 +377,33 @@ type Table struct {
 	Schema, Name string
 	Columns      []*Column
 	// Node and Edge mark graph tables (AS NODE, AS EDGE); their graph
-	// pseudo-columns are not modelled.
+	// pseudo-columns are not columns here: a node's graph id is in
+	// NodeIDs, an edge's ends in Ends.
 	Node, Edge bool
 
 	db       *Database
 	rows     [][]any // one value per column; nil for computed columns
+	nodeIDs  []int64 // a node table's graph id of each row
+	nextNode int64   // the next graph id of a node table
+	ends     [][2]NodeRef
 	loads    []Load
 	identity *int64 // last identity value, nil before the first
 }
 
 // Rows returns the stored rows, one value per column of Columns in the
-// forms mssqltest.Param documents (computed columns are nil). Values are
-// as loaded: char, nchar and binary values are padded only when sent.
+// forms mssqltest.Param documents (computed columns are nil; a sql_variant
+// is an mssqltest.Variant of its base type). Values are as loaded: char,
+// nchar and binary values are padded only when sent.
 func (t *Table) Rows() [][]any { return t.rows }
+
+// NodeIDs returns, for a node table, the graph id of each row of Rows
+// (given from 0 up as rows are stored, never given again); nil for other
+// tables.
+func (t *Table) NodeIDs() []int64 { return t.nodeIDs }
+
+// Ends returns, for an edge table, the FROM and TO nodes of each row of
+// Rows; nil for other tables.
+func (t *Table) Ends() [][2]NodeRef { return t.ends }
 
 // Loads returns the bulk loads of the table that succeeded, in order.
 func (t *Table) Loads() []Load { return t.loads }
@@ -371,6 +427,8 @@ func (t *Table) snapshot() *Table {
 		cp.Columns[i] = &cc
 	}
 	cp.rows = append([][]any(nil), t.rows...)
+	cp.nodeIDs = append([]int64(nil), t.nodeIDs...)
+	cp.ends = append([][2]NodeRef(nil), t.ends...)
 	cp.loads = append([]Load(nil), t.loads...)
 	cp.db = nil
 	return &cp
@@ -393,8 +451,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 		return h.userObjects(q, w)
 	case tag == ServerTag:
 		return h.serverVersion().AnswerServer(w, q.Conn.Database)
-	case strings.HasPrefix(tag, VerifyTag+" "):
-		return h.verify(ctx, q, text, w)
+	case strings.HasPrefix(tag, DataTag+" "):
+		return h.data(ctx, q, text, w)
 	}
 	if handled, err := h.bulkStatement(q, text, w); handled {
 		return err
@@ -416,8 +474,8 @@ func (h *Handler) Query(ctx context.Context, q *mssqltest.Request, w mssqltest.R
 	return w.Done(0)
 }
 
-// tagOf returns the tag of a query, "sqlvault:verify [s].[t]" from
-// "/* sqlvault:verify [s].[t] */ ...", or "".
+// tagOf returns the tag of a query, "sqlvault:data [s].[t]" from
+// "/* sqlvault:data [s].[t] */ ...", or "".
 func tagOf(s string) string {
 	if !strings.HasPrefix(s, "/* ") {
 		return ""
@@ -476,6 +534,12 @@ func (h *Handler) runBatch(q *mssqltest.Request) error {
 			return mssqltest.Errorf(1088, 16, "Cannot find the object \"%s\" because it does not exist or you do not have permissions.", identityInsertTarget(q.SQL, toks))
 		}
 	}
+	if handled, err := h.insert(db, q.Conn.ID, q.SQL); handled {
+		if err != nil {
+			return h.batchError(err)
+		}
+		return nil
+	}
 	if err := db.interpret(q.SQL, 0); err != nil {
 		return h.batchError(err)
 	}
@@ -485,7 +549,7 @@ func (h *Handler) runBatch(q *mssqltest.Request) error {
 // batchError is the error of a batch the model cannot read; it names the
 // batch by its number among those sent and its first line.
 func (h *Handler) batchError(err error) error {
-	if e, ok := err.(*mssqltest.Error); ok {
+	if e := serverError(err); e != nil {
 		return e
 	}
 	return mssqltest.Errorf(50000, 16, "mssqltest target: batch %d cannot be modelled: %v", len(h.batches)+1, err)

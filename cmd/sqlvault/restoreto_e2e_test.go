@@ -126,7 +126,7 @@ func TestE2ERestoreToPermission(t *testing.T) {
 	tg := newRestoreTarget(t, target.WithDatabases("copy"), target.Deny(target.Insert))
 	r := s.run("restore", "latest", "--to", tg.url("copy"), "--parallel", "1", "--state", state)
 	wantCode(t, r, exitSource)
-	if got, want := errLine(t, r), "sqlvault: "+tg.location("copy")+": the login lacks the INSERT permission on [dbo].[BigValues] (SQL Server error 229: The INSERT permission was denied on the object 'BigValues', database 'copy', schema 'dbo'.); grant it and run the same command with --resume to continue where it stopped, or restore as a login that has it"; got != want {
+	if got, want := errLine(t, r), "sqlvault: "+tg.location("copy")+": data/dbo.AllTypes.sql:17: Data of table [dbo].[AllTypes]: the login lacks the INSERT permission on [dbo].[AllTypes] (SQL Server error 229: The INSERT permission was denied on the object 'AllTypes', database 'copy', schema 'dbo'.); grant it and run the same command with --resume to continue where it stopped, or restore as a login that has it"; got != want {
 		t.Errorf("error line\n got %s\nwant %s", got, want)
 	}
 

@@ -46,7 +46,9 @@ func TestLoadPermissionDenied(t *testing.T) {
 		// The first batch that creates a table, after its heading.
 		{target.CreateTable, fmt.Sprintf("schema.sql:%d: Table [dbo].[AllTypes]: the login lacks the CREATE TABLE permission in database restored (SQL Server error 262: CREATE TABLE permission denied in database 'restored'.)",
 			lineOf(t, src.dir, mssql.SchemaFile, "-- Table [dbo].[AllTypes]")+1)},
-		{target.Insert, "the login lacks the INSERT permission on [dbo].[BigValues] (SQL Server error 229: The INSERT permission was denied on the object 'BigValues', database 'restored', schema 'dbo'.)"},
+		// The first table loaded, by its data file (a sql_variant column).
+		{target.Insert, fmt.Sprintf("data/dbo.AllTypes.sql:%d: Data of table [dbo].[AllTypes]: the login lacks the INSERT permission on [dbo].[AllTypes] (SQL Server error 229: The INSERT permission was denied on the object 'AllTypes', database 'restored', schema 'dbo'.)",
+			lineOf(t, src.dir, "data/dbo.AllTypes.sql", "INSERT INTO [dbo].[AllTypes] "))},
 		{target.Alter, `the login lacks the ALTER permission on [dbo].[Tuned], needed to keep its identity values in a bulk load (SQL Server error 1088: Cannot find the object "[dbo].[Tuned]" because it does not exist or you do not have permissions.)`},
 	} {
 		t.Run(string(tc.deny), func(t *testing.T) {

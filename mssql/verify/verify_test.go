@@ -136,7 +136,7 @@ func TestVerifyDiffers(t *testing.T) {
 		if tb.Name != "[sales].[Customers]" {
 			continue
 		}
-		want := "row 3 ([CustomerID] = 3): column [Name]: backed up N'Carol''s Café', restored N'Mallory'"
+		want := "row 3 ([CustomerID] = 3): column [Name]: backed up N'Zoë 😀', restored N'Mallory'"
 		if tb.OK || tb.Diff != want || tb.Rows != 5 || tb.WantRows != 5 || tb.Hash == tb.WantHash {
 			t.Errorf("[sales].[Customers]: %+v\nwant diff %s", tb, want)
 		}

@@ -158,9 +158,9 @@ func TestMemoryOptimizedBackup(t *testing.T) {
 			entries = append(entries, fmt.Sprintf("%+v", te))
 		}
 	}
-	wantEntries := "{Name:[dbo].[Cache] File:data/dbo.Cache.sql Rows:2 Bytes:629 ContentHash:sha256 Durability: Columns:[{Name:k Type:int Collation:} {Name:v Type:varbinary(100) Collation:} {Name:expires Type:datetime2(0) Collation:}] Edge:false Query:/* sqlvault:data [dbo].[Cache] */\n" +
+	wantEntries := "{Name:[dbo].[Cache] File:data/dbo.Cache.sql Rows:2 Bytes:629 ContentHash:sha256 Durability: Columns:[{Name:k Type:int Collation:} {Name:v Type:varbinary(100) Collation:} {Name:expires Type:datetime2(0) Collation:}] Edge:false MemoryOptimized:true Query:/* sqlvault:data [dbo].[Cache] */\n" +
 		"SELECT [k], [v], [expires]\nFROM [dbo].[Cache] WITH (SNAPSHOT)\nORDER BY [k] Key:[k] Ends:[]}\n" +
-		"{Name:[dbo].[CacheSessions] File: Rows:0 Bytes:0 ContentHash:sha256 Durability:SCHEMA_ONLY Columns:[] Edge:false Query: Key:[] Ends:[]}"
+		"{Name:[dbo].[CacheSessions] File: Rows:0 Bytes:0 ContentHash:sha256 Durability:SCHEMA_ONLY Columns:[] Edge:false MemoryOptimized:false Query: Key:[] Ends:[]}"
 	if got := strings.Join(entries, "\n"); got != wantEntries {
 		t.Errorf("manifest tables:\n%s\nwant\n%s", got, wantEntries)
 	}

@@ -216,6 +216,9 @@ type TableEntry struct {
 	// Edge marks an edge table, whose rows find their ends by subqueries
 	// (graph.go).
 	Edge bool `json:"edge,omitempty"`
+	// MemoryOptimized marks a memory-optimized table, which a restore
+	// empties with DELETE (it refuses TRUNCATE TABLE).
+	MemoryOptimized bool `json:"memory_optimized,omitempty"`
 	// Query is the query the rows were read with (its columns, ORDER BY
 	// and the options' WHERE), the order of the content hash; verify
 	// reads a restored copy with it (HashEntry). Absent in manifests
@@ -418,7 +421,7 @@ func Script(ctx context.Context, db *sql.DB, out Sink, opts Options) (*Manifest,
 			s.stats[t] = st
 			_, key := order(t)
 			m.Tables = append(m.Tables, TableEntry{Name: quoteName(t.Schema, t.Name), File: file, Rows: st.rows, Bytes: st.bytes, ContentHash: st.hash,
-				Columns: manifestColumns(dataColumns(t)), Edge: t.Edge, Query: st.query, Ends: manifestEnds(t)})
+				Columns: manifestColumns(dataColumns(t)), Edge: t.Edge, MemoryOptimized: t.MemoryOptimized, Query: st.query, Ends: manifestEnds(t)})
 			if !t.Edge {
 				m.Tables[len(m.Tables)-1].Key = key
 			}

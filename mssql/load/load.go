@@ -442,8 +442,13 @@ func loadTable(ctx context.Context, db *sql.DB, folder fs.FS, te mssql.TableEntr
 	}
 	defer conn.Close()
 	if opts.State.table(te.Name) == tableStarted {
-		if _, err := conn.ExecContext(ctx, "TRUNCATE TABLE "+te.Name+";"); err != nil {
-			if pe := permissionError(err, "ALTER", "on "+mssql.DisplayText(te.Name), "needed to empty it before loading it again (TRUNCATE TABLE)"); pe != nil {
+		// A memory-optimized table refuses TRUNCATE TABLE (error 10794).
+		stmt, perm := "TRUNCATE TABLE "+te.Name+";", "ALTER"
+		if te.MemoryOptimized {
+			stmt, perm = "DELETE FROM "+te.Name+";", "DELETE"
+		}
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			if pe := permissionError(err, perm, "on "+mssql.DisplayText(te.Name), "needed to empty it before loading it again"); pe != nil {
 				return fail(pe)
 			}
 			return fail(fmt.Errorf("empty it before loading it again: %s", serverError(err)))

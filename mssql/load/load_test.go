@@ -3,6 +3,7 @@ package load_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -549,5 +550,52 @@ func TestCreateDatabase(t *testing.T) {
 	}
 	if err := load.CreateDatabase(ctx, master, "x", "Latin1; DROP"); err == nil || err.Error() != `"Latin1; DROP" is not a collation name` {
 		t.Fatalf("bad collation: %v", err)
+	}
+}
+
+// TestLoadResumeMemoryOptimized: a resumed restore empties a table that
+// was in progress before loading it again; a memory-optimized table
+// refuses TRUNCATE TABLE (error 10794), so it is emptied with DELETE, and
+// holds its rows once.
+func TestLoadResumeMemoryOptimized(t *testing.T) {
+	src := backUp(t)
+	h, db := newTarget(t)
+	if _, err := load.Load(context.Background(), db, os.DirFS(src.dir), load.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The journal of a restore that stopped while loading [dbo].[Cache]
+	// (its rows stored, as after a load whose end was not recorded).
+	tables := map[string]string{}
+	for _, te := range src.m.Tables {
+		tables[te.Name] = "done"
+	}
+	tables["[dbo].[Cache]"] = "started"
+	files := map[string]int{}
+	for _, f := range src.m.Files {
+		files[f] = -1
+	}
+	b, err := json.Marshal(map[string]any{"format": load.StateFormat, "key": "k", "files": files, "tables": tables})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := load.ResumeState(path, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load.Load(context.Background(), db, os.DirFS(src.dir), load.Options{State: st}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.Database("restored").Table("dbo", "Cache").Rows()); n != 2 {
+		t.Errorf("[dbo].[Cache] holds %d rows, want 2", n)
+	}
+	if n := scriptBatches(h, "DELETE FROM [dbo].[Cache];"); n != 1 {
+		t.Errorf("%d DELETE batches", n)
+	}
+	if n := scriptBatches(h, "TRUNCATE TABLE"); n != 0 {
+		t.Errorf("%d TRUNCATE batches", n)
 	}
 }

@@ -3,11 +3,16 @@ package target
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
 )
+
+// memoryOptimized matches the table option that makes a table
+// memory-optimized, in the group of CREATE TABLE's WITH.
+var memoryOptimized = regexp.MustCompile(`(?i)\bMEMORY_OPTIMIZED\s*=\s*ON\b`)
 
 // parser walks the tokens of one statement list.
 type parser struct {
@@ -507,8 +512,12 @@ func (p *parser) createTable(db *Database) (*Table, error) {
 				}
 			}
 		case tok.is("WITH"):
-			if _, err := p.group(); err != nil {
+			g, err := p.group()
+			if err != nil {
 				return t, err
+			}
+			if memoryOptimized.MatchString(g) {
+				t.MemoryOptimized = true
 			}
 		default:
 			return t, fmt.Errorf("unexpected %q after the column list", p.src[tok.start:tok.end])
@@ -600,8 +609,9 @@ func (p *parser) evalTerm() (string, error) {
 
 // interpret models what a batch (or the text run by sp_executesql) does
 // to the database: the tables of CREATE TABLE, the columns of ALTER TABLE
-// ADD, the alias types of CREATE TYPE FROM, TRUNCATE TABLE, and the
-// dynamic SQL of
+// ADD, the alias types of CREATE TYPE FROM, TRUNCATE TABLE (refused for
+// a memory-optimized table, as SQL Server does), DELETE FROM a table
+// without WHERE, and the dynamic SQL of
 // DECLARE/SET @v = <string expression>; EXEC sys.sp_executesql @v.
 // Everything else is left alone. A statement of those kinds that it
 // cannot read is an error.
@@ -664,7 +674,29 @@ func (db *Database) interpret(text string, depth int) error {
 				return mssqltest.Errorf(4701, 16, "Cannot find the object \"%s\" because it does not exist or you do not have permissions.",
 					text[start:p.toks[p.i-1].end])
 			}
+			if tab.MemoryOptimized {
+				return mssqltest.Errorf(10794, 16, "The statement 'TRUNCATE TABLE' is not supported with memory optimized tables.")
+			}
 			tab.truncate()
+		case t.is("DELETE") && p.peekAt(1).is("FROM"):
+			// DELETE FROM [s].[t] without WHERE (a resumed restore
+			// empties a memory-optimized table so): the rows go, the
+			// identity stays.
+			p.i += 2
+			schema, name, err := p.objectName()
+			if err != nil {
+				return fmt.Errorf("DELETE FROM: %w", err)
+			}
+			if !p.eof() && !p.peek().punct(";") {
+				return fmt.Errorf("DELETE FROM %s: only a DELETE of every row is modelled, not %s", qualified(schema, name), p.describe())
+			}
+			tab := db.tables[tableKey(schema, name)]
+			if tab == nil {
+				return mssqltest.Errorf(208, 16, "Invalid object name '%s'.", qualified(schema, name))
+			}
+			ident := tab.identity
+			tab.truncate()
+			tab.identity = ident
 		case t.is("ALTER") && p.peekAt(1).is("TABLE"):
 			p.i += 2
 			schema, name, err := p.objectName()

@@ -380,6 +380,9 @@ type Table struct {
 	// pseudo-columns are not columns here: a node's graph id is in
 	// NodeIDs, an edge's ends in Ends.
 	Node, Edge bool
+	// MemoryOptimized marks a table created WITH (MEMORY_OPTIMIZED =
+	// ON), which refuses TRUNCATE TABLE (error 10794).
+	MemoryOptimized bool
 
 	db       *Database
 	rows     [][]any // one value per column; nil for computed columns

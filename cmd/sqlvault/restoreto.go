@@ -116,30 +116,8 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 	defer db.Close()
 	shown := mssql.DisplayText(name)
 	g.infof("restoring database %s of snapshot %s into %s", shown, sn.ID().Str(), where)
-	var status *statusBlock
-	if !g.quiet {
-		status = newStatusBlock(g.stderr)
-	}
-	progress := newRestoreProgress(m, status)
-	opts := load.Options{Parallel: c.Int("parallel"), Force: c.Bool("force"), State: state,
-		Warn: func(w string) { status.Println(g.stderr, "warning: "+safeLine(w)) },
-		Message: func(file string, line int, text string) {
-			// The scripts' own reports ("sqlvault: ... not set", "...
-			// was not created") are warnings; other messages of the
-			// server (a module's PRINT) are shown unless --quiet.
-			if what, ok := strings.CutPrefix(text, "sqlvault: "); ok {
-				status.Println(g.stderr, "warning: "+safeLine(fmt.Sprintf("%s:%d: %s", file, line, what)))
-			} else if !g.quiet {
-				status.Println(g.stderr, safeLine(fmt.Sprintf("server message (%s:%d): %s", file, line, text)))
-			}
-		},
-		Progress: func(t load.Table) {
-			progress.update(t)
-			if t.Done && !t.Resumed && g.verbose && !g.quiet {
-				status.Println(g.stderr, safeLine(fmt.Sprintf("  %s: %d rows, %s (%s) in %s", mssql.DisplayText(t.Name), t.Rows, formatBytes(t.Bytes), t.Method, t.Duration.Round(time.Millisecond))))
-			}
-		},
-	}
+	opts, status := g.loadOptions(m)
+	opts.Parallel, opts.Force, opts.State = c.Int("parallel"), c.Bool("force"), state
 	sum, err := load.Load(ctx, db, files, opts)
 	status.Clear()
 	if err != nil {
@@ -184,6 +162,38 @@ func restoreToServer(c *cli.Context, g *globals, r *repo.Repository, sn *snapsho
 	g.infof("restored database %s of snapshot %s into %s: %d tables, %d rows in %s",
 		shown, sn.ID().Str(), where, len(sum.Tables), sum.Rows, sum.Duration.Round(time.Millisecond))
 	return nil
+}
+
+// loadOptions returns the options of a restore into a server (load.Load)
+// that show what it does: the status block of the tables in progress on
+// a terminal (nil with --quiet; cleared by the caller when the load
+// ends), the warnings, the server's messages, with --verbose each table
+// when it is done.
+func (g *globals) loadOptions(m *mssql.Manifest) (load.Options, *statusBlock) {
+	var status *statusBlock
+	if !g.quiet {
+		status = newStatusBlock(g.stderr)
+	}
+	progress := newRestoreProgress(m, status)
+	return load.Options{
+		Warn: func(w string) { status.Println(g.stderr, "warning: "+safeLine(w)) },
+		Message: func(file string, line int, text string) {
+			// The scripts' own reports ("sqlvault: ... not set", "...
+			// was not created") are warnings; other messages of the
+			// server (a module's PRINT) are shown unless --quiet.
+			if what, ok := strings.CutPrefix(text, "sqlvault: "); ok {
+				status.Println(g.stderr, "warning: "+safeLine(fmt.Sprintf("%s:%d: %s", file, line, what)))
+			} else if !g.quiet {
+				status.Println(g.stderr, safeLine(fmt.Sprintf("server message (%s:%d): %s", file, line, text)))
+			}
+		},
+		Progress: func(t load.Table) {
+			progress.update(t)
+			if t.Done && !t.Resumed && g.verbose && !g.quiet {
+				status.Println(g.stderr, safeLine(fmt.Sprintf("  %s: %d rows, %s (%s) in %s", mssql.DisplayText(t.Name), t.Rows, formatBytes(t.Bytes), t.Method, t.Duration.Round(time.Millisecond))))
+			}
+		},
+	}, status
 }
 
 // restoreProgress keeps the progress of restore --to's tables for its

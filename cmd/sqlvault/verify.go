@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,16 +65,15 @@ func verifyCommand(g *globals) *cli.Command {
 			}
 			ctx := c.Context
 			folder := &snapshotFS{ctx: ctx, r: r, sn: sn, dir: mssql.DatabaseFolder(name)}
-			opts := verify.Options{Keep: c.Bool("keep"), Parallel: c.Int("parallel")}
+			m, err := load.ReadManifest(folder)
+			if err != nil {
+				return describe(fmt.Errorf("snapshot %s: database %s: %w", sn.ID().Str(), mssql.DisplayText(name), err))
+			}
+			lo, status := g.loadOptions(m)
+			lo.Parallel = c.Int("parallel")
+			opts := verify.Options{Keep: c.Bool("keep"), Load: lo}
 			if len(srv.Databases) == 1 {
 				opts.Database = srv.Databases[0]
-			}
-			if g.verbose {
-				opts.Restore = func(t load.Table) {
-					if t.Done {
-						g.verbosef("  restored %s: %d rows (%s) in %s", mssql.DisplayText(t.Name), t.Rows, t.Method, t.Duration.Round(time.Millisecond))
-					}
-				}
 			}
 			timeout := c.Duration("connect-timeout")
 			connect := func(ctx context.Context, database string) (*sql.DB, error) {
@@ -85,11 +85,16 @@ func verifyCommand(g *globals) *cli.Command {
 			}
 			g.infof("verifying database %s of snapshot %s on %s", mssql.DisplayText(name), sn.ID().Str(), srv.Location(""))
 			rep, err := verify.Run(ctx, connect, folder, opts)
+			status.Clear()
 			if err != nil {
 				if ctx.Err() != nil {
 					return err
 				}
-				return fmt.Errorf("verify of snapshot %s on %s: %w", sn.ID().Str(), srv.Location(""), err)
+				err = fmt.Errorf("verify of snapshot %s on %s: %w", sn.ID().Str(), srv.Location(""), err)
+				if pe := (*load.PermissionError)(nil); errors.As(err, &pe) || errors.Is(err, load.ErrTargetVersion) {
+					return withCode(exitSource, err)
+				}
+				return err
 			}
 			if g.json {
 				if err := g.printJSON(rep); err != nil {

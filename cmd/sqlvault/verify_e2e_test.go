@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/target"
 )
 
@@ -78,7 +79,9 @@ func TestE2EVerify(t *testing.T) {
 // TestE2EVerifyFails: a snapshot that does not restore on the server (a
 // batch refused) fails the verify with one line naming the file, line,
 // object and the server's error, exit 4; the scratch database is dropped.
-// A scratch database that exists is refused, and nothing is dropped.
+// A scratch database that exists is refused, and nothing is dropped. A
+// server too old for the snapshot, or a permission the login lacks, is
+// exit 5.
 func TestE2EVerifyFails(t *testing.T) {
 	m := newMSSQLServer(t, nil)
 	s := withMSSQLPassword(initRepo(t), mssqltest.DefaultPassword)
@@ -103,5 +106,28 @@ func TestE2EVerifyFails(t *testing.T) {
 	}
 	if tg.h.Database("prod") == nil {
 		t.Error("database prod was dropped")
+	}
+
+	// The server's shortcomings are not the backup's: exit 5, and the
+	// scratch database is dropped (a missing permission) or never made
+	// (a server too old).
+	v, _ := sample.VersionNamed("2016")
+	tg = newRestoreTarget(t, target.WithVersion(v))
+	r = s.run("verify", "latest", "--to", tg.serverURL())
+	wantCode(t, r, exitSource)
+	if got := errLine(t, r); !regexp.MustCompile(`^sqlvault: verify of snapshot [0-9a-f]{8} on sqlserver://sa@[0-9.:]+: the target server is too old for the snapshot: it runs SQL Server 2016 \(13\.0\.6300\.2\); the snapshot's objects need SQL Server 2017 or later \(graph tables \(SQL Server 2017\)\): restore into a newer server$`).MatchString(got) {
+		t.Errorf("error line %q", got)
+	}
+	if dbs := tg.h.Databases(); len(dbs) != 1 {
+		t.Errorf("databases on the server: %v", dbs)
+	}
+	tg = newRestoreTarget(t, target.Deny(target.Insert))
+	r = s.run("verify", "latest", "--to", tg.serverURL())
+	wantCode(t, r, exitSource)
+	if got := errLine(t, r); !regexp.MustCompile(`^sqlvault: verify of snapshot [0-9a-f]{8} on sqlserver://sa@[0-9.:]+: data/dbo\.AllTypes\.sql:17: Data of table \[dbo\]\.\[AllTypes\]: the login lacks the INSERT permission on \[dbo\]\.\[AllTypes\] \(SQL Server error 229: The INSERT permission was denied on the object 'AllTypes', database 'sqlvault_verify_[0-9a-f]{12}', schema 'dbo'\.\)$`).MatchString(got) {
+		t.Errorf("error line %q", got)
+	}
+	if dbs := tg.h.Databases(); len(dbs) != 1 {
+		t.Errorf("databases on the server: %v", dbs)
 	}
 }

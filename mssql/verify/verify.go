@@ -36,10 +36,10 @@ type Options struct {
 	Database string
 	// Keep leaves the scratch database on the server.
 	Keep bool
-	// Parallel is load.Options.Parallel.
-	Parallel int
-	// Restore, if set, is load.Options.Progress.
-	Restore func(load.Table)
+	// Load are the options of the restore (Parallel, Progress, Warn,
+	// Message); Force and State are not used: the scratch database is
+	// new, and a verify is not resumed.
+	Load load.Options
 	// Checked, if set, is called after each table is compared.
 	Checked func(Table)
 }
@@ -100,7 +100,9 @@ func (r *Report) OK() bool { return r.RestoreErr == "" && r.Failed == 0 }
 // unless opts.Keep. A restore that fails, and tables that differ, are in
 // the report (Report.OK is false), with a nil error; the error is for
 // what stops the verify itself: the folder unreadable, the server not
-// reachable, the scratch database not created.
+// reachable, the server too old for the snapshot (load.ErrTargetVersion),
+// a permission the login lacks (*load.PermissionError), the scratch
+// database not created.
 func Run(ctx context.Context, connect Connect, folder fs.FS, opts Options) (*Report, error) {
 	m, err := load.ReadManifest(folder)
 	if err != nil {
@@ -118,6 +120,11 @@ func Run(ctx context.Context, connect Connect, folder fs.FS, opts Options) (*Rep
 		return nil, err
 	}
 	defer master.Close()
+	// The server must be able to hold the snapshot's objects: that is
+	// the server's shortcoming, not the backup's.
+	if err := load.CheckTarget(ctx, master, m, opts.Load.Warn); err != nil {
+		return nil, err
+	}
 	// CREATE DATABASE fails for a database that exists: verify never
 	// restores into, or drops, a database it did not create.
 	if err := load.CreateDatabase(ctx, master, name, m.Database.Collation); err != nil {
@@ -129,7 +136,9 @@ func Run(ctx context.Context, connect Connect, folder fs.FS, opts Options) (*Rep
 		return nil, err
 	}
 	start := time.Now()
-	sum, err := load.Load(ctx, db, folder, load.Options{Parallel: opts.Parallel, Progress: opts.Restore})
+	lo := opts.Load
+	lo.Force, lo.State = false, nil
+	sum, err := load.Load(ctx, db, folder, lo)
 	rep.Restore = time.Since(start)
 	if sum != nil {
 		rep.Rows = sum.Rows
@@ -138,7 +147,9 @@ func Run(ctx context.Context, connect Connect, folder fs.FS, opts Options) (*Rep
 		start = time.Now()
 		err = check(ctx, db, folder, m, opts, rep)
 		rep.Check = time.Since(start)
-	} else if ctx.Err() == nil {
+	} else if pe := (*load.PermissionError)(nil); ctx.Err() == nil && !errors.As(err, &pe) {
+		// A permission the login lacks is the server's setup, not the
+		// backup's fault: an error, not a verdict.
 		rep.RestoreErr, err = err.Error(), nil
 	}
 	db.Close()

@@ -78,11 +78,11 @@ func TestVerifySample(t *testing.T) {
 	var collation string
 	rep, err := verify.Run(context.Background(), connector(t, srv), os.DirFS(dir), verify.Options{
 		Database: "scratch",
-		Restore: func(load.Table) {
+		Load: load.Options{Progress: func(load.Table) {
 			if db := h.Database("scratch"); db != nil {
 				collation = db.Collation
 			}
-		}})
+		}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +121,11 @@ func TestVerifyDiffers(t *testing.T) {
 	h, srv := newTarget(t)
 	rep, err := verify.Run(context.Background(), connector(t, srv), os.DirFS(dir), verify.Options{
 		Database: "scratch", Keep: true,
-		Restore: func(tb load.Table) {
+		Load: load.Options{Progress: func(tb load.Table) {
 			if tb.Done && tb.Name == "[sales].[Customers]" {
 				h.Database("scratch").Table("sales", "Customers").Rows()[2][1] = "Mallory"
 			}
-		}})
+		}}})
 	if err != nil {
 		t.Fatal(err)
 	}

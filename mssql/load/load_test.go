@@ -13,16 +13,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/mssql/load"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/backuptest"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/target"
 )
-
-var fixedNow = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // source is the sample server and its database's folder as a backup
 // writes it.
@@ -34,36 +32,15 @@ type source struct {
 
 // backUp scripts the sample database into a temporary folder.
 func backUp(t *testing.T) *source {
-	t.Helper()
-	return backUpDB(t, sample.New())
+	b := backuptest.Sample(t)
+	return &source{db: b.Source, dir: b.Dir, m: b.Manifest}
 }
 
 // backUpDB scripts database sdb of a sample server into a temporary
 // folder.
 func backUpDB(t *testing.T, sdb *sample.DB) *source {
-	t.Helper()
-	srv := sample.NewServer(sample.NewHandler(sdb), mssqltest.WithLogf(t.Logf))
-	t.Cleanup(srv.Close)
-	src, err := mssql.ParseURL("sqlserver://" + mssqltest.DefaultUser + "@" + srv.Addr() + "?encrypt=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := mssql.Connect(ctx, src, sdb.Name, mssqltest.DefaultPassword, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	dir := t.TempDir()
-	m, err := mssql.Script(ctx, db, mssql.DirSink{Dir: dir}, mssql.Options{Source: src, Database: sdb.Name,
-		Now: func() time.Time { return fixedNow }, Warn: func(string, error) {},
-		OpenDatabase: func(ctx context.Context, name string) (*sql.DB, error) {
-			return mssql.Connect(ctx, src, name, mssqltest.DefaultPassword, 5*time.Second)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &source{db: db, dir: dir, m: m}
+	b := backuptest.Of(t, sdb)
+	return &source{db: b.Source, dir: b.Dir, m: b.Manifest}
 }
 
 func newTarget(t *testing.T, opts ...target.Option) (*target.Handler, *sql.DB) {

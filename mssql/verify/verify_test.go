@@ -6,11 +6,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/mssql/load"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/backuptest"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/target"
 	"github.com/sqlvault/sqlvault/mssql/verify"
@@ -19,30 +19,8 @@ import (
 // backUp scripts the sample database into a temporary folder and
 // returns it with its manifest.
 func backUp(t *testing.T) (string, *mssql.Manifest) {
-	t.Helper()
-	srv := sample.NewServer(sample.NewHandler(sample.New()), mssqltest.WithLogf(t.Logf))
-	t.Cleanup(srv.Close)
-	src, err := mssql.ParseURL("sqlserver://" + mssqltest.DefaultUser + "@" + srv.Addr() + "?encrypt=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	connect := func(ctx context.Context, name string) (*sql.DB, error) {
-		return mssql.Connect(ctx, src, name, mssqltest.DefaultPassword, 5*time.Second)
-	}
-	db, err := connect(ctx, sample.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	dir := t.TempDir()
-	m, err := mssql.Script(ctx, db, mssql.DirSink{Dir: dir}, mssql.Options{Source: src, Database: sample.Name,
-		Now: func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }, Warn: func(string, error) {},
-		OpenDatabase: connect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, m
+	b := backuptest.Sample(t)
+	return b.Dir, b.Manifest
 }
 
 // connector connects to the databases of a target server.

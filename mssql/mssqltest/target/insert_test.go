@@ -2,7 +2,6 @@ package target_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,43 +9,19 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	gomssql "github.com/microsoft/go-mssqldb"
 
 	"github.com/sqlvault/sqlvault/mssql"
-	"github.com/sqlvault/sqlvault/mssql/mssqltest"
-	"github.com/sqlvault/sqlvault/mssql/mssqltest/sample"
+	"github.com/sqlvault/sqlvault/mssql/mssqltest/backuptest"
 	"github.com/sqlvault/sqlvault/mssql/mssqltest/target"
 )
 
 // backUpSample scripts the sample database into a temporary folder and
 // returns the folder and its manifest.
 func backUpSample(t *testing.T) (string, *mssql.Manifest) {
-	t.Helper()
-	srv := sample.NewServer(sample.NewHandler(sample.New()), mssqltest.WithLogf(t.Logf))
-	t.Cleanup(srv.Close)
-	src, err := mssql.ParseURL("sqlserver://" + mssqltest.DefaultUser + "@" + srv.Addr() + "?encrypt=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	open := func(ctx context.Context, name string) (*sql.DB, error) {
-		return mssql.Connect(ctx, src, name, mssqltest.DefaultPassword, 5*time.Second)
-	}
-	db, err := open(ctx, sample.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	dir := t.TempDir()
-	m, err := mssql.Script(ctx, db, mssql.DirSink{Dir: dir}, mssql.Options{Source: src, Database: sample.Name,
-		Now: func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }, Warn: func(string, error) {},
-		OpenDatabase: open})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, m
+	b := backuptest.Sample(t)
+	return b.Dir, b.Manifest
 }
 
 // TestScriptedRestore runs the sample backup's schema.sql and every

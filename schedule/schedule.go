@@ -55,8 +55,9 @@ type Result struct {
 // ErrNotInstalled is wrapped when a job has no units in the unit folder.
 var ErrNotInstalled = errors.New("no units installed for this job")
 
-// ErrNoSystemd is wrapped when systemd must be asked but does not run here.
-var ErrNoSystemd = errors.New("systemd is not running here")
+// ErrNoSystemd is wrapped when systemd must be asked but does not run here
+// or a root folder was given.
+var ErrNoSystemd = errors.New("cannot ask systemd")
 
 // UnitDir is the folder the units of system (user false) or user units are
 // written to.
@@ -78,7 +79,7 @@ func UnitDir(user bool, opts Options) (string, error) {
 // service manager and no root folder was given.
 func (o Options) systemdRuns() (bool, string) {
 	if o.Root != "" {
-		return false, "units written below a root folder: systemctl not run"
+		return false, "a root folder was given: systemctl not run"
 	}
 	booted := o.Booted
 	if booted == nil {

@@ -61,7 +61,7 @@ func Status(ctx context.Context, job string, user bool, opts Options) (JobStatus
 		return JobStatus{}, fmt.Errorf("status of job %s: %w", job, err)
 	}
 	if ok, why := opts.systemdRuns(); !ok {
-		return JobStatus{}, fmt.Errorf("status of job %s: %w (%s)", job, ErrNoSystemd, why)
+		return JobStatus{}, fmt.Errorf("status of job %s: %w: %s", job, ErrNoSystemd, why)
 	}
 	show := func(unit, props string) (string, error) {
 		out, err := opts.systemctl(ctx, nil, user, "show", "--timestamp=us+utc", unit, "-p", props)

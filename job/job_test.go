@@ -474,9 +474,9 @@ func TestMetrics(t *testing.T) {
 	samples := parseTextfile(t, string(b))
 	lbl := `job="j\"\\x"`
 	for k, v := range map[string]float64{
-		"sqlvault_job_last_success_timestamp_seconds{" + lbl + "}": float64(f.clock.Unix()),
-		"sqlvault_job_duration_seconds{" + lbl + "}":               0,
-		"sqlvault_job_exit_code{" + lbl + "}":                      0,
+		"sqlvault_job_last_success_timestamp_seconds{" + lbl + "}":    float64(f.clock.Unix()),
+		"sqlvault_job_duration_seconds{" + lbl + "}":                  0,
+		"sqlvault_job_exit_code{" + lbl + "}":                         0,
 		"sqlvault_source_bytes_added{" + lbl + `,source="sqlserver"}`: 120,
 		"sqlvault_source_bytes_added{" + lbl + `,source="paths"}`:     3,
 		"sqlvault_source_bytes_added{" + lbl + `,source="command"}`:   4,

@@ -436,7 +436,7 @@ func (w *walker) job(name string, t map[string]any, path []string) *Job {
 		j.Retention = w.retention(rt, sub(path, "retention"))
 	}
 	if _, ok := t["prune"]; ok {
-		j.Prune = w.when(t, path, "prune")
+		j.Prune = w.when(t, path, "prune", Never)
 		if j.Prune.Kind != Never && j.Retention.Empty() {
 			w.fail(sub(path, "prune"), "prune without retention frees nothing; add a [%s.retention] table or set prune = \"never\"", dotted(path))
 		}
@@ -659,10 +659,7 @@ func (w *walker) retention(t map[string]any, path []string) snapshot.Policy {
 
 func (w *walker) check(t map[string]any, path []string) Check {
 	w.keys(t, path, "when", "read_data", "read_data_subset")
-	c := Check{When: When{Kind: Always}}
-	if _, ok := t["when"]; ok {
-		c.When = w.when(t, path, "when")
-	}
+	c := Check{When: w.when(t, path, "when", Always)}
 	c.ReadData = w.boolean(t, path, "read_data")
 	if s := w.str(t, path, "read_data_subset"); s != "" {
 		if c.ReadData {
@@ -687,10 +684,7 @@ func (w *walker) check(t map[string]any, path []string) Check {
 
 func (w *walker) verify(t map[string]any, path []string) Verify {
 	w.keys(t, path, "when", "to", "password_file")
-	v := Verify{When: When{Kind: Always}}
-	if _, ok := t["when"]; ok {
-		v.When = w.when(t, path, "when")
-	}
+	v := Verify{When: w.when(t, path, "when", Always)}
 	v.To = w.str(t, path, "to")
 	if src := w.sqlURL(v.To, sub(path, "to")); src != nil && len(src.Databases) > 1 {
 		w.fail(sub(path, "to"), "names %d databases; want one scratch database at most (?database=NAME)", len(src.Databases))
@@ -705,7 +699,11 @@ func (w *walker) verify(t map[string]any, path []string) Verify {
 	return v
 }
 
-func (w *walker) when(t map[string]any, path []string, key string) When {
+// when reads a When; def is its kind when the key is absent.
+func (w *walker) when(t map[string]any, path []string, key string, def WhenKind) When {
+	if _, ok := t[key]; !ok {
+		return When{Kind: def}
+	}
 	s := w.str(t, path, key)
 	if s == "" {
 		return When{Kind: Never}

@@ -99,20 +99,26 @@ func (s *lineScanner) document() {
 		if s.peek() == '[' {
 			table = s.header()
 		} else {
-			key := s.key()
-			if len(key) > 0 {
-				path := append(append([]string(nil), table...), key...)
-				s.record(path)
-				s.space(false)
-				if s.peek() == '=' {
-					s.advance()
-					s.value(path)
-				}
-			}
+			s.keyValue(table)
 		}
 		if s.i == start { // not TOML the parser accepted: never loop
 			s.advance()
 		}
+	}
+}
+
+// keyValue reads "key = value" in the table at path.
+func (s *lineScanner) keyValue(table []string) {
+	key := s.key()
+	if len(key) == 0 {
+		return
+	}
+	path := append(append([]string(nil), table...), key...)
+	s.record(path)
+	s.space(false)
+	if s.peek() == '=' {
+		s.advance()
+		s.value(path)
 	}
 }
 
@@ -257,16 +263,7 @@ func (s *lineScanner) value(path []string) {
 				continue
 			}
 			start := s.i
-			key := s.key()
-			if len(key) > 0 {
-				p := append(append([]string(nil), path...), key...)
-				s.record(p)
-				s.space(false)
-				if s.peek() == '=' {
-					s.advance()
-					s.value(p)
-				}
-			}
+			s.keyValue(path)
 			if s.i == start {
 				s.advance()
 			}

@@ -3,6 +3,7 @@ module github.com/sqlvault/sqlvault
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/golang-sql/civil v0.0.0-20220223132316-b832511892a9
 	github.com/golang-sql/sqlexp v0.1.0
 	github.com/klauspost/compress v1.20.3

@@ -39,6 +39,7 @@ type globals struct {
 	lock            *repo.Lock              // the lock the command took, if any
 	s3              s3Options
 	unknownCommand  bool
+	configFile      string
 }
 
 func (g *globals) flags() []cli.Flag {
@@ -52,6 +53,7 @@ func (g *globals) flags() []cli.Flag {
 		&cli.DurationFlag{Name: "retry-lock", Usage: "wait up to `DURATION` for a conflicting lock to go away"},
 		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"SQLVAULT_CACHE_DIR"}, Usage: "keep delta base blobs in `DIR` (default for remote repositories: the user cache folder)"},
 		&cli.BoolFlag{Name: "no-cache", Usage: "do not use a local cache of delta base blobs"},
+		&cli.StringFlag{Name: "config", EnvVars: []string{"SQLVAULT_CONFIG"}, Usage: "read jobs from `FILE` (default /etc/sqlvault/sqlvault.toml)"},
 		&cli.BoolFlag{Name: "no-lock", Usage: "do not lock the repository (commands that only read: for read-only storage; a prune running meanwhile can remove what they read)"},
 	}, s3Flags()...)
 }
@@ -67,6 +69,7 @@ func (g *globals) load(c *cli.Context) error {
 	g.cacheDir = c.String("cache-dir")
 	g.noCache = c.Bool("no-cache")
 	g.noLock = c.Bool("no-lock")
+	g.configFile = c.String("config")
 	g.s3.load(c)
 	return nil
 }

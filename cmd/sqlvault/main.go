@@ -159,7 +159,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) (*cli.App, *globals) {
 			dumpCommand(g), checkCommand(g), catCommand(g), unlockCommand(g), versionCommand(g),
 			scriptCommand(g),
 			forgetCommand(g), pruneCommand(g), keyCommand(g), diffCommand(g), statsCommand(g), exportCommand(g),
-			repairCommand(g), verifyCommand(g),
+			repairCommand(g), verifyCommand(g), runCommand(g),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run prints errors and picks exit codes
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,25 @@ type Runner struct {
 	Warn func(format string, args ...any)
 	// Now returns the time; nil: time.Now.
 	Now func() time.Time
+	// Credentials is the folder systemd placed the job's credentials in
+	// ($CREDENTIALS_DIRECTORY, see Unit): a password file of the config
+	// is read from there, under CredentialName, when it is there.
+	Credentials string
+}
+
+// passwordFile returns where a password file of the config is read: its
+// copy in the credentials folder when systemd placed one there (the unit
+// loads it with LoadCredential=, so that the service can read it where
+// the file itself is hidden), else the file.
+func (r *Runner) passwordFile(path string) string {
+	if r.Credentials == "" || path == "" {
+		return path
+	}
+	c := filepath.Join(r.Credentials, CredentialName(path))
+	if _, err := os.Stat(c); err == nil {
+		return c
+	}
+	return path
 }
 
 // Step is one command of a run.
@@ -163,7 +183,7 @@ func (r *Runner) plan(j *config.Job, st *State, run int) []Step {
 			if s.AllDatabases {
 				st.Argv = append(st.Argv, "--all-databases")
 			}
-			st.Env = []string{"SQLVAULT_MSSQL_PASSWORD_FILE=" + s.PasswordFile}
+			st.Env = []string{"SQLVAULT_MSSQL_PASSWORD_FILE=" + r.passwordFile(s.PasswordFile)}
 			st.Argv = append(append(st.Argv, tagArgs...), hostArgs...)
 		case config.SourcePaths:
 			st.Argv = append(append([]string{"backup"}, tagArgs...), hostArgs...)
@@ -229,7 +249,7 @@ func (r *Runner) plan(j *config.Job, st *State, run int) []Step {
 				argv := append([]string{"verify", "latest", "--database", db}, filter...)
 				argv = append(argv, "--to", j.Verify.To)
 				steps = append(steps, Step{Name: "verify " + db, Argv: argv, kind: "verify",
-					Env: []string{"SQLVAULT_MSSQL_PASSWORD_FILE=" + j.Verify.PasswordFile}})
+					Env: []string{"SQLVAULT_MSSQL_PASSWORD_FILE=" + r.passwordFile(j.Verify.PasswordFile)}})
 			}
 		}
 	}
@@ -266,7 +286,7 @@ func (r *Runner) env(j *config.Job, s Step, extra ...string) []string {
 	}
 	if !s.Hook {
 		if j.PasswordFile != "" {
-			env = append(env, "SQLVAULT_PASSWORD_FILE="+j.PasswordFile)
+			env = append(env, "SQLVAULT_PASSWORD_FILE="+r.passwordFile(j.PasswordFile))
 		} else {
 			env = append(env, "SQLVAULT_PASSWORD_COMMAND="+j.PasswordCommand)
 		}

@@ -36,9 +36,12 @@ type Spec struct {
 	ReadWritePaths []string
 	// Credentials maps a credential name to the file systemd reads it from
 	// when the service starts (LoadCredential=); the service sees it as
-	// $CREDENTIALS_DIRECTORY/NAME. See CredentialRepositoryPassword and
-	// CredentialMSSQLPassword for the names the command line reads itself.
+	// $CREDENTIALS_DIRECTORY/NAME ("sqlvault run" looks its password files
+	// up there: job.CredentialName).
 	Credentials map[string]string
+	// Env are environment variables the service sets (Environment=), such
+	// as SQLVAULT_CACHE_DIR.
+	Env map[string]string
 	// ProtectHome hides /home, /root and /run/user from the service; false
 	// makes them read-only instead (for a source under /home).
 	ProtectHome bool
@@ -46,29 +49,6 @@ type Spec struct {
 	TimeoutStart time.Duration
 	// Description is the units' description ("" gives "sqlvault job JOB").
 	Description string
-}
-
-// Credential names the command line finds through environment variables that
-// the service sets to the file systemd placed the credential in.
-const (
-	// CredentialRepositoryPassword is the repository password
-	// (SQLVAULT_PASSWORD_FILE).
-	CredentialRepositoryPassword = "repository-password"
-	// CredentialMSSQLPassword is the SQL Server login's password
-	// (SQLVAULT_MSSQL_PASSWORD_FILE).
-	CredentialMSSQLPassword = "mssql-password"
-)
-
-// credentialEnv gives the environment variable the service sets for a
-// credential name, "" for names only "sqlvault run" looks up itself.
-func credentialEnv(name string) string {
-	switch name {
-	case CredentialRepositoryPassword:
-		return "SQLVAULT_PASSWORD_FILE"
-	case CredentialMSSQLPassword:
-		return "SQLVAULT_MSSQL_PASSWORD_FILE"
-	}
-	return ""
 }
 
 // ErrInvalidSpec is wrapped by every error about a value that cannot go into
@@ -83,6 +63,7 @@ const unitPrefix = "sqlvault-"
 var (
 	jobRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 	credRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	envRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // ValidJob reports whether job can be part of a unit name, with the reason
@@ -169,6 +150,14 @@ func (s *Spec) check() error {
 		// the line.
 		if strings.HasSuffix(p, " ") || strings.HasSuffix(p, `\`) {
 			return invalid("credential file %q ends with a space or backslash, which LoadCredential= cannot express", p)
+		}
+	}
+	for k, v := range s.Env {
+		if !envRE.MatchString(k) {
+			return invalid("environment variable name %q: use letters, digits and '_', not starting with a digit", k)
+		}
+		if err := checkText("environment variable "+k, v); err != nil {
+			return err
 		}
 	}
 	if err := checkText("description", s.Description); err != nil {
@@ -289,11 +278,13 @@ func (s *Spec) serviceUnit() string {
 		// The path is the rest of the line, not unquoted: only % is special.
 		fmt.Fprintf(&b, "LoadCredential=%s:%s\n", name, specifiers(s.Credentials[name]))
 	}
-	for _, name := range names {
-		if env := credentialEnv(name); env != "" {
-			// %d is the credentials directory ($CREDENTIALS_DIRECTORY).
-			fmt.Fprintf(&b, "Environment=\"%s=%%d/%s\"\n", env, name)
-		}
+	keys := make([]string, 0, len(s.Env))
+	for k := range s.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "Environment=%s\n", quote(k+"="+s.Env[k], false))
 	}
 	if s.TimeoutStart > 0 {
 		fmt.Fprintf(&b, "TimeoutStartSec=%s\n", span(s.TimeoutStart))

@@ -18,10 +18,11 @@ func hostileSpec(binary string) Spec {
 		ConfigFile:      `/etc/sql vault/100% "sure" $HOME\x.toml`,
 		ReadWritePaths:  []string{"/var/cache/sql vault %h", `/srv/backup "repo" $x`},
 		Credentials: map[string]string{
-			CredentialRepositoryPassword: "/etc/sqlvault/pass word%.txt",
-			CredentialMSSQLPassword:      "/etc/sqlvault/sa:pw $x.txt",
-			"mssql-crm":                  "/etc/sqlvault/crm.pw",
+			"repository-password": "/etc/sqlvault/pass word%.txt",
+			"mssql-password":      "/etc/sqlvault/sa:pw $x.txt",
+			"mssql-crm":           "/etc/sqlvault/crm.pw",
 		},
+		Env:          map[string]string{"SQLVAULT_CACHE_DIR": `/var/cache/sql vault %h $x "q"`, "A_B": "1"},
 		ProtectHome:  true,
 		TimeoutStart: 6*time.Hour + 1500*time.Millisecond,
 		Description:  `Nightly 100% backup of "prod"`,
@@ -44,8 +45,8 @@ ExecStart="/opt/sql vault %%i $HOME/sqlvault" --config "/etc/sql vault/100%% \"s
 LoadCredential=mssql-crm:/etc/sqlvault/crm.pw
 LoadCredential=mssql-password:/etc/sqlvault/sa:pw $x.txt
 LoadCredential=repository-password:/etc/sqlvault/pass word%%.txt
-Environment="SQLVAULT_MSSQL_PASSWORD_FILE=%d/mssql-password"
-Environment="SQLVAULT_PASSWORD_FILE=%d/repository-password"
+Environment="A_B=1"
+Environment="SQLVAULT_CACHE_DIR=/var/cache/sql vault %%h $x \"q\""
 TimeoutStartSec=21601500ms
 Nice=10
 IOSchedulingClass=idle
@@ -131,7 +132,7 @@ func TestJobNames(t *testing.T) {
 func TestSpecCheckRefusesBadValues(t *testing.T) {
 	good := func() Spec {
 		return Spec{Job: "a", OnCalendar: "daily", Binary: "/usr/bin/sqlvault", ConfigFile: "/etc/sqlvault/sqlvault.toml",
-			Credentials: map[string]string{CredentialRepositoryPassword: "/etc/sqlvault/pw"}}
+			Credentials: map[string]string{"repository-password": "/etc/sqlvault/pw"}}
 	}
 	if s := good(); s.check() != nil {
 		t.Fatal(s.check())
@@ -153,6 +154,8 @@ func TestSpecCheckRefusesBadValues(t *testing.T) {
 		{"invalid utf-8", func(s *Spec) { s.ConfigFile = "/etc/\xff.toml" }, "not valid UTF-8"},
 		{"credential name", func(s *Spec) { s.Credentials = map[string]string{"a/b": "/x"} }, `credential name "a/b"`},
 		{"credential colon", func(s *Spec) { s.Credentials = map[string]string{"a:b": "/x"} }, `credential name "a:b"`},
+		{"env name", func(s *Spec) { s.Env = map[string]string{"A=B": "x"} }, `environment variable name "A=B"`},
+		{"env value", func(s *Spec) { s.Env = map[string]string{"A": "x\ny"} }, `environment variable A "x\ny" contains a control character`},
 		{"credential path", func(s *Spec) { s.Credentials = map[string]string{"pw": "pw.txt"} }, `credential file "pw.txt"`},
 		{"credential trailing space", func(s *Spec) { s.Credentials = map[string]string{"pw": "/x "} }, "ends with a space or backslash"},
 		{"credential trailing backslash", func(s *Spec) { s.Credentials = map[string]string{"pw": `/x\`} }, "ends with a space or backslash"},

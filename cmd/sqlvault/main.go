@@ -159,7 +159,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) (*cli.App, *globals) {
 			dumpCommand(g), checkCommand(g), catCommand(g), unlockCommand(g), versionCommand(g),
 			scriptCommand(g),
 			forgetCommand(g), pruneCommand(g), keyCommand(g), diffCommand(g), statsCommand(g), exportCommand(g),
-			repairCommand(g), verifyCommand(g), runCommand(g),
+			repairCommand(g), verifyCommand(g), scheduleCommand(g, g.jobSpec), runCommand(g),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run prints errors and picks exit codes
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
@@ -210,10 +210,21 @@ func reorderArgs(app *cli.App, args []string) []string {
 		return out
 	}
 	cmd := app.Command(args[i])
+	cmdAt := len(out)
 	out = append(out, args[i])
 	i++
 	if cmd == nil {
 		return append(out, args[i:]...)
+	}
+	// A subcommand ("schedule install", "key add") takes the flags.
+	for i < len(args) && len(cmd.Subcommands) > 0 {
+		sub := cmd.Command(args[i])
+		if sub == nil {
+			break
+		}
+		cmd = sub
+		out = append(out, args[i])
+		i++
 	}
 	note(cmd.Flags)
 	global := map[string]bool{}
@@ -249,8 +260,8 @@ func reorderArgs(app *cli.App, args []string) []string {
 		}
 		pos = append(pos, a)
 	}
-	name := out[len(out)-1]
-	out = append(append(out[:len(out)-1:len(out)-1], globals...), name)
+	names := append([]string(nil), out[cmdAt:]...)
+	out = append(append(out[:cmdAt:cmdAt], globals...), names...)
 	out = append(out, flags...)
 	return append(out, pos...)
 }

@@ -56,7 +56,8 @@ func runCommand(g *globals) *cli.Command {
 			}
 			host, _ := os.Hostname()
 			r := &job.Runner{Exe: exe, Globals: globals, Env: os.Environ(), StateDir: job.StateDir(cacheDir),
-				Stdout: g.stdout, Stderr: g.stderr, Host: host, Warn: g.warnf}
+				Stdout: g.stdout, Stderr: g.stderr, Host: host, Warn: g.warnf,
+				Credentials: os.Getenv("CREDENTIALS_DIRECTORY")} // set by systemd for a scheduled run (job.Unit)
 			if c.Bool("dry-run") {
 				return r.DryRun(j)
 			}

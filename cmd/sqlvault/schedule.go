@@ -3,11 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sqlvault/sqlvault/config"
+	"github.com/sqlvault/sqlvault/job"
 	"github.com/sqlvault/sqlvault/schedule"
 )
 
@@ -178,4 +182,48 @@ func runScheduleStatus(c *cli.Context, g *globals, opts schedule.Options) error 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Job, stamp(s.LastStart), result, dur, stamp(s.NextRun))
 	}
 	return tw.Flush()
+}
+
+// jobSpec gives the unit needs of a job of the config file (job.Unit):
+// this binary, the config file's absolute path, and the cache folder the
+// service keeps (--cache-dir; by default /var/cache/sqlvault for system
+// units, the user's cache folder for user units).
+func (g *globals) jobSpec(c *cli.Context, name string, user bool) (schedule.Spec, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return schedule.Spec{}, err
+	}
+	j, err := cfg.Job(name)
+	if err != nil {
+		return schedule.Spec{}, withCode(exitUsage, err)
+	}
+	if j.Schedule == "" {
+		return schedule.Spec{}, usageErr("job %s has no schedule: add schedule = \"daily\" (systemd OnCalendar syntax) to [job.%s]", name, name)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return schedule.Spec{}, err
+	}
+	path := g.configFile
+	if path == "" {
+		path = config.DefaultPath
+	}
+	if path, err = filepath.Abs(path); err != nil {
+		return schedule.Spec{}, err
+	}
+	cacheDir := g.cacheDir
+	if cacheDir == "" {
+		cacheDir = "/var/cache/sqlvault"
+		if user {
+			base, err := os.UserCacheDir()
+			if err != nil {
+				return schedule.Spec{}, usageErr("no user cache folder (%v): use --cache-dir DIR", err)
+			}
+			cacheDir = filepath.Join(base, "sqlvault")
+		}
+	}
+	if cacheDir, err = filepath.Abs(cacheDir); err != nil {
+		return schedule.Spec{}, err
+	}
+	return job.Unit(j, exe, path, cacheDir, user), nil
 }

@@ -99,3 +99,37 @@ step "sqlvault check --read-data"
 "$bin" check --read-data
 echo
 echo "repository size: $(du -sh "$SQLVAULT_REPOSITORY" | cut -f1) for two backups of the sample database ($(wc -c < "$work/sample.sql") bytes of T-SQL each) and a folder"
+
+step "unattended: a job in a config file, run once (backups, forget, check), every step a child sqlvault"
+printf '%s\n' "$SQLVAULT_PASSWORD" > "$work/repo.pw"
+printf '%s\n' "$SQLVAULT_MSSQL_PASSWORD" > "$work/sql.pw"
+chmod 600 "$work/repo.pw" "$work/sql.pw"
+cat > "$work/sqlvault.toml" <<TOML
+[job.demo]
+repository = "$SQLVAULT_REPOSITORY"
+password_file = "$work/repo.pw"
+schedule = "*-*-* 02:00:00"
+randomized_delay = "10m"
+tags = ["demo-job"]
+metrics_file = "$work/sqlvault.prom"
+
+[[job.demo.sources]]
+sqlserver = "$url"
+password_file = "$work/sql.pw"
+
+[[job.demo.sources]]
+paths = ["$work/src"]
+
+[job.demo.retention]
+keep_last = 7
+
+[job.demo.check]
+read_data_subset = "1/7"
+TOML
+cat "$work/sqlvault.toml"
+"$bin" --config "$work/sqlvault.toml" --cache-dir "$work/cache" run demo
+grep '^sqlvault_job' "$work/sqlvault.prom"
+
+step "sqlvault schedule install --root DIR demo: the systemd units that run the job every night"
+"$bin" --config "$work/sqlvault.toml" --cache-dir "$work/cache" schedule install --root "$work/root" demo
+for f in "$work"/root/etc/systemd/system/sqlvault-demo.*; do echo "--- $f"; cat "$f"; done

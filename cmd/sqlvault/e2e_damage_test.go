@@ -105,7 +105,7 @@ func TestE2EDamagedSnapshotFile(t *testing.T) {
 		{"ls", sns[0].ID},
 		{"ls", "latest"},
 		{"restore", sns[2].ID, "--target", filepath.Join(s.dir, "r2")},
-		{"dump", sns[0].ID, src+"/f.bin"},
+		{"dump", sns[0].ID, src + "/f.bin"},
 		{"stats"},
 		{"diff", sns[0].ID, sns[2].ID},
 	} {

@@ -85,7 +85,7 @@ func TestE2ENoLockReadOnlyRepository(t *testing.T) {
 	target := filepath.Join(s.dir, "r")
 	for _, args := range [][]string{
 		{"restore", "latest", "--target", target},
-		{"dump", sns[0].ID, src+"/a.bin"},
+		{"dump", sns[0].ID, src + "/a.bin"},
 		{"ls", "latest"},
 		{"snapshots"},
 		{"check", "--read-data"},

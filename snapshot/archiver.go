@@ -303,13 +303,9 @@ func (a *archiver) sourceTree(ctx context.Context, d *sourceDir, p string) (*Tre
 		if err != nil {
 			return nil, err
 		}
-		id, added, err := SaveTree(ctx, a.r, st)
-		if err != nil {
+		if err := a.storeDir(ctx, n, st); err != nil {
 			return nil, err
 		}
-		a.sum.Dirs++
-		a.sum.BytesAdded += int64(added)
-		n.Subtree = &id
 		t.Nodes = append(t.Nodes, n)
 	}
 	return t, nil
@@ -559,14 +555,22 @@ func (a *archiver) saveDir(ctx context.Context, path string, n, prev *Node) (*No
 			return nil, err
 		}
 	}
+	if err := a.storeDir(ctx, n, t); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// storeDir saves t as the contents of folder node n and counts it.
+func (a *archiver) storeDir(ctx context.Context, n *Node, t *Tree) error {
 	id, added, err := SaveTree(ctx, a.r, t)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.sum.Dirs++
 	a.sum.BytesAdded += int64(added)
 	n.Subtree = &id
-	return n, nil
+	return nil
 }
 
 // CacheDirTag is the file that marks a cache folder, and

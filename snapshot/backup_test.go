@@ -96,8 +96,11 @@ func TestBackupRestore(t *testing.T) {
 	if s.FilesNew != nfiles+1 || s.FilesChanged != 0 || s.FilesUnchanged != 0 || s.Errors != 0 || s.Incomplete {
 		t.Fatalf("summary %+v, want %d new files", s, nfiles+1)
 	}
-	if s.Dirs != 11 { // src, 日本語, nested, a, b, c, d, e, f, setgid-dir, empty dir
-		t.Fatalf("summary counted %d folders, want 11", s.Dirs)
+	// src, 日本語, nested, a, b, c, d, e, f, setgid-dir, empty dir, and the
+	// folders above src and the single file.
+	dirs := 11 + len(ancestors(src, single))
+	if s.Dirs != dirs {
+		t.Fatalf("summary counted %d folders, want %d", s.Dirs, dirs)
 	}
 	var total int64
 	for _, st := range scan(t, src) {
@@ -134,18 +137,19 @@ func TestBackupRestore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
-	if st.Files != nfiles+1 || st.Dirs != 11 || st.Symlinks != 2 || st.Bytes != total {
+	if st.Files != nfiles+1 || st.Dirs != dirs || st.Symlinks != 2 || st.Bytes != total {
 		t.Fatalf("restore stats %+v", st)
 	}
-	if len(progress) != nfiles+1 || !contains(progress, "/src/big.bin") {
+	if len(progress) != nfiles+1 || !contains(progress, src+"/big.bin") {
 		t.Fatalf("progress %v", progress)
 	}
-	compareTrees(t, src, filepath.Join(target, "src"))
-	b, err := os.ReadFile(filepath.Join(target, "single file.txt"))
+	// Each path is restored at its absolute place below the target.
+	compareTrees(t, src, filepath.Join(target, src))
+	b, err := os.ReadFile(filepath.Join(target, absSingle))
 	if err != nil || string(b) != "a file given by itself" {
 		t.Fatalf("single file: %q, %v", b, err)
 	}
-	fi, _ := os.Stat(filepath.Join(target, "single file.txt"))
+	fi, _ := os.Stat(filepath.Join(target, absSingle))
 	if !fi.ModTime().Equal(baseTime) || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("single file: mtime %v, mode %v", fi.ModTime(), fi.Mode())
 	}
@@ -168,7 +172,7 @@ func TestBackupTreeNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big, err := FindNode(ctx, r, sn.Tree, "/src/big.bin")
+	big, err := FindNode(ctx, r, sn.Tree, src+"/big.bin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,20 +183,20 @@ func TestBackupTreeNodes(t *testing.T) {
 	if !big.ModTime.Equal(fi.ModTime()) {
 		t.Fatalf("mtime %v, want %v", big.ModTime, fi.ModTime())
 	}
-	link, err := FindNode(ctx, r, sn.Tree, "src/link to big")
+	link, err := FindNode(ctx, r, sn.Tree, src[1:]+"/link to big") // a relative path is taken from the root
 	if err != nil || link.Type != TypeSymlink || link.LinkTarget != "big.bin" || link.Content != nil {
 		t.Fatalf("symlink node %+v, %v", link, err)
 	}
-	dirNode, err := FindNode(ctx, r, sn.Tree, "/src/nested/setgid-dir/")
+	dirNode, err := FindNode(ctx, r, sn.Tree, src+"/nested/setgid-dir/")
 	if err != nil || dirNode.Type != TypeDir || dirNode.Subtree == nil || dirNode.Mode != 0o750|fs.ModeSetgid {
 		t.Fatalf("setgid dir node %+v, %v", dirNode, err)
 	}
 	// Trees are sorted by name.
-	tree, err := LoadTree(ctx, r, sn.Tree)
+	srcNode, err := FindNode(ctx, r, sn.Tree, src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcTree, err := LoadTree(ctx, r, *tree.Nodes[0].Subtree)
+	srcTree, err := LoadTree(ctx, r, *srcNode.Subtree)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +207,7 @@ func TestBackupTreeNodes(t *testing.T) {
 	var walked []string
 	err = Walk(ctx, r, sn.Tree, "/", func(p string, n *Node) error {
 		walked = append(walked, p)
-		if p == "/src/nested" {
+		if p == src+"/nested" {
 			return fs.SkipDir
 		}
 		return nil
@@ -211,7 +215,7 @@ func TestBackupTreeNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if walked[0] != "/src" || !contains(walked, "/src/日本語/ファイル.txt") || contains(walked, "/src/nested/a") || !contains(walked, "/src/nested") {
+	if walked[0] != ancestors(src)[0] || !contains(walked, src) || !contains(walked, src+"/日本語/ファイル.txt") || contains(walked, src+"/nested/a") || !contains(walked, src+"/nested") {
 		t.Fatalf("walked %v", walked)
 	}
 	if !sort.StringsAreSorted(walked[1:]) {
@@ -237,13 +241,14 @@ func TestFindNodeErrors(t *testing.T) {
 		}
 	}
 	for p, want := range map[string]string{
-		"/nope":                    `path "/nope" not found in snapshot`,
-		"/src/nope.txt":            `path "/src/nope.txt" not found in snapshot`,
-		"/src/nested/a/b/c/x":      `path "/src/nested/a/b/c/x" not found in snapshot`,
-		"/src/big.bin/inside":      `path "/src/big.bin/inside" not found in snapshot: "big.bin" is not a directory`,
-		"/src/link to big/x":       `"link to big" is not a directory`,
-		"/SRC":                     `not found`,
-		"/src/empty dir/any thing": `path "/src/empty dir/any thing" not found in snapshot`,
+		"/nope":                                 `path "/nope" not found in snapshot`,
+		"/src":                                  `path "/src" not found in snapshot`, // the layout before absolute paths
+		src + "/nope.txt":                       `path "` + src + `/nope.txt" not found in snapshot`,
+		src + "/nested/a/b/c/x":                 `path "` + src + `/nested/a/b/c/x" not found in snapshot`,
+		src + "/big.bin/inside":                 `path "` + src + `/big.bin/inside" not found in snapshot: "big.bin" is not a directory`,
+		src + "/link to big/x":                  `"link to big" is not a directory`,
+		filepath.Join(filepath.Dir(src), "SRC"): `not found`,
+		src + "/empty dir/any thing":            `path "` + src + `/empty dir/any thing" not found in snapshot`,
 	} {
 		n, err := FindNode(ctx, r, sn.Tree, p)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -282,14 +287,18 @@ func TestBackupWithParentSkipsUnchangedFiles(t *testing.T) {
 	if s.FilesUnchanged != nfiles || s.FilesNew != 0 || s.FilesChanged != 0 || unchangedCalls != nfiles {
 		t.Fatalf("summary %+v, progress reported %d unchanged; want %d unchanged", s, unchangedCalls, nfiles)
 	}
-	if s.BytesRead != 0 || s.BlobsAdded != 0 || s.BytesAdded != 0 {
+	// The folders above src (the test's temporary folders) may have new
+	// times: at most their small trees are new.
+	if s.BytesRead != 0 || s.BlobsAdded != 0 || s.BytesAdded > 512*int64(len(ancestors(src))) {
 		t.Fatalf("unchanged tree: read %d bytes, added %d blobs / %d bytes", s.BytesRead, s.BlobsAdded, s.BytesAdded)
 	}
 	if s.BytesTotal != sn1.Summary.BytesTotal {
 		t.Fatalf("BytesTotal %d, first backup %d", s.BytesTotal, sn1.Summary.BytesTotal)
 	}
-	if sn2.Tree != sn1.Tree {
-		t.Fatal("an unchanged folder gave another tree")
+	n1, err1 := FindNode(ctx, r2, sn1.Tree, src)
+	n2, err2 := FindNode(ctx, r2, sn2.Tree, src)
+	if err1 != nil || err2 != nil || *n1.Subtree != *n2.Subtree {
+		t.Fatalf("an unchanged folder gave another tree (%v, %v)", err1, err2)
 	}
 	if sn2.Parent == nil || *sn2.Parent != sn1.ID() {
 		t.Fatalf("parent %v, want %v", sn2.Parent, sn1.ID())
@@ -307,7 +316,7 @@ func TestBackupWithParentSkipsUnchangedFiles(t *testing.T) {
 	if s.FilesChanged != 1 || s.FilesNew != 1 || s.FilesUnchanged != nfiles-1 || s.BytesRead != int64(len("changed content")+len("new")) {
 		t.Fatalf("after a change: summary %+v", s)
 	}
-	n, err := FindNode(ctx, r2, sn3.Tree, "/src/nested/a/sibling.txt")
+	n, err := FindNode(ctx, r2, sn3.Tree, src+"/nested/a/sibling.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,21 +335,53 @@ func TestBackupWithParentSkipsUnchangedFiles(t *testing.T) {
 	}
 }
 
-func TestBackupErrors(t *testing.T) {
+// TestBackupSameBaseName: two paths with the same base name (before
+// absolute paths they collided) are both kept, each at its place.
+func TestBackupSameBaseName(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newRepo(t)
 	a := filepath.Join(t.TempDir(), "same")
 	b := filepath.Join(t.TempDir(), "same")
-	writeFile(t, a, []byte("a"), 0o600)
+	writeFile(t, filepath.Join(a, "x"), []byte("a"), 0o600)
 	writeFile(t, b, []byte("b"), 0o600)
-	if _, err := Backup(ctx, r, []string{a, b}, Options{}); err == nil || !strings.Contains(err.Error(), `have the same name "same"`) {
-		t.Fatalf("two paths with one name: err = %v", err)
+	sn, err := Backup(ctx, r, []string{a, b, a + "/", a + "/x"}, Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := Backup(ctx, r, []string{"/"}, Options{}); err == nil || !strings.Contains(err.Error(), "backing up / as a whole is not supported") {
-		t.Fatalf("backup of /: err = %v", err)
+	if want := []string{a, a + "/x", b}; strings.Join(sn.Paths, "|") != strings.Join(want, "|") || sn.Layout != LayoutAbsolute {
+		t.Fatalf("paths %q (layout %q), want %q", sn.Paths, sn.Layout, want)
 	}
-	if sns := mustLoadAllSnapshots(t, r); len(sns) != 0 {
-		t.Fatalf("failed backups wrote %d snapshots", len(sns))
+	if sn.Summary.FilesNew != 2 { // a/x given again adds nothing
+		t.Fatalf("summary %+v", sn.Summary)
+	}
+	target := t.TempDir()
+	if _, err := Restore(ctx, r, sn, target, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{filepath.Join(a, "x"): "a", b: "b"} {
+		if got, err := os.ReadFile(filepath.Join(target, p)); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v; want %q", p, got, err, want)
+		}
+	}
+}
+
+// TestSourceDir: the folders on the way to the given paths; a path inside
+// another adds nothing, and "/" covers everything.
+func TestSourceDir(t *testing.T) {
+	var d sourceDir
+	for _, p := range []string{"/a/b/c", "/a/b", "/a/b/d", "/a/bb", "/x"} {
+		d.add(p)
+	}
+	if len(d.dirs) != 2 || d.source || !d.dirs["a"].dirs["b"].source || d.dirs["a"].dirs["b"].dirs != nil || !d.dirs["a"].dirs["bb"].source || !d.dirs["x"].source {
+		t.Fatalf("tree %+v", d)
+	}
+	d.add("/")
+	if !d.source || d.dirs != nil {
+		t.Fatalf("after /: %+v", d)
+	}
+	d.add("/y")
+	if d.dirs != nil {
+		t.Fatalf("a path after / was added: %+v", d)
 	}
 }
 
@@ -365,9 +406,11 @@ func TestBackupMissingPathIsIncomplete(t *testing.T) {
 	if len(sns) != 1 || !sns[0].Summary.Incomplete {
 		t.Fatalf("stored snapshots %v", sns)
 	}
-	tree, err := LoadTree(ctx, r, sn.Tree)
-	if err != nil || len(tree.Nodes) != 1 || tree.Nodes[0].Name != "good.txt" {
-		t.Fatalf("tree %+v, %v", tree, err)
+	if n, err := FindNode(ctx, r, sn.Tree, good); err != nil || n.Type != TypeFile {
+		t.Fatalf("good.txt: %+v, %v", n, err)
+	}
+	if _, err := FindNode(ctx, r, sn.Tree, missing); err == nil {
+		t.Fatal("the missing file is in the snapshot")
 	}
 }
 
@@ -400,10 +443,10 @@ func TestBackupSpecialFiles(t *testing.T) {
 	if len(skipped) != 1 || skipped[0] != sock+": socket" {
 		t.Fatalf("skipped %v", skipped)
 	}
-	if n, err := FindNode(ctx, r, sn.Tree, "/src/fifo"); err != nil || n.Type != TypeFIFO || n.Mode != 0o600 {
+	if n, err := FindNode(ctx, r, sn.Tree, src+"/fifo"); err != nil || n.Type != TypeFIFO || n.Mode != 0o600 {
 		t.Fatalf("fifo: %+v, %v", n, err)
 	}
-	if _, err := FindNode(ctx, r, sn.Tree, "/src/sock"); err == nil {
+	if _, err := FindNode(ctx, r, sn.Tree, src+"/sock"); err == nil {
 		t.Fatal("socket stored")
 	}
 }
@@ -422,7 +465,11 @@ func TestRestoreInclude(t *testing.T) {
 		if _, err := Restore(ctx, r, sn, target, RestoreOptions{Include: include}); err != nil {
 			t.Fatalf("Restore %v: %v", include, err)
 		}
-		got := scan(t, target)
+		// Keys "src/…": relative to the folder above src.
+		got := map[string]fileState{}
+		if _, err := os.Stat(filepath.Join(target, src)); err == nil {
+			got = scan(t, filepath.Join(target, filepath.Dir(src)))
+		}
 		delete(got, ".")
 		return got
 	}
@@ -435,7 +482,7 @@ func TestRestoreInclude(t *testing.T) {
 		}
 		return out
 	}
-	got := restored("/src/nested/a/b/c/*.txt", "/src/run.sh")
+	got := restored(src+"/nested/a/b/c/*.txt", src+"/run.sh")
 	if files := onlyFiles(got); strings.Join(files, "|") != "src/nested/a/b/c/deep.txt|src/run.sh" {
 		t.Fatalf("include *.txt in c and run.sh: restored %v", files)
 	}
@@ -446,18 +493,18 @@ func TestRestoreInclude(t *testing.T) {
 		t.Fatal("a folder not on the way to a match was created")
 	}
 	// A matching folder brings all its content.
-	got = restored("/src/nested/a")
+	got = restored(src + "/nested/a")
 	want := []string{"src/nested/a/b/c/d/e/f/g.json", "src/nested/a/b/c/deep.txt", "src/nested/a/sibling.txt"}
 	if files := onlyFiles(got); strings.Join(files, "|") != strings.Join(want, "|") {
 		t.Fatalf("include /src/nested/a: restored %v, want %v", files, want)
 	}
 	// Wildcards in folder names, Unicode and spaces in patterns.
-	got = restored("/src/*/ファイル.txt", "/src/with space.sql")
+	got = restored(src+"/*/ファイル.txt", src+"/with space.sql")
 	if files := onlyFiles(got); strings.Join(files, "|") != "src/with space.sql|src/日本語/ファイル.txt" {
 		t.Fatalf("unicode patterns: restored %v", files)
 	}
 	// Symlinks match like files.
-	got = restored("/src/link to big")
+	got = restored(src + "/link to big")
 	if files := onlyFiles(got); len(files) != 1 || got["src/link to big"].target != "big.bin" {
 		t.Fatalf("symlink include: %v", files)
 	}
@@ -465,7 +512,7 @@ func TestRestoreInclude(t *testing.T) {
 	if files := onlyFiles(restored("/nothing/*")); len(files) != 0 {
 		t.Fatalf("non-matching pattern restored %v", files)
 	}
-	if _, err := Restore(ctx, r, sn, t.TempDir(), RestoreOptions{Include: []string{"/src/["}}); err == nil || !strings.Contains(err.Error(), `invalid --include pattern "/src/["`) {
+	if _, err := Restore(ctx, r, sn, t.TempDir(), RestoreOptions{Include: []string{src + "/["}}); err == nil || !strings.Contains(err.Error(), `invalid --include pattern "`+src+`/["`) {
 		t.Fatalf("bad pattern: err = %v", err)
 	}
 }

@@ -225,3 +225,20 @@ func contentOf(t testing.TB, r *repo.Repository, ids []repo.ID) []byte {
 func isMissingBlob(err error, id repo.ID) bool {
 	return err != nil && strings.Contains(err.Error(), "blob "+id.Str()) && strings.Contains(err.Error(), "index")
 }
+
+// ancestors returns the folders above the absolute paths, each once,
+// sorted: the folders a file snapshot of them holds on the way.
+func ancestors(paths ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range paths {
+		for d := filepath.Dir(p); d != "/"; d = filepath.Dir(d) {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -23,6 +23,10 @@ const (
 	SourceCommand = "command" // the standard output of a command
 )
 
+// LayoutAbsolute is the Layout of a file snapshot whose tree holds each
+// backed-up path at its absolute place (/home/ann/docs).
+const LayoutAbsolute = "absolute"
+
 // Snapshot is the manifest of one backup, stored encrypted in
 // snapshots/<id>.
 type Snapshot struct {
@@ -37,6 +41,11 @@ type Snapshot struct {
 	Original *repo.ID  `json:"original,omitempty"` // the snapshot this one was repaired from
 	Program  string    `json:"program_version,omitempty"`
 	Summary  *Summary  `json:"summary,omitempty"`
+	// Layout is LayoutAbsolute for a file snapshot whose tree keeps the
+	// absolute paths backed up; empty for one written before (each given
+	// path at the top, named by its base name) and for streams and
+	// databases, whose trees are not paths on a disk.
+	Layout string `json:"layout,omitempty"`
 
 	id repo.ID
 }
@@ -49,6 +58,7 @@ type Summary struct {
 	FilesChanged   int       `json:"files_changed"`
 	FilesUnchanged int       `json:"files_unmodified"`
 	Dirs           int       `json:"dirs"`
+	Excluded       int       `json:"excluded,omitempty"` // items left out by exclude rules, cache folders and other file systems
 	Errors         int       `json:"errors,omitempty"`
 	BlobsAdded     int       `json:"blobs_added"`
 	BytesRead      int64     `json:"bytes_read"`  // bytes of content read from the source

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/sqlvault/sqlvault/mssql"
 	"github.com/sqlvault/sqlvault/repo"
 	"github.com/sqlvault/sqlvault/snapshot"
+	"github.com/sqlvault/sqlvault/snapshot/filter"
 )
 
 func backupCommand(g *globals) *cli.Command {
@@ -32,6 +33,13 @@ func backupCommand(g *globals) *cli.Command {
 			&cli.StringFlag{Name: "parent", Usage: "compare with snapshot `ID` instead of the latest one of the same paths"},
 			&cli.BoolFlag{Name: "force", Usage: "read every file, even those unchanged since the parent snapshot"},
 			&cli.BoolFlag{Name: "no-delta", Usage: "store changed chunks in full, not as deltas against the parent snapshot"},
+			&cli.StringSliceFlag{Name: "exclude", Aliases: []string{"e"}, Usage: "leave out files and folders matching `PATTERN` (repeat; * ? [..] per path part, ** for any folders, a leading / anchors it)"},
+			&cli.StringSliceFlag{Name: "iexclude", Usage: "like --exclude `PATTERN`, ignoring case"},
+			&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE`, one per line (# starts a comment)"},
+			&cli.StringSliceFlag{Name: "iexclude-file", Usage: "like --exclude-file `FILE`, ignoring case"},
+			&cli.StringSliceFlag{Name: "files-from", Usage: "back up the paths listed in `FILE`, one per line (# starts a comment; - reads standard input)"},
+			&cli.BoolFlag{Name: "exclude-caches", Usage: "leave out the contents of folders holding a CACHEDIR.TAG file (the tag file is kept)"},
+			&cli.BoolFlag{Name: "one-file-system", Aliases: []string{"x"}, Usage: "do not cross into other file systems: mount points are stored as empty folders"},
 		}, sqlServerFlags()...),
 		Action: func(c *cli.Context) error { return runBackup(c, g) },
 	}
@@ -44,12 +52,25 @@ func runBackup(c *cli.Context, g *globals) error {
 	switch {
 	case stdin && fromCmd:
 		return usageErr("use either --stdin or --stdin-from-command, not both")
+	case (stdin || fromCmd) && fileOnlyFlag(c) != "":
+		return usageErr("--%s is for backups of files and folders, not of --stdin or --stdin-from-command", fileOnlyFlag(c))
 	case stdin && len(args) > 0:
 		return usageErr("--stdin takes no paths")
 	case fromCmd && len(args) == 0:
 		return usageErr("--stdin-from-command needs a command after --")
-	case !stdin && !fromCmd && len(args) == 0:
-		return usageErr("nothing to back up: give paths, --stdin or --stdin-from-command -- CMD")
+	}
+	if !stdin && !fromCmd {
+		listed, err := filesFrom(c, g)
+		if err != nil {
+			return err
+		}
+		args = append(args, listed...)
+		if len(args) == 0 {
+			if len(c.StringSlice("files-from")) > 0 {
+				return usageErr("nothing to back up: --files-from lists no paths")
+			}
+			return usageErr("nothing to back up: give paths, --files-from FILE, --stdin or --stdin-from-command -- CMD")
+		}
 	}
 	if fromCmd && args[0] == "--" {
 		args = args[1:]
@@ -70,7 +91,14 @@ func runBackup(c *cli.Context, g *globals) error {
 		host, _ = os.Hostname()
 	}
 	if len(args) > 0 && mssql.IsURL(args[0]) {
+		if f := fileOnlyFlag(c); f != "" {
+			return usageErr("--%s is for backups of files and folders, not of SQL Server databases", f)
+		}
 		return runSQLServerBackup(c, g, args[0], tags, host)
+	}
+	excludes, err := excludeList(c)
+	if err != nil {
+		return err
 	}
 	r, unlock, err := g.openRepo(ctx, sharedLock, true)
 	if err != nil {
@@ -78,8 +106,12 @@ func runBackup(c *cli.Context, g *globals) error {
 	}
 	defer unlock()
 
-	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
-		Warn: func(p string, err error) { g.warnf("%s: %v", p, err) },
+	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + programVersion(), NoDelta: c.Bool("no-delta"),
+		Warn:          func(p string, err error) { g.warnf("%s: %v", p, err) },
+		ExcludeCaches: c.Bool("exclude-caches"), OneFileSystem: c.Bool("one-file-system"),
+	}
+	if len(excludes) > 0 {
+		opts.Exclude = func(p string, _ fs.FileInfo) bool { return excludes.Match(p) }
 	}
 	if g.verbose {
 		opts.Progress = func(p string, size int64, unchanged bool) {
@@ -100,16 +132,13 @@ func runBackup(c *cli.Context, g *globals) error {
 		paths, source = []string{c.String("stdin-filename")}, snapshot.SourceCommand
 	default:
 		for _, p := range args {
-			ap, err := filepath.Abs(p)
-			if err != nil {
-				return fmt.Errorf("path %s: %w", p, err)
+			if _, err := os.Lstat(p); err != nil {
+				return fmt.Errorf("cannot back up %s: %w (nothing was backed up)", safeLine(p), errors.Unwrap(err))
 			}
-			if _, err := os.Lstat(ap); err != nil {
-				return fmt.Errorf("cannot back up %s: %w (nothing was backed up)", p, errors.Unwrap(err))
-			}
-			paths = append(paths, ap)
 		}
-		sort.Strings(paths)
+		if paths, err = snapshot.CleanPaths(args); err != nil {
+			return err
+		}
 	}
 	sns, _, err := g.listSnapshots(ctx, r)
 	if err != nil {
@@ -142,8 +171,12 @@ func runBackup(c *cli.Context, g *globals) error {
 	}
 	g.printRepoStats(r)
 	s := sn.Summary
-	g.infof("snapshot %s saved: %d new, %d changed, %d unchanged files; %s read, %s added to the repository in %s",
-		sn.ID().Str(), s.FilesNew, s.FilesChanged, s.FilesUnchanged, formatBytes(s.BytesRead), formatBytes(s.BytesAdded),
+	excluded := ""
+	if s.Excluded > 0 {
+		excluded = fmt.Sprintf(", %d excluded", s.Excluded)
+	}
+	g.infof("snapshot %s saved: %d new, %d changed, %d unchanged files%s; %s read, %s added to the repository in %s",
+		sn.ID().Str(), s.FilesNew, s.FilesChanged, s.FilesUnchanged, excluded, formatBytes(s.BytesRead), formatBytes(s.BytesAdded),
 		s.End.Sub(s.Start).Round(1e6))
 	if err != nil {
 		return fmt.Errorf("%w: snapshot %s lacks them (see the warnings above)", err, sn.ID().Str())
@@ -193,4 +226,80 @@ func (g *globals) readableParent(ctx context.Context, r *repo.Repository, cands 
 	return snapshot.ReadableParent(ctx, r, cands, func(sn *snapshot.Snapshot, err error) {
 		g.warnf("parent snapshot %s cannot be read (%v): using an older one, or none (check and 'sqlvault repair snapshots' find what is damaged)", sn.ID().Str(), err)
 	})
+}
+
+// fileOnlyFlag returns the name of a flag given that only backups of
+// files take, or "".
+func fileOnlyFlag(c *cli.Context) string {
+	for _, f := range []string{"exclude", "iexclude", "exclude-file", "iexclude-file", "files-from", "exclude-caches", "one-file-system"} {
+		if c.IsSet(f) {
+			return f
+		}
+	}
+	return ""
+}
+
+// excludeList gathers the patterns of --exclude, --iexclude,
+// --exclude-file and --iexclude-file.
+func excludeList(c *cli.Context) (filter.List, error) {
+	var l filter.List
+	add := func(flag string, texts []string, fold bool) error {
+		if err := l.Add(texts, fold); err != nil {
+			return usageErr("--%s: %v: use * ? [...] within a path part, ** for any number of folders", flag, err)
+		}
+		return nil
+	}
+	if err := add("exclude", c.StringSlice("exclude"), false); err != nil {
+		return nil, err
+	}
+	if err := add("iexclude", c.StringSlice("iexclude"), true); err != nil {
+		return nil, err
+	}
+	for _, flag := range []string{"exclude-file", "iexclude-file"} {
+		for _, name := range c.StringSlice(flag) {
+			lines, err := readListFile(name, nil)
+			if err != nil {
+				return nil, withCode(exitUsage, fmt.Errorf("--%s: %w", flag, err))
+			}
+			if err := add(flag+" "+name, lines, flag == "iexclude-file"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return l, nil
+}
+
+// filesFrom returns the paths listed in the --files-from files.
+func filesFrom(c *cli.Context, g *globals) ([]string, error) {
+	var out []string
+	for _, name := range c.StringSlice("files-from") {
+		lines, err := readListFile(name, g.stdin)
+		if err != nil {
+			return nil, withCode(exitUsage, fmt.Errorf("--files-from: %w", err))
+		}
+		out = append(out, lines...)
+	}
+	return out, nil
+}
+
+// readListFile reads the lines of a pattern file (blanks around each
+// trimmed) or, with stdin set, of a list of paths (kept as they are; "-"
+// reads stdin), skipping empty lines and # comments.
+func readListFile(name string, stdin io.Reader) ([]string, error) {
+	var rd io.Reader
+	if name == "-" && stdin != nil {
+		rd = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", safeLine(name), errors.Unwrap(err))
+		}
+		defer f.Close()
+		rd = f
+	}
+	lines, err := filter.ReadLines(rd, stdin != nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", safeLine(name), err)
+	}
+	return lines, nil
 }

@@ -63,21 +63,21 @@ func TestE2ERestoreDamagedBlob(t *testing.T) {
 		target := filepath.Join(s.dir, fmt.Sprintf("restore-%d", i))
 		r := s.run("restore", sn, "--target", target)
 		wantCode(t, r, exitDamaged)
-		if l := errLine(t, r); !strings.Contains(l, "/src/a-big.bin") || !strings.Contains(l, blobs[0][:8]) {
+		if l := errLine(t, r); !strings.Contains(l, src+"/a-big.bin") || !strings.Contains(l, blobs[0][:8]) {
 			t.Fatalf("restore's line names neither the file nor the blob: %q", l)
 		}
-		if _, err := os.Stat(filepath.Join(target, "src", "a-big.bin")); !os.IsNotExist(err) {
+		if _, err := os.Stat(filepath.Join(target, src, "a-big.bin")); !os.IsNotExist(err) {
 			t.Fatalf("the damaged file was left in the target (%v)", err)
 		}
 		for j := range 24 {
 			name := fmt.Sprintf("f%02d.bin", j)
-			sameFile(t, filepath.Join(src, name), filepath.Join(target, "src", name))
+			sameFile(t, filepath.Join(src, name), filepath.Join(target, src, name))
 		}
 	}
-	r := s.run("dump", sn, "/src/a-big.bin")
+	r := s.run("dump", sn, src+"/a-big.bin")
 	wantCode(t, r, exitDamaged)
 	errLine(t, r)
-	if got := s.mustRun("dump", sn, "/src/f03.bin").stdout; got != string(genBytes(44, 33_000)) {
+	if got := s.mustRun("dump", sn, src+"/f03.bin").stdout; got != string(genBytes(44, 33_000)) {
 		t.Fatal("dump of an undamaged file differs")
 	}
 }
@@ -105,7 +105,7 @@ func TestE2EDamagedSnapshotFile(t *testing.T) {
 		{"ls", sns[0].ID},
 		{"ls", "latest"},
 		{"restore", sns[2].ID, "--target", filepath.Join(s.dir, "r2")},
-		{"dump", sns[0].ID, "/src/f.bin"},
+		{"dump", sns[0].ID, src + "/f.bin"},
 		{"stats"},
 		{"diff", sns[0].ID, sns[2].ID},
 	} {
@@ -118,7 +118,7 @@ func TestE2EDamagedSnapshotFile(t *testing.T) {
 	if r := s.mustRun("snapshots"); strings.Contains(r.stdout, bad.ShortID) || !strings.Contains(r.stdout, sns[2].ShortID) {
 		t.Fatalf("snapshots lists the damaged one, or not the others\n%v", r)
 	}
-	sameFile(t, filepath.Join(src, "f.bin"), filepath.Join(s.dir, "r2", "src", "f.bin"))
+	sameFile(t, filepath.Join(src, "f.bin"), filepath.Join(s.dir, "r2", src, "f.bin"))
 
 	// Naming it says it is damaged.
 	r := s.run("ls", bad.ShortID)
@@ -186,8 +186,8 @@ func TestE2EDamagedParent(t *testing.T) {
 	}
 	target := filepath.Join(s.dir, "r")
 	s.mustRun("restore", last.ID, "--target", target)
-	sameFile(t, filepath.Join(src, "a.bin"), filepath.Join(target, "src", "a.bin"))
-	sameFile(t, filepath.Join(src, "b.bin"), filepath.Join(target, "src", "b.bin"))
+	sameFile(t, filepath.Join(src, "a.bin"), filepath.Join(target, src, "a.bin"))
+	sameFile(t, filepath.Join(src, "b.bin"), filepath.Join(target, src, "b.bin"))
 }
 
 // TestE2EDamagedKeyFile: a damaged key file is named, not reported as a
@@ -261,7 +261,7 @@ func TestE2EDamagedLockFile(t *testing.T) {
 			t.Fatalf("%s: want one warning naming the damaged lock\n%v", args[0], r)
 		}
 	}
-	sameFile(t, filepath.Join(src, "f"), filepath.Join(s.dir, "r", "src", "f"))
+	sameFile(t, filepath.Join(src, "f"), filepath.Join(s.dir, "r", src, "f"))
 	if r := s.mustRun("unlock"); !strings.Contains(r.stderr, "removed 1 locks") {
 		t.Fatalf("unlock\n%v", r)
 	}

@@ -26,7 +26,7 @@ type faultRepo struct {
 	dir        string // holds the repository (local template) and the sources
 	snaps      map[string]snapJSON
 	blobs      map[string]packedBlob // by blob ID
-	content    map[string][]string   // "A1:/A/db.sql" → blob IDs
+	content    map[string][]string   // "A1:/A/db.sql" (snapshot:/folder/file) → blob IDs
 	indexOf    map[string]string     // pack ID → index file that names it
 	sourceOf   map[string]string     // snapshot name → source folder as it was backed up
 	sourceCopy map[string]string     // snapshot name → copy of its source folder for comparison
@@ -236,7 +236,7 @@ func faultCommands(fr *faultRepo, dir string) [][]string {
 	return append(out,
 		[]string{"snapshots", "snapshots"},
 		[]string{"ls", "ls", fr.snaps["B"].ID},
-		[]string{"dump", "dump", fr.snaps["A1"].ID, "/A/small.txt"},
+		[]string{"dump", "dump", fr.snaps["A1"].ID, fr.sourceOf["A1"] + "/small.txt"},
 		[]string{"check", "check"},
 		[]string{"check --read-data", "check", "--read-data"},
 		[]string{"backup", "backup", fr.sourceOf["B"]},
@@ -270,7 +270,7 @@ func runFaultCase(t *testing.T, fr *faultRepo, fc faultCase) {
 			if r.code != exitOK {
 				t.Fatalf("%s is not touched by the damage, but does not restore\n%v", n, r)
 			}
-			sameTree(t, fr.sourceCopy[n], filepath.Join(s.dir, "restore-"+n, filepath.Base(fr.sourceOf[n])))
+			sameTree(t, fr.sourceCopy[n], filepath.Join(s.dir, "restore-"+n, fr.sourceOf[n]))
 		}
 	}
 	t.Logf("exit codes: %s", strings.Join(codes, " "))
@@ -313,7 +313,7 @@ func runFaultCase(t *testing.T, fr *faultRepo, fc faultCase) {
 				return err
 			}
 			rel, _ := filepath.Rel(want, p)
-			got := filepath.Join(target, top, rel)
+			got := filepath.Join(target, fr.sourceOf[n], rel)
 			key := n + ":/" + top + "/" + filepath.ToSlash(rel)
 			if _, err := os.Stat(got); err != nil {
 				if !slices.Contains(fc.lost, key) && !slices.Contains(fc.lost, n+":*") {

@@ -85,7 +85,7 @@ func TestE2ENoLockReadOnlyRepository(t *testing.T) {
 	target := filepath.Join(s.dir, "r")
 	for _, args := range [][]string{
 		{"restore", "latest", "--target", target},
-		{"dump", sns[0].ID, "/src/a.bin"},
+		{"dump", sns[0].ID, src + "/a.bin"},
 		{"ls", "latest"},
 		{"snapshots"},
 		{"check", "--read-data"},
@@ -104,8 +104,8 @@ func TestE2ENoLockReadOnlyRepository(t *testing.T) {
 			t.Fatal("dump differs")
 		}
 	}
-	sameFile(t, filepath.Join(src, "a.bin"), filepath.Join(target, "src", "a.bin"))
-	sameFile(t, filepath.Join(src, "b.txt"), filepath.Join(target, "src", "b.txt"))
+	sameFile(t, filepath.Join(src, "a.bin"), filepath.Join(target, src, "a.bin"))
+	sameFile(t, filepath.Join(src, "b.txt"), filepath.Join(target, src, "b.txt"))
 	for _, args := range [][]string{{"backup", src}, {"prune"}, {"forget", "--keep-last", "1"}} {
 		r := s.run(append([]string{"--no-lock"}, args...)...)
 		wantCode(t, r, exitUsage)
@@ -125,7 +125,7 @@ func TestE2ENoLockWritesNoLock(t *testing.T) {
 	s.mustRun("backup", src)
 	// A pipe that is not read until locks/ was listed holds the restore
 	// mid-way: dump writes to it and blocks.
-	cmd := s.command(t.Context(), "--no-lock", "dump", "latest", "/src/a.bin")
+	cmd := s.command(t.Context(), "--no-lock", "dump", "latest", src+"/a.bin")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestE2ENoLockWritesNoLock(t *testing.T) {
 		t.Fatal("dump differs")
 	}
 	// Without --no-lock a dump holds a lock while it runs.
-	cmd = s.command(t.Context(), "dump", "latest", "/src/a.bin")
+	cmd = s.command(t.Context(), "dump", "latest", src+"/a.bin")
 	out, _ = cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

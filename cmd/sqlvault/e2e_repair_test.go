@@ -61,7 +61,7 @@ func (s *sv) restoreSame(snap, top, name, orig string) {
 	target := filepath.Join(s.dir, "restore-"+snap[:8]+"-"+strings.ReplaceAll(s.t.Name(), "/", "_"))
 	os.RemoveAll(target)
 	s.mustRun("restore", snap, "--target", target)
-	sameFile(s.t, orig, filepath.Join(target, top, name))
+	sameFile(s.t, orig, filepath.Join(target, s.dir, top, name))
 	os.RemoveAll(target)
 }
 
@@ -113,7 +113,7 @@ func testDamagedIndex(t *testing.T, mode string) {
 	r := s.run("restore", snB, "--target", target)
 	wantCode(t, r, 0)
 	wantWarning(r)
-	sameFile(t, b, filepath.Join(target, "B", "b.bin"))
+	sameFile(t, b, filepath.Join(target, s.dir, "B", "b.bin"))
 	r = s.run("restore", snA, "--target", filepath.Join(s.dir, "restore-a"))
 	wantCode(t, r, exitDamaged)
 	wantWarning(r)
@@ -207,10 +207,10 @@ func TestE2ERepairSnapshots(t *testing.T) {
 	if l := errLine(t, r); !strings.Contains(l, "lost.bin") {
 		t.Errorf("restore does not name the lost file: %q", l)
 	}
-	sameFile(t, keep, filepath.Join(target, "D", "keep.bin"))
+	sameFile(t, keep, filepath.Join(target, s.dir, "D", "keep.bin"))
 
 	r = s.mustRun("repair", "snapshots", "--dry-run")
-	if want := "snapshot " + sn2[:8] + ": removed /D/lost.bin ("; !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "would be rewritten") {
+	if want := "snapshot " + sn2[:8] + ": removed " + lost + " ("; !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "would be rewritten") {
 		t.Errorf("dry run does not say %q\n%v", want, r)
 	}
 	if n := len(s.snapshots()); n != 2 {
@@ -218,7 +218,7 @@ func TestE2ERepairSnapshots(t *testing.T) {
 	}
 
 	r = s.mustRun("repair", "snapshots", "--forget")
-	if want := "snapshot " + sn2[:8] + ": removed /D/lost.bin ("; !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "keep.bin") {
+	if want := "snapshot " + sn2[:8] + ": removed " + lost + " ("; !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "keep.bin") {
 		t.Errorf("repair does not name just the lost file\n%v", r)
 	}
 	if !strings.Contains(r.stdout, "removed snapshot "+sn2[:8]) {
@@ -250,8 +250,8 @@ func TestE2ERepairSnapshots(t *testing.T) {
 	s.mustRun("check")
 	target = filepath.Join(s.dir, "restore-repaired")
 	s.mustRun("restore", repaired, "--target", target)
-	sameFile(t, keep, filepath.Join(target, "D", "keep.bin"))
-	if _, err := os.Stat(filepath.Join(target, "D", "lost.bin")); err == nil {
+	sameFile(t, keep, filepath.Join(target, s.dir, "D", "keep.bin"))
+	if _, err := os.Stat(filepath.Join(target, s.dir, "D", "lost.bin")); err == nil {
 		t.Error("the lost file was restored")
 	}
 	s.restoreSame(sn1, "D", "keep.bin", keep)
@@ -336,7 +336,7 @@ func TestE2EDamagedKeyframe(t *testing.T) {
 		}
 	}
 	for _, sn := range []string{sn0, sn1} {
-		if want := "snapshot " + sn[:8] + ": /D/db.sql uses damaged blob "; !strings.Contains(r.stdout, want) {
+		if want := "snapshot " + sn[:8] + ": " + db + " uses damaged blob "; !strings.Contains(r.stdout, want) {
 			t.Errorf("check does not say %q\n%v", want, r)
 		}
 	}
@@ -352,14 +352,14 @@ func TestE2EDamagedKeyframe(t *testing.T) {
 	if l := errLine(t, r); !strings.Contains(l, "db.sql") {
 		t.Errorf("restore does not name the file that depends on the damaged keyframe: %q", l)
 	}
-	sameFile(t, other, filepath.Join(target, "D", "other.bin"))
-	if _, err := os.Stat(filepath.Join(target, "D", "db.sql")); err == nil {
+	sameFile(t, other, filepath.Join(target, s.dir, "D", "other.bin"))
+	if _, err := os.Stat(filepath.Join(target, s.dir, "D", "db.sql")); err == nil {
 		t.Error("a file built on the damaged keyframe was left in the restore target")
 	}
 
 	// --read-data repair drops what depends on it; the rest checks clean.
 	r = s.mustRun("--no-cache", "repair", "snapshots", "--read-data", "--forget")
-	if strings.Count(r.stdout, ": removed /D/db.sql (") != 2 || strings.Contains(r.stdout, "other.bin") {
+	if strings.Count(r.stdout, ": removed "+db+" (") != 2 || strings.Contains(r.stdout, "other.bin") {
 		t.Errorf("repair snapshots --read-data:\n%v", r)
 	}
 }

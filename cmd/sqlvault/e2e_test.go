@@ -309,10 +309,10 @@ func (s *sv) catTree(id string) []nodeJSON {
 	return tr.Nodes
 }
 
-// lsPaths returns the lines of "ls SNAPSHOT".
-func (s *sv) lsPaths(snap string) []string {
+// lsPaths returns the lines of "ls SNAPSHOT [PATH]".
+func (s *sv) lsPaths(args ...string) []string {
 	s.t.Helper()
-	r := s.mustRun("ls", snap)
+	r := s.mustRun(append([]string{"ls"}, args...)...)
 	return strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 }
 
@@ -536,13 +536,16 @@ func makeTree(t *testing.T, dir string) string {
 	return src
 }
 
-// treeEntries maps the snapshot path ("/src/a/b") of every item below src
-// (including src) to its Lstat info.
-func treeEntries(t *testing.T, src string) map[string]fs.FileInfo {
+// treeEntries maps the snapshot path (the absolute path, "/tmp/x/src/a/b")
+// of every item below src (including src) to its Lstat info; with base
+// set, of every item below base+src (a restore of src into base).
+func treeEntries(t *testing.T, base, src string) map[string]fs.FileInfo {
 	t.Helper()
 	m := map[string]fs.FileInfo{}
-	base := filepath.Dir(src)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	if base == "" {
+		base = "/"
+	}
+	err := filepath.WalkDir(filepath.Join(base, src), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -572,7 +575,7 @@ func keys[V any](m map[string]V) []string {
 func TestE2EDirectoryRoundTrip(t *testing.T) {
 	s := initRepo(t)
 	src := makeTree(t, t.TempDir())
-	want := treeEntries(t, src)
+	want := treeEntries(t, "", src)
 
 	r := s.mustRun("backup", src)
 	if !regexp.MustCompile(`(?m)^snapshot [0-9a-f]{8} saved: \d+ new, 0 changed, 0 unchanged files;`).MatchString(r.stderr) {
@@ -585,7 +588,7 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 	}
 
 	// Content, mode bits, times, link targets, owners.
-	got := treeEntries(t, filepath.Join(target, "src"))
+	got := treeEntries(t, target, src)
 	if strings.Join(keys(got), "\n") != strings.Join(keys(want), "\n") {
 		t.Fatalf("restored paths differ:\n got %q\nwant %q", keys(got), keys(want))
 	}
@@ -603,8 +606,8 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 				t.Errorf("%s: owner %d:%d, want %d:%d", p, gs.Uid, gs.Gid, ws.Uid, ws.Gid)
 			}
 		}
-		srcPath := filepath.Join(filepath.Dir(src), filepath.FromSlash(p))
-		dstPath := filepath.Join(target, filepath.FromSlash(p))
+		srcPath := p
+		dstPath := filepath.Join(target, p)
 		switch {
 		case wi.Mode().IsRegular():
 			if gi.Size() != wi.Size() {
@@ -626,14 +629,14 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 		wantPaths = append(wantPaths, p)
 	}
 	sort.Strings(wantPaths)
-	gotPaths := s.lsPaths("latest")
+	gotPaths := s.lsPaths("latest", src)
 	sort.Strings(gotPaths)
 	if strings.Join(gotPaths, "\n") != strings.Join(wantPaths, "\n") {
 		t.Errorf("ls latest:\n got %q\nwant %q", gotPaths, wantPaths)
 	}
 
 	// ls -l: mode, owner, size, time, path and link target.
-	r = s.mustRun("ls", "-l", "latest")
+	r = s.mustRun("ls", "-l", "latest", src)
 	lineRE := regexp.MustCompile(`^([-dl][-rwxsStT]{9}) +(\d+) +(\d+) +(\d+) (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (.*)$`)
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
@@ -658,7 +661,7 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 			wantMode = "d" + wantMode[1:]
 		case wi.Mode()&fs.ModeSymlink != 0:
 			wantMode = "l" + wantMode[1:]
-			if wl, _ := os.Readlink(filepath.Join(filepath.Dir(src), p)); wl != target {
+			if wl, _ := os.Readlink(p); wl != target {
 				t.Errorf("ls -l %s: target %q, want %q", p, target, wl)
 			}
 		}
@@ -680,7 +683,7 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 	}
 
 	// ls --json: the stored metadata, times to the nanosecond.
-	nodes := s.lsJSON("latest")
+	nodes := s.lsJSON("latest", src)
 	if len(nodes) != len(want) {
 		t.Errorf("ls --json: %d entries, want %d", len(nodes), len(want))
 	}
@@ -699,7 +702,7 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 			wantType = "dir"
 		case wi.Mode()&fs.ModeSymlink != 0:
 			wantType = "symlink"
-			if wl, _ := os.Readlink(filepath.Join(filepath.Dir(src), n.Path)); n.LinkTarget != wl {
+			if wl, _ := os.Readlink(n.Path); n.LinkTarget != wl {
 				t.Errorf("ls --json %s: linktarget %q, want %q", n.Path, n.LinkTarget, wl)
 			}
 		}
@@ -718,17 +721,18 @@ func TestE2EDirectoryRoundTrip(t *testing.T) {
 	}
 
 	// ls of a sub-folder and of a single file.
-	r = s.mustRun("ls", "latest", "/src/d1/d2/d3")
-	if r.stdout != "/src/d1/d2/d3\n/src/d1/d2/d3/d4\n/src/d1/d2/d3/d4/deep.txt\n/src/d1/d2/d3/medium.bin\n" {
-		t.Errorf("ls latest /src/d1/d2/d3:\n%v", r)
+	d3 := src + "/d1/d2/d3"
+	r = s.mustRun("ls", "latest", d3)
+	if r.stdout != d3+"\n"+d3+"/d4\n"+d3+"/d4/deep.txt\n"+d3+"/medium.bin\n" {
+		t.Errorf("ls latest %s:\n%v", d3, r)
 	}
-	r = s.mustRun("ls", "latest", "src/Ünïcødé 日本.txt")
-	if r.stdout != "/src/Ünïcødé 日本.txt\n" {
+	r = s.mustRun("ls", "latest", src[1:]+"/Ünïcødé 日本.txt") // without the leading slash
+	if r.stdout != src+"/Ünïcødé 日本.txt\n" {
 		t.Errorf("ls of one file:\n%v", r)
 	}
 
 	// dump of a file with a Unicode name.
-	r = s.mustRun("dump", "latest", "/src/Ünïcødé 日本.txt")
+	r = s.mustRun("dump", "latest", src+"/Ünïcødé 日本.txt")
 	if r.stdout != "héllo wörld 日本語\n" {
 		t.Errorf("dump: %q", r.stdout)
 	}
@@ -738,7 +742,7 @@ func TestE2EUnchangedSecondBackup(t *testing.T) {
 	s := initRepo(t)
 	src := makeTree(t, t.TempDir())
 	files := 0
-	for _, fi := range treeEntries(t, src) {
+	for _, fi := range treeEntries(t, "", src) {
 		if fi.Mode().IsRegular() {
 			files++
 		}
@@ -798,8 +802,8 @@ func TestE2EStdin(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "tree")
 	writeFile(t, filepath.Join(dir, "sub", "f.txt"), []byte("x"))
 	s.mustRun("backup", dir)
-	onlyErr(t, s.run("dump", "latest", "/tree/sub"), exitFailure,
-		"sqlvault: /tree/sub is a dir, not a file: use 'sqlvault restore' for folders")
+	onlyErr(t, s.run("dump", "latest", dir+"/sub"), exitFailure,
+		"sqlvault: "+dir+"/sub is a dir, not a file: use 'sqlvault restore' for folders")
 }
 
 func TestE2EStdinFromCommand(t *testing.T) {
@@ -1043,12 +1047,12 @@ func TestE2EUnreadableFile(t *testing.T) {
 	if len(sns) != 1 || sns[0].ShortID != m[1] || sns[0].Summary == nil || !sns[0].Summary.Incomplete || sns[0].Summary.Errors != 1 {
 		t.Fatalf("snapshots: %+v", sns)
 	}
-	got := strings.Join(s.lsPaths("latest"), "\n")
-	want := "/src\n/src/a.txt\n/src/sub\n/src/sub/b.txt\n/src/sub/deeper\n/src/sub/deeper/c.txt"
+	got := strings.Join(s.lsPaths("latest", src), "\n")
+	want := strings.ReplaceAll("/src\n/src/a.txt\n/src/sub\n/src/sub/b.txt\n/src/sub/deeper\n/src/sub/deeper/c.txt", "/src", src)
 	if got != want {
 		t.Errorf("ls latest:\n%s\nwant\n%s", got, want)
 	}
-	if r := s.mustRun("dump", "latest", "/src/sub/deeper/c.txt"); r.stdout != "content of sub/deeper/c.txt" {
+	if r := s.mustRun("dump", "latest", src+"/sub/deeper/c.txt"); r.stdout != "content of sub/deeper/c.txt" {
 		t.Errorf("dump: %q", r.stdout)
 	}
 	s.mustRun("check", "--read-data")
@@ -1068,23 +1072,34 @@ func (s *sv) blobPack(id string) (pack string, offset, length int) {
 	return "", 0, 0
 }
 
-// fileContent returns the data blob IDs of /top/name in a snapshot.
+// fileContent returns the data blob IDs of the file top/name below s.dir
+// in a snapshot (which keeps its absolute path).
 func (s *sv) fileContent(snapID, top, name string) []string {
 	s.t.Helper()
 	var sn struct{ Tree string }
 	if err := json.Unmarshal([]byte(s.mustRun("cat", "snapshot", snapID).stdout), &sn); err != nil {
 		s.t.Fatal(err)
 	}
-	for _, n := range s.catTree(sn.Tree) {
-		if n.Name == top {
-			for _, c := range s.catTree(n.Subtree) {
-				if c.Name == name {
-					return c.Content
-				}
+	p := filepath.Join(s.dir, top, name)
+	tree := sn.Tree
+	parts := strings.Split(p[1:], "/")
+	for i, part := range parts {
+		found := false
+		for _, n := range s.catTree(tree) {
+			if n.Name != part {
+				continue
 			}
+			if i == len(parts)-1 {
+				return n.Content
+			}
+			tree, found = n.Subtree, true
+			break
+		}
+		if !found {
+			break
 		}
 	}
-	s.t.Fatalf("no /%s/%s in snapshot %s", top, name, snapID)
+	s.t.Fatalf("no %s in snapshot %s", p, snapID)
 	return nil
 }
 
@@ -1141,18 +1156,18 @@ func TestE2EDamagedPack(t *testing.T) {
 	if !strings.Contains(l, blobA[:8]) || !strings.Contains(l, packA[:8]) {
 		t.Errorf("restore message names neither blob %s nor pack %s: %q", blobA[:8], packA[:8], l)
 	}
-	if _, err := os.Stat(filepath.Join(target, "A", "a.bin")); err == nil {
+	if _, err := os.Stat(filepath.Join(target, s.dir, "A", "a.bin")); err == nil {
 		t.Errorf("a damaged file was left in the restore target")
 	}
-	r = s.run("dump", snA, "/A/a.bin")
+	r = s.run("dump", snA, a)
 	wantCode(t, r, exitDamaged)
 	errLine(t, r)
 
 	target = filepath.Join(s.dir, "restore-b")
 	s.mustRun("restore", snB, "--target", target)
-	sameFile(t, b, filepath.Join(target, "B", "b.bin"))
+	sameFile(t, b, filepath.Join(target, s.dir, "B", "b.bin"))
 	want, _ := os.ReadFile(b)
-	if got := s.mustRun("dump", snB, "/B/b.bin").stdout; got != string(want) {
+	if got := s.mustRun("dump", snB, b).stdout; got != string(want) {
 		t.Errorf("dump of B differs")
 	}
 }
@@ -1303,7 +1318,7 @@ func TestE2EDiskFull(t *testing.T) {
 	s.mustRun("check")
 	target := filepath.Join(s.dir, "restored")
 	s.mustRun("restore", "latest", "--target", target)
-	sameFile(t, small, filepath.Join(target, "src", "small.txt"))
+	sameFile(t, small, filepath.Join(target, small))
 	if tmp := tempFiles(t, s.repo); len(tmp) > 0 {
 		bugs = append(bugs, fmt.Sprintf("a failed backup leaves temporary files: %q", tmp))
 	}
@@ -1343,13 +1358,13 @@ func TestE2EArguments(t *testing.T) {
 			args[j] = strings.Replace(args[j], "DIR", dir, 1)
 		}
 		s.mustRun(args...)
-		if b, err := os.ReadFile(filepath.Join(dir, "src", "sub", "two.txt")); err != nil || string(b) != "two" {
+		if b, err := os.ReadFile(filepath.Join(dir, src, "sub", "two.txt")); err != nil || string(b) != "two" {
 			t.Errorf("%q: %q, %v", args, b, err)
 		}
 	}
 	// A relative --target is relative to the working directory.
 	s.mustRun("restore", "latest", "--target", "rel")
-	if b, err := os.ReadFile(filepath.Join(s.dir, "rel", "src", "one.txt")); err != nil || string(b) != "one" {
+	if b, err := os.ReadFile(filepath.Join(s.dir, "rel", src, "one.txt")); err != nil || string(b) != "one" {
 		t.Errorf("restore --target rel: %q, %v", b, err)
 	}
 	t.Run("restore without --target", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -23,8 +24,48 @@ import (
 	"github.com/sqlvault/sqlvault/snapshot"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with -ldflags "-X main.version=..."; when
+// it is not, the version comes from the build info (see buildVersion).
 var version = "dev"
+
+// programVersion is the version sqlvault names: version, or else what the
+// Go toolchain recorded in the binary.
+func programVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	return buildVersion(version, info, ok)
+}
+
+// buildVersion returns set unless it is "dev" (no -ldflags), else the
+// main module's version ("v1.2.3" when installed with go install
+// module@version), else, for a build from a checkout, the commit (12
+// digits, "-dirty" when the tree had changes), else "dev".
+func buildVersion(set string, info *debug.BuildInfo, ok bool) string {
+	if set != "dev" || !ok || info == nil {
+		return set
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return set
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "-dirty"
+	}
+	return "dev-" + rev
+}
 
 // Exit codes, documented in docs/usage.md.
 const (
@@ -147,13 +188,27 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) (*cli.App, *globals) {
 	app := &cli.App{
 		Name:                 "sqlvault",
 		Usage:                "deduplicated, encrypted backups of SQL Server databases, files and streams",
-		HideVersion:          true, // its -v would clash with --verbose; see the version command
+		HideVersion:          true, // its -v would clash with --verbose: --version is ours, long form only
 		Reader:               stdin,
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
-		Flags:                g.flags(),
-		Before:               func(c *cli.Context) error { return g.load(c) },
+		Flags:                append(g.flags(), &cli.BoolFlag{Name: "version", Usage: "print the version and exit"}),
+		Before: func(c *cli.Context) error {
+			if c.Bool("version") && c.Args().Present() {
+				return usageErr("--version takes no command: use 'sqlvault --version' or 'sqlvault version'")
+			}
+			return g.load(c)
+		},
+		Action: func(c *cli.Context) error {
+			switch {
+			case c.Bool("version"):
+				return printVersion(g)
+			case c.Args().Present(): // names no command: says so
+				return cli.ShowCommandHelp(c, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 		Commands: []*cli.Command{
 			initCommand(g), backupCommand(g), snapshotsCommand(g), lsCommand(g), restoreCommand(g),
 			dumpCommand(g), checkCommand(g), catCommand(g), unlockCommand(g), versionCommand(g),
@@ -289,11 +344,15 @@ func describe(err error) error {
 
 func versionCommand(g *globals) *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version",
-		Action: func(c *cli.Context) error {
-			_, err := fmt.Fprintf(g.stdout, "sqlvault %s\n", version)
-			return err
-		},
+		Name:   "version",
+		Usage:  "print the version",
+		Action: func(c *cli.Context) error { return printVersion(g) },
 	}
+}
+
+// printVersion prints the version line of --version and the version
+// command.
+func printVersion(g *globals) error {
+	_, err := fmt.Fprintf(g.stdout, "sqlvault %s (%s %s/%s)\n", programVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
 }

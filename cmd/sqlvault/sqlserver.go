@@ -194,7 +194,7 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Repository, job *sqlServerJob, sns []*snapshot.Snapshot, name string, tags []string, host string) (err error) {
 	paths := []string{job.src.Location(name)}
 	shown := mssql.DisplayText(name)
-	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + version, NoDelta: c.Bool("no-delta"),
+	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + programVersion(), NoDelta: c.Bool("no-delta"),
 		Items: "tables", Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
 	if !c.Bool("force") {
 		opts.Parent = g.readableParent(ctx, r, snapshot.ParentCandidates(sns, host, sourceSQLServer, paths))

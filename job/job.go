@@ -538,7 +538,8 @@ func (r *Runner) countSnapshots(ctx context.Context, j *config.Job, res *Result)
 		r.warn("listing the snapshots for the metrics failed: %v", err)
 		return
 	}
-	var sns []struct {
+	// snapshots --json prints one object per line.
+	type snap struct {
 		Time    time.Time `json:"time"`
 		Paths   []string  `json:"paths"`
 		Source  string    `json:"source"`
@@ -546,9 +547,15 @@ func (r *Runner) countSnapshots(ctx context.Context, j *config.Job, res *Result)
 			BytesAdded int64 `json:"bytes_added"`
 		} `json:"summary"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &sns); err != nil {
-		r.warn("listing the snapshots for the metrics: %v", err)
-		return
+	var sns []snap
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var sn snap
+		if err := dec.Decode(&sn); err != nil {
+			r.warn("listing the snapshots for the metrics: %v", err)
+			return
+		}
+		sns = append(sns, sn)
 	}
 	res.Snapshots = len(sns)
 	res.BytesAdded = map[string]int64{}

@@ -114,7 +114,7 @@ func newFixture(t *testing.T, exitRules string) *fixture {
 		t.Fatal(err)
 	}
 	snaps := filepath.Join(dir, "snapshots.json")
-	if err := os.WriteFile(snaps, []byte("[]"), 0o600); err != nil {
+	if err := os.WriteFile(snaps, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f.runner = &Runner{
@@ -447,13 +447,12 @@ check = {when = "every 2d"}
 // text format's rules.
 func TestMetrics(t *testing.T) {
 	f := newFixture(t, "")
-	snaps := `[
- {"time":"2025-06-02T02:00:01Z","paths":["sqlserver://backup@db1:1433?database=sales"],"source":"sqlserver","summary":{"bytes_added":100}},
- {"time":"2025-06-02T02:00:02Z","paths":["sqlserver://backup@db1:1433?database=hr"],"source":"sqlserver","summary":{"bytes_added":20}},
- {"time":"2025-06-02T02:00:03Z","paths":["/etc","/srv/app"],"source":"files","summary":{"bytes_added":3}},
- {"time":"2025-06-01T02:00:03Z","paths":["/etc","/srv/app"],"source":"files","summary":{"bytes_added":999}},
- {"time":"2025-06-02T02:00:04Z","paths":["shop.sql"],"source":"command","summary":{"bytes_added":4}}
-]`
+	snaps := `{"time":"2025-06-02T02:00:01Z","paths":["sqlserver://backup@db1:1433?database=sales"],"source":"sqlserver","summary":{"bytes_added":100}}
+{"time":"2025-06-02T02:00:02Z","paths":["sqlserver://backup@db1:1433?database=hr"],"source":"sqlserver","summary":{"bytes_added":20}}
+{"time":"2025-06-02T02:00:03Z","paths":["/etc","/srv/app"],"source":"files","summary":{"bytes_added":3}}
+{"time":"2025-06-01T02:00:03Z","paths":["/etc","/srv/app"],"source":"files","summary":{"bytes_added":999}}
+{"time":"2025-06-02T02:00:04Z","paths":["shop.sql"],"source":"command","summary":{"bytes_added":4}}
+`
 	if err := os.WriteFile(filepath.Join(f.dir, "snapshots.json"), []byte(snaps), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,20 @@ type CheckOptions struct {
 	// Fraction, if above 0, limits ReadData to this share of the indexed
 	// packs (at least one), chosen at random.
 	Fraction float64
+	// Progress, if set, is called once the packs are known and after each
+	// pack is checked, with the counts so far: for a progress display.
+	Progress func(CheckProgress)
+}
+
+// CheckProgress is how far a check has come through the indexed packs.
+type CheckProgress struct {
+	Packs, PacksDone int // indexed packs, and those checked (header, and data if read)
+	// ReadPacks and ReadBytes are the packs (and their size) that
+	// ReadData reads in full; ReadPacksDone and ReadBytesDone those done
+	// (read, or passed over because their header is damaged).
+	ReadPacks, ReadPacksDone int
+	ReadBytes, ReadBytesDone int64
+	BlobsRead                int
 }
 
 // CheckStats counts what a check looked at.
@@ -128,29 +142,53 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 			st.Unreferenced = append(st.Unreferenced, id)
 		}
 	}
+	readPack := func(id ID) bool { return opts.ReadData && (opts.Packs == nil || opts.Packs(id)) }
+	prog := CheckProgress{Packs: len(packIDs)}
+	for _, id := range packIDs {
+		if size, ok := sizes[id]; ok && readPack(id) {
+			prog.ReadPacks++
+			prog.ReadBytes += size
+		}
+	}
+	progress := func() {
+		if opts.Progress != nil {
+			prog.PacksDone, prog.BlobsRead = st.Packs, st.BlobsRead
+			opts.Progress(prog)
+		}
+	}
+	progress()
 	for _, id := range packIDs {
 		if err := ctx.Err(); err != nil {
 			return st, problems, err
 		}
 		st.Packs++
+		// done reports this pack as done.
+		done := progress
+		if readPack(id) {
+			size := sizes[id]
+			done = func() { prog.ReadPacksDone++; prog.ReadBytesDone += size; progress() }
+		}
 		st.Blobs += len(byPack[id])
 		if _, ok := sizes[id]; !ok {
 			fail(Problem{Pack: id, Err: fmt.Errorf("pack is in the index but missing from the repository")})
 			for _, b := range byPack[id] {
 				st.Damaged.Add(b.ID)
 			}
+			done()
 			continue
 		}
 		blobs, _, err := ReadPackHeader(ctx, r.be, r.key, id)
 		if err != nil {
 			fail(Problem{Pack: id, Err: fmt.Errorf("header: %w", err)})
+			done()
 			continue
 		}
 		if !sameBlobs(blobs, byPack[id]) {
 			fail(Problem{Pack: id, Err: fmt.Errorf("pack header does not match the index")})
+			done()
 			continue
 		}
-		if opts.ReadData && (opts.Packs == nil || opts.Packs(id)) {
+		if readPack(id) {
 			st.PacksRead++
 			n, err := r.checkPackData(ctx, id, blobs, st.Damaged, fail)
 			st.BlobsRead += n
@@ -158,6 +196,7 @@ func (r *Repository) Check(ctx context.Context, opts CheckOptions, report func(P
 				return st, problems, err
 			}
 		}
+		done()
 	}
 	r.checkDependents(byPack, st.Damaged, fail)
 	return st, problems, nil

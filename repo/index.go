@@ -35,15 +35,16 @@ type PackedBlob struct {
 
 // IndexFile is the content of one index/<id> file: the blobs of some packs,
 // and the index files it replaces (written by prune).
+// The file is binary (EncodeIndex); the JSON tags are for 'sqlvault cat'.
 type IndexFile struct {
-	Supersedes []ID
-	Packs      []IndexPack
+	Supersedes []ID        `json:"supersedes"`
+	Packs      []IndexPack `json:"packs"`
 }
 
 // IndexPack lists the blobs of one pack.
 type IndexPack struct {
-	ID    ID
-	Blobs []Blob
+	ID    ID     `json:"id"`
+	Blobs []Blob `json:"blobs"`
 }
 
 const indexVersion = 1

@@ -31,15 +31,16 @@ func (t BlobType) String() string {
 }
 
 // Blob describes one blob stored in a pack, as listed in the pack header
-// and the index.
+// and the index. Both are binary in the repository; the JSON tags are for
+// 'sqlvault cat' only.
 type Blob struct {
-	Type     BlobType
-	Enc      byte // EncRaw, EncZstd or EncDelta
-	ID       ID
-	Base     ID     // the base blob when Enc is EncDelta
-	Offset   uint32 // where the sealed blob starts in the pack
-	Length   uint32 // sealed length
-	PlainLen uint32 // plaintext length
+	Type     BlobType `json:"type"`
+	Enc      byte     `json:"enc"` // EncRaw, EncZstd or EncDelta
+	ID       ID       `json:"id"`
+	Base     ID       `json:"base"`      // the base blob when Enc is EncDelta
+	Offset   uint32   `json:"offset"`    // where the sealed blob starts in the pack
+	Length   uint32   `json:"length"`    // sealed length
+	PlainLen uint32   `json:"plain_len"` // plaintext length
 }
 
 const (

@@ -37,6 +37,10 @@ type PruneOptions struct {
 	Warn func(msg string)
 	// Progress, if set, is called at the start of each phase.
 	Progress func(msg string)
+	// Packs, if set, is called in the phases that go pack by pack
+	// (repacking, removing packs) after each pack, with how many of the
+	// phase's packs are done: for a progress display.
+	Packs func(done, total int)
 	// Hook, if set, is called at fixed points of the work: after each
 	// pack is repacked ("repack"), after the new packs and their index are
 	// durable ("flush"), after each replacement index file ("index"),
@@ -50,27 +54,27 @@ type PruneOptions struct {
 // PruneStats says what Prune found and did (or, with DryRun, would do).
 // Byte counts of blobs are their stored (sealed) sizes.
 type PruneStats struct {
-	Packs             int   // packs in the index
-	PackBytes         int64 // their size
-	UsedBlobs         int   // blobs that kept snapshots need, with the bases of their deltas
-	UsedBytes         int64
-	UnusedBlobs       int // blobs no kept snapshot needs, and duplicate copies
-	UnusedBytes       int64
-	DeletePacks       int // packs without any used blob
-	DeleteBytes       int64
-	RepackPacks       int // packs rewritten because too much of them is unused
-	RepackBytes       int64
-	CopiedBlobs       int   // used blobs copied out of repacked packs
-	CopiedBytes       int64 // their stored size
-	WrittenPacks      int   // new packs
-	WrittenBytes      int64
-	Unreferenced      int // pack files no index names (interrupted backups or prunes)
-	UnreferencedBytes int64
-	KeptUnused        int64 // unused bytes left in packs below the threshold
-	MissingPacks      int   // packs in the index whose file is missing
-	MissingBlobs      int   // used blobs not in the index at all
-	IndexRemoved      int   // old index files removed
-	IndexWritten      int   // new index files written
+	Packs             int   `json:"packs"`      // packs in the index
+	PackBytes         int64 `json:"pack_bytes"` // their size
+	UsedBlobs         int   `json:"used_blobs"` // blobs that kept snapshots need, with the bases of their deltas
+	UsedBytes         int64 `json:"used_bytes"`
+	UnusedBlobs       int   `json:"unused_blobs"` // blobs no kept snapshot needs, and duplicate copies
+	UnusedBytes       int64 `json:"unused_bytes"`
+	DeletePacks       int   `json:"delete_packs"` // packs without any used blob
+	DeleteBytes       int64 `json:"delete_bytes"`
+	RepackPacks       int   `json:"repack_packs"` // packs rewritten because too much of them is unused
+	RepackBytes       int64 `json:"repack_bytes"`
+	CopiedBlobs       int   `json:"copied_blobs"`  // used blobs copied out of repacked packs
+	CopiedBytes       int64 `json:"copied_bytes"`  // their stored size
+	WrittenPacks      int   `json:"written_packs"` // new packs
+	WrittenBytes      int64 `json:"written_bytes"`
+	Unreferenced      int   `json:"unreferenced_packs"` // pack files no index names (interrupted backups or prunes)
+	UnreferencedBytes int64 `json:"unreferenced_bytes"`
+	KeptUnused        int64 `json:"kept_unused_bytes"` // unused bytes left in packs below the threshold
+	MissingPacks      int   `json:"missing_packs"`     // packs in the index whose file is missing
+	MissingBlobs      int   `json:"missing_blobs"`     // used blobs not in the index at all
+	IndexRemoved      int   `json:"index_removed"`     // old index files removed
+	IndexWritten      int   `json:"index_written"`     // new index files written
 }
 
 // Freed returns the pack bytes that prune removes (or would remove) from
@@ -165,6 +169,11 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 			return opts.Hook(step)
 		}
 		return nil
+	}
+	packsDone := func(done, total int) {
+		if opts.Packs != nil {
+			opts.Packs(done, total)
+		}
 	}
 	if opts.RepackThreshold < 0 || opts.RepackThreshold > 1 {
 		return st, fmt.Errorf("prune: repack threshold %v is outside 0 to 1", opts.RepackThreshold)
@@ -468,7 +477,8 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 			return st, err
 		}
 		before := len(r.idx.Packs())
-		for _, pack := range repack {
+		packsDone(0, len(repack))
+		for i, pack := range repack {
 			if err := r.repackBlobs(ctx, pack, toCopy[pack]); err != nil {
 				r.Abort()
 				return st, err
@@ -477,6 +487,7 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 			if err := hook("repack"); err != nil {
 				return st, err
 			}
+			packsDone(i+1, len(repack))
 		}
 		if err := r.Flush(ctx); err != nil {
 			return st, fmt.Errorf("prune: write new packs: %w", err)
@@ -524,14 +535,16 @@ func (r *Repository) Prune(ctx context.Context, used IDSet, opts PruneOptions) (
 	remove = append(remove, unreferenced...)
 	if len(remove) > 0 {
 		progress(fmt.Sprintf("removing %d packs", len(remove)))
+		packsDone(0, len(remove))
 	}
-	for _, id := range remove {
+	for i, id := range remove {
 		if err := r.be.Remove(ctx, backend.Handle{Type: backend.Pack, Name: id.String()}); err != nil {
 			return st, fmt.Errorf("prune: remove pack %s: %w", id.Str(), err)
 		}
 		if err := hook("remove-pack"); err != nil {
 			return st, err
 		}
+		packsDone(i+1, len(remove))
 	}
 	return st, nil
 }

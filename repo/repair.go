@@ -22,18 +22,18 @@ type RepairIndexOptions struct {
 
 // RepairIndexStats says what RepairIndex found and wrote.
 type RepairIndexStats struct {
-	Packs          int // pack files in the repository
-	Indexed        int // packs in the new index
-	Blobs          int // blobs in the new index
-	DamagedPacks   int // packs whose header cannot be read
-	KeptFromIndex  int // of those, packs a readable index file named: their readable blobs were copied into new packs
-	RescuedBlobs   int // blobs copied out of packs with a damaged header
-	LostBlobs      int // blobs of such packs that did not authenticate (lost unless another pack holds them)
-	DroppedPacks   int // packs the old index named whose file is missing
-	DamagedIndex   int // old index files that could not be read
-	IndexWritten   int
-	IndexRemoved   int
-	UnindexedAdded int // packs no readable index file named, now indexed
+	Packs          int `json:"packs"`           // pack files in the repository
+	Indexed        int `json:"indexed"`         // packs in the new index
+	Blobs          int `json:"blobs"`           // blobs in the new index
+	DamagedPacks   int `json:"damaged_packs"`   // packs whose header cannot be read
+	KeptFromIndex  int `json:"kept_from_index"` // of those, packs a readable index file named: their readable blobs were copied into new packs
+	RescuedBlobs   int `json:"rescued_blobs"`   // blobs copied out of packs with a damaged header
+	LostBlobs      int `json:"lost_blobs"`      // blobs of such packs that did not authenticate (lost unless another pack holds them)
+	DroppedPacks   int `json:"dropped_packs"`   // packs the old index named whose file is missing
+	DamagedIndex   int `json:"damaged_index"`   // old index files that could not be read
+	IndexWritten   int `json:"index_written"`
+	IndexRemoved   int `json:"index_removed"`
+	UnindexedAdded int `json:"unindexed_added"` // packs no readable index file named, now indexed
 }
 
 // headerWorkers is how many pack headers RepairIndex reads at once: on S3

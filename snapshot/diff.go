@@ -31,15 +31,20 @@ type Change struct {
 
 // DiffStats sums up a diff.
 type DiffStats struct {
-	Added, Removed, Modified, Metadata int // files, folders and links
+	// Files, folders and links added, removed, changed, and changed in
+	// metadata only.
+	Added    int `json:"added"`
+	Removed  int `json:"removed"`
+	Modified int `json:"modified"`
+	Metadata int `json:"metadata"`
 	// Blobs (with delta bases) that the second snapshot needs and the
 	// first does not, and their stored size: what keeping the second adds
 	// to the repository when the first is kept anyway.
-	AddedBlobs int
-	AddedBytes int64
+	AddedBlobs int   `json:"added_blobs"`
+	AddedBytes int64 `json:"added_bytes"`
 	// The reverse: what the first needs and the second does not.
-	RemovedBlobs int
-	RemovedBytes int64
+	RemovedBlobs int   `json:"removed_blobs"`
+	RemovedBytes int64 `json:"removed_bytes"`
 }
 
 // DiffOptions control Diff.

@@ -37,10 +37,10 @@ type Blob struct {
 	Type     BlobType `json:"type"`
 	Enc      byte     `json:"enc"` // EncRaw, EncZstd or EncDelta
 	ID       ID       `json:"id"`
-	Base     ID       `json:"base"`      // the base blob when Enc is EncDelta
-	Offset   uint32   `json:"offset"`    // where the sealed blob starts in the pack
-	Length   uint32   `json:"length"`    // sealed length
-	PlainLen uint32   `json:"plain_len"` // plaintext length
+	Base     ID       `json:"base,omitzero"` // the base blob when Enc is EncDelta
+	Offset   uint32   `json:"offset"`        // where the sealed blob starts in the pack
+	Length   uint32   `json:"length"`        // sealed length
+	PlainLen uint32   `json:"plain_len"`     // plaintext length
 }
 
 const (

@@ -97,7 +97,7 @@ func catCommand(g *globals) *cli.Command {
 				if err != nil {
 					return err
 				}
-				return g.printJSON(blobs)
+				return printJSONLines(g, blobs) // a blob per line
 			case "tree":
 				id, err := repo.ParseID(arg)
 				if err != nil {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -36,20 +38,52 @@ func checkCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
-			report := func(p error) { fmt.Fprintf(g.stdout, "error: %s\n", safeLine(p.Error())) }
-			g.infof("checking index and pack headers")
+			status := g.statusBlock()
+			defer status.Clear()
+			// out prints a finding on stdout, below the status block.
+			out := func(text string, v any) {
+				status.Clear()
+				if g.json {
+					_ = g.printJSON(v)
+					return
+				}
+				fmt.Fprintln(g.stdout, text)
+			}
+			report := func(p error) { out("error: "+safeLine(p.Error()), problemJSON(p)) }
+			g.statusf(status, "checking index and pack headers")
+			start := time.Now()
+			if status != nil {
+				opts.Progress = func(p repo.CheckProgress) {
+					status.Set(checkProgressLines(p, time.Since(start)), p.PacksDone == p.Packs)
+				}
+			}
 			st, problems, err := r.Check(c.Context, opts, func(p repo.Problem) { report(p) })
 			if err != nil {
 				return err
 			}
-			g.infof("checking snapshots and trees")
+			status.Clear()
+			g.statusf(status, "checking snapshots and trees")
 			n, err := snapshot.CheckSnapshots(c.Context, r, st.Damaged, report, func(u snapshot.DamagedUse) {
-				fmt.Fprintln(g.stdout, u)
+				out(u.String(), struct {
+					MessageType string `json:"message_type"` // "damaged_file"
+					Snapshot    string `json:"snapshot"`
+					Path        string `json:"path"`
+					Blob        string `json:"blob"`
+				}{"damaged_file", u.Snapshot.String(), u.Path, u.Blob.String()})
 			})
+			status.Clear()
 			if err != nil {
 				return err
 			}
 			problems += n
+			if g.json {
+				err := g.printJSON(checkSummary{MessageType: "summary", ReadData: opts.ReadData, IndexFiles: st.IndexFiles, Packs: st.Packs,
+					Blobs: st.Blobs, PacksRead: st.PacksRead, BlobsRead: st.BlobsRead, Errors: problems,
+					UnreferencedPacks: len(st.Unreferenced), DamagedIndexFiles: len(st.DamagedIndex)})
+				if err != nil {
+					return err
+				}
+			}
 			for _, id := range st.Unreferenced {
 				g.verbosef("pack %s is named by no index", id.Str())
 			}
@@ -66,10 +100,59 @@ func checkCommand(g *globals) *cli.Command {
 				}
 				return withCode(exitDamaged, fmt.Errorf("check found %d problems in %s%s", problems, r.Backend().Location(), hint))
 			}
-			fmt.Fprintf(g.stdout, "no problems found (%d index files, %d packs, %d blobs)\n", st.IndexFiles, st.Packs, st.Blobs)
+			if !g.json {
+				fmt.Fprintf(g.stdout, "no problems found (%d index files, %d packs, %d blobs)\n", st.IndexFiles, st.Packs, st.Blobs)
+			}
 			return nil
 		},
 	}
+}
+
+// checkSummary is the last line of check --json.
+type checkSummary struct {
+	MessageType       string `json:"message_type"` // "summary"
+	ReadData          bool   `json:"read_data"`
+	IndexFiles        int    `json:"index_files"`
+	Packs             int    `json:"packs"`
+	Blobs             int    `json:"blobs"`
+	PacksRead         int    `json:"packs_read"`
+	BlobsRead         int    `json:"blobs_read"`
+	Errors            int    `json:"errors"`
+	UnreferencedPacks int    `json:"unreferenced_packs"`
+	DamagedIndexFiles int    `json:"damaged_index_files"`
+}
+
+// problemJSON is a problem that check or repair index found, as a line of
+// --json: the pack and blob it is about, if any.
+func problemJSON(err error) any {
+	type line struct {
+		MessageType string `json:"message_type"` // "error"
+		Error       string `json:"error"`
+		Pack        string `json:"pack,omitempty"`
+		Blob        string `json:"blob,omitempty"`
+	}
+	var p repo.Problem
+	if !errors.As(err, &p) {
+		return line{MessageType: "error", Error: err.Error()}
+	}
+	l := line{MessageType: "error", Error: p.Err.Error()}
+	if !p.Pack.IsNull() {
+		l.Pack = p.Pack.String()
+	}
+	if !p.Blob.IsNull() {
+		l.Blob = p.Blob.String()
+	}
+	return l
+}
+
+// checkProgressLines renders how far a check is: the pack headers checked
+// and, when data is read, the packs and bytes read with rate and ETA.
+func checkProgressLines(p repo.CheckProgress, elapsed time.Duration) []string {
+	lines := []string{fmt.Sprintf("  %d of %d packs checked", p.PacksDone, p.Packs)}
+	if p.ReadPacks > 0 {
+		lines = append(lines, "  read "+countProgressText("packs", int64(p.ReadPacksDone), int64(p.ReadPacks), p.ReadBytesDone, p.ReadBytes, elapsed))
+	}
+	return lines
 }
 
 // parseSubset parses --read-data-subset: "N%" (a random share of the

@@ -43,19 +43,20 @@ func diffCommand(g *globals) *cli.Command {
 			if err != nil {
 				return err
 			}
+			// With --json each change is a line, then the statistics.
 			type changeJSON struct {
-				Kind       string `json:"kind"`
-				Path       string `json:"path"`
-				Type       string `json:"type"`
-				Table      string `json:"table,omitempty"`
-				OldSize    uint64 `json:"old_size"`
-				NewSize    uint64 `json:"new_size"`
-				AddedBytes int64  `json:"added_bytes"`
+				MessageType string `json:"message_type"` // "change"
+				Kind        string `json:"kind"`
+				Path        string `json:"path"`
+				Type        string `json:"type"`
+				Table       string `json:"table,omitempty"`
+				OldSize     uint64 `json:"old_size"`
+				NewSize     uint64 `json:"new_size"`
+				AddedBytes  int64  `json:"added_bytes"`
 			}
-			var changes []changeJSON
 			tables := map[byte]int{}
 			st, err := snapshot.Diff(c.Context, r, a, b, snapshot.DiffOptions{Metadata: c.Bool("metadata")}, func(ch snapshot.Change) error {
-				cj := changeJSON{Kind: string(ch.Kind), Path: ch.Path, AddedBytes: ch.AddedBytes}
+				cj := changeJSON{MessageType: "change", Kind: string(ch.Kind), Path: ch.Path, AddedBytes: ch.AddedBytes}
 				n := ch.New
 				if n == nil {
 					n = ch.Old
@@ -72,8 +73,7 @@ func diffCommand(g *globals) *cli.Command {
 					tables[ch.Kind]++
 				}
 				if g.json {
-					changes = append(changes, cj)
-					return nil
+					return g.printJSON(cj)
 				}
 				name := ch.Path
 				if n.Type == snapshot.TypeDir {
@@ -107,15 +107,12 @@ func diffCommand(g *globals) *cli.Command {
 				return err
 			}
 			if g.json {
-				if changes == nil {
-					changes = []changeJSON{}
-				}
 				return g.printJSON(struct {
-					From    string              `json:"from"`
-					To      string              `json:"to"`
-					Changes []changeJSON        `json:"changes"`
-					Stats   *snapshot.DiffStats `json:"stats"`
-				}{a.ID().String(), b.ID().String(), changes, &st})
+					MessageType string `json:"message_type"` // "statistics"
+					From        string `json:"from"`
+					To          string `json:"to"`
+					snapshot.DiffStats
+				}{"statistics", a.ID().String(), b.ID().String(), st})
 			}
 			fmt.Fprintf(g.stdout, "\n%d added, %d removed, %d changed", st.Added, st.Removed, st.Modified)
 			if c.Bool("metadata") {

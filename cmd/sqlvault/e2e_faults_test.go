@@ -287,10 +287,7 @@ func runFaultCase(t *testing.T, fr *faultRepo, fc faultCase) {
 		ID       string
 		Original string
 	}
-	var after []snapOrig
-	if err := json.Unmarshal([]byte(s.mustRun("snapshots", "--json").stdout), &after); err != nil {
-		t.Fatal(err)
-	}
+	after := jsonLines[snapOrig](t, s.mustRun("snapshots", "--json").stdout)
 	for _, n := range []string{"A1", "A2", "B"} {
 		cur := ""
 		for _, sn := range after {

@@ -273,11 +273,7 @@ func (s *sv) allPackBlobs() map[string][]packBlob {
 	out := map[string][]packBlob{}
 	for _, p := range packFiles(s.repo) {
 		r := s.mustRun("cat", "pack", filepath.Base(p))
-		var blobs []packBlob
-		if err := json.Unmarshal([]byte(r.stdout), &blobs); err != nil {
-			s.t.Fatalf("cat pack: %v\n%v", err, r)
-		}
-		out[p] = blobs
+		out[p] = jsonLines[packBlob](s.t, r.stdout)
 	}
 	return out
 }

@@ -131,11 +131,7 @@ type snapJSONTime struct {
 func (s *sv) snapshotsJSON(args ...string) []snapJSONTime {
 	s.t.Helper()
 	r := s.mustRun(append([]string{"snapshots", "--json"}, args...)...)
-	var sns []snapJSONTime
-	if err := json.Unmarshal([]byte(r.stdout), &sns); err != nil {
-		s.t.Fatalf("snapshots --json: %v\n%v", err, r)
-	}
-	return sns
+	return jsonLines[snapJSONTime](s.t, r.stdout)
 }
 
 func pathsOf(sns []snapJSONTime, path string) []snapJSONTime {
@@ -206,18 +202,21 @@ func TestE2EForgetPrune40Days(t *testing.T) {
 
 	// With --prune, the dry run also estimates prune as if the snapshots
 	// were gone: forget's JSON, then prune's.
-	var pruneEstimate struct {
-		UnusedBytes int64 `json:"UnusedBytes"`
-		DryRun      bool  `json:"dry_run"`
+	type forgetLine struct {
+		MessageType string `json:"message_type"`
+		UnusedBytes int64  `json:"unused_bytes"`
+		DryRun      bool   `json:"dry_run"`
+		Removed     []string
 	}
-	dec := json.NewDecoder(strings.NewReader(s.mustRun(append([]string{"--json", "forget", "--dry-run", "--prune", "--repack-threshold", "0%"}, policy...)...).stdout))
-	var groups []any
-	if err := dec.Decode(&groups); err != nil || len(groups) != 2 {
-		t.Fatalf("forget --json: %v %d groups", err, len(groups))
+	fl := jsonLines[forgetLine](t, s.mustRun(append([]string{"--json", "forget", "--dry-run", "--prune", "--repack-threshold", "0%"}, policy...)...).stdout)
+	var types []string
+	for _, l := range fl {
+		types = append(types, l.MessageType)
 	}
-	if err := dec.Decode(&pruneEstimate); err != nil {
-		t.Fatal(err)
+	if !slices.Equal(types, []string{"group", "group", "summary", "prune"}) || !fl[2].DryRun || len(fl[2].Removed) == 0 {
+		t.Fatalf("forget --dry-run --prune --json: %+v", fl)
 	}
+	pruneEstimate := fl[3]
 
 	// Forget, then measure what prune must free.
 	s.mustRun(append([]string{"forget"}, policy...)...)
@@ -245,8 +244,8 @@ func TestE2EForgetPrune40Days(t *testing.T) {
 	before := dirSize(t, s.repo+"/data")
 	pr := s.mustRun("--json", "prune", "--repack-threshold", "0%")
 	var st struct {
-		UnusedBytes int64 `json:"UnusedBytes"`
-		UsedBytes   int64 `json:"UsedBytes"`
+		UnusedBytes int64 `json:"unused_bytes"`
+		UsedBytes   int64 `json:"used_bytes"`
 		Freed       int64 `json:"freed"`
 	}
 	if err := json.Unmarshal([]byte(pr.stdout), &st); err != nil {
@@ -367,17 +366,20 @@ func TestE2EForgetGroupsAndFilters(t *testing.T) {
 	if !strings.Contains(out, "within 2d") {
 		t.Errorf("reason missing:\n%s", out)
 	}
-	var groups []struct {
-		Host      string `json:"host"`
-		Snapshots []struct {
+	type group struct {
+		MessageType string `json:"message_type"`
+		Host        string `json:"host"`
+		Snapshots   []struct {
 			Keep    bool     `json:"keep"`
 			Reasons []string `json:"reasons"`
 		} `json:"snapshots"`
 	}
-	if err := json.Unmarshal([]byte(s.mustRun("--json", "forget", "--keep-last", "1", "--dry-run").stdout), &groups); err != nil {
-		t.Fatal(err)
+	groups := jsonLines[group](t, s.mustRun("--json", "forget", "--keep-last", "1", "--dry-run").stdout)
+	if len(groups) != 3 || groups[2].MessageType != "summary" {
+		t.Fatalf("forget --json: want two groups and a summary: %+v", groups)
 	}
-	if len(groups) != 2 || len(groups[0].Snapshots)+len(groups[1].Snapshots) != 7 {
+	groups = groups[:2]
+	if groups[0].MessageType != "group" || len(groups[0].Snapshots)+len(groups[1].Snapshots) != 7 {
 		t.Fatalf("forget --json: %+v", groups)
 	}
 }
@@ -501,8 +503,13 @@ func TestE2EPruneKilled(t *testing.T) {
 		t.Fatalf("kept days %v", got)
 	}
 	dry := tmpl.mustRun("--json", "prune", "--dry-run", "--repack-threshold", "20%")
-	var plan struct{ DeletePacks, RepackPacks int }
-	json.Unmarshal([]byte(dry.stdout), &plan)
+	var plan struct {
+		DeletePacks int `json:"delete_packs"`
+		RepackPacks int `json:"repack_packs"`
+	}
+	if err := json.Unmarshal([]byte(dry.stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
 	if plan.DeletePacks < 2 || plan.RepackPacks < 2 {
 		t.Fatalf("the fixture gives prune too little to do: %s", dry.stdout)
 	}
@@ -529,8 +536,13 @@ func TestE2EPruneKilled(t *testing.T) {
 			}
 			s.mustRun("prune", "--repack-threshold", "20%")
 			s.mustRun("check", "--read-data")
-			var after struct{ UnusedBlobs, Unreferenced, DeletePacks int }
-			json.Unmarshal([]byte(s.mustRun("--json", "prune", "--dry-run", "--repack-threshold", "20%").stdout), &after)
+			var after struct {
+				Unreferenced int `json:"unreferenced_packs"`
+				DeletePacks  int `json:"delete_packs"`
+			}
+			if err := json.Unmarshal([]byte(s.mustRun("--json", "prune", "--dry-run", "--repack-threshold", "20%").stdout), &after); err != nil {
+				t.Fatal(err)
+			}
 			if after.Unreferenced != 0 || after.DeletePacks != 0 {
 				t.Errorf("after the second prune: %+v", after)
 			}

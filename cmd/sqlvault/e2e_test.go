@@ -256,12 +256,7 @@ type snapJSON struct {
 
 func (s *sv) snapshots() []snapJSON {
 	s.t.Helper()
-	r := s.mustRun("snapshots", "--json")
-	var sns []snapJSON
-	if err := json.Unmarshal([]byte(r.stdout), &sns); err != nil {
-		s.t.Fatalf("snapshots --json: %v\n%v", err, r)
-	}
-	return sns
+	return jsonLines[snapJSON](s.t, s.mustRun("snapshots", "--json").stdout)
 }
 
 type nodeJSON struct {

@@ -245,11 +245,7 @@ func TestE2EKeys(t *testing.T) {
 		Current bool   `json:"current"`
 	}
 	list := func(s *sv) []keyJSON {
-		var ks []keyJSON
-		if err := json.Unmarshal([]byte(s.mustRun("--json", "key", "list").stdout), &ks); err != nil {
-			t.Fatal(err)
-		}
-		return ks
+		return jsonLines[keyJSON](t, s.mustRun("--json", "key", "list").stdout)
 	}
 	ks := list(s)
 	if len(ks) != 1 || !ks[0].Current {
@@ -322,24 +318,21 @@ func TestE2EDiff(t *testing.T) {
 		!regexp.MustCompile(`^`+b.ID().Str()+` adds [0-9.]+ KiB to the repository \([0-9]+ blobs that `+a.ID().Str()+` does not need\); `+a.ID().Str()+` holds [0-9.]+ (KiB|MiB) that `+b.ID().Str()+` does not need$`).MatchString(lines[3]) {
 		t.Fatalf("diff summary:\n%s", out)
 	}
-	var j struct {
-		Changes []struct {
-			Kind, Path, Table string
-			AddedBytes        int64 `json:"added_bytes"`
-		} `json:"changes"`
-		Stats struct{ AddedBytes, RemovedBytes int64 } `json:"stats"`
+	type diffLine struct {
+		MessageType       string `json:"message_type"`
+		Kind, Path, Table string
+		AddedBytes        int64 `json:"added_bytes"`
+		RemovedBytes      int64 `json:"removed_bytes"`
 	}
-	if err := json.Unmarshal([]byte(s.mustRun("--json", "diff", a.ID().Str(), c.ID().Str()).stdout), &j); err != nil {
-		t.Fatal(err)
-	}
+	dl := jsonLines[diffLine](t, s.mustRun("--json", "diff", a.ID().Str(), c.ID().Str()).stdout)
 	var kinds []string
-	for _, ch := range j.Changes {
-		kinds = append(kinds, ch.Kind+" "+ch.Path)
+	for _, ch := range dl[:len(dl)-1] {
+		kinds = append(kinds, ch.MessageType+" "+ch.Kind+" "+ch.Path)
 	}
-	want := []string{"+ /hr", "+ /hr/data", "+ /hr/data/dbo.T.sql", "+ /hr/restore.sql", "+ /hr/schema.sql",
-		"- /sales", "- /sales/data", "- /sales/data/dbo.T.sql", "- /sales/restore.sql", "- /sales/schema.sql"}
-	if !slices.Equal(kinds, want) || j.Stats.RemovedBytes < 100_000 {
-		t.Fatalf("diff --json: %q, %+v", kinds, j.Stats)
+	want := []string{"change + /hr", "change + /hr/data", "change + /hr/data/dbo.T.sql", "change + /hr/restore.sql", "change + /hr/schema.sql",
+		"change - /sales", "change - /sales/data", "change - /sales/data/dbo.T.sql", "change - /sales/restore.sql", "change - /sales/schema.sql"}
+	if stats := dl[len(dl)-1]; !slices.Equal(kinds, want) || stats.MessageType != "statistics" || stats.RemovedBytes < 100_000 {
+		t.Fatalf("diff --json: %q, %+v", kinds, stats)
 	}
 	wantCode(t, s.run("diff", "latest"), exitUsage)
 	wantCode(t, s.run("diff", "latest", "deadbeef"), exitFailure)

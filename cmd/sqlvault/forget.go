@@ -137,7 +137,23 @@ func runForget(c *cli.Context, g *globals) error {
 			g.infof("%s %s %s", verb, what, id.Str())
 		}
 	}
-	if !g.json {
+	if g.json {
+		ids := make([]string, 0, len(done))
+		for _, id := range removeIDs {
+			if s := id.String(); !slices.Contains(ids, s) {
+				ids = append(ids, s)
+			}
+		}
+		err := g.printJSON(struct {
+			MessageType string   `json:"message_type"` // "summary"
+			DryRun      bool     `json:"dry_run"`
+			Removed     []string `json:"removed"`
+			Total       int      `json:"total_snapshots"`
+		}{"summary", dry, ids, len(sns) + len(damaged)})
+		if err != nil {
+			return err
+		}
+	} else {
 		g.infof("%s %d of %d snapshots", verb, len(done), len(sns)+len(damaged))
 	}
 	if !c.Bool("prune") {
@@ -170,11 +186,12 @@ func applyPolicy(g *globals, sns []*snapshot.Snapshot, p snapshot.Policy, by sna
 		Reasons []string  `json:"reasons,omitempty"`
 	}
 	type groupJSON struct {
-		Host      string         `json:"host,omitempty"`
-		Source    string         `json:"source,omitempty"`
-		Paths     []string       `json:"paths,omitempty"`
-		Tags      []string       `json:"tags,omitempty"`
-		Snapshots []decisionJSON `json:"snapshots"`
+		MessageType string         `json:"message_type"` // "group"
+		Host        string         `json:"host,omitempty"`
+		Source      string         `json:"source,omitempty"`
+		Paths       []string       `json:"paths,omitempty"`
+		Tags        []string       `json:"tags,omitempty"`
+		Snapshots   []decisionJSON `json:"snapshots"`
 	}
 	var remove []*snapshot.Snapshot
 	var out []groupJSON
@@ -191,7 +208,7 @@ func applyPolicy(g *globals, sns []*snapshot.Snapshot, p snapshot.Policy, by sna
 			return nil, usageErr("the policy (%s) keeps none of the %d snapshots of %s: refusing to remove them all (add --unsafe-allow-remove-all if that is what you want); nothing was removed",
 				p, len(ds), grp)
 		}
-		gj := groupJSON{Host: grp.Host, Source: grp.Source, Paths: grp.Paths, Tags: grp.Tags}
+		gj := groupJSON{MessageType: "group", Host: grp.Host, Source: grp.Source, Paths: grp.Paths, Tags: grp.Tags}
 		fmt.Fprintf(&text, "%s: %d snapshots, keep %d, remove %d\n", grp, len(ds), kept, len(ds)-kept)
 		for _, d := range ds {
 			sn := d.Snapshot
@@ -209,10 +226,7 @@ func applyPolicy(g *globals, sns []*snapshot.Snapshot, p snapshot.Policy, by sna
 		out = append(out, gj)
 	}
 	if g.json {
-		if out == nil {
-			out = []groupJSON{}
-		}
-		return remove, g.printJSON(out)
+		return remove, printJSONLines(g, out)
 	}
 	if !g.quiet {
 		fmt.Fprint(g.stdout, text.String())

@@ -49,7 +49,7 @@ func (g *globals) flags() []cli.Flag {
 		&cli.StringFlag{Name: "password-command", EnvVars: []string{"SQLVAULT_PASSWORD_COMMAND"}, Usage: "run `COMMAND` (with sh -c) and use its output as the password"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and requested output"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more detail"},
-		&cli.BoolFlag{Name: "json", Usage: "print results as JSON where a command lists things"},
+		&cli.BoolFlag{Name: "json", Usage: "print results as JSON, one object per line (docs/design.md, \"JSON output\")"},
 		&cli.DurationFlag{Name: "retry-lock", Usage: "wait up to `DURATION` for a conflicting lock to go away"},
 		&cli.StringFlag{Name: "cache-dir", EnvVars: []string{"SQLVAULT_CACHE_DIR"}, Usage: "keep delta base blobs in `DIR` (default for remote repositories: the user cache folder)"},
 		&cli.BoolFlag{Name: "no-cache", Usage: "do not use a local cache of delta base blobs"},
@@ -93,10 +93,20 @@ func (g *globals) warnf(format string, args ...any) {
 	fmt.Fprintln(g.stderr, "warning: "+safeLine(fmt.Sprintf(format, args...)))
 }
 
+// printJSON prints v as one line of JSON: every --json output is a
+// stream of such lines (docs/design.md, "JSON output").
 func (g *globals) printJSON(v any) error {
-	enc := json.NewEncoder(g.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return json.NewEncoder(g.stdout).Encode(v)
+}
+
+// printJSONLines prints each element of vs as a line of JSON.
+func printJSONLines[T any](g *globals, vs []T) error {
+	for _, v := range vs {
+		if err := g.printJSON(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (g *globals) backend() (backend.Backend, error) {

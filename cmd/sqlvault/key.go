@@ -41,7 +41,7 @@ func keyCommand(g *globals) *cli.Command {
 						return err
 					}
 					if g.json {
-						return g.printJSON(keys)
+						return printJSONLines(g, keys)
 					}
 					tw := tabwriter.NewWriter(g.stdout, 0, 2, 2, ' ', 0)
 					fmt.Fprintln(tw, " ID\tUser\tHost\tCreated")

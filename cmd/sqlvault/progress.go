@@ -135,9 +135,50 @@ func rateETA(done, total int64, elapsed time.Duration) (perSecond float64, eta t
 // 8.000 MiB, 2.000 MiB/s, 6 rows/s, ETA 4s"; the rate and ETA by bytes,
 // once there is a rate.
 func progressText(rows, totalRows, bytes, totalBytes int64, elapsed time.Duration) string {
-	s := fmt.Sprintf("%d of %d rows, %s of %s", rows, totalRows, formatBytes(bytes), formatBytes(totalBytes))
+	return countProgressText("rows", rows, totalRows, bytes, totalBytes, elapsed)
+}
+
+// countProgressText is progressText for things other than rows ("packs").
+func countProgressText(unit string, n, totalN, bytes, totalBytes int64, elapsed time.Duration) string {
+	s := fmt.Sprintf("%d of %d %s, %s of %s", n, totalN, unit, formatBytes(bytes), formatBytes(totalBytes))
 	if rate, eta, ok := rateETA(bytes, totalBytes, elapsed); ok {
-		s += fmt.Sprintf(", %s/s, %.0f rows/s, ETA %s", formatBytes(int64(rate)), float64(rows)/elapsed.Seconds(), eta)
+		s += fmt.Sprintf(", %s/s, %s %s/s, ETA %s", formatBytes(int64(rate)), countRate(float64(n)/elapsed.Seconds()), unit, eta)
 	}
 	return s
+}
+
+// countText renders a count without sizes: "12 of 100 packs, 3 packs/s,
+// ETA 29s"; the rate and ETA once there is a rate.
+func countText(unit string, n, totalN int64, elapsed time.Duration) string {
+	s := fmt.Sprintf("%d of %d %s", n, totalN, unit)
+	if rate, eta, ok := rateETA(n, totalN, elapsed); ok {
+		s += fmt.Sprintf(", %s %s/s, ETA %s", countRate(rate), unit, eta)
+	}
+	return s
+}
+
+// countRate formats things per second: whole numbers, with one decimal
+// below 10 so that a slow rate does not show as 0.
+func countRate(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
+}
+
+// statusBlock returns a status block on stderr for a command's progress,
+// or nil (nothing is drawn) when stderr is not a terminal or with -q.
+func (g *globals) statusBlock() *statusBlock {
+	if g.quiet {
+		return nil
+	}
+	return newStatusBlock(g.stderr)
+}
+
+// statusf prints what infof prints, above the status block s.
+func (g *globals) statusf(s *statusBlock, format string, args ...any) {
+	if g.quiet {
+		return
+	}
+	s.Println(g.stderr, safeLine(fmt.Sprintf(format, args...)))
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/sqlvault/sqlvault/repo"
 )
 
 // TestRateETA: the rate of what is done and the time the rest takes at
@@ -65,5 +68,29 @@ func TestStatusBlock(t *testing.T) {
 	}
 	if newStatusBlock(&plain) != nil {
 		t.Error("a status block on a buffer")
+	}
+}
+
+// TestCountProgress: the texts check and prune show: packs and bytes
+// with rate and ETA by bytes, a bare count with rate and ETA by count,
+// and nothing about a rate before there is one.
+func TestCountProgress(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{countProgressText("packs", 3, 12, 48<<20, 192<<20, 4*time.Second), "3 of 12 packs, 48.000 MiB of 192.000 MiB, 12.000 MiB/s, 0.8 packs/s, ETA 12s"},
+		{countProgressText("packs", 0, 12, 0, 192<<20, time.Second), "0 of 12 packs, 0 B of 192.000 MiB"},
+		{countText("packs", 10, 40, 5*time.Second), "10 of 40 packs, 2.0 packs/s, ETA 15s"},
+		{countText("packs", 40, 40, 5*time.Second), "40 of 40 packs, 8.0 packs/s, ETA 0s"},
+		{countText("packs", 0, 40, 5*time.Second), "0 of 40 packs"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got  %s\nwant %s", tc.got, tc.want)
+		}
+	}
+	lines := checkProgressLines(repo.CheckProgress{Packs: 10, PacksDone: 4, ReadPacks: 5, ReadPacksDone: 2, ReadBytes: 80 << 20, ReadBytesDone: 32 << 20, BlobsRead: 70}, 8*time.Second)
+	if want := []string{"  4 of 10 packs checked", "  read 2 of 5 packs, 32.000 MiB of 80.000 MiB, 4.000 MiB/s, 0.2 packs/s, ETA 12s"}; !slices.Equal(lines, want) {
+		t.Errorf("check progress %q, want %q", lines, want)
+	}
+	if lines := checkProgressLines(repo.CheckProgress{Packs: 10, PacksDone: 4}, time.Second); !slices.Equal(lines, []string{"  4 of 10 packs checked"}) {
+		t.Errorf("check progress without reading data: %q", lines)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -67,12 +68,27 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 	if d := r.Index().Damaged(); len(d) > 0 {
 		return withCode(exitDamaged, fmt.Errorf("prune: %v: run 'sqlvault repair index' first; nothing was deleted", d[0]))
 	}
+	// On a terminal a status block shows the phase and, in the phases that
+	// go pack by pack, how many packs are done.
+	status := g.statusBlock()
+	defer status.Clear()
+	var phase string
+	var phaseStart time.Time
 	opts := repo.PruneOptions{
 		RepackThreshold: threshold,
 		DryRun:          dry,
-		Warn:            func(s string) { g.warnf("%s", s) },
-		Progress:        func(s string) { g.verbosef("prune: %s", s) },
-		Hook:            pruneKillHook(),
+		Warn:            func(s string) { status.Clear(); g.warnf("%s", s) },
+		Progress: func(s string) {
+			if g.verbose {
+				g.statusf(status, "prune: %s", s)
+			}
+			phase, phaseStart = s, time.Now()
+			status.Set([]string{"prune: " + s}, true)
+		},
+		Packs: func(done, total int) {
+			status.Set([]string{"prune: " + phase, "  " + countText("packs", int64(done), int64(total), time.Since(phaseStart))}, done == total)
+		},
+		Hook: pruneKillHook(),
 	}
 	var st repo.PruneStats
 	var err error
@@ -81,6 +97,7 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 	} else {
 		st, err = snapshot.Prune(c.Context, r, opts)
 	}
+	status.Clear()
 	if errors.Is(err, repo.ErrIndexDamaged) {
 		return withCode(exitDamaged, err)
 	}
@@ -95,12 +112,13 @@ func runPrune(c *cli.Context, g *globals, r *repo.Repository, threshold float64,
 	}
 	if g.json {
 		type out struct {
+			MessageType string `json:"message_type"` // "prune"
 			repo.PruneStats
 			DryRun bool              `json:"dry_run"`
 			Freed  int64             `json:"freed"`
 			Temp   backend.TempStats `json:"temporary"`
 		}
-		return g.printJSON(out{PruneStats: st, DryRun: dry, Freed: st.Freed(), Temp: temp})
+		return g.printJSON(out{MessageType: "prune", PruneStats: st, DryRun: dry, Freed: st.Freed(), Temp: temp})
 	}
 	if g.quiet {
 		return nil

@@ -33,14 +33,23 @@ func repairCommand(g *globals) *cli.Command {
 					}
 					defer unlock()
 					st, err := r.RepairIndex(c.Context, repo.RepairIndexOptions{
-						Report:   func(p repo.Problem) { fmt.Fprintf(g.stdout, "error: %v\n", p) },
+						Report: func(p repo.Problem) {
+							if g.json {
+								_ = g.printJSON(problemJSON(p))
+								return
+							}
+							fmt.Fprintf(g.stdout, "error: %v\n", p)
+						},
 						Progress: func(s string) { g.verbosef("repair index: %s", s) },
 					})
 					if err != nil {
 						return describe(err)
 					}
 					if g.json {
-						if err := g.printJSON(st); err != nil {
+						if err := g.printJSON(struct {
+							MessageType string `json:"message_type"` // "summary"
+							repo.RepairIndexStats
+						}{"summary", st}); err != nil {
 							return err
 						}
 					} else if !g.quiet {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -55,14 +58,23 @@ func runCommand(g *globals) *cli.Command {
 				globals = append(globals, "--no-cache")
 			}
 			host, _ := os.Hostname()
+			stepOut := g.stdout
+			if g.json && !c.Bool("dry-run") {
+				stepOut = g.stderr // stdout is for the JSON lines
+			}
 			r := &job.Runner{Exe: exe, Globals: globals, Env: os.Environ(), StateDir: job.StateDir(cacheDir),
-				Stdout: g.stdout, Stderr: g.stderr, Host: host, Warn: g.warnf,
+				Stdout: stepOut, Stderr: g.stderr, Host: host, Warn: g.warnf,
 				Credentials: os.Getenv("CREDENTIALS_DIRECTORY")} // set by systemd for a scheduled run (job.Unit)
 			if c.Bool("dry-run") {
 				return r.DryRun(j)
 			}
 			res, err := r.Run(c.Context, j)
-			if res != nil {
+			switch {
+			case res != nil && g.json:
+				if err := printRunJSON(g, res); err != nil {
+					return err
+				}
+			case res != nil:
 				res.Summary(g.stdout)
 			}
 			if err != nil {
@@ -88,4 +100,41 @@ func (g *globals) loadConfig() (*config.Config, error) {
 		return nil, withCode(exitUsage, err)
 	}
 	return cfg, nil
+}
+
+// printRunJSON prints the outcome of run --json: a line per step, then
+// the summary.
+func printRunJSON(g *globals, res *job.Result) error {
+	type stepJSON struct {
+		MessageType     string  `json:"message_type"` // "step"
+		Name            string  `json:"name"`
+		ExitCode        int     `json:"exit_code"`
+		Skipped         string  `json:"skipped,omitempty"`
+		DurationSeconds float64 `json:"duration_seconds"`
+	}
+	for _, s := range res.Steps {
+		if err := g.printJSON(stepJSON{"step", s.Name, s.Code, s.Skipped, s.Duration.Seconds()}); err != nil {
+			return err
+		}
+	}
+	type added struct {
+		Source string `json:"source"`
+		Bytes  int64  `json:"bytes"`
+	}
+	sum := struct {
+		MessageType     string    `json:"message_type"` // "summary"
+		Job             string    `json:"job"`
+		Start           time.Time `json:"start"`
+		DurationSeconds float64   `json:"duration_seconds"`
+		ExitCode        int       `json:"exit_code"`
+		Snapshots       *int      `json:"snapshots,omitempty"`
+		BytesAdded      []added   `json:"bytes_added,omitempty"`
+	}{MessageType: "summary", Job: res.Job, Start: res.Start, DurationSeconds: res.Duration.Seconds(), ExitCode: res.Code}
+	if res.Snapshots >= 0 {
+		sum.Snapshots = &res.Snapshots
+	}
+	for _, src := range slices.Sorted(maps.Keys(res.BytesAdded)) {
+		sum.BytesAdded = append(sum.BytesAdded, added{src, res.BytesAdded[src]})
+	}
+	return g.printJSON(sum)
 }

@@ -80,7 +80,14 @@ func scheduleCommand(g *globals, specFor jobSpecFunc) *cli.Command {
 						return scheduleErr(err)
 					}
 					if g.json {
-						return g.printJSON(jobs)
+						for _, j := range jobs {
+							if err := g.printJSON(struct {
+								Job string `json:"job"`
+							}{j}); err != nil {
+								return err
+							}
+						}
+						return nil
 					}
 					for _, j := range jobs {
 						fmt.Fprintln(g.stdout, j)
@@ -159,7 +166,7 @@ func runScheduleStatus(c *cli.Context, g *globals, opts schedule.Options) error 
 			out[i] = jobStatusJSON{Job: s.Job, LastStart: opt(s.LastStart), LastEnd: opt(s.LastEnd), Running: s.Running,
 				Result: s.Result, ExitStatus: s.ExitStatus, DurationSec: s.Duration.Seconds(), NextRun: opt(s.NextRun)}
 		}
-		return g.printJSON(out)
+		return printJSONLines(g, out)
 	}
 	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tLAST RUN\tRESULT\tDURATION\tNEXT RUN")

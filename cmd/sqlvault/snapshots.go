@@ -17,7 +17,7 @@ func snapshotsCommand(g *globals) *cli.Command {
 		Usage:     "list snapshots",
 		ArgsUsage: " ",
 		Flags: append([]cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per snapshot, one per line"},
 		}, filterFlags(true)...),
 		Action: func(c *cli.Context) error {
 			r, unlock, err := g.openRepo(c.Context, noLock, false)
@@ -36,11 +36,12 @@ func snapshotsCommand(g *globals) *cli.Command {
 					ShortID string `json:"short_id"`
 					*snapshot.Snapshot
 				}
-				out := make([]item, 0, len(sns))
 				for _, sn := range sns {
-					out = append(out, item{ID: sn.ID().String(), ShortID: sn.ID().Str(), Snapshot: sn})
+					if err := g.printJSON(item{ID: sn.ID().String(), ShortID: sn.ID().Str(), Snapshot: sn}); err != nil {
+						return err
+					}
 				}
-				return g.printJSON(out)
+				return nil
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tTime\tHost\tSource\tTags\tPaths\tSize\tAdded")

@@ -77,6 +77,10 @@ func (c *Counters) failed() {
 	}
 }
 
+// Writer returns a writer to w that counts the bytes written through it
+// in c.Bytes.
+func (c *Counters) Writer(w io.Writer) io.Writer { return countingWriter{w: w, c: c} }
+
 // countingWriter counts the bytes written through it in c.Bytes.
 type countingWriter struct {
 	w io.Writer

@@ -225,7 +225,7 @@ func (rs *restorer) restoreFile(ctx context.Context, dst string, n *Node) error 
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var w io.Writer = bw
 	if rs.opts.Counters != nil {
-		w = countingWriter{w: bw, c: rs.opts.Counters}
+		w = rs.opts.Counters.Writer(bw)
 	}
 	_, err = WriteContent(ctx, rs.r, n.Content, w)
 	if err == nil {

@@ -28,10 +28,10 @@ func TestRateETA(t *testing.T) {
 			t.Errorf("rateETA(%d, %d, %s) = %v, %s, %v; want %v, %s, %v", tc.done, tc.total, tc.elapsed, rate, eta, ok, tc.rate, tc.eta, tc.ok)
 		}
 	}
-	if got, want := progressText(50000, 200000, 25<<20, 100<<20, 5*time.Second), "50000 of 200000 rows, 25.000 MiB of 100.000 MiB, 5.000 MiB/s, 10000 rows/s, ETA 15s"; got != want {
+	if got, want := progressText(50000, 200000, "rows", 25<<20, 100<<20, 5*time.Second), "50000 of 200000 rows, 25.000 MiB of 100.000 MiB, 5.000 MiB/s, 10000 rows/s, ETA 15s"; got != want {
 		t.Errorf("progressText\n got %s\nwant %s", got, want)
 	}
-	if got, want := progressText(0, 10, 0, 1024, time.Second), "0 of 10 rows, 0 B of 1.000 KiB"; got != want {
+	if got, want := progressText(0, 10, "rows", 0, 1024, time.Second), "0 of 10 rows, 0 B of 1.000 KiB"; got != want {
 		t.Errorf("progressText at the start\n got %s\nwant %s", got, want)
 	}
 }

@@ -53,6 +53,8 @@ type Options struct {
 	OneFileSystem bool
 	// Progress is called after each file is saved, with its path.
 	Progress func(path string, size int64, unchanged bool)
+	// Counters, if set, receive the running totals as the backup goes.
+	Counters *Counters
 	// NoDelta stores every new chunk in full instead of as a delta against
 	// the matching chunk of the parent snapshot.
 	NoDelta bool
@@ -92,6 +94,7 @@ func (a *archiver) bases(prev *Node) *baseFinder {
 
 func (a *archiver) warn(p string, err error) {
 	a.sum.Errors++
+	a.opts.Counters.failed()
 	if a.opts.Warn != nil {
 		a.opts.Warn(p, err)
 	}
@@ -106,6 +109,7 @@ func (a *archiver) finish(ctx context.Context, root *Tree, paths []string, sourc
 		return nil, err
 	}
 	a.sum.BytesAdded += int64(n)
+	a.opts.Counters.added(int64(n))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -155,11 +159,13 @@ func BackupStream(ctx context.Context, r *repo.Repository, name, source string, 
 			prev = t.Find(name)
 		}
 	}
-	res, err := saveContent(ctx, r, rd, a.bases(prev))
+	opts.Counters.setCurrent(name)
+	res, err := saveContent(ctx, r, rd, a.bases(prev), opts.Counters)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	a.sum.FilesNew = 1
+	opts.Counters.file()
 	a.sum.BytesRead, a.sum.BytesTotal, a.sum.BytesAdded, a.sum.BlobsAdded = res.Size, res.Size, res.BytesAdded, res.BlobsAdded
 	now := time.Now()
 	node := &Node{Name: name, Type: TypeFile, Mode: 0o600, ModTime: now, Size: uint64(res.Size), Content: res.IDs, Hints: res.Hints}
@@ -491,12 +497,15 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 	if unchanged(n, prev) && a.indexed(prev.Content) {
 		n.Content, n.Hints = prev.Content, prev.Hints
 		a.sum.FilesUnchanged++
+		a.opts.Counters.bytes(fi.Size())
+		a.opts.Counters.file()
 		if a.opts.Progress != nil {
 			a.opts.Progress(path, fi.Size(), true)
 		}
 		return n, nil
 	}
-	res, err := saveContent(ctx, a.r, f, a.bases(prev))
+	a.opts.Counters.setCurrent(path)
+	res, err := saveContent(ctx, a.r, f, a.bases(prev), a.opts.Counters)
 	if err != nil {
 		if ctx.Err() != nil || !isReadError(err) {
 			return nil, fmt.Errorf("save %s: %w", path, err)
@@ -514,6 +523,7 @@ func (a *archiver) saveFile(ctx context.Context, path string, n, prev *Node) (*N
 	} else {
 		a.sum.FilesNew++
 	}
+	a.opts.Counters.file()
 	if a.opts.Progress != nil {
 		a.opts.Progress(path, res.Size, false)
 	}
@@ -569,6 +579,7 @@ func (a *archiver) storeDir(ctx context.Context, n *Node, t *Tree) error {
 	}
 	a.sum.Dirs++
 	a.sum.BytesAdded += int64(added)
+	a.opts.Counters.added(int64(added))
 	n.Subtree = &id
 	return nil
 }

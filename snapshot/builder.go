@@ -75,7 +75,8 @@ func (b *Builder) WriteFile(ctx context.Context, p string, write func(w io.Write
 		werr = write(pw)
 		pw.CloseWithError(werr)
 	}()
-	res, err := saveContent(ctx, b.r, pr, b.a.bases(b.parentNode(ctx, p)))
+	b.a.opts.Counters.setCurrent(p)
+	res, err := saveContent(ctx, b.r, pr, b.a.bases(b.parentNode(ctx, p)), b.a.opts.Counters)
 	pr.CloseWithError(fmt.Errorf("storing %s stopped", p))
 	<-done
 	if werr != nil {
@@ -85,6 +86,7 @@ func (b *Builder) WriteFile(ctx context.Context, p string, write func(w io.Write
 		return fmt.Errorf("store %s: %w", p, err)
 	}
 	b.a.sum.FilesNew++
+	b.a.opts.Counters.file()
 	b.a.sum.BytesRead += res.Size
 	b.a.sum.BytesTotal += res.Size
 	b.a.sum.BytesAdded += res.BytesAdded
@@ -165,6 +167,7 @@ func (b *Builder) saveDir(ctx context.Context, d *dirNode) (*Tree, error) {
 		}
 		b.a.sum.Dirs++
 		b.a.sum.BytesAdded += int64(added)
+		b.a.opts.Counters.added(int64(added))
 		t.Nodes = append(t.Nodes, &Node{Name: name, Type: TypeDir, Mode: 0o755, ModTime: b.now, Subtree: &id})
 	}
 	return t, nil

@@ -46,11 +46,12 @@ type saveResult struct {
 // compresses, encrypts and packs the chunks; at most a few chunks are in
 // flight, so memory does not depend on the stream's size.
 func SaveContent(ctx context.Context, r *repo.Repository, rd io.Reader) (ContentResult, error) {
-	return saveContent(ctx, r, rd, nil)
+	return saveContent(ctx, r, rd, nil, nil)
 }
 
-// saveContent is SaveContent with delta bases chosen by bases (nil: none).
-func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *baseFinder) (ContentResult, error) {
+// saveContent is SaveContent with delta bases chosen by bases (nil: none),
+// adding the bytes read and stored to c (nil: none) chunk by chunk.
+func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *baseFinder, c *Counters) (ContentResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -74,6 +75,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 					res.hints = appendHint(res.hints, (*j.buf)[off:off+p.Len])
 					off += p.Len
 					res.added += p.Added
+					c.added(int64(p.Added))
 					if p.Added > 0 {
 						res.blobs++
 					}
@@ -125,6 +127,7 @@ func saveContent(ctx context.Context, r *repo.Repository, rd io.Reader, bases *b
 		}
 		*bufp = data
 		res.Size += int64(len(data))
+		c.bytes(int64(len(data)))
 		// A chunk whose ends both moved matches no hint; its content most
 		// likely continues where the previous chunk's base left off.
 		base := bases.find(appendHint(hint[:0], data))

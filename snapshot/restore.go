@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -29,6 +30,10 @@ type RestoreOptions struct {
 	// Warn is called for items whose metadata could not be restored; the
 	// restore goes on.
 	Warn func(path string, err error)
+	// Counters, if set, receive the files restored and the bytes written
+	// as the restore goes (a file restored as a hard link counts its
+	// size, as RestoreSize does).
+	Counters *Counters
 }
 
 // RestoreStats counts what a restore wrote.
@@ -112,6 +117,7 @@ func prefixMatch(pattern, dir string) bool {
 }
 
 func (rs *restorer) warn(p string, err error) {
+	rs.opts.Counters.failed()
 	if rs.opts.Warn != nil {
 		rs.opts.Warn(p, err)
 	}
@@ -141,6 +147,10 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 		if rs.linkRestored(dst, n) {
 			rs.stats.Files++
 			rs.stats.Hardlinks++
+			if n.Type == TypeFile {
+				rs.opts.Counters.bytes(int64(n.Size))
+				rs.opts.Counters.file()
+			}
 			if rs.opts.Progress != nil {
 				rs.opts.Progress(p, int64(n.Size))
 			}
@@ -165,6 +175,7 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			rs.stats.Dirs++
 			rs.setMeta(dst, n)
 		case TypeFile:
+			rs.opts.Counters.setCurrent(p)
 			if err := rs.restoreFile(ctx, dst, n); err != nil {
 				if ctx.Err() != nil || !damaged(err) {
 					return err
@@ -176,6 +187,7 @@ func (rs *restorer) restoreTree(ctx context.Context, id repo.ID, snapPath, dir s
 			}
 			rs.stats.Files++
 			rs.stats.Bytes += int64(n.Size)
+			rs.opts.Counters.file()
 			rs.restored(dst, n)
 			if rs.opts.Progress != nil {
 				rs.opts.Progress(p, int64(n.Size))
@@ -211,7 +223,11 @@ func (rs *restorer) restoreFile(ctx context.Context, dst string, n *Node) error 
 		return fmt.Errorf("restore %s: %w", dst, err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	_, err = WriteContent(ctx, rs.r, n.Content, bw)
+	var w io.Writer = bw
+	if rs.opts.Counters != nil {
+		w = rs.opts.Counters.Writer(bw)
+	}
+	_, err = WriteContent(ctx, rs.r, n.Content, w)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -106,22 +107,29 @@ func runBackup(c *cli.Context, g *globals) error {
 	}
 	defer unlock()
 
+	counters := new(snapshot.Counters)
+	stream := stdin || fromCmd
+	progress := g.newProgress(g.jsonLine, func() statusMsg { return countersStatus(counters) },
+		func(st statusMsg, elapsed time.Duration) []string { return backupLines(st, elapsed, stream) })
 	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + programVersion(), NoDelta: c.Bool("no-delta"),
-		Warn:          func(p string, err error) { g.warnf("%s: %v", p, err) },
+		Warn:          func(p string, err error) { g.warnItem(progress, g.stdout, p, err) },
 		ExcludeCaches: c.Bool("exclude-caches"), OneFileSystem: c.Bool("one-file-system"),
+		Counters: counters,
 	}
 	if len(excludes) > 0 {
 		opts.Exclude = func(p string, _ fs.FileInfo) bool { return excludes.Match(p) }
 	}
-	if g.verbose {
+	if g.verbose && !g.json {
 		opts.Progress = func(p string, size int64, unchanged bool) {
 			state := "new"
 			if unchanged {
 				state = "unchanged"
 			}
-			g.verbosef("%-9s %s (%s)", state, p, formatBytes(size))
+			g.verboseLine(progress, fmt.Sprintf("%-9s %s (%s)", state, p, formatBytes(size)))
 		}
-		opts.Skipped = func(p, why string) { g.verbosef("%-9s %s (%s: not stored)", "skipped", p, why) }
+		opts.Skipped = func(p, why string) {
+			g.verboseLine(progress, fmt.Sprintf("%-9s %s (%s: not stored)", "skipped", p, why))
+		}
 	}
 	var paths []string
 	source := snapshot.SourceFiles
@@ -157,6 +165,20 @@ func runBackup(c *cli.Context, g *globals) error {
 		opts.Parent = nil
 	}
 
+	if progress.active() && !stream {
+		// The total for the ETA: a walk that only stats, next to the
+		// backup, as restic's scanner.
+		scanCtx, stopScan := context.WithCancel(ctx)
+		scanned := make(chan struct{})
+		go func() {
+			defer close(scanned)
+			sopts := opts
+			sopts.Counters = nil
+			_ = snapshot.Scan(scanCtx, args, sopts, counters)
+		}()
+		defer func() { stopScan(); <-scanned }()
+	}
+	progress.Start()
 	var sn *snapshot.Snapshot
 	switch {
 	case stdin:
@@ -166,10 +188,20 @@ func runBackup(c *cli.Context, g *globals) error {
 	default:
 		sn, err = snapshot.Backup(ctx, r, args, opts)
 	}
+	progress.Stop()
 	if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
 		return describe(err)
 	}
 	g.printRepoStats(r)
+	if g.json {
+		if jerr := g.jsonLine(newBackupSummary(sn)); jerr != nil {
+			return jerr
+		}
+		if err != nil {
+			return fmt.Errorf("%w: snapshot %s lacks them (see the error lines)", err, sn.ID().Str())
+		}
+		return nil
+	}
 	s := sn.Summary
 	excluded := ""
 	if s.Excluded > 0 {
@@ -302,4 +334,23 @@ func readListFile(name string, stdin io.Reader) ([]string, error) {
 		return nil, fmt.Errorf("read %s: %w", safeLine(name), err)
 	}
 	return lines, nil
+}
+
+// backupLines are the status block of a backup: files (or a stream's
+// bytes) read of the total once the scan has it, the rate and the ETA;
+// what was added to the repository; the file being read.
+func backupLines(st statusMsg, elapsed time.Duration, stream bool) []string {
+	added := formatBytes(st.BytesAdded) + " added"
+	if st.ErrorCount > 0 {
+		added += fmt.Sprintf(", %d errors", st.ErrorCount)
+	}
+	if stream {
+		return []string{fmt.Sprintf("[%s] %s read; %s", elapsedText(elapsed), progressText(0, -1, "", st.BytesDone, -1, elapsed), added)}
+	}
+	lines := []string{fmt.Sprintf("[%s] %s", elapsedText(elapsed),
+		progressText(st.FilesDone, total(st.TotalFiles), "files", st.BytesDone, total(st.TotalBytes), elapsed)), "  " + added}
+	if len(st.CurrentFiles) > 0 {
+		lines = append(lines, "  "+st.CurrentFiles[0])
+	}
+	return lines
 }

@@ -150,7 +150,7 @@ func problemJSON(err error) any {
 func checkProgressLines(p repo.CheckProgress, elapsed time.Duration) []string {
 	lines := []string{fmt.Sprintf("  %d of %d packs checked", p.PacksDone, p.Packs)}
 	if p.ReadPacks > 0 {
-		lines = append(lines, "  read "+countProgressText("packs", int64(p.ReadPacksDone), int64(p.ReadPacks), p.ReadBytesDone, p.ReadBytes, elapsed))
+		lines = append(lines, fmt.Sprintf("  read %d of %d packs, ", p.ReadPacksDone, p.ReadPacks)+progressText(0, 0, "", p.ReadBytesDone, p.ReadBytes, elapsed))
 	}
 	return lines
 }

@@ -38,7 +38,8 @@ func databaseDumpName(ctx context.Context, c *cli.Context, r *repo.Repository, s
 
 // dumpDatabaseScript writes a scripted database of a snapshot as one
 // script: the files its master script includes, in order.
-func dumpDatabaseScript(ctx context.Context, g *globals, r *repo.Repository, sn *snapshot.Snapshot, name string) error {
+// The bytes written are counted in c.
+func dumpDatabaseScript(ctx context.Context, g *globals, r *repo.Repository, sn *snapshot.Snapshot, name string, c *snapshot.Counters) error {
 	folder := mssql.DatabaseFolder(name)
 	master, err := snapshot.FindNode(ctx, r, sn.Tree, path.Join(folder, mssql.MasterFile))
 	if err != nil || master.Type != snapshot.TypeFile {
@@ -60,7 +61,7 @@ func dumpDatabaseScript(ctx context.Context, g *globals, r *repo.Repository, sn 
 		}
 		_, err = snapshot.WriteContent(ctx, r, n.Content, w)
 		return err
-	}, bw)
+	}, c.Writer(bw))
 	if err != nil {
 		return fmt.Errorf("dump database %s: %w", name, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -40,6 +41,7 @@ type globals struct {
 	s3              s3Options
 	unknownCommand  bool
 	configFile      string
+	jsonMu          sync.Mutex // jsonLineTo's lines do not interleave
 }
 
 func (g *globals) flags() []cli.Flag {

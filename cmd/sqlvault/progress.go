@@ -131,20 +131,160 @@ func rateETA(done, total int64, elapsed time.Duration) (perSecond float64, eta t
 	return perSecond, eta.Round(time.Second), true
 }
 
-// progressText renders what is done of a job: "12 of 100 rows, 1.000 of
-// 8.000 MiB, 2.000 MiB/s, 6 rows/s, ETA 4s"; the rate and ETA by bytes,
-// once there is a rate.
-func progressText(rows, totalRows, bytes, totalBytes int64, elapsed time.Duration) string {
-	return countProgressText("rows", rows, totalRows, bytes, totalBytes, elapsed)
+// progressText renders what is done of a job: "12 of 100 rows, 1.000 MiB
+// of 8.000 MiB, 2.000 MiB/s, 6 rows/s, ETA 4s"; the rate and ETA by
+// bytes, once there is a rate. A total below 0 is not known (yet): "12
+// files, 1.000 MiB, 2.000 MiB/s, 6 files/s", no ETA. Without items
+// ("") only bytes are counted.
+func progressText(n, totalN int64, items string, bytes, totalBytes int64, elapsed time.Duration) string {
+	of := func(done, total int64, show func(int64) string) string {
+		if total < 0 {
+			return show(done)
+		}
+		return show(done) + " of " + show(total)
+	}
+	var parts []string
+	if items != "" {
+		parts = append(parts, of(n, totalN, func(v int64) string { return fmt.Sprint(v) })+" "+items)
+	}
+	parts = append(parts, of(bytes, totalBytes, formatBytes))
+	if rate, eta, ok := rateETA(bytes, totalBytes, elapsed); ok {
+		parts = append(parts, formatBytes(int64(rate))+"/s")
+		if items != "" {
+			parts = append(parts, fmt.Sprintf("%.0f %s/s", float64(n)/elapsed.Seconds(), items))
+		}
+		if totalBytes >= 0 {
+			parts = append(parts, "ETA "+eta.String())
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
-// countProgressText is progressText for things other than rows ("packs").
-func countProgressText(unit string, n, totalN, bytes, totalBytes int64, elapsed time.Duration) string {
-	s := fmt.Sprintf("%d of %d %s, %s of %s", n, totalN, unit, formatBytes(bytes), formatBytes(totalBytes))
-	if rate, eta, ok := rateETA(bytes, totalBytes, elapsed); ok {
-		s += fmt.Sprintf(", %s/s, %s %s/s, ETA %s", formatBytes(int64(rate)), countRate(float64(n)/elapsed.Seconds()), unit, eta)
+// elapsedText renders the time a command has run: "0:07", "12:34",
+// "1:02:03".
+func elapsedText(d time.Duration) string {
+	s := int64(d / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
-	return s
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// liveProgress shows how a long command (backup, restore, dump) is
+// going: on a terminal its status block, redrawn on every tick; with
+// --json --verbose a status line ({"message_type":"status"}) at most
+// every jsonEvery. The command's code only updates counters (atomics of
+// snapshot.Counters, say); sample reads them on each tick, so the work
+// never waits for the display. A liveProgress that shows nothing (no
+// terminal, --quiet, --json without --verbose) starts no goroutine.
+type liveProgress struct {
+	block     *statusBlock
+	json      func(v any) error
+	jsonEvery time.Duration
+	sample    func() statusMsg                                   // the counters now
+	lines     func(st statusMsg, elapsed time.Duration) []string // the block's lines for st
+
+	start    time.Time
+	lastJSON time.Time
+	done     chan struct{}
+	stopped  chan struct{}
+}
+
+// jsonStatusInterval is how often --json --verbose prints a status line
+// at most.
+const jsonStatusInterval = time.Second
+
+// newProgress returns the progress display of a command: status lines
+// written by jsonOut with --json --verbose, else a status block on the
+// terminal of stderr unless --quiet.
+func (g *globals) newProgress(jsonOut func(any) error, sample func() statusMsg, lines func(statusMsg, time.Duration) []string) *liveProgress {
+	p := &liveProgress{sample: sample, lines: lines, jsonEvery: jsonStatusInterval, start: time.Now()}
+	switch {
+	case g.quiet:
+	case g.json && g.verbose:
+		p.json = jsonOut
+	case !g.json:
+		p.block = newStatusBlock(g.stderr)
+	}
+	p.lastJSON = p.start
+	return p
+}
+
+// active reports whether p shows anything: only then is it worth
+// computing totals for it.
+func (p *liveProgress) active() bool { return p.block != nil || p.json != nil }
+
+// tick shows the counters as they are at now.
+func (p *liveProgress) tick(now time.Time) {
+	elapsed := now.Sub(p.start)
+	st := p.sample()
+	st.MessageType = "status"
+	st.SecondsElapsed = int64(elapsed / time.Second)
+	if st.TotalBytes != nil {
+		if st.PercentDone = new(float64); *st.TotalBytes > 0 {
+			*st.PercentDone = min(float64(st.BytesDone)/float64(*st.TotalBytes), 1)
+		}
+		if _, eta, ok := rateETA(st.BytesDone, *st.TotalBytes, elapsed); ok {
+			secs := int64(eta / time.Second)
+			st.SecondsRemaining = &secs
+		}
+	}
+	if p.block != nil {
+		p.block.Set(p.lines(st, elapsed), true)
+	}
+	if p.json != nil && now.Sub(p.lastJSON) >= p.jsonEvery {
+		p.lastJSON = now
+		_ = p.json(st)
+	}
+}
+
+// run calls tick for every time on ticks until done is closed.
+func (p *liveProgress) run(ticks <-chan time.Time, done <-chan struct{}) {
+	for {
+		select {
+		case now := <-ticks:
+			p.tick(now)
+		case <-done:
+			return
+		}
+	}
+}
+
+// Start shows the progress every statusInterval until Stop.
+func (p *liveProgress) Start() {
+	if !p.active() {
+		return
+	}
+	p.start = time.Now()
+	p.lastJSON = p.start
+	p.done, p.stopped = make(chan struct{}), make(chan struct{})
+	t := time.NewTicker(statusInterval)
+	go func() {
+		defer close(p.stopped)
+		defer t.Stop()
+		p.run(t.C, p.done)
+	}()
+}
+
+// Stop ends the display and removes the block from the terminal.
+func (p *liveProgress) Stop() {
+	if p.done == nil {
+		return
+	}
+	close(p.done)
+	<-p.stopped
+	p.done = nil
+	p.block.Clear()
+}
+
+// Println prints a line to w, above the status block if there is one;
+// a nil p prints it as it is.
+func (p *liveProgress) Println(w io.Writer, line string) {
+	if p == nil {
+		fmt.Fprintln(w, line)
+		return
+	}
+	p.block.Println(w, line)
 }
 
 // countText renders a count without sizes: "12 of 100 packs, 3 packs/s,

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -44,24 +46,59 @@ func restoreCommand(g *globals) *cli.Command {
 				return err
 			}
 			defer unlock()
+			counters := new(snapshot.Counters)
+			progress := g.newProgress(g.jsonLine, func() statusMsg { return countersStatus(counters) }, restoreLines)
 			opts := snapshot.RestoreOptions{
-				Include: c.StringSlice("include"),
-				Warn:    func(p string, err error) { g.warnf("%s: %v", p, err) },
+				Include:  c.StringSlice("include"),
+				Warn:     func(p string, err error) { g.warnItem(progress, g.stdout, p, err) },
+				Counters: counters,
 			}
-			if g.verbose {
-				opts.Progress = func(p string, size int64) { g.verbosef("restored %s (%s)", p, formatBytes(size)) }
+			if g.verbose && !g.json {
+				opts.Progress = func(p string, size int64) {
+					g.verboseLine(progress, fmt.Sprintf("restored %s (%s)", p, formatBytes(size)))
+				}
 			}
+			if progress.active() {
+				// The total for the ETA, from the snapshot's trees,
+				// next to the restore.
+				sizeCtx, stopSize := context.WithCancel(c.Context)
+				sized := make(chan struct{})
+				go func() {
+					defer close(sized)
+					files, bytes, err := snapshot.RestoreSize(sizeCtx, r, sn, snapshot.RestoreOptions{Include: opts.Include})
+					if err == nil {
+						counters.TotalFiles.Store(files)
+						counters.TotalBytes.Store(bytes)
+						counters.Totaled.Store(true)
+					}
+				}()
+				defer func() { stopSize(); <-sized }()
+			}
+			start := time.Now()
+			progress.Start()
 			st, err := snapshot.Restore(c.Context, r, sn, c.String("target"), opts)
+			progress.Stop()
 			if err != nil {
 				return describe(err)
 			}
-			special := ""
-			if st.Special > 0 {
-				special = fmt.Sprintf(", %d FIFOs and devices", st.Special)
+			if g.json {
+				if err := g.jsonLine(restoreSummaryMsg{MessageType: "summary", SnapshotID: sn.ID().String(), Target: c.String("target"),
+					FilesRestored: st.Files, DirsRestored: st.Dirs, SymlinksRestored: st.Symlinks, SpecialRestored: st.Special,
+					HardlinksRestored: st.Hardlinks, BytesRestored: st.Bytes, TotalDuration: seconds(start)}); err != nil {
+					return err
+				}
+			} else {
+				special := ""
+				if st.Special > 0 {
+					special = fmt.Sprintf(", %d FIFOs and devices", st.Special)
+				}
+				g.infof("restored snapshot %s to %s: %d files, %d folders, %d links%s, %s", sn.ID().Str(), c.String("target"), st.Files, st.Dirs, st.Symlinks, special, formatBytes(st.Bytes))
 			}
-			g.infof("restored snapshot %s to %s: %d files, %d folders, %d links%s, %s", sn.ID().Str(), c.String("target"), st.Files, st.Dirs, st.Symlinks, special, formatBytes(st.Bytes))
 			if st.Files+st.Dirs+st.Symlinks == 0 && len(opts.Include) > 0 {
 				return fmt.Errorf("no path in snapshot %s matched --include", sn.ID().Str())
+			}
+			if g.json {
+				return nil
 			}
 			g.printLoadCommand(c.String("target"), databaseName(sn))
 			return nil
@@ -88,4 +125,16 @@ func (g *globals) printLoadCommand(target, db string) {
 	if !ok {
 		g.warnf("the folder %s holds a blank or a quote, which restore.sql's :r lines cannot take in every client: move it to a path without them", safeLine(dir))
 	}
+}
+
+// restoreLines are the status block of a restore of files: files and
+// bytes written of the total once it is known, the rate and the ETA; then
+// the file being written.
+func restoreLines(st statusMsg, elapsed time.Duration) []string {
+	lines := []string{fmt.Sprintf("[%s] %s", elapsedText(elapsed),
+		progressText(st.FilesDone, total(st.TotalFiles), "files", st.BytesDone, total(st.TotalBytes), elapsed))}
+	if len(st.CurrentFiles) > 0 {
+		lines = append(lines, "  "+st.CurrentFiles[0])
+	}
+	return lines
 }

@@ -270,13 +270,13 @@ func (p *restoreProgress) update(t load.Table) {
 	var lines []string
 	rows, read := p.doneRows, p.doneRead
 	for _, a := range p.active {
-		lines = append(lines, "  "+mssql.DisplayText(a.t.Name)+": "+progressText(a.t.Rows, p.tableRows[a.t.Name], a.t.Read, a.t.Bytes, now.Sub(a.start)))
+		lines = append(lines, "  "+mssql.DisplayText(a.t.Name)+": "+progressText(a.t.Rows, p.tableRows[a.t.Name], "rows", a.t.Read, a.t.Bytes, now.Sub(a.start)))
 		rows += a.t.Rows
 		read += a.t.Read
 	}
 	// The rate is of what this run read; the tables loaded before count
 	// as done.
-	total := progressText(rows, p.rows, read, p.bytes-p.resumed, now.Sub(p.start))
+	total := progressText(rows, p.rows, "rows", read, p.bytes-p.resumed, now.Sub(p.start))
 	lines = append(lines, fmt.Sprintf("  %d of %d tables, %s", p.finished, p.tables, total))
 	p.status.Set(lines, t.Done || t.Rows == 0)
 }

@@ -6,11 +6,15 @@ package main_test
 // a child sqlvault process.
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sqlvault/sqlvault/mssql/mssqltest"
 )
@@ -179,5 +183,70 @@ func TestE2ERunConfigError(t *testing.T) {
 	wantCode(t, r, exitOK)
 	if !strings.Contains(r.stdout, "job a, run 1:\n  backup paths ") {
 		t.Errorf("dry run\n%v", r)
+	}
+}
+
+// TestE2ERunJobLockWait: a job whose step needs the lock another process
+// holds waits lock_wait for it: with 1s the step fails as locked (exit
+// 11, the run's code), with 2m it waits until the other process is done
+// and the run succeeds.
+func TestE2ERunJobLockWait(t *testing.T) {
+	s := initRepo(t)
+	writeFile(t, filepath.Join(s.dir, "data", "a.txt"), []byte("some file\n"))
+	job := func(wait string) string {
+		return writeJob(t, s, `lock_wait = "`+wait+`"
+[[job.nightly.sources]]
+paths = ["`+filepath.Join(s.dir, "data")+`"]
+`)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// A backup whose input the test feeds holds a shared lock as long as
+	// the test needs; forget and prune need the exclusive one.
+	src := io.LimitReader(genReader(3), 80<<20)
+	cmd := s.command(ctx, "backup", "--stdin", "--stdin-filename", "big.sql")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	if _, err := io.CopyN(in, src, 40<<20); err != nil {
+		t.Fatal(err)
+	}
+	waitForPack(t, s.repo, exited)
+
+	r := s.run("--config", job("1s"), "--cache-dir", filepath.Join(s.dir, "cache"), "run", "nightly")
+	wantCode(t, r, exitLocked)
+	if !regexp.MustCompile(`(?m)^  backup paths +ok +\d`).MatchString(r.stdout) || !regexp.MustCompile(`(?m)^  forget +failed \(exit 11\)`).MatchString(r.stdout) {
+		t.Errorf("run while locked\n%v", r)
+	}
+
+	run := s.command(ctx, "--config", job("2m"), "--cache-dir", filepath.Join(s.dir, "cache"), "run", "nightly")
+	var out bytes.Buffer
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("the run ended while the lock was held: %v\n%s", err, out.String())
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if _, err := io.Copy(in, src); err != nil {
+		t.Fatal(err)
+	}
+	in.Close()
+	<-exited
+	if err := <-done; err != nil {
+		t.Fatalf("the run after waiting: %v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`(?m)^  forget +ok +\d`).MatchString(out.String()) {
+		t.Errorf("run after the wait\n%s", out.String())
 	}
 }

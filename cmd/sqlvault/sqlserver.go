@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -127,23 +128,73 @@ func (j *sqlServerJob) script(ctx context.Context, g *globals, name string, sink
 	if opts.Warn == nil {
 		opts.Warn = func(what string, err error) { g.warnf("%s: %v", what, err) }
 	}
-	if g.verbose {
-		last := time.Time{}
-		opts.Progress = func(p mssql.Progress) {
-			p.Table = mssql.DisplayText(p.Table)
-			if p.TableDone {
-				g.verbosef("  [%d/%d] %s: %d rows, %s; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
-					p.TableRows, formatBytes(p.TableBytes), p.Rows, formatBytes(p.Bytes))
-				return
-			}
-			if time.Since(last) > time.Second {
-				last = time.Now()
-				g.verbosef("  [%d/%d] %s: %d rows so far; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
-					p.TableRows, p.Rows, formatBytes(p.Bytes))
-			}
-		}
+	if g.verbose && opts.Progress == nil {
+		opts.Progress = scriptVerbose(func(line string) { g.verbosef("%s", line) })
 	}
 	return mssql.Script(ctx, db, sink, opts)
+}
+
+// scriptVerbose returns the mssql.Options.Progress of --verbose: a line
+// per table when it is done, and one a second for a table in progress.
+func scriptVerbose(println func(string)) func(mssql.Progress) {
+	last := time.Time{}
+	return func(p mssql.Progress) {
+		p.Table = mssql.DisplayText(p.Table)
+		if p.TableDone {
+			println(fmt.Sprintf("  [%d/%d] %s: %d rows, %s; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
+				p.TableRows, formatBytes(p.TableBytes), p.Rows, formatBytes(p.Bytes)))
+			return
+		}
+		if time.Since(last) > time.Second {
+			last = time.Now()
+			println(fmt.Sprintf("  [%d/%d] %s: %d rows so far; total %d rows, %s of T-SQL", p.TablesDone, p.TablesTotal, p.Table,
+				p.TableRows, p.Rows, formatBytes(p.Bytes)))
+		}
+	}
+}
+
+// scriptProgress keeps the latest progress of a database being scripted
+// for the status block and status lines.
+type scriptProgress struct {
+	database string
+	counters *snapshot.Counters
+	mu       sync.Mutex
+	last     mssql.Progress
+}
+
+func (s *scriptProgress) update(p mssql.Progress) {
+	s.mu.Lock()
+	s.last = p
+	s.mu.Unlock()
+}
+
+func (s *scriptProgress) status() statusMsg {
+	s.mu.Lock()
+	p := s.last
+	s.mu.Unlock()
+	st := statusMsg{FilesDone: s.counters.Files.Load(), BytesDone: p.Bytes, BytesAdded: s.counters.BytesAdded.Load(),
+		ErrorCount: s.counters.Errors.Load(), Database: s.database, Table: mssql.DisplayText(p.Table),
+		TablesDone: &p.TablesDone, TablesTotal: &p.TablesTotal, RowsDone: &p.Rows}
+	if p.TableDone {
+		st.Table = ""
+	}
+	return st
+}
+
+// scriptLines are the status block of a database backup: the tables,
+// rows and bytes of T-SQL so far, the rate and what was added to the
+// repository; then the table being read.
+func scriptLines(st statusMsg, elapsed time.Duration) []string {
+	line := fmt.Sprintf("[%s] database %s: %d of %d tables, %d rows, %s of T-SQL", elapsedText(elapsed), st.Database,
+		*st.TablesDone, *st.TablesTotal, *st.RowsDone, formatBytes(st.BytesDone))
+	if rate, _, ok := rateETA(st.BytesDone, -1, elapsed); ok {
+		line += ", " + formatBytes(int64(rate)) + "/s"
+	}
+	lines := []string{line + "; " + formatBytes(st.BytesAdded) + " added"}
+	if st.Table != "" {
+		lines = append(lines, "  "+st.Table)
+	}
+	return lines
 }
 
 // runSQLServerBackup backs up each database into a snapshot of its own.
@@ -173,7 +224,7 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 				return err
 			}
 			if len(job.databases) > 1 {
-				g.warnf("database %s: %v", mssql.DisplayText(name), err)
+				g.warnItem(nil, g.stdout, "database "+mssql.DisplayText(name), err)
 			}
 			failed++
 			if firstErr == nil {
@@ -194,8 +245,10 @@ func runSQLServerBackup(c *cli.Context, g *globals, rawURL string, tags []string
 func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Repository, job *sqlServerJob, sns []*snapshot.Snapshot, name string, tags []string, host string) (err error) {
 	paths := []string{job.src.Location(name)}
 	shown := mssql.DisplayText(name)
+	sp := &scriptProgress{database: shown, counters: new(snapshot.Counters)}
+	progress := g.newProgress(g.jsonLine, sp.status, scriptLines)
 	opts := snapshot.Options{Tags: tags, Hostname: host, Program: "sqlvault " + programVersion(), NoDelta: c.Bool("no-delta"),
-		Items: "tables", Warn: func(p string, err error) { g.warnf("%s: %v", p, err) }}
+		Items: "tables", Warn: func(p string, err error) { g.warnItem(progress, g.stdout, p, err) }, Counters: sp.counters}
 	if !c.Bool("force") {
 		opts.Parent = g.readableParent(ctx, r, snapshot.ParentCandidates(sns, host, sourceSQLServer, paths))
 	}
@@ -215,10 +268,22 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 			b.Warn(shown+": "+what, err)
 			return
 		}
-		g.warnf("%s: %s: %v", shown, what, err)
+		g.warnItem(progress, g.stdout, shown+": "+what, err)
 	}
-	g.infof("backing up database %s from %s", shown, job.src.Location(""))
+	verbose := func(mssql.Progress) {}
+	if g.verbose && !g.json {
+		verbose = scriptVerbose(func(line string) { g.verboseLine(progress, line) })
+	}
+	mopts.Progress = func(p mssql.Progress) {
+		sp.update(p)
+		verbose(p)
+	}
+	if !g.json {
+		g.infof("backing up database %s from %s", shown, job.src.Location(""))
+	}
+	progress.Start()
 	m, err := job.script(ctx, g, name, mssql.PrefixSink{Prefix: mssql.DatabaseFolder(name), Sink: b}, mopts)
+	progress.Stop()
 	if err != nil {
 		var se *mssql.SourceError
 		if errors.As(err, &se) {
@@ -230,6 +295,26 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	if err != nil && !errors.Is(err, snapshot.ErrIncomplete) {
 		return describe(err)
 	}
+	if g.json {
+		sum := sqlSummaryMsg{backupSummaryMsg: newBackupSummary(sn), Database: name, Tables: m.Totals.Tables, Rows: m.Totals.Rows,
+			TSQLBytes: m.Totals.Bytes, Consistency: m.Consistency}
+		if jerr := g.jsonLine(sum); jerr != nil {
+			return jerr
+		}
+	} else {
+		printDatabaseSummary(g, sn, m, shown)
+	}
+	if err != nil && len(m.FilteredTables) > 0 {
+		return fmt.Errorf("%w: snapshot %s lacks the data of tables or holds it as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)", err, sn.ID().Str())
+	}
+	if err != nil {
+		return fmt.Errorf("%w: snapshot %s lacks the data of the tables listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
+	}
+	return nil
+}
+
+// printDatabaseSummary prints what the backup of a database stored.
+func printDatabaseSummary(g *globals, sn *snapshot.Snapshot, m *mssql.Manifest, shown string) {
 	s := sn.Summary
 	g.infof("snapshot %s saved: database %s, %d tables, %d rows, %s of T-SQL (consistency: %s); %s added to the repository in %s",
 		sn.ID().Str(), shown, m.Totals.Tables, m.Totals.Rows, formatBytes(m.Totals.Bytes), m.Consistency,
@@ -240,13 +325,6 @@ func backupDatabase(ctx context.Context, c *cli.Context, g *globals, r *repo.Rep
 	if note := leftOutNote(m); note != "" {
 		g.infof("database %s: %s", shown, note)
 	}
-	if err != nil && len(m.FilteredTables) > 0 {
-		return fmt.Errorf("%w: snapshot %s lacks the data of tables or holds it as the login reads it, as listed above (see unscripted and filtered_tables in its manifest.json)", err, sn.ID().Str())
-	}
-	if err != nil {
-		return fmt.Errorf("%w: snapshot %s lacks the data of the tables listed above (see unscripted in its manifest.json)", err, sn.ID().Str())
-	}
-	return nil
 }
 
 // leftOutNote says how many objects were left out because they depend on

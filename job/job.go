@@ -77,6 +77,10 @@ func (r *Runner) passwordFile(path string) string {
 	return path
 }
 
+// backupStep starts the name of a source's backup step; the source's name
+// follows.
+const backupStep = "backup "
+
 // Step is one command of a run.
 type Step struct {
 	Name string   // as the summary shows it: "backup sqlserver", "check", "hook before"
@@ -173,7 +177,7 @@ func (r *Runner) plan(j *config.Job, st *State, run int) []Step {
 	host := r.host(j)
 	hostArgs := []string{"--host", host}
 	for _, s := range j.Sources {
-		st := Step{Name: "backup " + s.Name, kind: "backup"}
+		st := Step{Name: backupStep + s.Name, kind: "backup"}
 		switch s.Kind {
 		case config.SourceSQLServer:
 			st.Argv = []string{"backup", s.SQLServer}

@@ -480,26 +480,31 @@ func TestMetrics(t *testing.T) {
 		"sqlvault_source_bytes_added{" + lbl + `,source="paths"}`:     3,
 		"sqlvault_source_bytes_added{" + lbl + `,source="command"}`:   4,
 		"sqlvault_snapshots{" + lbl + "}":                             5,
+		"sqlvault_source_exit_code{" + lbl + `,source="sqlserver"}`:   0,
+		"sqlvault_source_exit_code{" + lbl + `,source="paths"}`:       0,
+		"sqlvault_source_exit_code{" + lbl + `,source="command"}`:     0,
 	} {
 		if got, ok := samples[k]; !ok || got != v {
 			t.Errorf("%s = %v (present %v), want %v\n%s", k, got, ok, v, b)
 		}
 	}
-	if len(samples) != 7 {
-		t.Errorf("%d samples, want 7:\n%s", len(samples), b)
+	if len(samples) != 10 {
+		t.Errorf("%d samples, want 10:\n%s", len(samples), b)
 	}
 	if c := f.calls(); !slices.Contains(f.lines(c), "--repo /srv/repo --cache-dir /c --retry-lock 5m0s snapshots --json --host box --tag nightly") {
 		t.Errorf("no snapshots call: %q", f.lines(c))
 	}
-	// A failed run keeps the last success time and reports its exit code.
-	f.runner.Env = append(f.runner.Env, "JOBTEST_EXIT=check=4")
+	// A failed run keeps the last success time and reports its exit code,
+	// and each source's.
+	f.runner.Env = append(f.runner.Env, "JOBTEST_EXIT=check=4;pg_dump=5")
 	f.clock = f.clock.Add(time.Hour)
-	if res, _ := f.runner.Run(context.Background(), j); res.Code != 4 {
+	if res, _ := f.runner.Run(context.Background(), j); res.Code != 5 {
 		t.Fatalf("exit %d", res.Code)
 	}
 	b, _ = os.ReadFile(prom)
 	samples = parseTextfile(t, string(b))
-	if samples["sqlvault_job_exit_code{"+lbl+"}"] != 4 || samples["sqlvault_job_last_success_timestamp_seconds{"+lbl+"}"] != float64(f.clock.Add(-time.Hour).Unix()) {
+	if samples["sqlvault_job_exit_code{"+lbl+"}"] != 5 || samples["sqlvault_job_last_success_timestamp_seconds{"+lbl+"}"] != float64(f.clock.Add(-time.Hour).Unix()) ||
+		samples["sqlvault_source_exit_code{"+lbl+`,source="command"}`] != 5 || samples["sqlvault_source_exit_code{"+lbl+`,source="paths"}`] != 0 {
 		t.Errorf("after a failed run:\n%s", b)
 	}
 	if ents, _ := os.ReadDir(f.dir); slices.ContainsFunc(ents, func(e os.DirEntry) bool { return strings.Contains(e.Name(), ".tmp") }) {

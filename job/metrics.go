@@ -26,6 +26,12 @@ func WriteMetrics(path string, res *Result, st *State) error {
 	fmt.Fprintf(&b, "sqlvault_job_duration_seconds{%s} %s\n", job, formatFloat(res.Duration.Seconds()))
 	metric("sqlvault_job_exit_code", "Exit code of the job's last run (0: every step succeeded).")
 	fmt.Fprintf(&b, "sqlvault_job_exit_code{%s} %d\n", job, res.Code)
+	metric("sqlvault_source_exit_code", "Exit code of the last run's backup of the source (0: a snapshot was written).")
+	for _, st := range res.Steps {
+		if src, ok := strings.CutPrefix(st.Name, backupStep); ok && st.Skipped == "" {
+			fmt.Fprintf(&b, "sqlvault_source_exit_code{%s,source=\"%s\"} %d\n", job, escapeLabel(src), st.Code)
+		}
+	}
 	if res.BytesAdded != nil {
 		metric("sqlvault_source_bytes_added", "Bytes the last run's backup of the source added to the repository (after deduplication and compression).")
 		names := make([]string, 0, len(res.BytesAdded))

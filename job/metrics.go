@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sqlvault/sqlvault/internal/atomicfile"
 )
 
 // WriteMetrics writes the run's metrics in node_exporter's textfile
@@ -47,7 +49,7 @@ func WriteMetrics(path string, res *Result, st *State) error {
 		metric("sqlvault_snapshots", "Snapshots of the job's host and tags in the repository after the last run.")
 		fmt.Fprintf(&b, "sqlvault_snapshots{%s} %d\n", job, res.Snapshots)
 	}
-	if err := writeAtomic(path, []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write metrics file: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sqlvault/sqlvault/internal/atomicfile"
 )
 
 // State is what a job remembers between runs, to decide when prune,
@@ -61,31 +63,5 @@ func (st *State) Save(dir, job string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(statePath(dir, job), append(b, '\n'), 0o600)
-}
-
-// writeAtomic writes a file through a temporary file in the same folder
-// and a rename, so that readers see the old or the new content, never part.
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.WriteFile(statePath(dir, job), append(b, '\n'), 0o600)
 }

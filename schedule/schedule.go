@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/sqlvault/sqlvault/internal/atomicfile"
 )
 
 // Options says where units go and how systemd is reached.
@@ -156,8 +158,9 @@ func Install(ctx context.Context, spec Spec, opts Options) (Result, error) {
 		{TimerName(spec.Job), spec.timerUnit()},
 	} {
 		p := filepath.Join(dir, u.name)
-		if err := writeFile(p, u.text); err != nil {
-			return res, err
+		// Replaced atomically: systemd never reads half a unit.
+		if err := atomicfile.WriteFile(p, []byte(u.text), 0o644); err != nil {
+			return res, fmt.Errorf("write unit %s: %w", p, err)
 		}
 		res.Files = append(res.Files, p)
 	}
@@ -180,33 +183,6 @@ func Install(ctx context.Context, spec Spec, opts Options) (Result, error) {
 		return res, err
 	}
 	return res, nil
-}
-
-// writeFile replaces p by text atomically (a temporary file renamed over
-// it), so systemd never reads half a unit.
-func writeFile(p, text string) error {
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write unit: %w", err)
-	}
-	_, err = f.WriteString(text)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write unit %s: %w", p, err)
-	}
-	return nil
 }
 
 // Remove stops and disables the job's timer where systemd runs, deletes both

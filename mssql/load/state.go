@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/sqlvault/sqlvault/internal/atomicfile"
 )
 
 // StateFormat names the format of the state file.
@@ -149,11 +151,7 @@ func (s *State) save() error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("write restore state: %w", err)
 	}
-	tmp := s.path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("write restore state: %w", err)
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
+	if err := atomicfile.WriteFile(s.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write restore state: %w", err)
 	}
 	return nil

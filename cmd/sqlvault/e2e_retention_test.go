@@ -397,28 +397,12 @@ func TestE2EPruneWhileBackup(t *testing.T) {
 	// The test feeds the backup's input, so the backup runs exactly as
 	// long as the test needs.
 	const size = 80 << 20
-	src := io.LimitReader(genReader(7), size)
-	cmd := s.command(ctx, "backup", "--stdin", "--stdin-filename", "big.sql")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	if _, err := io.CopyN(in, src, 40<<20); err != nil {
-		t.Fatal(err)
-	}
-	waitForPack(t, s.repo, exited)
+	fed := startFedBackup(ctx, t, s, 7, size, "big.sql")
 
 	r := s.run("prune")
 	wantCode(t, r, exitLocked)
 	l := errLine(t, r)
-	if !strings.Contains(l, "sqlvault: repository is locked: shared lock by PID "+fmt.Sprint(cmd.Process.Pid)) || !strings.Contains(l, "--retry-lock") {
+	if !strings.Contains(l, "sqlvault: repository is locked: shared lock by PID "+fmt.Sprint(fed.cmd.Process.Pid)) || !strings.Contains(l, "--retry-lock") {
 		t.Fatalf("prune during a backup: %q", l)
 	}
 	// With --retry-lock, prune waits for the backup and then runs.
@@ -435,14 +419,7 @@ func TestE2EPruneWhileBackup(t *testing.T) {
 		t.Fatalf("prune with --retry-lock ended while the backup ran: %v\n%s", err, perr.String())
 	case <-time.After(1500 * time.Millisecond):
 	}
-	if _, err := io.Copy(in, src); err != nil {
-		t.Fatal(err)
-	}
-	in.Close()
-	<-exited
-	if !cmd.ProcessState.Success() {
-		t.Fatalf("backup failed: %s", errb.String())
-	}
+	fed.finish(t)
 	if err := <-pruneDone; err != nil {
 		t.Fatalf("prune after waiting: %v\n%s", err, perr.String())
 	}

@@ -1175,6 +1175,52 @@ func TestE2EDamagedPack(t *testing.T) {
 }
 
 // waitForPack waits until a pack file exists in the repository.
+// fedBackup is a backup of a stream the test feeds: it holds the
+// repository's shared lock for as long as the test needs.
+type fedBackup struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	src    io.Reader
+	stderr bytes.Buffer
+	exited chan struct{}
+}
+
+// startFedBackup starts "backup --stdin" of size bytes of genReader(seed)
+// named name, feeds it half and waits until its first pack is stored.
+func startFedBackup(ctx context.Context, t *testing.T, s *sv, seed byte, size int64, name string) *fedBackup {
+	t.Helper()
+	b := &fedBackup{src: io.LimitReader(genReader(seed), size), exited: make(chan struct{})}
+	b.cmd = s.command(ctx, "backup", "--stdin", "--stdin-filename", name)
+	var err error
+	if b.in, err = b.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	b.cmd.Stderr = &b.stderr
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { b.cmd.Wait(); close(b.exited) }()
+	if _, err := io.CopyN(b.in, b.src, size/2); err != nil {
+		t.Fatal(err)
+	}
+	waitForPack(t, s.repo, b.exited)
+	return b
+}
+
+// finish feeds the rest of the stream and fails t unless the backup
+// succeeds.
+func (b *fedBackup) finish(t *testing.T) {
+	t.Helper()
+	if _, err := io.Copy(b.in, b.src); err != nil {
+		t.Fatal(err)
+	}
+	b.in.Close()
+	<-b.exited
+	if !b.cmd.ProcessState.Success() {
+		t.Fatalf("backup failed: %s", b.stderr.String())
+	}
+}
+
 func waitForPack(t *testing.T, repo string, exited <-chan struct{}) {
 	t.Helper()
 	waitForPacks(t, repo, 0, exited)

@@ -8,7 +8,6 @@ package main_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -203,21 +202,7 @@ paths = ["`+filepath.Join(s.dir, "data")+`"]
 	defer cancel()
 	// A backup whose input the test feeds holds a shared lock as long as
 	// the test needs; forget and prune need the exclusive one.
-	src := io.LimitReader(genReader(3), 80<<20)
-	cmd := s.command(ctx, "backup", "--stdin", "--stdin-filename", "big.sql")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	if _, err := io.CopyN(in, src, 40<<20); err != nil {
-		t.Fatal(err)
-	}
-	waitForPack(t, s.repo, exited)
+	fed := startFedBackup(ctx, t, s, 3, 80<<20, "big.sql")
 
 	r := s.run("--config", job("1s"), "--cache-dir", filepath.Join(s.dir, "cache"), "run", "nightly")
 	wantCode(t, r, exitLocked)
@@ -238,11 +223,7 @@ paths = ["`+filepath.Join(s.dir, "data")+`"]
 		t.Fatalf("the run ended while the lock was held: %v\n%s", err, out.String())
 	case <-time.After(1500 * time.Millisecond):
 	}
-	if _, err := io.Copy(in, src); err != nil {
-		t.Fatal(err)
-	}
-	in.Close()
-	<-exited
+	fed.finish(t)
 	if err := <-done; err != nil {
 		t.Fatalf("the run after waiting: %v\n%s", err, out.String())
 	}
